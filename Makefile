@@ -1,0 +1,56 @@
+# ptsm — the one entry point. `make run` to try it, `make test` to check it.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY_STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+HOST ?= 127.0.0.1:8000
+
+.PHONY: install run test test-fast lint format bench system-deps clean-db
+
+install: $(PY_STAMP) $(NODE_STAMP)
+
+$(PY_STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else \
+		echo "npm absent : les tests d'accessibilité (axe-core) en ont besoin — lancez 'make system-deps'."; \
+	fi
+
+# Debian packages the browser tests need (Chromium, npm). Installs only what is missing.
+system-deps:
+	@bash scripts/system-deps.sh
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_territories
+	$(BIN)/python manage.py load_demo
+	@echo "ptsm démarre sur http://$(HOST)/ (Ctrl+C pour arrêter)"
+	$(BIN)/python manage.py runserver $(HOST)
+
+test: system-deps install
+	$(BIN)/python -m pytest
+
+test-fast: install
+	$(BIN)/python -m pytest -m "not browser"
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean-db:
+	rm -f db.sqlite3

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "ptsm — administration technique"
+admin.site.site_title = "ptsm"
+
+urlpatterns = [
+    path("", include("ptsm.projects.urls")),
+    path("comptes/", include("ptsm.accounts.urls")),
+    path("referentiel/", include("ptsm.territories.urls")),
+    path("projets/<slug:slug>/documents/", include("ptsm.documents.urls")),
+    path("admin/", admin.site.urls),
+]
+

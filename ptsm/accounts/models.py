@@ -1,0 +1,110 @@
+"""Users (login by e-mail) and their roles in projects."""
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields):
+        if not email:
+            raise ValueError("L'adresse électronique est obligatoire.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields):
+        fields.setdefault("is_staff", True)
+        fields.setdefault("is_superuser", True)
+        return self.create_user(email, password, **fields)
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person using ptsm. Only professional contact details are kept."""
+
+    email = models.EmailField("adresse électronique professionnelle", unique=True)
+    first_name = models.CharField("prénom", max_length=150, blank=True)
+    last_name = models.CharField("nom", max_length=150, blank=True)
+    job_title = models.CharField("fonction", max_length=200, blank=True)
+    is_active = models.BooleanField("actif", default=True)
+    is_staff = models.BooleanField("accès à l'administration technique", default=False)
+    date_joined = models.DateTimeField("inscrit le", default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = "utilisateur"
+        ordering = ["last_name", "first_name", "email"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    def get_full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self) -> str:
+        return self.first_name or self.email
+
+
+class Role(models.TextChoices):
+    """Roles of a person in one project (administrateur ARS is granted per région)."""
+
+    ARS_ADMIN = "ars_admin", "Administrateur ARS"
+    PROJECT_LEAD = "project_lead", "Chef de projet"
+    COPIL_MEMBER = "copil_member", "Membre du COPIL"
+    ACTION_PILOT = "action_pilot", "Pilote d'action"
+    OPERATOR_SIGNATORY = "operator_signatory", "Signataire d'opérateur"
+    READER = "reader", "Lecteur"
+
+
+PROJECT_ROLES = [r for r in Role if r != Role.ARS_ADMIN]
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(
+        "rôle", max_length=30, choices=[(r.value, r.label) for r in PROJECT_ROLES]
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "rôle dans un projet"
+        verbose_name_plural = "rôles dans les projets"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "project"], name="one_role_per_project")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} — {self.project}"
+
+
+class ArsAdministration(models.Model):
+    """Administrateur ARS: administers every project of a région."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="ars_administrations")
+    region = models.ForeignKey(
+        "territories.Region", on_delete=models.CASCADE, related_name="ars_administrators"
+    )
+
+    class Meta:
+        verbose_name = "administrateur ARS"
+        verbose_name_plural = "administrateurs ARS"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "region"], name="one_ars_admin_per_region")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — ARS {self.region}"

@@ -1,0 +1,52 @@
+"""What each role may do in a project. Views ask `has_capability`, never compare roles."""
+
+from enum import StrEnum
+
+from .models import ArsAdministration, Membership, Role
+
+
+class Capability(StrEnum):
+    VIEW_PROJECT = "view_project"
+    EDIT_PROJECT = "edit_project"
+    MANAGE_MEMBERS = "manage_members"
+    GENERATE_DOCUMENTS = "generate_documents"
+
+
+ALL_ROLES = set(Role)
+ROLE_CAPABILITIES: dict[Capability, set[Role]] = {
+    Capability.VIEW_PROJECT: ALL_ROLES,
+    Capability.EDIT_PROJECT: {Role.ARS_ADMIN, Role.PROJECT_LEAD},
+    Capability.MANAGE_MEMBERS: {Role.ARS_ADMIN, Role.PROJECT_LEAD},
+    Capability.GENERATE_DOCUMENTS: {Role.ARS_ADMIN, Role.PROJECT_LEAD},
+}
+
+
+def project_role(user, project) -> Role | None:
+    """The user's role in the project, None when they have no access to it at all.
+
+    An administrateur ARS of the project's région outranks any membership they also hold.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_superuser or ArsAdministration.objects.filter(
+        user=user, region_id=project.region_id
+    ).exists():
+        return Role.ARS_ADMIN
+    role = (
+        Membership.objects.filter(user=user, project=project).values_list("role", flat=True).first()
+    )
+    return Role(role) if role else None
+
+
+def role_allows(role: Role | None, capability: Capability) -> bool:
+    return role is not None and role in ROLE_CAPABILITIES[capability]
+
+
+def has_capability(user, project, capability: Capability) -> bool:
+    return role_allows(project_role(user, project), capability)
+
+
+def administered_region_ids(user) -> list[str]:
+    if not user.is_authenticated:
+        return []
+    return list(ArsAdministration.objects.filter(user=user).values_list("region_id", flat=True))

@@ -1,0 +1,50 @@
+"""French formatting shared by pages and generated documents."""
+
+import datetime as dt
+import re
+
+NBSP = "\u00a0"
+NARROW_NBSP = "\u202f"
+MONTHS = [
+    "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+]
+
+_SPACE_BEFORE_HIGH_PUNCTUATION = re.compile(r"[ \u00a0\u202f]*([;!?])")
+_SPACE_BEFORE_COLON = re.compile(r"(?<![:/\d])[ \u00a0\u202f]*:(?![/\d])")
+_GUILLEMET_OPEN = re.compile(r"«[ \u00a0\u202f]*")
+_GUILLEMET_CLOSE = re.compile(r"[ \u00a0\u202f]*»")
+
+
+def french_typography(text: str) -> str:
+    """Put the non-breaking spaces French typography requires before ; ! ? : and inside « ».
+
+    URLs and times (12:30) are left alone; repeated "?!" keep a single space before the group.
+    """
+    if not text:
+        return text
+    text = _SPACE_BEFORE_HIGH_PUNCTUATION.sub(lambda m: NARROW_NBSP + m.group(1), text)
+    text = re.sub(NARROW_NBSP + r"([;!?])" + NARROW_NBSP + r"([;!?])", NARROW_NBSP + r"\1\2", text)
+    text = _SPACE_BEFORE_COLON.sub(NBSP + ":", text)
+    text = _GUILLEMET_OPEN.sub("«" + NBSP, text)
+    text = _GUILLEMET_CLOSE.sub(NBSP + "»", text)
+    # Protect URLs that the rules above may have touched (https://…?a=b).
+    return re.sub(
+        r"(https?)\u00a0:(//\S*)",
+        lambda m: m.group(1) + ":" + m.group(2).replace(NARROW_NBSP, ""),
+        text,
+    )
+
+
+def french_number(value: float | int, decimals: int = 0) -> str:
+    """1234567.8 -> '1 234 568' (narrow no-break space as thousands separator, comma decimal)."""
+    formatted = f"{value:,.{decimals}f}"
+    return formatted.replace(",", NARROW_NBSP).replace(".", ",")
+
+
+def french_date(value: dt.date | None) -> str:
+    """date(2026, 3, 1) -> '1er mars 2026'."""
+    if value is None:
+        return ""
+    day = "1er" if value.day == 1 else str(value.day)
+    return f"{day} {MONTHS[value.month - 1]} {value.year}"

@@ -1,0 +1,31 @@
+"""Forms rendered with the DSFR look (django-dsfr's field templates)."""
+
+from django import forms
+from dsfr.forms import DsfrBaseForm, DsfrBoundField
+from dsfr.utils import dsfr_input_class_attr
+
+
+class DsfrFormMixin:
+    """DSFR rendering for any form; optional fields are marked, as the DSFR now recommends."""
+
+    template_name = DsfrBaseForm.template_name
+    bound_field_class = DsfrBoundField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for visible in self.visible_fields():
+            dsfr_input_class_attr(visible)
+
+    def get_context(self) -> dict:
+        # Bypass django-dsfr's get_context, which warns on every render about a transition.
+        context = forms.BaseForm.get_context(self)
+        context["DSFR_MARK_OPTIONAL_FIELDS"] = True
+        return context
+
+
+class DsfrForm(DsfrFormMixin, forms.Form):
+    pass
+
+
+class DsfrModelForm(DsfrFormMixin, forms.ModelForm):
+    pass

@@ -1,0 +1,164 @@
+"""Build docxtpl templates (DOCX with Jinja tags) from Python.
+
+The templates under each app's `doc_templates/` are committed files that users and developers can
+open in Word; they are produced by `manage.py build_docx_templates` from each app's
+`docx_templates.py`, so that their structure is reviewed as code.
+"""
+
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+
+from ptsm.core.formatting import french_typography
+
+from .rendering import normalise_zip
+
+BLEU_FRANCE = RGBColor(0x00, 0x00, 0x91)
+GRIS = RGBColor(0x66, 0x66, 0x66)
+FONT = "Arial"
+
+
+def _field(paragraph, instruction: str) -> None:
+    """Insert a Word field (PAGE, NUMPAGES…) that Word and LibreOffice compute on display."""
+    run = paragraph.add_run()
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = instruction
+    separate = OxmlElement("w:fldChar")
+    separate.set(qn("w:fldCharType"), "separate")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    for element in (begin, instr, separate, text, end):
+        run._r.append(element)
+
+
+def _shade(cell, colour: str) -> None:
+    properties = cell._tc.get_or_add_tcPr()
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), colour)
+    properties.append(shading)
+
+
+class DocxTemplateBuilder:
+    def __init__(self, *, title_tag: str = "{{ title }}", landscape: bool = False):
+        self.document = Document()
+        self._set_styles()
+        section = self.document.sections[0]
+        if landscape:
+            section.orientation = WD_ORIENT.LANDSCAPE
+            section.page_width, section.page_height = section.page_height, section.page_width
+        else:
+            section.page_width, section.page_height = Cm(21), Cm(29.7)
+        section.left_margin = section.right_margin = Cm(2.2)
+        section.top_margin, section.bottom_margin = Cm(2.5), Cm(2.2)
+        header = section.header.paragraphs[0]
+        header.text = "{{ meta.project_name }} — " + title_tag
+        header.runs[0].font.size, header.runs[0].font.color.rgb = Pt(8.5), GRIS
+        footer = section.footer.paragraphs[0]
+        footer.add_run("Document généré par ptsm le {{ meta.generated_on_label }} — Page ")
+        _field(footer, "PAGE")
+        footer.add_run(" sur ")
+        _field(footer, "NUMPAGES")
+        for run in footer.runs:
+            run.font.size, run.font.color.rgb = Pt(8.5), GRIS
+
+    def _set_styles(self) -> None:
+        styles = self.document.styles
+        styles["Normal"].font.name = FONT
+        styles["Normal"].font.size = Pt(10.5)
+        styles["Normal"].paragraph_format.space_after = Pt(4)
+        for name, size in (("Title", 20), ("Heading 1", 15), ("Heading 2", 12.5), ("Heading 3", 11)):
+            style = styles[name]
+            style.font.name = FONT
+            style.font.size = Pt(size)
+            style.font.bold = True
+            style.font.color.rgb = BLEU_FRANCE
+        self.document.core_properties.author = "ptsm"
+        self.document.core_properties.language = "fr-FR"
+
+    def title(self, text: str, subtitle: str = "") -> "DocxTemplateBuilder":
+        small = self.document.add_paragraph("{{ meta.project_name }} — {{ meta.territory_name }}")
+        small.runs[0].font.size, small.runs[0].font.color.rgb = Pt(9), GRIS
+        self.document.add_paragraph(french_typography(text), style="Title")
+        if subtitle:
+            self.document.add_paragraph(subtitle)
+        return self
+
+    def heading(self, text: str, level: int = 1) -> "DocxTemplateBuilder":
+        self.document.add_heading(french_typography(text), level=level)
+        return self
+
+    def paragraph(self, text: str, *, italic: bool = False, align_right: bool = False):
+        paragraph = self.document.add_paragraph(french_typography(text))
+        if italic:
+            for run in paragraph.runs:
+                run.italic = True
+        if align_right:
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        return self
+
+    def bullet(self, text: str) -> "DocxTemplateBuilder":
+        self.document.add_paragraph(french_typography(text), style="List Bullet")
+        return self
+
+    def numbered(self, text: str) -> "DocxTemplateBuilder":
+        self.document.add_paragraph(french_typography(text), style="List Number")
+        return self
+
+    def tag(self, tag: str) -> "DocxTemplateBuilder":
+        """A paragraph holding only a block tag such as `{%p for x in items %}`."""
+        self.document.add_paragraph(tag)
+        return self
+
+    def bullets_for(self, loop: str, text: str) -> "DocxTemplateBuilder":
+        return self.tag(f"{{%p for {loop} %}}").bullet(text).tag("{%p endfor %}")
+
+    def image(self, name: str) -> "DocxTemplateBuilder":
+        paragraph = self.document.add_paragraph("{{ images.%s }}" % name)
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        return self
+
+    def table(self, header: list[str], cells: list[str], loop: str, widths_cm=None):
+        """A table with a header row and one row per item of `loop` (e.g. 'row in rows')."""
+        table = self.document.add_table(rows=4, cols=len(header))
+        table.style = "Table Grid"
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        for i, label in enumerate(header):
+            cell = table.rows[0].cells[i]
+            cell.text = french_typography(label)
+            cell.paragraphs[0].runs[0].bold = True
+            _shade(cell, "E3E3FD")
+        table.rows[1].cells[0].text = f"{{%tr for {loop} %}}"
+        for i, value in enumerate(cells):
+            table.rows[2].cells[i].text = value
+        table.rows[3].cells[0].text = "{%tr endfor %}"
+        if widths_cm:
+            for row in table.rows:
+                for cell, width in zip(row.cells, widths_cm, strict=True):
+                    cell.width = Cm(width)
+        self.document.add_paragraph()
+        return self
+
+    def page_break(self) -> "DocxTemplateBuilder":
+        self.document.add_page_break()
+        return self
+
+    def save(self, path: Path) -> None:
+        from io import BytesIO
+
+        buffer = BytesIO()
+        self.document.save(buffer)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(normalise_zip(buffer.getvalue()))

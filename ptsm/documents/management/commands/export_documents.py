@@ -1,0 +1,24 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from ptsm.documents.services import export_documents
+from ptsm.projects.models import Project
+
+
+class Command(BaseCommand):
+    help = "Génère tous les documents d'un projet et les écrit dans un dossier."
+
+    def add_arguments(self, parser):
+        parser.add_argument("project", help="identifiant (slug) du projet")
+        parser.add_argument("directory", help="dossier de destination")
+
+    def handle(self, *args, project, directory, **options):
+        try:
+            instance = Project.objects.select_related("territory").get(slug=project)
+        except Project.DoesNotExist as exc:
+            raise CommandError(f"Projet introuvable : {project}") from exc
+        files = export_documents(project=instance, directory=Path(directory))
+        for exported in files:
+            self.stdout.write(f"{exported.path.name}\t{exported.size} octets\tsha256={exported.sha256}")
+        self.stdout.write(self.style.SUCCESS(f"{len(files)} document(s) écrit(s) dans {directory}"))

@@ -1,0 +1,69 @@
+"""The document kinds apps register, and how each format is rendered.
+
+A kind builds one context (plain data) per variant — e.g. one annex per operator — and every
+format of the kind renders that same context, so the DOCX and the PDF carry the same content.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+Renderer = Callable[[dict], bytes]
+
+FORMAT_LABELS = {"docx": "Word (DOCX)", "pdf": "PDF/A", "pptx": "PowerPoint (PPTX)", "xlsx": "Excel (XLSX)"}
+CONTENT_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@dataclass(frozen=True)
+class Variant:
+    key: str  # stored with the document ("" for single-file kinds)
+    file_stem: str  # stable French kebab-case name, e.g. "annexe-chu-brest"
+    title: str
+
+
+@dataclass(frozen=True)
+class DocumentKind:
+    slug: str
+    title: str
+    description: str
+    build_context: Callable[..., dict]  # (project, variant_key) -> context
+    renderers: dict[str, Renderer]
+    variants: Callable[..., list[Variant]] | None = None  # (project) -> variants
+    order: int = 100
+    extra: dict = field(default_factory=dict)
+
+    def variants_for(self, project) -> list[Variant]:
+        if self.variants is None:
+            return [Variant(key="", file_stem=self.slug, title=self.title)]
+        return self.variants(project)
+
+    @property
+    def formats(self) -> list[str]:
+        return list(self.renderers)
+
+
+_KINDS: dict[str, DocumentKind] = {}
+
+
+def register(kind: DocumentKind) -> DocumentKind:
+    if kind.slug in _KINDS and _KINDS[kind.slug] is not kind:
+        raise ValueError(f"Document kind {kind.slug!r} is already registered")
+    _KINDS[kind.slug] = kind
+    return kind
+
+
+def get_kind(slug: str) -> DocumentKind:
+    return _KINDS[slug]
+
+
+def all_kinds() -> list[DocumentKind]:
+    return sorted(_KINDS.values(), key=lambda k: (k.order, k.slug))
+
+
+def template_path(app_module_file: str, *parts: str) -> Path:
+    return Path(app_module_file).resolve().parent.joinpath(*parts)

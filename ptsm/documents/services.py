@@ -1,0 +1,112 @@
+"""Writes of the documents app: render a kind for a project and store the result."""
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from ptsm.core.formatting import french_date
+
+from .models import GeneratedDocument
+from .registry import DocumentKind, Variant, all_kinds, get_kind
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def document_meta(project, today: dt.date) -> dict:
+    """Data every template shows: which project, which territory, when."""
+    return {
+        "project_name": project.name,
+        "territory_name": project.territory.name,
+        "document_date": {"year": today.year, "month": today.month, "day": today.day},
+        "generated_on_label": french_date(today),
+    }
+
+
+def build_context(project, kind: DocumentKind, variant_key: str, today: dt.date) -> dict:
+    context = kind.build_context(project, variant_key)
+    context["meta"] = document_meta(project, today)
+    return context
+
+
+def render(project, kind: DocumentKind, variant_key: str, fmt: str, today: dt.date) -> bytes:
+    return kind.renderers[fmt](build_context(project, kind, variant_key, today))
+
+
+def _find_variant(project, kind: DocumentKind, variant_key: str) -> Variant:
+    for variant in kind.variants_for(project):
+        if variant.key == variant_key:
+            return variant
+    raise KeyError(f"Variante inconnue : {variant_key!r}")
+
+
+@transaction.atomic
+def store_document(
+    *, project, kind: DocumentKind, variant: Variant, fmt: str, data: bytes, user=None
+) -> GeneratedDocument:
+    """Keep a generated file as a new version, unless it is identical to the latest one."""
+    digest = sha256_hex(data)
+    versions = GeneratedDocument.objects.select_for_update().filter(
+        project=project, kind=kind.slug, variant=variant.key, format=fmt
+    )
+    latest = versions.order_by("-version").first()
+    if latest is not None and latest.sha256 == digest:
+        return latest
+    document = GeneratedDocument(
+        project=project,
+        kind=kind.slug,
+        variant=variant.key,
+        format=fmt,
+        file_name=f"{variant.file_stem}.{fmt}",
+        sha256=digest,
+        size=len(data),
+        version=(versions.aggregate(v=Max("version"))["v"] or 0) + 1,
+        generated_by=user if user is not None and user.is_authenticated else None,
+    )
+    document.content.save(document.file_name, ContentFile(data), save=False)
+    document.save()
+    return document
+
+
+def generate_document(
+    *, project, kind_slug: str, fmt: str, variant_key: str = "", user=None, today=None
+) -> GeneratedDocument:
+    kind = get_kind(kind_slug)
+    if fmt not in kind.renderers:
+        raise KeyError(f"Format {fmt!r} indisponible pour {kind_slug}")
+    variant = _find_variant(project, kind, variant_key)
+    data = render(project, kind, variant_key, fmt, today or timezone.localdate())
+    return store_document(project=project, kind=kind, variant=variant, fmt=fmt, data=data, user=user)
+
+
+@dataclass(frozen=True)
+class ExportedFile:
+    path: Path
+    sha256: str
+    size: int
+
+
+def export_documents(*, project, directory: Path, user=None, today=None) -> list[ExportedFile]:
+    """Generate every document of a project and write each under its stable file name."""
+    directory.mkdir(parents=True, exist_ok=True)
+    today = today or timezone.localdate()
+    exported = []
+    for kind in all_kinds():
+        for variant in kind.variants_for(project):
+            context = build_context(project, kind, variant.key, today)
+            for fmt, renderer in kind.renderers.items():
+                data = renderer(context)
+                store_document(
+                    project=project, kind=kind, variant=variant, fmt=fmt, data=data, user=user
+                )
+                path = directory / f"{variant.file_stem}.{fmt}"
+                path.write_bytes(data)
+                exported.append(ExportedFile(path=path, sha256=sha256_hex(data), size=len(data)))
+    return exported

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "documents"
+
+urlpatterns = [
+    path("", views.document_list, name="list"),
+    path("generer/", views.document_generate, name="generate"),
+    path("<int:pk>/telecharger/", views.document_download, name="download"),
+    path("<int:pk>/historique/", views.document_history, name="history"),
+]

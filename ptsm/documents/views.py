@@ -1,0 +1,80 @@
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from ptsm.accounts.permissions import Capability, role_allows
+from ptsm.projects.access import project_view
+
+from . import selectors, services
+from .models import GeneratedDocument
+from .registry import CONTENT_TYPES, FORMAT_LABELS, get_kind
+from .rendering import RenderingError
+
+
+@project_view(Capability.VIEW_PROJECT)
+def document_list(request, project):
+    return render(
+        request,
+        "documents/document_list.html",
+        {
+            "page_title": "Documents",
+            "rows": selectors.document_catalogue(project),
+            "can_generate": role_allows(request.project_role, Capability.GENERATE_DOCUMENTS),
+        },
+    )
+
+
+@require_POST
+@project_view(Capability.GENERATE_DOCUMENTS)
+def document_generate(request, project):
+    kind_slug = request.POST.get("kind", "")
+    fmt = request.POST.get("format", "")
+    variant = request.POST.get("variant", "")
+    try:
+        kind = get_kind(kind_slug)
+        document = services.generate_document(
+            project=project, kind_slug=kind.slug, fmt=fmt, variant_key=variant, user=request.user
+        )
+    except KeyError:
+        messages.error(request, "Document ou format inconnu.")
+    except RenderingError as exc:
+        messages.error(request, f"Le document n'a pas pu être généré. {exc}")
+    else:
+        messages.success(
+            request,
+            f"{document.file_name} généré (version {document.version}, "
+            f"{FORMAT_LABELS.get(fmt, fmt)}).",
+        )
+    return redirect("documents:list", slug=project.slug)
+
+
+@project_view(Capability.VIEW_PROJECT)
+def document_download(request, project, pk):
+    document = get_object_or_404(GeneratedDocument, pk=pk, project=project)
+    try:
+        handle = document.content.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("Fichier absent du stockage.") from exc
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=document.file_name,
+        content_type=CONTENT_TYPES.get(document.format, "application/octet-stream"),
+    )
+
+
+@project_view(Capability.VIEW_PROJECT)
+def document_history(request, project, pk):
+    document = get_object_or_404(GeneratedDocument, pk=pk, project=project)
+    return render(
+        request,
+        "documents/document_history.html",
+        {
+            "page_title": f"Historique — {document.file_name}",
+            "document": document,
+            "versions": selectors.document_history(
+                project, document.kind, document.variant, document.format
+            ),
+        },
+    )

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class ProjectsConfig(AppConfig):
+    name = "ptsm.projects"
+    label = "projects"
+    verbose_name = "Projets territoriaux de santé mentale"
+
+    def ready(self) -> None:
+        from . import documents  # noqa: F401  (registers the project's document kinds)

