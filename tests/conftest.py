@@ -25,3 +25,27 @@ def pytest_collection_modifyitems(items):
     # Browser tests need committed data and flush the database afterwards: run them last so
     # that the referential loaded once for the session stays available to all other tests.
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """Route Django's SMTP backend to a real SMTP server listening on 127.0.0.1."""
+    from aiosmtpd.controller import Controller
+
+    from tests.smtp import Mailbox
+
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    yield mailbox
+    controller.stop()

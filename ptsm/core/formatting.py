@@ -16,24 +16,32 @@ _GUILLEMET_OPEN = re.compile(r"«[ \u00a0\u202f]*")
 _GUILLEMET_CLOSE = re.compile(r"[ \u00a0\u202f]*»")
 
 
-def french_typography(text: str) -> str:
-    """Put the non-breaking spaces French typography requires before ; ! ? : and inside « ».
+_URL_OR_EMAIL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+")
 
-    URLs and times (12:30) are left alone; repeated "?!" keep a single space before the group.
-    """
-    if not text:
-        return text
+
+def _typeset(text: str) -> str:
     text = _SPACE_BEFORE_HIGH_PUNCTUATION.sub(lambda m: NARROW_NBSP + m.group(1), text)
     text = re.sub(NARROW_NBSP + r"([;!?])" + NARROW_NBSP + r"([;!?])", NARROW_NBSP + r"\1\2", text)
     text = _SPACE_BEFORE_COLON.sub(NBSP + ":", text)
     text = _GUILLEMET_OPEN.sub("«" + NBSP, text)
-    text = _GUILLEMET_CLOSE.sub(NBSP + "»", text)
-    # Protect URLs that the rules above may have touched (https://…?a=b).
-    return re.sub(
-        r"(https?)\u00a0:(//\S*)",
-        lambda m: m.group(1) + ":" + m.group(2).replace(NARROW_NBSP, ""),
-        text,
-    )
+    return _GUILLEMET_CLOSE.sub(NBSP + "»", text)
+
+
+def french_typography(text: str) -> str:
+    """Put the non-breaking spaces French typography requires before ; ! ? : and inside « ».
+
+    URLs, e-mail addresses and times (12:30) are left alone.
+    """
+    if not text:
+        return text
+    pieces = []
+    position = 0
+    for match in _URL_OR_EMAIL.finditer(text):
+        pieces.append(_typeset(text[position : match.start()]))
+        pieces.append(match.group(0))
+        position = match.end()
+    pieces.append(_typeset(text[position:]))
+    return "".join(pieces)
 
 
 def french_number(value: float | int, decimals: int = 0) -> str:

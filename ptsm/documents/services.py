@@ -86,6 +86,22 @@ def generate_document(
     return store_document(project=project, kind=kind, variant=variant, fmt=fmt, data=data, user=user)
 
 
+def generate_all(*, project, user=None, today=None) -> list[tuple[GeneratedDocument, bytes]]:
+    """Generate every format of every variant of every registered kind for a project."""
+    today = today or timezone.localdate()
+    generated = []
+    for kind in all_kinds():
+        for variant in kind.variants_for(project):
+            context = build_context(project, kind, variant.key, today)
+            for fmt, renderer in kind.renderers.items():
+                data = renderer(context)
+                document = store_document(
+                    project=project, kind=kind, variant=variant, fmt=fmt, data=data, user=user
+                )
+                generated.append((document, data))
+    return generated
+
+
 @dataclass(frozen=True)
 class ExportedFile:
     path: Path
@@ -96,17 +112,9 @@ class ExportedFile:
 def export_documents(*, project, directory: Path, user=None, today=None) -> list[ExportedFile]:
     """Generate every document of a project and write each under its stable file name."""
     directory.mkdir(parents=True, exist_ok=True)
-    today = today or timezone.localdate()
     exported = []
-    for kind in all_kinds():
-        for variant in kind.variants_for(project):
-            context = build_context(project, kind, variant.key, today)
-            for fmt, renderer in kind.renderers.items():
-                data = renderer(context)
-                store_document(
-                    project=project, kind=kind, variant=variant, fmt=fmt, data=data, user=user
-                )
-                path = directory / f"{variant.file_stem}.{fmt}"
-                path.write_bytes(data)
-                exported.append(ExportedFile(path=path, sha256=sha256_hex(data), size=len(data)))
+    for document, data in generate_all(project=project, user=user, today=today):
+        path = directory / document.file_name
+        path.write_bytes(data)
+        exported.append(ExportedFile(path=path, sha256=document.sha256, size=len(data)))
     return exported

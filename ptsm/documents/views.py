@@ -25,8 +25,8 @@ def document_list(request, project):
     )
 
 
-@require_POST
 @project_view(Capability.GENERATE_DOCUMENTS)
+@require_POST
 def document_generate(request, project):
     kind_slug = request.POST.get("kind", "")
     fmt = request.POST.get("format", "")
@@ -46,6 +46,18 @@ def document_generate(request, project):
             f"{document.file_name} généré (version {document.version}, "
             f"{FORMAT_LABELS.get(fmt, fmt)}).",
         )
+    return redirect("documents:list", slug=project.slug)
+
+
+@project_view(Capability.GENERATE_DOCUMENTS)
+@require_POST
+def document_generate_all(request, project):
+    try:
+        generated = services.generate_all(project=project, user=request.user)
+    except RenderingError as exc:
+        messages.error(request, f"Les documents n'ont pas pu être générés. {exc}")
+    else:
+        messages.success(request, f"{len(generated)} fichier(s) générés.")
     return redirect("documents:list", slug=project.slug)
 
 

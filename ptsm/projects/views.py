@@ -210,8 +210,8 @@ def milestone_edit(request, project, pk):
     return _save_milestone_form(request, project, milestone, "projects/milestone_form.html")
 
 
-@require_POST
 @project_view(Capability.EDIT_PROJECT)
+@require_POST
 def milestone_delete(request, project, pk):
     milestone = get_object_or_404(Milestone, pk=pk, project=project)
     services.delete_milestone(milestone=milestone)
@@ -257,8 +257,8 @@ def member_list(request, project):
     )
 
 
-@require_POST
 @project_view(Capability.MANAGE_MEMBERS)
+@require_POST
 def member_role(request, project, pk):
     membership = get_object_or_404(project.memberships.select_related("user"), pk=pk)
     form = MemberRoleForm(request.POST)
@@ -270,8 +270,8 @@ def member_role(request, project, pk):
     return redirect("projects:members", slug=project.slug)
 
 
-@require_POST
 @project_view(Capability.MANAGE_MEMBERS)
+@require_POST
 def member_remove(request, project, pk):
     membership = get_object_or_404(project.memberships.select_related("user"), pk=pk)
     try:
