@@ -1,0 +1,74 @@
+import re
+
+import pytest
+from django.urls import reverse
+
+from ptsm.accounts.models import Membership, Role, User
+from tests.factories import make_project, member
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def project():
+    return make_project(departement="29", name="PTSM du Finistère")
+
+
+def test_lead_invites_a_new_person_who_receives_a_link_by_smtp(
+    client, project, smtp_server, django_capture_on_commit_callbacks
+):
+    client.force_login(member(project, Role.PROJECT_LEAD))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("projects:members", kwargs={"slug": project.slug}),
+            {"email": "Pilote@CH-Exemple.fr", "first_name": "Erwan", "last_name": "Morvan", "role": "action_pilot"},
+        )
+    assert response.status_code == 302
+    invited = User.objects.get(email="pilote@ch-exemple.fr")
+    assert not invited.has_usable_password()
+    assert Membership.objects.get(user=invited, project=project).role == Role.ACTION_PILOT
+    assert len(smtp_server.messages) == 1
+    body = smtp_server.bodies()[0]
+    assert "« PTSM du Finistère »" in smtp_server.messages[0]["Subject"]
+    assert "Pilote d'action" in body
+    link = re.search(r"http://testserver(/comptes/mot-de-passe/nouveau/\S+/)", body)
+    assert link
+    assert client.get(link.group(1)).status_code == 302  # Django hides the token, then shows the form
+
+
+def test_inviting_twice_or_with_an_invalid_address_is_refused(client, project):
+    lead = member(project, Role.PROJECT_LEAD)
+    client.force_login(lead)
+    url = reverse("projects:members", kwargs={"slug": project.slug})
+    again = client.post(url, {"email": lead.email, "role": "reader"})
+    assert "Cette personne a déjà un rôle dans ce projet." in again.content.decode()
+    invalid = client.post(url, {"email": "pas-une-adresse", "role": "reader"})
+    assert "Saisissez une adresse de courriel valide." in invalid.content.decode()
+    assert project.memberships.count() == 1
+
+
+def test_role_change_and_removal(client, project):
+    lead = member(project, Role.PROJECT_LEAD)
+    reader = member(project, Role.READER)
+    client.force_login(lead)
+    membership = Membership.objects.get(user=reader)
+    client.post(
+        reverse("projects:member_role", kwargs={"slug": project.slug, "pk": membership.pk}),
+        {"role": "copil_member"},
+    )
+    membership.refresh_from_db()
+    assert membership.role == Role.COPIL_MEMBER
+    client.post(reverse("projects:member_remove", kwargs={"slug": project.slug, "pk": membership.pk}))
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_the_last_project_lead_cannot_be_removed(client, project):
+    lead = member(project, Role.PROJECT_LEAD)
+    client.force_login(member(project, Role.ARS_ADMIN))
+    membership = Membership.objects.get(user=lead)
+    response = client.post(
+        reverse("projects:member_remove", kwargs={"slug": project.slug, "pk": membership.pk}),
+        follow=True,
+    )
+    assert "Le projet doit garder au moins un chef de projet." in response.content.decode()
+    assert Membership.objects.filter(pk=membership.pk).exists()
