@@ -11,4 +11,3 @@ urlpatterns = [
     path("projets/<slug:slug>/documents/", include("ptsm.documents.urls")),
     path("admin/", admin.site.urls),
 ]
-

@@ -30,11 +30,11 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture
 def smtp_server(settings):
     """Route Django's SMTP backend to a real SMTP server listening on 127.0.0.1."""
+    import socket
+
     from aiosmtpd.controller import Controller
 
     from tests.smtp import Mailbox
-
-    import socket
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -5,7 +5,6 @@ import email.policy
 from dataclasses import dataclass, field
 
 
-
 @dataclass
 class Mailbox:
     messages: list[email.message.EmailMessage] = field(default_factory=list)

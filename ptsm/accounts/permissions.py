@@ -28,9 +28,10 @@ def project_role(user, project) -> Role | None:
     """
     if not user.is_authenticated or not user.is_active:
         return None
-    if user.is_superuser or ArsAdministration.objects.filter(
-        user=user, region_id=project.region_id
-    ).exists():
+    if (
+        user.is_superuser
+        or ArsAdministration.objects.filter(user=user, region_id=project.region_id).exists()
+    ):
         return Role.ARS_ADMIN
     role = (
         Membership.objects.filter(user=user, project=project).values_list("role", flat=True).first()

@@ -6,8 +6,18 @@ import re
 NBSP = "\u00a0"
 NARROW_NBSP = "\u202f"
 MONTHS = [
-    "janvier", "février", "mars", "avril", "mai", "juin",
-    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
 ]
 
 _SPACE_BEFORE_HIGH_PUNCTUATION = re.compile(r"[ \u00a0\u202f]*([;!?])")

@@ -4,6 +4,9 @@ from django import forms
 from dsfr.forms import DsfrBaseForm, DsfrBoundField
 from dsfr.utils import dsfr_input_class_attr
 
+# Shown on every free-text field: ptsm holds no patient-identifying data.
+NO_PATIENT_DATA = "Ne saisissez aucune donnée permettant d'identifier un patient ou un usager."
+
 
 class DsfrFormMixin:
     """DSFR rendering for any form; optional fields are marked, as the DSFR now recommends."""

@@ -79,7 +79,12 @@ class DocxTemplateBuilder:
         styles["Normal"].font.name = FONT
         styles["Normal"].font.size = Pt(10.5)
         styles["Normal"].paragraph_format.space_after = Pt(4)
-        for name, size in (("Title", 20), ("Heading 1", 15), ("Heading 2", 12.5), ("Heading 3", 11)):
+        for name, size in (
+            ("Title", 20),
+            ("Heading 1", 15),
+            ("Heading 2", 12.5),
+            ("Heading 3", 11),
+        ):
             style = styles[name]
             style.font.name = FONT
             style.font.size = Pt(size)
@@ -126,7 +131,7 @@ class DocxTemplateBuilder:
         return self.tag(f"{{%p for {loop} %}}").bullet(text).tag("{%p endfor %}")
 
     def image(self, name: str) -> "DocxTemplateBuilder":
-        paragraph = self.document.add_paragraph("{{ images.%s }}" % name)
+        paragraph = self.document.add_paragraph("{{ images." + name + " }}")
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         return self
 

@@ -10,7 +10,12 @@ from pathlib import Path
 
 Renderer = Callable[[dict], bytes]
 
-FORMAT_LABELS = {"docx": "Word (DOCX)", "pdf": "PDF/A", "pptx": "PowerPoint (PPTX)", "xlsx": "Excel (XLSX)"}
+FORMAT_LABELS = {
+    "docx": "Word (DOCX)",
+    "pdf": "PDF/A",
+    "pptx": "PowerPoint (PPTX)",
+    "xlsx": "Excel (XLSX)",
+}
 CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",

@@ -18,7 +18,9 @@ from ptsm.core.formatting import french_typography
 
 from .registry import Renderer
 
-TYPST_ROOT = Path(__file__).resolve().parent.parent  # the `ptsm` package: templates import /documents/typst/…
+TYPST_ROOT = (
+    Path(__file__).resolve().parent.parent
+)  # the `ptsm` package: templates import /documents/typst/…
 FIXED_ZIP_DATE = (2000, 1, 1, 0, 0, 0)
 IMAGE_KEY = "images"
 MAP_WIDTH_MM = 160

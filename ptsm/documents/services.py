@@ -83,7 +83,9 @@ def generate_document(
         raise KeyError(f"Format {fmt!r} indisponible pour {kind_slug}")
     variant = _find_variant(project, kind, variant_key)
     data = render(project, kind, variant_key, fmt, today or timezone.localdate())
-    return store_document(project=project, kind=kind, variant=variant, fmt=fmt, data=data, user=user)
+    return store_document(
+        project=project, kind=kind, variant=variant, fmt=fmt, data=data, user=user
+    )
 
 
 def generate_all(*, project, user=None, today=None) -> list[tuple[GeneratedDocument, bytes]]:

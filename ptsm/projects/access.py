@@ -21,7 +21,9 @@ def project_view(capability: Capability):
         @login_required
         @wraps(view)
         def wrapper(request, slug, *args, **kwargs):
-            project = get_object_or_404(Project.objects.select_related("region", "territory"), slug=slug)
+            project = get_object_or_404(
+                Project.objects.select_related("region", "territory"), slug=slug
+            )
             role = project_role(request.user, project)
             if role is None:
                 raise Http404("Projet introuvable.")

@@ -28,11 +28,37 @@ class DemoUser:
 
 
 DEMO_USERS = [
-    DemoUser("ars@demo.ptsm.fr", "Anne", "Le Goff", "Directrice de l'offre de soins, ARS Bretagne", Role.ARS_ADMIN),
-    DemoUser("chef.projet@demo.ptsm.fr", "Yann", "Kerbrat", "Chef de projet PTSM", Role.PROJECT_LEAD),
-    DemoUser("copil@demo.ptsm.fr", "Maïwenn", "Quéré", "Directrice de l'autonomie, conseil départemental", Role.COPIL_MEMBER),
-    DemoUser("pilote@demo.ptsm.fr", "Erwan", "Morvan", "Cadre de santé, CH de territoire", Role.ACTION_PILOT),
-    DemoUser("signataire@demo.ptsm.fr", "Gwenola", "Le Bras", "Directrice, association gestionnaire", Role.OPERATOR_SIGNATORY),
+    DemoUser(
+        "ars@demo.ptsm.fr",
+        "Anne",
+        "Le Goff",
+        "Directrice de l'offre de soins, ARS Bretagne",
+        Role.ARS_ADMIN,
+    ),
+    DemoUser(
+        "chef.projet@demo.ptsm.fr", "Yann", "Kerbrat", "Chef de projet PTSM", Role.PROJECT_LEAD
+    ),
+    DemoUser(
+        "copil@demo.ptsm.fr",
+        "Maïwenn",
+        "Quéré",
+        "Directrice de l'autonomie, conseil départemental",
+        Role.COPIL_MEMBER,
+    ),
+    DemoUser(
+        "pilote@demo.ptsm.fr",
+        "Erwan",
+        "Morvan",
+        "Cadre de santé, CH de territoire",
+        Role.ACTION_PILOT,
+    ),
+    DemoUser(
+        "signataire@demo.ptsm.fr",
+        "Gwenola",
+        "Le Bras",
+        "Directrice, association gestionnaire",
+        Role.OPERATOR_SIGNATORY,
+    ),
     DemoUser("lecteur@demo.ptsm.fr", "Loïc", "Tanguy", "Délégué départemental UNAFAM", Role.READER),
 ]
 OTHER_LEAD = DemoUser(
@@ -85,9 +111,13 @@ def load_demo(*, today: dt.date) -> list[tuple[DemoUser, str]]:
         if demo.role == Role.ARS_ADMIN:
             ArsAdministration.objects.get_or_create(user=user, region=project.region)
         else:
-            Membership.objects.get_or_create(user=user, project=project, defaults={"role": demo.role})
+            Membership.objects.get_or_create(
+                user=user, project=project, defaults={"role": demo.role}
+            )
     # The first milestones are behind us: mark the letter and the plenary as done.
-    for milestone in Milestone.objects.filter(project=project, due_date__lt=today - dt.timedelta(days=60)):
+    for milestone in Milestone.objects.filter(
+        project=project, due_date__lt=today - dt.timedelta(days=60)
+    ):
         if milestone.done_on is None:
             milestone.done_on = milestone.due_date
             milestone.save(update_fields=["done_on"])

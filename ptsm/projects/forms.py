@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from ptsm.accounts.models import PROJECT_ROLES
-from ptsm.core.forms import DsfrForm, DsfrFormMixin, DsfrModelForm
+from ptsm.core.forms import NO_PATIENT_DATA, DsfrForm, DsfrFormMixin, DsfrModelForm
 from ptsm.territories.models import Departement, Epci, Region
 from ptsm.territories.services import parse_commune_codes
 
@@ -46,11 +46,14 @@ class TerritoryFieldsMixin(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if not (
-            cleaned.get("departements")
-            or cleaned.get("epci_codes")
-            or cleaned.get("commune_codes")
-        ) and not self.errors:
+        if (
+            not (
+                cleaned.get("departements")
+                or cleaned.get("epci_codes")
+                or cleaned.get("commune_codes")
+            )
+            and not self.errors
+        ):
             raise ValidationError(
                 "Indiquez au moins un département, un EPCI ou une commune pour le territoire."
             )
@@ -68,11 +71,18 @@ class ProjectCreateForm(DsfrFormMixin, TerritoryFieldsMixin):
         label="Présentation",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Ne saisissez aucune donnée permettant d'identifier un patient ou un usager.",
+        help_text=NO_PATIENT_DATA,
     )
     field_order = [
-        "name", "region", "start_date", "planned_duration_months", "description",
-        "territory_name", "departements", "epci_codes", "commune_codes",
+        "name",
+        "region",
+        "start_date",
+        "planned_duration_months",
+        "description",
+        "territory_name",
+        "departements",
+        "epci_codes",
+        "commune_codes",
     ]
 
     def __init__(self, *args, regions, **kwargs):
@@ -89,9 +99,7 @@ class ProjectForm(DsfrModelForm):
         model = Project
         fields = ["name", "description", "phase", "start_date", "planned_duration_months"]
         widgets = {"start_date": DATE_WIDGET, "description": forms.Textarea(attrs={"rows": 4})}
-        help_texts = {
-            "description": "Ne saisissez aucune donnée permettant d'identifier un patient ou un usager."
-        }
+        help_texts = {"description": NO_PATIENT_DATA}
 
 
 class MilestoneForm(DsfrModelForm):

@@ -52,9 +52,7 @@ class Commune(models.Model):
 
     code = models.CharField("code INSEE", max_length=5, primary_key=True)
     name = models.CharField("nom", max_length=200)
-    departement = models.ForeignKey(
-        Departement, on_delete=models.PROTECT, related_name="communes"
-    )
+    departement = models.ForeignKey(Departement, on_delete=models.PROTECT, related_name="communes")
     epci = models.ForeignKey(
         Epci, on_delete=models.SET_NULL, null=True, blank=True, related_name="communes"
     )

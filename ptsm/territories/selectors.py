@@ -64,9 +64,7 @@ def territory_card(territory: Territory) -> TerritoryCard:
         area=Sum("area_km2"),
     )
     departements = (
-        communes.order_by("departement_id")
-        .values_list("departement__name", flat=True)
-        .distinct()
+        communes.order_by("departement_id").values_list("departement__name", flat=True).distinct()
     )
     return TerritoryCard(
         name=territory.name,
@@ -113,7 +111,7 @@ def territory_map_svg(territory: Territory, *, width: int = 640) -> str:
     densities = [pop / area if area else 0.0 for _, pop, area, _ in rows]
     thresholds = _density_thresholds(densities)
     paths = []
-    for (name, population, _area, path), density in zip(rows, densities, strict=True):
+    for (name, _population, _area, path), density in zip(rows, densities, strict=True):
         colour = DENSITY_COLOURS[_density_class(density, thresholds)]
         paths.append(
             f'<path d="{path}" fill="{colour}">'
@@ -134,8 +132,8 @@ def territory_map_svg(territory: Territory, *, width: int = 640) -> str:
     )
     stroke = span_y / height * 0.6
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height + 100}"'
-        f' viewBox="0 0 {width} {height + 100}">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" '
+        f'height="{height + 100}" viewBox="0 0 {width} {height + 100}">'
         f"<title>Carte du territoire {escape(territory.name)} : {len(rows)} communes, "
         f"teintées selon la densité de population</title>"
         f'<g transform="translate(0 0) scale({width / span_x * x_scale} {height / span_y}) '

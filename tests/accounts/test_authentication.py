@@ -49,7 +49,9 @@ def test_password_reset_by_email_through_a_real_smtp_server(client, smtp_server)
     message = smtp_server.messages[0]
     assert message["To"] == "pilote@ch-exemple.fr"
     assert "nouveau mot de passe" in message["Subject"]
-    link = re.search(r"http://testserver(/comptes/mot-de-passe/nouveau/\S+/)", smtp_server.bodies()[0])
+    link = re.search(
+        r"http://testserver(/comptes/mot-de-passe/nouveau/\S+/)", smtp_server.bodies()[0]
+    )
     assert link
 
     form_page = client.get(link.group(1), follow=True)

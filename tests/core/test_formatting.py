@@ -11,12 +11,17 @@ def test_high_punctuation_gets_a_narrow_no_break_space():
 
 
 def test_colon_and_guillemets_get_a_no_break_space():
-    assert french_typography("Objectifs : « parcours »") == f"Objectifs{NBSP}: «{NBSP}parcours{NBSP}»"
+    assert (
+        french_typography("Objectifs : « parcours »") == f"Objectifs{NBSP}: «{NBSP}parcours{NBSP}»"
+    )
     assert french_typography("Objectifs: «parcours»") == f"Objectifs{NBSP}: «{NBSP}parcours{NBSP}»"
 
 
 def test_urls_and_times_are_left_alone():
-    assert french_typography("Voir https://ptsm.fr/a?b=1 à 12:30") == "Voir https://ptsm.fr/a?b=1 à 12:30"
+    assert (
+        french_typography("Voir https://ptsm.fr/a?b=1 à 12:30")
+        == "Voir https://ptsm.fr/a?b=1 à 12:30"
+    )
 
 
 def test_french_numbers_and_dates():

@@ -21,7 +21,12 @@ def test_lead_invites_a_new_person_who_receives_a_link_by_smtp(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("projects:members", kwargs={"slug": project.slug}),
-            {"email": "Pilote@CH-Exemple.fr", "first_name": "Erwan", "last_name": "Morvan", "role": "action_pilot"},
+            {
+                "email": "Pilote@CH-Exemple.fr",
+                "first_name": "Erwan",
+                "last_name": "Morvan",
+                "role": "action_pilot",
+            },
         )
     assert response.status_code == 302
     invited = User.objects.get(email="pilote@ch-exemple.fr")
@@ -33,7 +38,9 @@ def test_lead_invites_a_new_person_who_receives_a_link_by_smtp(
     assert "Pilote d'action" in body
     link = re.search(r"http://testserver(/comptes/mot-de-passe/nouveau/\S+/)", body)
     assert link
-    assert client.get(link.group(1)).status_code == 302  # Django hides the token, then shows the form
+    assert (
+        client.get(link.group(1)).status_code == 302
+    )  # Django hides the token, then shows the form
 
 
 def test_inviting_twice_or_with_an_invalid_address_is_refused(client, project):
@@ -58,7 +65,9 @@ def test_role_change_and_removal(client, project):
     )
     membership.refresh_from_db()
     assert membership.role == Role.COPIL_MEMBER
-    client.post(reverse("projects:member_remove", kwargs={"slug": project.slug, "pk": membership.pk}))
+    client.post(
+        reverse("projects:member_remove", kwargs={"slug": project.slug, "pk": membership.pk})
+    )
     assert not Membership.objects.filter(pk=membership.pk).exists()
 
 

@@ -43,7 +43,9 @@ def test_ars_admin_creates_a_project_with_its_territory_and_default_milestones(c
     assert created.milestones.first().title == "Signature de la lettre de cadrage"
 
 
-def test_project_creation_with_unknown_codes_shows_french_errors_and_creates_nothing(client, project):
+def test_project_creation_with_unknown_codes_shows_french_errors_and_creates_nothing(
+    client, project
+):
     client.force_login(member(project, Role.ARS_ADMIN))
     before = Project.objects.count()
     response = client.post(
@@ -101,11 +103,18 @@ def test_ars_admin_cannot_create_a_project_in_another_region(client, project):
 def test_dashboard_shows_phase_late_and_upcoming_milestones_and_identity_card(client, project):
     Milestone.objects.filter(project=project).delete()
     today = dt.date.today()
-    Milestone.objects.create(project=project, title="COPIL de lancement", due_date=today - dt.timedelta(days=3))
     Milestone.objects.create(
-        project=project, title="Plénière passée", due_date=today - dt.timedelta(days=9), done_on=today
+        project=project, title="COPIL de lancement", due_date=today - dt.timedelta(days=3)
     )
-    Milestone.objects.create(project=project, title="Restitution du diagnostic", due_date=today + dt.timedelta(days=20))
+    Milestone.objects.create(
+        project=project,
+        title="Plénière passée",
+        due_date=today - dt.timedelta(days=9),
+        done_on=today,
+    )
+    Milestone.objects.create(
+        project=project, title="Restitution du diagnostic", due_date=today + dt.timedelta(days=20)
+    )
     project.phase = Phase.DIAGNOSTIC
     project.save()
     client.force_login(member(project, Role.READER))
@@ -117,9 +126,14 @@ def test_dashboard_shows_phase_late_and_upcoming_milestones_and_identity_card(cl
     assert "Plénière passée" not in page
     upcoming = page[page.index('id="upcoming-milestones"') :]
     assert "Restitution du diagnostic" in upcoming
-    population = sum(Commune.objects.filter(departement_id="29").values_list("population", flat=True))
+    population = sum(
+        Commune.objects.filter(departement_id="29").values_list("population", flat=True)
+    )
     assert f"{population:,}".replace(",", "\u202f") in page
-    assert "<svg" in page and page.count("<path ") == Commune.objects.filter(departement_id="29").count()
+    assert (
+        "<svg" in page
+        and page.count("<path ") == Commune.objects.filter(departement_id="29").count()
+    )
     assert "Modifier le projet" not in page  # a reader cannot edit
 
 
@@ -131,9 +145,15 @@ def _dashboard_queries(client, project) -> int:
 
 
 def test_dashboard_query_count_does_not_grow_with_the_territory(client):
-    small = make_project(departement="29", with_departement=False, commune_codes=["29019"], name="Petit")
-    codes = list(Commune.objects.filter(departement_id__in=["51", "02"]).values_list("code", flat=True)[:650])
-    large = make_project(departement="51", with_departement=False, commune_codes=codes, name="Grand")
+    small = make_project(
+        departement="29", with_departement=False, commune_codes=["29019"], name="Petit"
+    )
+    codes = list(
+        Commune.objects.filter(departement_id__in=["51", "02"]).values_list("code", flat=True)[:650]
+    )
+    large = make_project(
+        departement="51", with_departement=False, commune_codes=codes, name="Grand"
+    )
     assert len(codes) == 650
     user = member(small, Role.PROJECT_LEAD)
     Membership.objects.create(user=user, project=large, role=Role.PROJECT_LEAD)
@@ -163,7 +183,12 @@ def test_invalid_project_edit_is_refused_in_french(client, project):
     client.force_login(member(project, Role.PROJECT_LEAD))
     response = client.post(
         reverse("projects:edit", kwargs={"slug": project.slug}),
-        {"name": "", "phase": "inconnue", "start_date": "31/02/2026", "planned_duration_months": "x"},
+        {
+            "name": "",
+            "phase": "inconnue",
+            "start_date": "31/02/2026",
+            "planned_duration_months": "x",
+        },
     )
     page = response.content.decode()
     assert "Ce champ est obligatoire." in page
@@ -175,7 +200,9 @@ def test_invalid_project_edit_is_refused_in_french(client, project):
 def test_lead_redefines_the_territory(client, project):
     client.force_login(member(project, Role.PROJECT_LEAD))
     url = reverse("projects:territory_edit", kwargs={"slug": project.slug})
-    response = client.post(url, {"territory_name": "Brest et Quimper", "commune_codes": "29019 29232"})
+    response = client.post(
+        url, {"territory_name": "Brest et Quimper", "commune_codes": "29019 29232"}
+    )
     assert response.status_code == 302
     page = client.get(reverse("projects:territory", kwargs={"slug": project.slug})).content.decode()
     assert "Territoire : Brest et Quimper" in page

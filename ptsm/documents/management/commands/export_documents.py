@@ -20,5 +20,7 @@ class Command(BaseCommand):
             raise CommandError(f"Projet introuvable : {project}") from exc
         files = export_documents(project=instance, directory=Path(directory))
         for exported in files:
-            self.stdout.write(f"{exported.path.name}\t{exported.size} octets\tsha256={exported.sha256}")
+            self.stdout.write(
+                f"{exported.path.name}\t{exported.size} octets\tsha256={exported.sha256}"
+            )
         self.stdout.write(self.style.SUCCESS(f"{len(files)} document(s) écrit(s) dans {directory}"))

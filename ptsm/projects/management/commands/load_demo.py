@@ -14,7 +14,9 @@ class Command(BaseCommand):
             self.stdout.write("Chargement du référentiel territorial…")
             load_referential()
         logins = load_demo(today=timezone.localdate())
-        self.stdout.write(self.style.SUCCESS(f"Projet de démonstration prêt : /projets/{DEMO_SLUG}/"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Projet de démonstration prêt : /projets/{DEMO_SLUG}/")
+        )
         self.stdout.write("Comptes de démonstration (adresse / mot de passe) :")
         for demo, password in logins:
             self.stdout.write(f"  {demo.role.label:<24} {demo.email:<32} {password}")

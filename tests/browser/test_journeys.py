@@ -1,0 +1,83 @@
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from ptsm.projects.demo import DEMO_PASSWORD, DEMO_SLUG
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def log_in(page, live_server, email: str, password: str = DEMO_PASSWORD) -> None:
+    page.goto(f"{live_server.url}/")
+    assert "/comptes/connexion/" in page.url
+    page.get_by_role("textbox", name="Adresse électronique").fill(email)
+    page.locator("input[name=password]").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(f"{live_server.url}/")
+
+
+MAIN_PAGES = [
+    ("Mes projets", "/"),
+    ("Tableau de bord", f"/projets/{DEMO_SLUG}/"),
+    ("Territoire", f"/projets/{DEMO_SLUG}/territoire/"),
+    ("Jalons", f"/projets/{DEMO_SLUG}/jalons/"),
+    ("Membres", f"/projets/{DEMO_SLUG}/membres/"),
+    ("Documents", f"/projets/{DEMO_SLUG}/documents/"),
+]
+
+
+def test_project_lead_walks_the_main_pages_without_accessibility_violations(
+    page, live_server, demo, axe, output_dir
+):
+    page.goto(f"{live_server.url}/comptes/connexion/")
+    assert axe(page) == []
+    page.get_by_role("textbox", name="Adresse électronique").fill("chef.projet@demo.ptsm.fr")
+    page.locator("input[name=password]").fill("mauvais")
+    page.get_by_role("button", name="Se connecter").click()
+    assert page.get_by_text("Adresse électronique ou mot de passe incorrect.").is_visible()
+
+    log_in(page, live_server, "chef.projet@demo.ptsm.fr")
+    assert page.get_by_role("heading", name="Mes projets").is_visible()
+    page.get_by_role("link", name="PTSM du Finistère").click()
+    page.wait_for_url(f"{live_server.url}/projets/{DEMO_SLUG}/")
+    assert page.get_by_role("heading", name="PTSM du Finistère").is_visible()
+    assert page.get_by_text("Phase 2 sur 7").is_visible()
+    assert page.locator("figure svg path").count() > 250
+    page.screenshot(path=str(output_dir / "tableau-de-bord.png"), full_page=True)
+
+    for label, path in MAIN_PAGES:
+        page.goto(f"{live_server.url}{path}")
+        assert page.title().endswith("ptsm"), path
+        assert axe(page) == [], f"{label}: {path}"
+    # The navigation reaches every page of the project.
+    page.goto(f"{live_server.url}/projets/{DEMO_SLUG}/")
+    for label, path in MAIN_PAGES[2:]:
+        page.get_by_role("navigation", name="Menu principal").get_by_role(
+            "link", name=label
+        ).click()
+        page.wait_for_url(f"{live_server.url}{path}")
+
+
+def test_project_lead_generates_and_downloads_the_identity_card(page, live_server, demo):
+    log_in(page, live_server, "chef.projet@demo.ptsm.fr")
+    page.goto(f"{live_server.url}/projets/{DEMO_SLUG}/documents/")
+    page.get_by_role("button", name="Générer carte-identite-territoire.pdf").click()
+    assert page.get_by_text("carte-identite-territoire.pdf généré (version 1").is_visible()
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Télécharger carte-identite-territoire.pdf").click()
+    download = download_info.value
+    assert download.suggested_filename == "carte-identite-territoire.pdf"
+    pdf = PdfReader(io.BytesIO(download.path().read_bytes()))
+    text = "".join(p.extract_text() for p in pdf.pages)
+    assert "Finistère" in text and "Carte d'identité du territoire" in text
+
+
+def test_a_reader_sees_the_project_but_cannot_change_it(page, live_server, demo):
+    log_in(page, live_server, "lecteur@demo.ptsm.fr")
+    page.goto(f"{live_server.url}/projets/{DEMO_SLUG}/documents/")
+    assert page.get_by_role("button", name="Tout générer").count() == 0
+    response = page.goto(f"{live_server.url}/projets/{DEMO_SLUG}/modifier/")
+    assert response.status == 403
+    response = page.goto(f"{live_server.url}/projets/demo-deux-sevres/")
+    assert response.status == 404

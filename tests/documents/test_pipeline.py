@@ -1,0 +1,183 @@
+import datetime as dt
+import io
+import zipfile
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from docx import Document
+from pypdf import PdfReader
+
+from ptsm.accounts.models import Role
+from ptsm.core.formatting import NARROW_NBSP, NBSP
+from ptsm.documents.models import GeneratedDocument
+from ptsm.documents.registry import get_kind
+from ptsm.documents.services import generate_document, render, sha256_hex
+from ptsm.projects.docx_templates import BUILDERS
+from ptsm.territories.models import Commune
+from tests.factories import make_project, member
+
+pytestmark = pytest.mark.django_db
+DAY = dt.date(2026, 11, 24)
+KIND = "carte-identite-territoire"
+
+
+@pytest.fixture
+def project():
+    return make_project(departement="29", name="PTSM du Finistère", start=dt.date(2026, 1, 15))
+
+
+def docx_text(data: bytes) -> str:
+    document = Document(io.BytesIO(data))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts.extend(cell.text for cell in row.cells)
+    for section in document.sections:
+        parts.extend(p.text for p in section.header.paragraphs + section.footer.paragraphs)
+    return "\n".join(parts)
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def finistere_population() -> str:
+    total = sum(Commune.objects.filter(departement_id="29").values_list("population", flat=True))
+    return f"{total:,}".replace(",", NARROW_NBSP)
+
+
+def test_territory_card_docx_carries_the_project_data(project):
+    data = render(project, get_kind(KIND), "", "docx", DAY)
+    text = docx_text(data)
+    assert "Carte d'identité du territoire" in text
+    assert "PTSM du Finistère" in text
+    assert f"{finistere_population()} habitants" in text
+    assert str(Commune.objects.filter(departement_id="29").count()) in text
+    assert "Brest Métropole" in text
+    assert "Signature de la lettre de cadrage" in text
+    assert "18 mois" in text
+    assert f"Source{NBSP}: INSEE/IGN" in text  # French typography
+    assert "24 novembre 2026" in text
+    assert "{{" not in text and "{%" not in text
+    assert len(Document(io.BytesIO(data)).inline_shapes) == 1  # the map, as a picture
+
+
+def test_territory_card_pdf_is_pdfa_with_the_same_content(project):
+    data = render(project, get_kind(KIND), "", "pdf", DAY)
+    reader = PdfReader(io.BytesIO(data))
+    text = pdf_text(data)
+    assert "Carte d'identité du territoire" in text
+    assert f"{finistere_population()} habitants" in text
+    assert "Brest Métropole" in text
+    assert "Signature de la lettre de cadrage" in text
+    assert f"Page 1 sur {len(reader.pages)}" in text
+    assert "24 novembre 2026" in text
+    xmp = reader.xmp_metadata
+    assert xmp is not None
+    raw = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+    assert (
+        "<pdfaid:part>2</pdfaid:part>" in raw
+        and "<pdfaid:conformance>B</pdfaid:conformance>" in raw
+    )
+
+
+def test_user_text_is_data_never_template_code(project):
+    project.name = "Projet « test » : #set text(red) ]{{ 7*7 }} <b>&</b> $x$ @ref"
+    project.save()
+    kind = get_kind(KIND)
+    expected = (
+        "Projet «"
+        + NBSP
+        + "test"
+        + NBSP
+        + "»"
+        + NBSP
+        + ": #set text(red) ]{{ 7*7 }} <b>&</b> $x$ @ref"
+    )
+    assert expected in docx_text(render(project, kind, "", "docx", DAY))
+    pdf = pdf_text(render(project, kind, "", "pdf", DAY))
+    assert "#set text(red) ]{{ 7*7 }}" in pdf
+    assert "$x$ @ref" in pdf
+
+
+def test_same_inputs_give_the_same_bytes(project):
+    kind = get_kind(KIND)
+    for fmt in ("docx", "pdf"):
+        assert render(project, kind, "", fmt, DAY) == render(project, kind, "", fmt, DAY)
+
+
+def test_a_generation_is_a_new_version_only_when_the_content_changes(project):
+    first = generate_document(project=project, kind_slug=KIND, fmt="pdf", today=DAY)
+    again = generate_document(project=project, kind_slug=KIND, fmt="pdf", today=DAY)
+    assert again.pk == first.pk and first.version == 1
+    project.name = "PTSM du Finistère (révisé)"
+    project.save()
+    second = generate_document(project=project, kind_slug=KIND, fmt="pdf", today=DAY)
+    assert second.version == 2
+    assert second.sha256 != first.sha256
+    with second.content.open("rb") as handle:
+        assert sha256_hex(handle.read()) == second.sha256
+    assert second.file_name == "carte-identite-territoire.pdf"
+
+
+def test_export_documents_writes_every_file_under_its_stable_name(project, tmp_path, capsys):
+    call_command("export_documents", project.slug, str(tmp_path / "export"))
+    files = sorted(p.name for p in (tmp_path / "export").iterdir())
+    assert files == ["carte-identite-territoire.docx", "carte-identite-territoire.pdf"]
+    assert "PTSM du Finistère" in docx_text((tmp_path / "export" / files[0]).read_bytes())
+    assert "PTSM du Finistère" in pdf_text((tmp_path / "export" / files[1]).read_bytes())
+    assert "2 document(s) écrit(s)" in capsys.readouterr().out
+    assert GeneratedDocument.objects.filter(project=project).count() == 2
+    with pytest.raises(CommandError, match="Projet introuvable : inconnu"):
+        call_command("export_documents", "inconnu", str(tmp_path))
+
+
+def test_generate_then_download_from_the_documents_page(client, project):
+    client.force_login(member(project, Role.PROJECT_LEAD))
+    url = reverse("documents:list", kwargs={"slug": project.slug})
+    assert "Jamais généré" in client.get(url).content.decode()
+    response = client.post(
+        reverse("documents:generate", kwargs={"slug": project.slug}),
+        {"kind": KIND, "format": "docx", "variant": ""},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "carte-identite-territoire.docx généré (version 1" in page
+    document = GeneratedDocument.objects.get(project=project, format="docx")
+    download = client.get(
+        reverse("documents:download", kwargs={"slug": project.slug, "pk": document.pk})
+    )
+    assert (
+        download["Content-Disposition"] == 'attachment; filename="carte-identite-territoire.docx"'
+    )
+    content = b"".join(download.streaming_content)
+    assert sha256_hex(content) == document.sha256
+    assert zipfile.ZipFile(io.BytesIO(content)).testzip() is None
+
+
+def test_unknown_document_kind_or_format_is_refused_in_french(client, project):
+    client.force_login(member(project, Role.PROJECT_LEAD))
+    response = client.post(
+        reverse("documents:generate", kwargs={"slug": project.slug}),
+        {"kind": KIND, "format": "exe"},
+        follow=True,
+    )
+    assert "Document ou format inconnu." in response.content.decode()
+    assert not GeneratedDocument.objects.filter(project=project).exists()
+
+
+def test_generate_all_from_the_page(client, project):
+    client.force_login(member(project, Role.ARS_ADMIN))
+    response = client.post(
+        reverse("documents:generate_all", kwargs={"slug": project.slug}), follow=True
+    )
+    assert "2 fichier(s) générés." in response.content.decode()
+
+
+def test_committed_docx_templates_match_their_python_description(tmp_path):
+    for committed, build in BUILDERS.items():
+        rebuilt = build(tmp_path / committed.name)
+        assert rebuilt.read_bytes() == committed.read_bytes(), (
+            f"{committed.name} is stale: run `python manage.py build_docx_templates`"
+        )
