@@ -1,0 +1,103 @@
+"""Performance measurements of ptsm (run with `make bench`). Figures, not assertions.
+
+Uses a throw-away SQLite database (or DATABASE_URL if set) and prints one line per measure.
+"""
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+if "DATABASE_URL" not in os.environ:
+    os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='ptsm-bench-')}/bench.sqlite3"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="ptsm-bench-media-"))
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from ptsm.accounts.models import Membership, Role, User  # noqa: E402
+from ptsm.documents.registry import get_kind  # noqa: E402
+from ptsm.documents.services import render  # noqa: E402
+from ptsm.projects.services import create_project  # noqa: E402
+from ptsm.territories.models import Commune, Departement  # noqa: E402
+from ptsm.territories.selectors import territory_card, territory_map_svg  # noqa: E402
+from ptsm.territories.services import load_referential  # noqa: E402
+
+
+def timed(label: str, func, repeat: int = 1):
+    durations = []
+    result = None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = func()
+        durations.append(time.perf_counter() - started)
+    figure = statistics.median(durations)
+    print(f"{label:<62} {figure * 1000:>9.1f} ms  (médiane de {repeat})")
+    return result
+
+
+def main() -> None:
+    call_command("migrate", verbosity=0)
+    report = timed("Référentiel : premier chargement (France entière)", load_referential)
+    print(
+        f"    {report.communes} communes, {report.epcis} EPCI, {report.departements} départements"
+    )
+    timed("Référentiel : second chargement (déjà à jour)", load_referential, repeat=3)
+    timed("Référentiel : rechargement forcé (upsert)", lambda: load_referential(force=True))
+
+    codes = list(
+        Commune.objects.filter(departement_id__in=["76", "27"])
+        .order_by("code")
+        .values_list("code", flat=True)[:700]
+    )
+    region = Departement.objects.get(code="76").region
+    project = create_project(
+        name="Banc d'essai 700 communes",
+        region=region,
+        start_date=__import__("datetime").date(2026, 1, 1),
+        territory_name="Territoire de 700 communes",
+        commune_codes=codes,
+    )
+    territory = project.territory
+    print(f"Territoire de test : {len(codes)} communes")
+    timed("Carte d'identité (700 communes)", lambda: territory_card(territory), repeat=5)
+    timed("Carte SVG (700 communes)", lambda: territory_map_svg(territory), repeat=5)
+
+    user = User.objects.create_user("bench@exemple.fr", "bench-password-2026")
+    Membership.objects.create(user=user, project=project, role=Role.PROJECT_LEAD)
+    client = Client()
+    client.force_login(user)
+    for name, url in [
+        ("Tableau de bord", f"/projets/{project.slug}/"),
+        ("Territoire", f"/projets/{project.slug}/territoire/"),
+        ("Documents", f"/projets/{project.slug}/documents/"),
+    ]:
+        with CaptureQueriesContext(connection) as queries:
+            response = timed(f"Page « {name} » (700 communes)", lambda url=url: client.get(url))
+        assert response.status_code == 200, (url, response.status_code)
+        print(f"    requêtes SQL : {len(queries)}")
+
+    kind = get_kind("carte-identite-territoire")
+    today = __import__("datetime").date(2026, 11, 24)
+    for fmt in kind.formats:
+        timed(
+            f"Génération carte-identite-territoire.{fmt} (700 communes)",
+            lambda fmt=fmt: render(project, kind, "", fmt, today),
+            repeat=3,
+        )
+
+
+if __name__ == "__main__":
+    main()
