@@ -39,11 +39,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.forms",
     "dsfr",
+    "widget_tweaks",
     "django_htmx",
     "ptsm.core",
     "ptsm.accounts",
     "ptsm.territories",
     "ptsm.projects",
+    "ptsm.organisations",
+    "ptsm.governance",
     "ptsm.documents",
 ]
 

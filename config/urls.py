@@ -9,5 +9,7 @@ urlpatterns = [
     path("comptes/", include("ptsm.accounts.urls")),
     path("referentiel/", include("ptsm.territories.urls")),
     path("projets/<slug:slug>/documents/", include("ptsm.documents.urls")),
+    path("projets/<slug:slug>/annuaire/", include("ptsm.organisations.urls")),
+    path("projets/<slug:slug>/gouvernance/", include("ptsm.governance.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -10,6 +10,8 @@ class Capability(StrEnum):
     EDIT_PROJECT = "edit_project"
     MANAGE_MEMBERS = "manage_members"
     GENERATE_DOCUMENTS = "generate_documents"
+    EDIT_DIRECTORY = "edit_directory"
+    MANAGE_GOVERNANCE = "manage_governance"
 
 
 ALL_ROLES = set(Role)
@@ -18,6 +20,8 @@ ROLE_CAPABILITIES: dict[Capability, set[Role]] = {
     Capability.EDIT_PROJECT: {Role.ARS_ADMIN, Role.PROJECT_LEAD},
     Capability.MANAGE_MEMBERS: {Role.ARS_ADMIN, Role.PROJECT_LEAD},
     Capability.GENERATE_DOCUMENTS: {Role.ARS_ADMIN, Role.PROJECT_LEAD},
+    Capability.EDIT_DIRECTORY: {Role.ARS_ADMIN, Role.PROJECT_LEAD},
+    Capability.MANAGE_GOVERNANCE: {Role.ARS_ADMIN, Role.PROJECT_LEAD},
 }
 
 

@@ -1,6 +1,7 @@
 """Forms rendered with the DSFR look (django-dsfr's field templates)."""
 
 from django import forms
+from django.db import models
 from dsfr.forms import DsfrBaseForm, DsfrBoundField
 from dsfr.utils import dsfr_input_class_attr
 
@@ -30,5 +31,13 @@ class DsfrForm(DsfrFormMixin, forms.Form):
     pass
 
 
+def https_urls(db_field, **kwargs):
+    # Web addresses typed without a scheme are taken as https (Django 6's default, set now).
+    if isinstance(db_field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return db_field.formfield(**kwargs)
+
+
 class DsfrModelForm(DsfrFormMixin, forms.ModelForm):
-    pass
+    class Meta:
+        formfield_callback = https_urls

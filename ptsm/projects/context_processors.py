@@ -2,13 +2,26 @@ from django.urls import reverse
 
 from ptsm.accounts.permissions import Capability, role_allows
 
-# (url name, label, capability) of the project menu; apps of later phases add their entries here.
+# (url name, label, capability, url names that highlight the entry) of the project menu.
 PROJECT_MENU = [
-    ("projects:dashboard", "Tableau de bord", Capability.VIEW_PROJECT),
-    ("projects:territory", "Territoire", Capability.VIEW_PROJECT),
-    ("projects:milestones", "Jalons", Capability.VIEW_PROJECT),
-    ("projects:members", "Membres", Capability.VIEW_PROJECT),
-    ("documents:list", "Documents", Capability.VIEW_PROJECT),
+    (
+        "projects:dashboard",
+        "Tableau de bord",
+        Capability.VIEW_PROJECT,
+        ("projects:dashboard", "projects:edit"),
+    ),
+    ("projects:territory", "Territoire", Capability.VIEW_PROJECT, ("projects:territory",)),
+    ("projects:milestones", "Jalons", Capability.VIEW_PROJECT, ("projects:milestone",)),
+    ("organisations:list", "Annuaire", Capability.VIEW_PROJECT, ("organisations:",)),
+    (
+        "governance:bodies",
+        "Gouvernance",
+        Capability.VIEW_PROJECT,
+        ("governance:bod", "governance:initiative", "governance:communication"),
+    ),
+    ("governance:meetings", "Séances", Capability.VIEW_PROJECT, ("governance:meeting",)),
+    ("projects:members", "Membres", Capability.VIEW_PROJECT, ("projects:member",)),
+    ("documents:list", "Documents", Capability.VIEW_PROJECT, ("documents:",)),
 ]
 
 
@@ -26,9 +39,9 @@ def project_navigation(request):
             {
                 "url": reverse(name, kwargs={"slug": project.slug}),
                 "label": label,
-                "current": current == name,
+                "current": current.startswith(prefixes),
             }
-            for name, label, capability in PROJECT_MENU
+            for name, label, capability, prefixes in PROJECT_MENU
             if role_allows(role, capability)
         ],
     }

@@ -4,6 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from ptsm.accounts.models import ArsAdministration, Membership, Role, User
 from ptsm.territories.models import Departement
@@ -101,6 +102,267 @@ def _project(slug: str, name: str, departement_code: str, start: dt.date, phase:
     return project
 
 
+# (name, sub-type, commune, FINESS ET, mental health, contact: civility, first, last, function)
+DEMO_ORGANISATIONS = [
+    (
+        "ARS Bretagne — délégation départementale du Finistère",
+        "ars",
+        "29232",
+        "",
+        False,
+        ("Mme", "Anne", "Le Goff", "Déléguée départementale"),
+    ),
+    (
+        "Conseil départemental du Finistère",
+        "conseil_departemental",
+        "29232",
+        "",
+        False,
+        ("Mme", "Maïwenn", "Quéré", "Directrice de l'autonomie"),
+    ),
+    ("MDPH du Finistère", "mdph", "29232", "", False, ("M.", "Alain", "Guivarc'h", "Directeur")),
+    (
+        "CPAM du Finistère",
+        "assurance_maladie",
+        "29232",
+        "",
+        False,
+        ("Mme", "Sophie", "Lannuzel", "Responsable des partenariats"),
+    ),
+    (
+        "CHU de Brest",
+        "ch_mco",
+        "29019",
+        "290000017",
+        False,
+        ("M.", "Erwan", "Morvan", "Cadre de santé"),
+    ),
+    (
+        "EPSM Finistère Sud",
+        "etab_psy_public",
+        "29232",
+        "290000975",
+        True,
+        ("Dr", "Katell", "Le Bihan", "Psychiatre, présidente de CME"),
+    ),
+    (
+        "Fondation Ildys",
+        "etab_psy_espic",
+        "29019",
+        "290000447",
+        True,
+        ("M.", "Yves", "Nédélec", "Directeur général"),
+    ),
+    (
+        "UNAFAM Finistère",
+        "unafam",
+        "29019",
+        "",
+        False,
+        ("M.", "Loïc", "Tanguy", "Délégué départemental"),
+    ),
+    ("GEM L'Escale", "gem", "29039", "", False, ("Mme", "Nolwenn", "Caroff", "Animatrice")),
+    ("CLSM de Brest", "clsm", "29019", "", False, ("Mme", "Gwenola", "Le Bras", "Coordinatrice")),
+    (
+        "CPTS du pays de Morlaix",
+        "cpts",
+        "29151",
+        "",
+        False,
+        ("Dr", "Hervé", "Abgrall", "Président"),
+    ),
+    (
+        "SAMSAH Les Genêts",
+        "savs_samsah",
+        "29232",
+        "290018381",
+        False,
+        ("Mme", "Armelle", "Jézéquel", "Cheffe de service"),
+    ),
+    (
+        "ESAT de l'Odet",
+        "esat",
+        "29232",
+        "290018399",
+        False,
+        ("M.", "Pierre", "Cloarec", "Directeur"),
+    ),
+    (
+        "Résidence accueil Ty Laouen",
+        "logement_accompagne",
+        "29019",
+        "",
+        False,
+        ("Mme", "Claire", "Kerdraon", "Responsable"),
+    ),
+    (
+        "DAC Appui Santé Finistère",
+        "dac",
+        "29232",
+        "",
+        False,
+        ("M.", "Julien", "Le Roux", "Coordinateur"),
+    ),
+]
+
+
+def _directory_and_governance(project: Project, today: dt.date) -> None:
+    from ptsm.governance.models import (
+        Body,
+        BodyKind,
+        CommunicationAction,
+        InitiativeKind,
+        LocalInitiative,
+        Meeting,
+        MemberRole,
+    )
+    from ptsm.governance.services import (
+        add_body_member,
+        add_decision,
+        create_default_bodies,
+        invite_body_members,
+        save_minutes,
+    )
+    from ptsm.organisations.categories import category_of
+    from ptsm.organisations.models import Contact, LegalBasis, Organisation
+    from ptsm.territories.models import Commune
+
+    if project.organisations.exists():
+        return
+    communes = {
+        c.code: c for c in Commune.objects.filter(code__in={o[2] for o in DEMO_ORGANISATIONS})
+    }
+    contacts = {}
+    for name, sub_type, commune, finess, mental_health, person in DEMO_ORGANISATIONS:
+        organisation = Organisation.objects.create(
+            project=project,
+            name=name,
+            sub_type=sub_type,
+            category=category_of(sub_type),
+            commune=communes.get(commune),
+            finess_et=finess,
+            mental_health=mental_health,
+        )
+        civility, first, last, function = person
+        email = f"{first}.{last}".lower().replace(" ", "").replace("'", "")
+        email = email.translate(str.maketrans("àâäéèêëïîôöùûüç", "aaaeeeeiioouuuc"))
+        contacts[sub_type] = Contact.objects.create(
+            project=project,
+            organisation=organisation,
+            civility=civility if civility != "Dr" else "",
+            first_name=first,
+            last_name=last,
+            function=function,
+            email=f"{email}@demo-partenaire.fr",
+            legal_basis=LegalBasis.PUBLIC_INTEREST,
+            notice_date=today - dt.timedelta(days=150),
+        )
+    create_default_bodies(project=project)
+    bodies = {
+        b.kind: b for b in Body.objects.filter(project=project).exclude(kind=BodyKind.WORKING_GROUP)
+    }
+    copil = bodies[BodyKind.COPIL]
+    for sub_type, role in [
+        ("ars", MemberRole.CO_PRESIDENT),
+        ("conseil_departemental", MemberRole.CO_PRESIDENT),
+        ("mdph", MemberRole.MEMBER),
+        ("assurance_maladie", MemberRole.MEMBER),
+        ("etab_psy_public", MemberRole.MEMBER),
+        ("unafam", MemberRole.MEMBER),
+        ("gem", MemberRole.MEMBER),
+    ]:
+        add_body_member(body=copil, contact=contacts[sub_type], role=role)
+    groups = list(
+        Body.objects.filter(project=project, kind=BodyKind.WORKING_GROUP).order_by("entry_door")
+    )
+    facilitators = ["etab_psy_public", "etab_psy_espic", "savs_samsah", "cpts", "ch_mco"]
+    for group, sub_type in zip(groups, facilitators, strict=True):
+        add_body_member(body=group, contact=contacts[sub_type], role=MemberRole.FACILITATOR)
+        add_body_member(body=group, contact=contacts["unafam"], role=MemberRole.MEMBER)
+    start = timezone.make_aware(
+        dt.datetime.combine(project.start_date + dt.timedelta(days=30), dt.time(14))
+    )
+    launch = Meeting.objects.create(
+        body=copil,
+        title="COPIL de lancement",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=2),
+        place="ARS, délégation départementale, Quimper",
+        agenda="1. Lettre de cadrage\n2. Calendrier\n3. Groupes de travail",
+    )
+    invite_body_members(meeting=launch)
+    save_minutes(
+        meeting=launch,
+        minutes="Le COPIL valide la lettre de cadrage et le calendrier prévisionnel.",
+    )
+    add_decision(
+        meeting=launch,
+        text="Lettre de cadrage validée ; signature par le DG ARS et le président du conseil départemental.",
+    )
+    add_decision(
+        meeting=launch, text="Cinq groupes de travail, un par porte d'entrée de la Rosace."
+    )
+    upcoming = timezone.make_aware(
+        dt.datetime.combine(today + dt.timedelta(days=21), dt.time(9, 30))
+    )
+    Meeting.objects.create(
+        body=copil,
+        title="COPIL de validation du diagnostic",
+        starts_at=upcoming,
+        ends_at=upcoming + dt.timedelta(hours=2, minutes=30),
+        video_link="https://webconf.numerique.gouv.fr/ptsm29",
+        agenda="1. Restitution du diagnostic partagé\n2. Priorités par porte d'entrée",
+    )
+    LocalInitiative.objects.create(
+        project=project,
+        kind=InitiativeKind.CLSM,
+        name="Conseil local de santé mentale de Brest",
+        carrier=Organisation.objects.get(project=project, sub_type="clsm"),
+        area="Brest Métropole",
+        link_to_project="Relais du groupe de travail « crise » ; retour d'expérience sur les cellules de cas complexes.",
+    )
+    LocalInitiative.objects.create(
+        project=project,
+        kind=InitiativeKind.CPTS,
+        name="CPTS du pays de Morlaix",
+        carrier=Organisation.objects.get(project=project, sub_type="cpts"),
+        area="Pays de Morlaix",
+        link_to_project="Accès aux soins somatiques des personnes suivies en psychiatrie.",
+    )
+    for days, objective, audience, channel, status in [
+        (
+            10,
+            "Annoncer le lancement de la démarche",
+            "Tous les partenaires",
+            "Courrier et lettre de cadrage",
+            "realisee",
+        ),
+        (
+            35,
+            "Mobiliser pour la plénière de lancement",
+            "Acteurs du territoire",
+            "Invitation et site de l'ARS",
+            "realisee",
+        ),
+        (
+            220,
+            "Restituer le diagnostic partagé",
+            "Partenaires et élus",
+            "Plénière et synthèse écrite",
+            "prevue",
+        ),
+    ]:
+        CommunicationAction.objects.create(
+            project=project,
+            objective=objective,
+            audience=audience,
+            channel=channel,
+            date=project.start_date + dt.timedelta(days=days),
+            status=status,
+            owner="Chef de projet",
+        )
+
+
 @transaction.atomic
 def load_demo(*, today: dt.date) -> list[tuple[DemoUser, str]]:
     """Create (once) the demo projects and users; returns the logins to print."""
@@ -121,6 +383,7 @@ def load_demo(*, today: dt.date) -> list[tuple[DemoUser, str]]:
         if milestone.done_on is None:
             milestone.done_on = milestone.due_date
             milestone.save(update_fields=["done_on"])
+    _directory_and_governance(project, today)
     other = _project(OTHER_SLUG, "PTSM des Deux-Sèvres", OTHER_DEPARTEMENT, start, Phase.CADRAGE)
     Membership.objects.get_or_create(
         user=_user(OTHER_LEAD), project=other, defaults={"role": Role.PROJECT_LEAD}

@@ -95,7 +95,7 @@ class TerritoryForm(DsfrFormMixin, TerritoryFieldsMixin):
 
 
 class ProjectForm(DsfrModelForm):
-    class Meta:
+    class Meta(DsfrModelForm.Meta):
         model = Project
         fields = ["name", "description", "phase", "start_date", "planned_duration_months"]
         widgets = {"start_date": DATE_WIDGET, "description": forms.Textarea(attrs={"rows": 4})}
@@ -103,7 +103,7 @@ class ProjectForm(DsfrModelForm):
 
 
 class MilestoneForm(DsfrModelForm):
-    class Meta:
+    class Meta(DsfrModelForm.Meta):
         model = Milestone
         fields = ["title", "phase", "due_date", "done_on"]
         widgets = {"due_date": DATE_WIDGET, "done_on": DATE_WIDGET}

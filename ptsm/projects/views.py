@@ -9,6 +9,8 @@ from django.views.decorators.http import require_POST
 
 from ptsm.accounts.models import Role
 from ptsm.accounts.permissions import Capability, administered_region_ids, role_allows
+from ptsm.governance.services import create_default_bodies
+from ptsm.organisations.selectors import missing_key_actors
 from ptsm.territories.models import Region
 from ptsm.territories.selectors import territory_card, territory_communes, territory_map_svg
 from ptsm.territories.services import TerritoryDefinitionError, define_territory
@@ -76,6 +78,7 @@ def project_create(request):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
+            create_default_bodies(project=project)
             messages.success(request, f"Le projet « {project.name} » a été créé.")
             return redirect("projects:dashboard", slug=project.slug)
     return render(
@@ -93,6 +96,7 @@ def dashboard(request, project):
             "page_title": f"Tableau de bord — {project.name}",
             "dashboard": selectors.project_dashboard(project, today=today),
             "map_svg": territory_map_svg(project.territory),
+            "missing_actors": missing_key_actors(project),
             "can_edit": _can(request, Capability.EDIT_PROJECT),
         },
     )

@@ -118,3 +118,32 @@ class BoundingBox:
         if not xs:
             return cls(0, 0, 0, 0)
         return cls(min(xs), min(ys), max(xs), max(ys))
+
+
+# Lambert 93 (EPSG:2154) → WGS84, IGN's inverse conformal conic formulas (GRS80 ellipsoid).
+_L93_N = 0.7256077650532670
+_L93_C = 11754255.426096
+_L93_XS = 700000.0
+_L93_YS = 12655612.049876
+_L93_E = 0.08181919106
+_L93_LON0 = math.radians(3.0)
+
+
+def lambert93_to_wgs84(x: float, y: float) -> tuple[float, float]:
+    """(longitude, latitude) in degrees of a Lambert 93 point (metropolitan France)."""
+    dx, dy = x - _L93_XS, _L93_YS - y
+    radius = math.hypot(dx, dy)
+    gamma = math.atan2(dx, dy)
+    longitude = _L93_LON0 + gamma / _L93_N
+    isometric = -math.log(abs(radius / _L93_C)) / _L93_N
+    latitude = 2 * math.atan(math.exp(isometric)) - math.pi / 2
+    for _ in range(20):
+        sin_lat = _L93_E * math.sin(latitude)
+        following = (
+            2 * math.atan(((1 + sin_lat) / (1 - sin_lat)) ** (_L93_E / 2) * math.exp(isometric))
+            - math.pi / 2
+        )
+        if abs(following - latitude) < 1e-12:
+            break
+        latitude = following
+    return math.degrees(longitude), math.degrees(latitude)

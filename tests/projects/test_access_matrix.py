@@ -60,28 +60,119 @@ def project_urls() -> dict[str, Route]:
     return {name: route for name, route in all_named_urls().items() if "slug" in route.arguments}
 
 
+def populate(project) -> dict:
+    """One object of every kind a project URL can point at."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from ptsm.governance import services as governance
+    from ptsm.governance.models import (
+        Body,
+        BodyMember,
+        CommunicationAction,
+        FollowUpTask,
+        LocalInitiative,
+        Meeting,
+    )
+    from ptsm.organisations.models import Contact, Organisation, PendingImport
+
+    lead = member(project, Role.PROJECT_LEAD)
+    generate_document(project=project, kind_slug="carte-identite-territoire", fmt="pdf")
+    organisation = Organisation.objects.create(
+        project=project, name="CH", category="sanitaire_public"
+    )
+    contact = Contact.objects.create(
+        project=project,
+        organisation=organisation,
+        first_name="A",
+        last_name="B",
+        email=f"a@{project.slug}.fr",
+    )
+    governance.create_default_bodies(project=project)
+    body = Body.objects.filter(project=project).first()
+    body_member = BodyMember.objects.create(body=body, contact=contact)
+    start = timezone.now()
+    meeting = Meeting.objects.create(
+        body=body, title="COPIL", starts_at=start, ends_at=start + dt.timedelta(hours=1)
+    )
+    invitation = governance.add_invitation(meeting=meeting, contact=contact)
+    return {
+        "milestone": project.milestones.first().pk,
+        "member": project.memberships.first().pk,
+        "document": project.generated_documents.first().pk,
+        "organisation": organisation.pk,
+        "contact": contact.pk,
+        "pending": PendingImport.objects.create(
+            project=project, user=lead, kind="organisations", file_name="x.csv"
+        ).pk,
+        "body": body.pk,
+        "body_member": body_member.pk,
+        "meeting": meeting.pk,
+        "invitation": invitation.pk,
+        "decision": governance.add_decision(meeting=meeting, text="Décision").pk,
+        "task": FollowUpTask.objects.create(meeting=meeting, description="Suivi").pk,
+        "initiative": LocalInitiative.objects.create(project=project, kind="clsm", name="CLSM").pk,
+        "communication": CommunicationAction.objects.create(
+            project=project,
+            objective="Informer",
+            audience="Tous",
+            channel="Courriel",
+            date=dt.date(2026, 5, 1),
+        ).pk,
+    }
+
+
+# Which object of the project each URL argument designates, by URL name.
+URL_OBJECTS = {
+    "projects:milestone_edit": {"pk": "milestone"},
+    "projects:milestone_delete": {"pk": "milestone"},
+    "projects:member_role": {"pk": "member"},
+    "projects:member_remove": {"pk": "member"},
+    "documents:download": {"pk": "document"},
+    "documents:history": {"pk": "document"},
+    "organisations:detail": {"pk": "organisation"},
+    "organisations:edit": {"pk": "organisation"},
+    "organisations:delete": {"pk": "organisation"},
+    "organisations:contact_edit": {"pk": "contact"},
+    "organisations:contact_delete": {"pk": "contact"},
+    "organisations:import_confirm": {"pk": "pending"},
+    "governance:body": {"pk": "body"},
+    "governance:body_edit": {"pk": "body"},
+    "governance:meeting_create": {"body_pk": "body"},
+    "governance:body_member_remove": {"pk": "body_member"},
+    "governance:meeting_attendance": {"pk": "meeting", "invitation_pk": "invitation"},
+    "governance:decision_delete": {"pk": "decision"},
+    "governance:task_status": {"pk": "task"},
+    "governance:initiative_edit": {"pk": "initiative"},
+    "governance:initiative_delete": {"pk": "initiative"},
+    "governance:communication_edit": {"pk": "communication"},
+    "governance:communication_delete": {"pk": "communication"},
+}
+URL_VALUES = {"what": "organisations", "fmt": "csv"}
+
+
 @pytest.fixture
 def projects():
     """Project A (Finistère, Bretagne) and project B (Deux-Sèvres, Nouvelle-Aquitaine)."""
     a = make_project(departement="29", name="Projet A")
     b = make_project(departement="79", name="Projet B")
-    for project in (a, b):
-        member(project, Role.PROJECT_LEAD)
-        generate_document(project=project, kind_slug="carte-identite-territoire", fmt="pdf")
-    return a, b
+    return (a, populate(a)), (b, populate(b))
 
 
-def _url_for(name: str, pattern, project) -> str:
+def _url_for(name: str, route, project_and_objects) -> str:
+    project, objects = project_and_objects
     kwargs = {"slug": project.slug}
-    if "pk" in pattern.arguments:
-        if "milestone" in name:
-            kwargs["pk"] = project.milestones.first().pk
-        elif "member" in name:
-            kwargs["pk"] = project.memberships.first().pk
-        elif name.startswith("documents:"):
-            kwargs["pk"] = project.generated_documents.first().pk
+    for argument in route.arguments - {"slug"}:
+        if argument in URL_VALUES:
+            kwargs[argument] = URL_VALUES[argument]
+        elif name.startswith("governance:meeting") and argument == "pk":
+            kwargs["pk"] = objects["meeting"]
         else:
-            raise AssertionError(f"Add an object of the project for {name} to this test")
+            try:
+                kwargs[argument] = objects[URL_OBJECTS[name][argument]]
+            except KeyError as exc:
+                raise AssertionError(f"Add an object of the project for {name}/{argument}") from exc
     return reverse(name, kwargs=kwargs)
 
 
@@ -96,7 +187,18 @@ def test_every_url_is_classified_and_every_project_view_checks_a_capability():
 
 
 def _snapshot(project):
+    from ptsm.governance.models import Body, Meeting
+    from ptsm.organisations.models import Contact, Organisation
+
     return (
+        list(Organisation.objects.filter(project=project).values_list("pk", "name")),
+        list(Contact.objects.filter(project=project).values_list("pk", "email")),
+        list(Body.objects.filter(project=project).values_list("pk", "name")),
+        list(
+            Meeting.objects.filter(body__project=project).values_list(
+                "pk", "title", "minutes", "sequence"
+            )
+        ),
         project.name,
         project.phase,
         project.territory.name,
@@ -108,11 +210,12 @@ def _snapshot(project):
 
 @pytest.mark.parametrize("role", ALL_ROLES, ids=[r.value for r in ALL_ROLES])
 def test_a_member_of_project_a_can_neither_read_nor_change_project_b(client, projects, role):
-    a, b = projects
+    (a, _), b_and_objects = projects
+    b = b_and_objects[0]
     client.force_login(member(a, role))
     before = _snapshot(b)
     for name, pattern in project_urls().items():
-        url = _url_for(name, pattern, b)
+        url = _url_for(name, pattern, b_and_objects)
         for method in ("get", "post"):
             response = getattr(client, method)(url, {"name": "piraté", "title": "piraté"})
             consume(response)
@@ -122,14 +225,16 @@ def test_a_member_of_project_a_can_neither_read_nor_change_project_b(client, pro
 
 
 def test_anonymous_users_are_sent_to_login_everywhere(client, projects):
-    _a, b = projects
+    _a, b_and_objects = projects
     login = reverse("accounts:login")
     names = {
         **project_urls(),
         **{n: p for n, p in all_named_urls().items() if n in LOGIN_ONLY | ARS_ADMIN_ONLY},
     }
     for name, pattern in names.items():
-        url = _url_for(name, pattern, b) if "slug" in pattern.arguments else reverse(name)
+        url = (
+            _url_for(name, pattern, b_and_objects) if "slug" in pattern.arguments else reverse(name)
+        )
         for method in ("get", "post"):
             response = getattr(client, method)(url)
             assert response.status_code == 302, f"{method.upper()} {url}"
@@ -138,10 +243,11 @@ def test_anonymous_users_are_sent_to_login_everywhere(client, projects):
 
 @pytest.mark.parametrize("role", ALL_ROLES, ids=[r.value for r in ALL_ROLES])
 def test_inside_its_project_each_role_gets_what_its_capabilities_allow(client, projects, role):
-    a, _b = projects
+    a_and_objects, _b = projects
+    a = a_and_objects[0]
     client.force_login(member(a, role))
     for name, pattern in project_urls().items():
-        url = _url_for(name, pattern, a)
+        url = _url_for(name, pattern, a_and_objects)
         response = client.get(url)
         consume(response)
         if not role_allows(role, pattern.callback.required_capability):
@@ -152,14 +258,14 @@ def test_inside_its_project_each_role_gets_what_its_capabilities_allow(client, p
 
 @pytest.mark.parametrize("role", ALL_ROLES, ids=[r.value for r in ALL_ROLES])
 def test_only_ars_administrators_can_create_projects(client, projects, role):
-    a, _b = projects
+    (a, _), _b = projects
     client.force_login(member(a, role))
     expected = 200 if role == Role.ARS_ADMIN else 403
     assert client.get(reverse("projects:create")).status_code == expected
 
 
 def test_project_list_shows_only_granted_projects(client, projects):
-    a, b = projects
+    (a, _), _b = projects
     client.force_login(member(a, Role.READER))
     page = client.get(reverse("projects:list")).content.decode()
     assert "Projet A" in page
@@ -167,7 +273,7 @@ def test_project_list_shows_only_granted_projects(client, projects):
 
 
 def test_ars_administrator_sees_every_project_of_their_region_only(client, projects):
-    a, b = projects
+    (a, _), _b = projects
     other_in_region = make_project(departement="35", name="Projet Ille-et-Vilaine")
     client.force_login(member(a, Role.ARS_ADMIN))
     page = client.get(reverse("projects:list")).content.decode()

@@ -1,0 +1,29 @@
+"""Small view helpers shared by the apps (thin views: the rules live in services)."""
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+
+
+def form_view(
+    request,
+    *,
+    form,
+    save: Callable,
+    success_message: str,
+    success_url: Callable[[], str],
+    template: str = "core/form_page.html",
+    context: dict | None = None,
+):
+    """Render a form; on a valid POST call `save(form)`, whose ValidationError is shown on the form."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, success_message)
+            return redirect(success_url())
+    return render(request, template, {"form": form, **(context or {})})

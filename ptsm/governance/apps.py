@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class GovernanceConfig(AppConfig):
+    name = "ptsm.governance"
+    label = "governance"
+    verbose_name = "Gouvernance et séances"
+
+    def ready(self) -> None:
+        from . import documents  # noqa: F401  (registers the plenary slide deck)

@@ -1,0 +1,71 @@
+"""Reads of the governance app."""
+
+from ptsm.core.formatting import MONTHS
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from .models import (
+    Body,
+    BodyMember,
+    CommunicationAction,
+    FollowUpTask,
+    Invitation,
+    LocalInitiative,
+    Meeting,
+)
+
+
+def project_bodies(project) -> QuerySet[Body]:
+    members = BodyMember.objects.select_related("contact__organisation")
+    return (
+        Body.objects.filter(project=project)
+        .prefetch_related(Prefetch("members", queryset=members))
+        .annotate(meeting_count=Count("meetings"))
+    )
+
+
+def memberships_of_organisation(organisation) -> QuerySet[BodyMember]:
+    return (
+        BodyMember.objects.filter(contact__organisation=organisation)
+        .select_related("body", "contact")
+        .order_by("body__order", "body__name")
+    )
+
+
+def project_meetings(project) -> QuerySet[Meeting]:
+    return (
+        Meeting.objects.filter(body__project=project)
+        .select_related("body__project")
+        .annotate(invited=Count("invitations"))
+        .order_by("starts_at")
+    )
+
+
+def meeting_detail(project, pk: int) -> Meeting:
+    return (
+        Meeting.objects.select_related("body__project")
+        .prefetch_related(
+            Prefetch(
+                "invitations", queryset=Invitation.objects.select_related("contact__organisation")
+            ),
+            "decisions",
+            Prefetch("tasks", queryset=FollowUpTask.objects.select_related("owner")),
+        )
+        .get(body__project=project, pk=pk)
+    )
+
+
+def local_initiatives(project) -> QuerySet[LocalInitiative]:
+    return LocalInitiative.objects.filter(project=project).select_related("carrier")
+
+
+def communication_plan(project) -> QuerySet[CommunicationAction]:
+    return CommunicationAction.objects.filter(project=project).order_by("date", "pk")
+
+
+def communication_timeline(project) -> list[tuple[str, list[CommunicationAction]]]:
+    """The communication plan grouped by month, for the timeline view."""
+    months: dict[tuple[int, int], list[CommunicationAction]] = {}
+    for action in communication_plan(project):
+        months.setdefault((action.date.year, action.date.month), []).append(action)
+    return [(f"{MONTHS[m - 1].capitalize()} {y}", items) for (y, m), items in months.items()]

@@ -1,0 +1,116 @@
+from django import forms
+from django.core.exceptions import ValidationError
+
+from ptsm.core.forms import DsfrForm, DsfrModelForm
+from ptsm.territories.models import Commune
+
+from .categories import SUB_TYPE_CHOICES, Category
+from .models import Contact, Organisation
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class DirectoryFilterForm(DsfrForm):
+    q = forms.CharField(
+        label="Rechercher", required=False, help_text="Nom, FINESS, SIRET, commune ou contact"
+    )
+    category = forms.ChoiceField(
+        label="Catégorie", required=False, choices=[("", "Toutes")] + Category.choices
+    )
+    sub_type = forms.ChoiceField(
+        label="Sous-type", required=False, choices=[("", "Tous")] + SUB_TYPE_CHOICES
+    )
+    mental_health = forms.BooleanField(
+        label="Psychiatrie et santé mentale uniquement", required=False
+    )
+
+
+class OrganisationForm(DsfrModelForm):
+    commune_code = forms.CharField(
+        label="Commune (code INSEE)",
+        required=False,
+        max_length=5,
+        help_text="Par exemple 29019 pour Brest.",
+    )
+
+    class Meta(DsfrModelForm.Meta):
+        model = Organisation
+        fields = [
+            "name",
+            "category",
+            "sub_type",
+            "legal_status",
+            "finess_et",
+            "finess_ej",
+            "siret",
+            "address",
+            "postcode",
+            "commune_code",
+            "website",
+            "phone",
+            "email",
+            "mental_health",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.commune_id:
+            self.initial["commune_code"] = self.instance.commune_id
+
+    def clean_commune_code(self):
+        code = self.cleaned_data["commune_code"].strip().upper()
+        if not code:
+            return None
+        commune = Commune.objects.filter(code=code).first()
+        if commune is None:
+            raise ValidationError(f"Code INSEE inconnu : {code}")
+        return commune
+
+    def save(self, commit=True):
+        self.instance.commune = self.cleaned_data.get("commune_code")
+        return super().save(commit)
+
+
+class ContactForm(DsfrModelForm):
+    class Meta(DsfrModelForm.Meta):
+        model = Contact
+        fields = [
+            "organisation",
+            "civility",
+            "first_name",
+            "last_name",
+            "function",
+            "email",
+            "phone",
+            "legal_basis",
+            "notice_date",
+        ]
+        widgets = {"notice_date": DATE_WIDGET}
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.project = project
+        self.fields["organisation"].queryset = Organisation.objects.filter(project=project)
+
+
+class ImportForm(DsfrForm):
+    kind = forms.ChoiceField(
+        label="Contenu du fichier",
+        choices=[("organisations", "Organisations"), ("contacts", "Contacts")],
+        widget=forms.RadioSelect,
+        initial="organisations",
+    )
+    file = forms.FileField(
+        label="Fichier CSV ou Excel (.xlsx)",
+        help_text="5 Mo au plus. La première ligne contient les intitulés de colonnes.",
+    )
+
+
+class FinessImportForm(DsfrForm):
+    file = forms.FileField(
+        label="Extraction FINESS des établissements (.csv)",
+        help_text=(
+            "Fichier « etalab-cs1100507-stock-….csv » publié sur data.gouv.fr (Licence Ouverte), "
+            "en UTF-8 ou Latin-1. Seuls les établissements des communes du territoire sont importés."
+        ),
+    )

@@ -1,0 +1,89 @@
+"""Reads of the organisations app: the directory, its filters and the key-actor checklist."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+
+from .categories import KEY_ACTORS, KeyActor
+from .models import Contact, Organisation
+
+
+@dataclass(frozen=True)
+class DirectoryFilters:
+    query: str = ""
+    category: str = ""
+    sub_type: str = ""
+    mental_health: bool = False
+    commune: str = ""
+
+
+def directory(project, filters: DirectoryFilters = DirectoryFilters()) -> QuerySet[Organisation]:
+    organisations = (
+        Organisation.objects.filter(project=project)
+        .select_related("commune")
+        .annotate(contact_count=Count("contacts"))
+        .order_by("name")
+    )
+    if filters.query:
+        q = filters.query
+        organisations = organisations.filter(
+            Q(name__icontains=q)
+            | Q(finess_et__startswith=q.upper())
+            | Q(siret__startswith=q)
+            | Q(commune__name__icontains=q)
+            | Q(contacts__last_name__icontains=q)
+        ).distinct()
+    if filters.category:
+        organisations = organisations.filter(category=filters.category)
+    if filters.sub_type:
+        organisations = organisations.filter(sub_type=filters.sub_type)
+    if filters.mental_health:
+        organisations = organisations.filter(mental_health=True)
+    if filters.commune:
+        organisations = organisations.filter(commune_id=filters.commune)
+    return organisations
+
+
+def contacts(project, query: str = "") -> QuerySet[Contact]:
+    result = Contact.objects.filter(project=project).select_related("organisation")
+    if query:
+        result = result.filter(
+            Q(last_name__icontains=query)
+            | Q(first_name__icontains=query)
+            | Q(email__icontains=query)
+            | Q(organisation__name__icontains=query)
+            | Q(function__icontains=query)
+        )
+    return result.order_by("last_name", "first_name")
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    actor: KeyActor
+    organisations: int
+
+    @property
+    def covered(self) -> bool:
+        return self.organisations > 0
+
+
+def key_actor_checklist(project) -> list[ChecklistItem]:
+    """ANAP fiche 5 checklist: each category of key actors, covered or missing, in one query."""
+    counts = dict(
+        Organisation.objects.filter(project=project)
+        .exclude(sub_type="")
+        .values_list("sub_type")
+        .annotate(n=Count("pk"))
+    )
+    return [
+        ChecklistItem(actor=actor, organisations=sum(counts.get(s, 0) for s in actor.sub_types))
+        for actor in KEY_ACTORS
+    ]
+
+
+def missing_key_actors(project) -> list[KeyActor]:
+    return [item.actor for item in key_actor_checklist(project) if not item.covered]
+
+
+def organisation_for(project, pk: int) -> Organisation:
+    return Organisation.objects.select_related("commune").get(project=project, pk=pk)

@@ -1,0 +1,83 @@
+"""Writes of the organisations app: directory entries and professional contacts."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from .categories import category_of
+from .models import Contact, Organisation
+from .validators import normalise_identifier, validate_finess, validate_siret
+
+DUPLICATE_CONTACT = (
+    "Un contact avec cette adresse électronique existe déjà dans l'annuaire du projet."
+)
+DUPLICATE_FINESS = (
+    "Une organisation avec ce numéro FINESS ET existe déjà dans l'annuaire du projet."
+)
+
+
+def clean_organisation(organisation: Organisation) -> None:
+    """Normalise identifiers and check rules a form cannot see (uniqueness within the project)."""
+    organisation.finess_et = normalise_identifier(organisation.finess_et)
+    organisation.finess_ej = normalise_identifier(organisation.finess_ej)
+    organisation.siret = normalise_identifier(organisation.siret)
+    errors = {}
+    for field, validator in (
+        ("finess_et", validate_finess),
+        ("finess_ej", validate_finess),
+        ("siret", validate_siret),
+    ):
+        try:
+            validator(getattr(organisation, field))
+        except ValidationError as exc:
+            errors[field] = exc.messages
+    expected_category = category_of(organisation.sub_type) if organisation.sub_type else None
+    if expected_category and organisation.category != expected_category:
+        errors["sub_type"] = ["Ce sous-type ne correspond pas à la catégorie choisie."]
+    if organisation.finess_et and (
+        Organisation.objects.filter(
+            project_id=organisation.project_id, finess_et=organisation.finess_et
+        )
+        .exclude(pk=organisation.pk)
+        .exists()
+    ):
+        errors["finess_et"] = [DUPLICATE_FINESS]
+    if errors:
+        raise ValidationError(errors)
+    organisation.full_clean(validate_constraints=False)
+
+
+@transaction.atomic
+def save_organisation(*, organisation: Organisation) -> Organisation:
+    clean_organisation(organisation)
+    organisation.save()
+    return organisation
+
+
+@transaction.atomic
+def delete_organisation(*, organisation: Organisation) -> None:
+    organisation.delete()
+
+
+def clean_contact(contact: Contact) -> None:
+    contact.email = (contact.email or "").strip().lower()
+    if contact.organisation_id and contact.organisation.project_id != contact.project_id:
+        raise ValidationError({"organisation": "Cette organisation n'appartient pas au projet."})
+    if contact.email and (
+        Contact.objects.filter(project_id=contact.project_id, email__iexact=contact.email)
+        .exclude(pk=contact.pk)
+        .exists()
+    ):
+        raise ValidationError({"email": DUPLICATE_CONTACT})
+    contact.full_clean(validate_constraints=False)
+
+
+@transaction.atomic
+def save_contact(*, contact: Contact) -> Contact:
+    clean_contact(contact)
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def delete_contact(*, contact: Contact) -> None:
+    contact.delete()

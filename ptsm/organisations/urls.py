@@ -1,0 +1,28 @@
+from django.urls import path
+
+from . import views
+
+app_name = "organisations"
+
+urlpatterns = [
+    path("", views.organisation_list, name="list"),
+    path("nouvelle/", views.organisation_create, name="create"),
+    path("<int:pk>/", views.organisation_detail, name="detail"),
+    path("<int:pk>/modifier/", views.organisation_edit, name="edit"),
+    path("<int:pk>/supprimer/", views.organisation_delete, name="delete"),
+    path("acteurs-incontournables/", views.checklist, name="checklist"),
+    path("contacts/", views.contact_list, name="contacts"),
+    path("contacts/nouveau/", views.contact_create, name="contact_create"),
+    path("contacts/<int:pk>/modifier/", views.contact_edit, name="contact_edit"),
+    path("contacts/<int:pk>/supprimer/", views.contact_delete, name="contact_delete"),
+]
+
+from . import views_imports  # noqa: E402
+
+urlpatterns += [
+    path("importer/", views_imports.import_upload, name="import"),
+    path("importer/<int:pk>/confirmer/", views_imports.import_confirm, name="import_confirm"),
+    path("importer/finess/", views_imports.finess_upload, name="finess_import"),
+    path("exporter/<str:what>.<str:fmt>", views_imports.export, name="export"),
+    path("modele/<str:what>.<str:fmt>", views_imports.import_template, name="import_template"),
+]

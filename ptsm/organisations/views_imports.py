@@ -1,0 +1,122 @@
+"""File imports and exports of the directory (CSV, XLSX, FINESS)."""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from ptsm.accounts.permissions import Capability
+from ptsm.projects.access import project_view
+
+from .finess import FinessFileError, import_finess
+from .forms import FinessImportForm, ImportForm
+from .imports import commit_import, export_rows, preview_import, save_pending_import
+from .models import ImportKind, PendingImport
+from .tabular import TableError, read_table, to_csv, to_xlsx
+
+FINESS_MAX_BYTES = 150 * 1024 * 1024
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@project_view(Capability.EDIT_DIRECTORY)
+def import_upload(request, project):
+    form = ImportForm(request.POST or None, request.FILES or None)
+    preview = pending = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            headers, rows = read_table(upload)
+            preview = preview_import(
+                project=project, kind=form.cleaned_data["kind"], headers=headers, rows=rows
+            )
+        except TableError as exc:
+            form.add_error("file", str(exc))
+        else:
+            if preview.is_valid:
+                pending = save_pending_import(
+                    project=project, user=request.user, preview=preview, file_name=upload.name
+                )
+    return render(
+        request,
+        "organisations/import.html",
+        {
+            "page_title": "Importer des organisations ou des contacts",
+            "form": form,
+            "preview": preview,
+            "pending": pending,
+        },
+    )
+
+
+@project_view(Capability.EDIT_DIRECTORY)
+@require_POST
+def import_confirm(request, project, pk):
+    pending = get_object_or_404(PendingImport, pk=pk, project=project, user=request.user)
+    try:
+        created, updated = commit_import(pending=pending)
+    except ValidationError as exc:
+        # The directory changed since the preview: nothing was written.
+        messages.error(
+            request, "Import annulé, rien n'a été enregistré : " + " ".join(exc.messages)
+        )
+        return redirect("organisations:import", slug=project.slug)
+    messages.success(request, f"Import terminé : {created} création(s), {updated} mise(s) à jour.")
+    return redirect("organisations:list", slug=project.slug)
+
+
+def _file_response(data: bytes, file_name: str, fmt: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{file_name}"'
+    return response
+
+
+def _checked(what: str, fmt: str) -> None:
+    if what not in ImportKind.values or fmt not in CONTENT_TYPES:
+        raise Http404("Export inconnu.")
+
+
+@project_view(Capability.VIEW_PROJECT)
+def export(request, project, what, fmt):
+    _checked(what, fmt)
+    headers, rows = export_rows(project=project, kind=what)
+    data = to_csv(headers, rows) if fmt == "csv" else to_xlsx(headers, rows, what.capitalize())
+    stamp = dt.date.today().isoformat()
+    return _file_response(data, f"annuaire-{what}-{project.slug}-{stamp}.{fmt}", fmt)
+
+
+@project_view(Capability.VIEW_PROJECT)
+def import_template(request, project, what, fmt):
+    _checked(what, fmt)
+    headers, _rows = export_rows(project=project, kind=what)
+    data = to_csv(headers, []) if fmt == "csv" else to_xlsx(headers, [], what.capitalize())
+    return _file_response(data, f"modele-import-{what}.{fmt}", fmt)
+
+
+@project_view(Capability.EDIT_DIRECTORY)
+def finess_upload(request, project):
+    form = FinessImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".txt")):
+            form.add_error(
+                "file", "Format non pris en charge : l'extraction FINESS est un fichier .csv."
+            )
+        elif upload.size > FINESS_MAX_BYTES:
+            form.add_error("file", "Fichier trop volumineux : 150 Mo au plus.")
+        else:
+            try:
+                report = import_finess(project=project, stream=upload.open("rb"))
+            except FinessFileError as exc:
+                form.add_error("file", str(exc))
+    return render(
+        request,
+        "organisations/finess_import.html",
+        {"page_title": "Importer le fichier FINESS", "form": form, "report": report},
+    )
