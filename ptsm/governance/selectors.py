@@ -1,8 +1,8 @@
 """Reads of the governance app."""
 
-from ptsm.core.formatting import MONTHS
-
 from django.db.models import Count, Prefetch, QuerySet
+
+from ptsm.core.formatting import MONTHS
 
 from .models import (
     Body,

@@ -91,6 +91,10 @@ class FinessReport:
     skipped: Counter = field(default_factory=Counter)
     examples: list[str] = field(default_factory=list)
 
+    @property
+    def skipped_reasons(self) -> list[tuple[str, int]]:
+        return sorted(self.skipped.items(), key=lambda item: -item[1])
+
     def skip(self, reason: str, line_number: int | None = None, detail: str = "") -> None:
         self.skipped[reason] += 1
         if line_number is not None and len(self.examples) < MAX_EXAMPLES:

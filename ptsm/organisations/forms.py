@@ -6,6 +6,7 @@ from ptsm.territories.models import Commune
 
 from .categories import SUB_TYPE_CHOICES, Category
 from .models import Contact, Organisation
+from .validators import normalise_identifier
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -26,6 +27,10 @@ class DirectoryFilterForm(DsfrForm):
 
 
 class OrganisationForm(DsfrModelForm):
+    # Identifiers are often pasted with spaces or dots: accept them, services normalise.
+    finess_et = forms.CharField(label="FINESS établissement (ET)", max_length=20, required=False)
+    finess_ej = forms.CharField(label="FINESS entité juridique (EJ)", max_length=20, required=False)
+    siret = forms.CharField(label="SIRET", max_length=25, required=False)
     commune_code = forms.CharField(
         label="Commune (code INSEE)",
         required=False,
@@ -56,6 +61,15 @@ class OrganisationForm(DsfrModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.commune_id:
             self.initial["commune_code"] = self.instance.commune_id
+
+    def clean_finess_et(self):
+        return normalise_identifier(self.cleaned_data["finess_et"])
+
+    def clean_finess_ej(self):
+        return normalise_identifier(self.cleaned_data["finess_ej"])
+
+    def clean_siret(self):
+        return normalise_identifier(self.cleaned_data["siret"])
 
     def clean_commune_code(self):
         code = self.cleaned_data["commune_code"].strip().upper()

@@ -167,3 +167,6 @@ class PendingImport(models.Model):
 
     class Meta:
         verbose_name = "import en attente"
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_kind_display()})"

@@ -319,7 +319,9 @@ def _directory_and_governance(project: Project, today: dt.date) -> None:
         name="Conseil local de santé mentale de Brest",
         carrier=Organisation.objects.get(project=project, sub_type="clsm"),
         area="Brest Métropole",
-        link_to_project="Relais du groupe de travail « crise » ; retour d'expérience sur les cellules de cas complexes.",
+        link_to_project=(
+            "Relais du groupe de travail « crise » ; retour d'expérience sur les cellules de cas complexes."
+        ),
     )
     LocalInitiative.objects.create(
         project=project,

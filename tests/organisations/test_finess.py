@@ -1,0 +1,101 @@
+import io
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from ptsm.accounts.models import Role
+from ptsm.organisations.finess import FinessFileError, import_finess
+from ptsm.organisations.models import Organisation, Source
+from tests.factories import make_project, member
+from tests.helpers import page_text
+from tests.organisations.finess_sample import SAMPLE_LINES
+
+pytestmark = pytest.mark.django_db
+SAMPLE = Path(__file__).parent / "data" / "finess-sample-latin1.csv"
+
+
+@pytest.fixture
+def project():
+    return make_project(departement="29", name="PTSM du Finistère")
+
+
+def test_sample_file_imports_the_territory_establishments_with_anap_categories(project):
+    with SAMPLE.open("rb") as stream:
+        report = import_finess(project=project, stream=stream)
+    assert (report.created, report.updated, report.unchanged) == (6, 0, 0)
+    assert report.skipped["hors du territoire du projet"] == 1
+    assert report.skipped["catégorie hors du périmètre du PTSM (pharmacie, laboratoire…)"] == 1
+    assert report.skipped["ligne malformée"] == 1
+    assert report.skipped["numéro FINESS invalide"] == 1
+    assert any(e.startswith("Ligne 10 : ligne malformée") for e in report.examples)
+    epsm = Organisation.objects.get(project=project, finess_et="290000975")
+    assert epsm.name == "ÉTABLISSEMENT PUBLIC DE SANTÉ MENTALE FINISTÈRE SUD"  # Latin-1 decoded
+    assert (epsm.category, epsm.sub_type, epsm.mental_health) == (
+        "sanitaire_public",
+        "etab_psy_public",
+        True,
+    )
+    assert epsm.commune_id == "29232" and epsm.postcode == "29000"
+    assert -4.3 < epsm.longitude < -3.9 and 47.8 < epsm.latitude < 48.2  # Quimper area
+    cmp_private = Organisation.objects.get(project=project, finess_et="290004829")
+    assert (cmp_private.category, cmp_private.sub_type) == (
+        "sanitaire_prive",
+        "structure_psy_privee",
+    )
+    mas = Organisation.objects.get(project=project, finess_et="290018373")
+    assert (mas.category, mas.sub_type, mas.mental_health) == ("medico_social", "fam_mas", False)
+    assert Organisation.objects.get(finess_et="290000017").siret == "26290002100018"
+    assert not Organisation.objects.filter(finess_et__in=["560000127", "290030014"]).exists()
+
+
+def test_reimport_updates_instead_of_duplicating_and_keeps_hand_made_categories(project):
+    with SAMPLE.open("rb") as stream:
+        import_finess(project=project, stream=stream)
+    chu = Organisation.objects.get(project=project, finess_et="290000017")
+    chu.name, chu.source, chu.sub_type = "Ancien nom", Source.MANUAL, "ght_cpt"
+    chu.save()
+    with SAMPLE.open("rb") as stream:
+        report = import_finess(project=project, stream=stream)
+    assert (report.created, report.updated, report.unchanged) == (0, 1, 5)
+    assert Organisation.objects.filter(project=project).count() == 6
+    chu.refresh_from_db()
+    assert chu.name == "CHU BREST" and chu.sub_type == "ght_cpt"
+
+
+def test_utf8_file_gives_the_same_result(project):
+    data = ("\n".join(SAMPLE_LINES) + "\n").encode("utf-8")
+    report = import_finess(project=project, stream=io.BytesIO(data))
+    assert report.created == 6
+    assert Organisation.objects.get(finess_et="290000975").name.startswith("ÉTABLISSEMENT")
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"nom;categorie\nCHU;sanitaire\n",  # another CSV
+        "finess;etalab".encode("utf-16"),  # wrong encoding
+        b"\x89PNG\r\n\x1a\n\x00\x00",  # not text at all
+        b"",
+    ],
+)
+def test_a_file_that_is_not_a_finess_extraction_is_refused_and_nothing_is_written(project, content):
+    with pytest.raises(FinessFileError, match="n'est pas une extraction FINESS"):
+        import_finess(project=project, stream=io.BytesIO(content))
+    assert not Organisation.objects.filter(project=project).exists()
+
+
+def test_finess_import_page_reports_in_french(client, project):
+    client.force_login(member(project, Role.PROJECT_LEAD))
+    url = reverse("organisations:finess_import", kwargs={"slug": project.slug})
+    with SAMPLE.open("rb") as stream:
+        page = client.post(url, {"file": stream}).content.decode()
+    assert "6 créé(s), 0 mis à jour, 0 inchangé(s)" in page
+    assert "1 : hors du territoire du projet" in page
+    bad = client.post(url, {"file": io.BytesIO(b"pas un fichier finess")}, format="multipart")
+    assert bad.status_code == 200
+    fake = io.BytesIO(b"x")
+    fake.name = "etablissements.xlsx"
+    page = page_text(client.post(url, {"file": fake}))
+    assert "l'extraction FINESS est un fichier .csv" in page
+    assert Organisation.objects.filter(project=project).count() == 6

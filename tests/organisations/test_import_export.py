@@ -1,0 +1,270 @@
+import csv
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+
+from ptsm.accounts.models import Role
+from ptsm.organisations.models import Contact, Organisation, PendingImport
+from tests.factories import make_project, member
+from tests.helpers import page_text
+
+pytestmark = pytest.mark.django_db
+
+ORGANISATIONS_CSV = (
+    "Nom;Catégorie;Sous-type;FINESS ET;Code commune (INSEE);Santé mentale\n"
+    "EPSM Finistère Sud;Sanitaire hospitalier public;Établissement public autorisé en psychiatrie;290000975;29232;oui\n"
+    "GEM L'Escale;;GEM (groupe d'entraide mutuelle);;29039;non\n"
+    "UNAFAM Finistère;usagers_familles;unafam;;29019;\n"
+)
+
+
+@pytest.fixture
+def project():
+    return make_project(departement="29", name="PTSM du Finistère")
+
+
+@pytest.fixture
+def lead(client, project):
+    client.force_login(member(project, Role.PROJECT_LEAD))
+    return client
+
+
+def upload(client, project, name: str, content: bytes, kind: str = "organisations"):
+    return client.post(
+        reverse("organisations:import", kwargs={"slug": project.slug}),
+        {"kind": kind, "file": SimpleUploadedFile(name, content)},
+    )
+
+
+def confirm(client, project):
+    pending = PendingImport.objects.get(project=project)
+    return client.post(
+        reverse("organisations:import_confirm", kwargs={"slug": project.slug, "pk": pending.pk}),
+        follow=True,
+    )
+
+
+def xlsx(rows: list[list]) -> bytes:
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_csv_import_shows_a_preview_then_writes_on_confirmation(lead, project):
+    page = page_text(
+        upload(lead, project, "acteurs.csv", ("\ufeff" + ORGANISATIONS_CSV).encode("utf-8"))
+    )
+    assert "Aperçu : 3 lignes valides" in page
+    assert "3 création(s), 0 mise(s) à jour" in page
+    assert not Organisation.objects.filter(project=project).exists()  # nothing before confirmation
+    done = page_text(confirm(lead, project))
+    assert "Import terminé : 3 création(s), 0 mise(s) à jour." in done
+    gem = Organisation.objects.get(project=project, name="GEM L'Escale")
+    assert (gem.category, gem.sub_type, gem.commune.name) == (
+        "usagers_familles",
+        "gem",
+        "Concarneau",
+    )
+    assert Organisation.objects.get(finess_et="290000975").mental_health is True
+
+
+def test_latin1_csv_with_commas_is_read(lead, project):
+    content = ORGANISATIONS_CSV.replace(";", ",").encode("cp1252")
+    assert "Aperçu : 3 lignes valides" in page_text(upload(lead, project, "acteurs.csv", content))
+
+
+def test_line_by_line_french_errors_and_nothing_written(lead, project):
+    content = (
+        "Nom;Catégorie;FINESS ET;Code commune (INSEE);Courriel\n"
+        "Bon;social;;29019;\n"
+        "Mauvaise catégorie;hôpital;;29019;\n"
+        "Mauvais FINESS;social;12;29019;\n"
+        "Mauvaise commune;social;;00000;\n"
+        "Mauvais courriel;social;;;pas-une-adresse\n"
+        "Bon;social;;;\n"
+    ).encode("utf-8")
+    page = page_text(upload(lead, project, "acteurs.csv", content))
+    assert "5 lignes en erreur : rien n'a été importé" in page
+    assert "Catégorie inconnu(e) : « hôpital »." in page
+    assert "Numéro FINESS invalide" in page
+    assert "Code commune inconnu : 00000." in page
+    assert "Saisissez une adresse de courriel valide." in page
+    assert "Doublon de la ligne 2 dans le fichier." in page
+    assert "Confirmer l'import" not in page
+    assert not PendingImport.objects.exists()
+    assert not Organisation.objects.filter(project=project).exists()
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        (
+            "acteurs.pdf",
+            b"%PDF-1.7",
+            "Format non pris en charge : déposez un fichier .csv ou .xlsx.",
+        ),
+        ("acteurs.xlsx", b"pas un classeur", "n'est pas un classeur Excel (.xlsx) valide"),
+        ("acteurs.csv", "Nom;Catégorie".encode("utf-16"), "Encodage non reconnu"),
+        ("acteurs.csv", b"Raison;Type\nA;B\n", "Colonnes obligatoires absentes : Nom, Catégorie"),
+        ("acteurs.csv", b"", "Le fichier soumis est vide."),
+        ("acteurs.csv", b"Nom;Categorie\n" + b"x;social\n" * 600_000, "Fichier trop volumineux"),
+    ],
+)
+def test_bad_files_get_a_clear_message(lead, project, name, content, message):
+    assert message in page_text(upload(lead, project, name, content))
+    assert not Organisation.objects.filter(project=project).exists()
+
+
+def test_xlsx_contacts_import_links_to_existing_organisations(lead, project):
+    epsm = Organisation.objects.create(
+        project=project, name="EPSM Finistère Sud", category="sanitaire_public"
+    )
+    content = xlsx(
+        [
+            [
+                "Organisation",
+                "Civilité",
+                "Prénom",
+                "Nom",
+                "Fonction",
+                "Courriel",
+                "Base légale",
+                "Date d'information RGPD",
+            ],
+            [
+                "epsm finistere sud",
+                "Madame",
+                "Katell",
+                "Le Bihan",
+                "Psychiatre",
+                "k.lebihan@epsm.fr",
+                "Intérêt légitime",
+                "01/03/2026",
+            ],
+            [
+                "EPSM Finistère Sud",
+                "M.",
+                "Yves",
+                "Nédélec",
+                "Directeur",
+                "y.nedelec@epsm.fr",
+                "",
+                "",
+            ],
+        ]
+    )
+    page = page_text(upload(lead, project, "contacts.xlsx", content, kind="contacts"))
+    assert "Aperçu : 2 lignes valides" in page
+    confirm(lead, project)
+    katell = Contact.objects.get(email="k.lebihan@epsm.fr")
+    assert (
+        katell.organisation == epsm
+        and katell.civility == "Mme"
+        and katell.legal_basis == "interet_legitime"
+    )
+    assert katell.notice_date.isoformat() == "2026-03-01"
+
+
+def test_contacts_errors_unknown_organisation_duplicates_and_dates(lead, project):
+    Organisation.objects.create(project=project, name="EPSM", category="sanitaire_public")
+    Contact.objects.create(
+        project=project,
+        organisation=Organisation.objects.get(),
+        first_name="A",
+        last_name="B",
+        email="deja@epsm.fr",
+    )
+    content = (
+        "Organisation;Prénom;Nom;Courriel;Date d'information RGPD\n"
+        "Inconnue;A;B;a@x.fr;\n"
+        "EPSM;C;D;deja@epsm.fr;\n"
+        "EPSM;E;F;e@x.fr;31/02/2026\n"
+        "EPSM;G;H;e@x.fr;\n"
+    ).encode("utf-8")
+    page = page_text(upload(lead, project, "contacts.csv", content, kind="contacts"))
+    assert "Organisation introuvable dans l'annuaire : « Inconnue »." in page
+    assert "Date invalide : « 31/02/2026 »" in page
+    assert "Adresse électronique déjà présente ligne 4 du fichier." in page
+    # An existing contact with the same address is updated, not duplicated.
+    assert Contact.objects.count() == 1
+
+
+def test_import_is_all_or_nothing_when_the_directory_changed_since_the_preview(lead, project):
+    epsm = Organisation.objects.create(project=project, name="EPSM", category="sanitaire_public")
+    content = "Organisation;Prénom;Nom;Courriel\nEPSM;A;B;a@epsm.fr\nEPSM;C;D;c@epsm.fr\n".encode()
+    assert "Aperçu : 2 lignes valides" in page_text(
+        upload(lead, project, "c.csv", content, kind="contacts")
+    )
+    Contact.objects.create(
+        project=project, organisation=epsm, first_name="X", last_name="Y", email="c@epsm.fr"
+    )
+    page = page_text(confirm(lead, project))
+    assert "Import annulé, rien n'a été enregistré" in page
+    assert not Contact.objects.filter(email="a@epsm.fr").exists()
+
+
+def test_exports_are_safe_against_formula_injection_and_round_trip(lead, project):
+    Organisation.objects.create(
+        project=project,
+        name='=HYPERLINK("http://x";"clic")',
+        category="social",
+        phone="+33 2 98 00 00 00",
+    )
+    Organisation.objects.create(
+        project=project, name="@SUM(A1)", category="social", finess_et="290000975"
+    )
+    csv_response = lead.get(
+        reverse(
+            "organisations:export",
+            kwargs={"slug": project.slug, "what": "organisations", "fmt": "csv"},
+        )
+    )
+    text = csv_response.content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[0][0] == "Nom"
+    names = {row[0] for row in rows[1:]}
+    assert names == {'\'=HYPERLINK("http://x";"clic")', "'@SUM(A1)"}
+    assert any(row[11] == "'+33 2 98 00 00 00" for row in rows[1:])
+
+    xlsx_response = lead.get(
+        reverse(
+            "organisations:export",
+            kwargs={"slug": project.slug, "what": "organisations", "fmt": "xlsx"},
+        )
+    )
+    sheet = load_workbook(io.BytesIO(xlsx_response.content)).active
+    cells = [row[0] for row in sheet.iter_rows(min_row=2)]
+    assert {c.value for c in cells} == {'=HYPERLINK("http://x";"clic")', "@SUM(A1)"}
+    assert all(c.data_type == "s" for c in cells)
+
+    # The export goes back in as updates, without duplicates.
+    page = page_text(upload(lead, project, "export.xlsx", xlsx_response.content))
+    assert "0 création(s), 2 mise(s) à jour" in page
+    confirm(lead, project)
+    assert Organisation.objects.filter(project=project).count() == 2
+
+
+def test_import_template_has_the_expected_columns(lead, project):
+    response = lead.get(
+        reverse(
+            "organisations:import_template",
+            kwargs={"slug": project.slug, "what": "contacts", "fmt": "xlsx"},
+        )
+    )
+    header = [
+        c.value
+        for c in next(load_workbook(io.BytesIO(response.content)).active.iter_rows(max_row=1))
+    ]
+    assert header[:5] == [
+        "Organisation",
+        "FINESS ET de l'organisation",
+        "Civilité",
+        "Prénom",
+        "Nom",
+    ]
