@@ -88,7 +88,7 @@ def test_line_by_line_french_errors_and_nothing_written(lead, project):
         "Mauvaise commune;social;;00000;\n"
         "Mauvais courriel;social;;;pas-une-adresse\n"
         "Bon;social;;;\n"
-    ).encode("utf-8")
+    ).encode()
     page = page_text(upload(lead, project, "acteurs.csv", content))
     assert "5 lignes en erreur : rien n'a été importé" in page
     assert "Catégorie inconnu(e) : « hôpital »." in page
@@ -186,7 +186,7 @@ def test_contacts_errors_unknown_organisation_duplicates_and_dates(lead, project
         "EPSM;C;D;deja@epsm.fr;\n"
         "EPSM;E;F;e@x.fr;31/02/2026\n"
         "EPSM;G;H;e@x.fr;\n"
-    ).encode("utf-8")
+    ).encode()
     page = page_text(upload(lead, project, "contacts.csv", content, kind="contacts"))
     assert "Organisation introuvable dans l'annuaire : « Inconnue »." in page
     assert "Date invalide : « 31/02/2026 »" in page
