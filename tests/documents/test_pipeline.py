@@ -124,11 +124,15 @@ def test_a_generation_is_a_new_version_only_when_the_content_changes(project):
 def test_export_documents_writes_every_file_under_its_stable_name(project, tmp_path, capsys):
     call_command("export_documents", project.slug, str(tmp_path / "export"))
     files = sorted(p.name for p in (tmp_path / "export").iterdir())
-    assert files == ["carte-identite-territoire.docx", "carte-identite-territoire.pdf"]
+    assert files == [
+        "carte-identite-territoire.docx",
+        "carte-identite-territoire.pdf",
+        "presentation-pleniere.pptx",
+    ]
     assert "PTSM du Finistère" in docx_text((tmp_path / "export" / files[0]).read_bytes())
     assert "PTSM du Finistère" in pdf_text((tmp_path / "export" / files[1]).read_bytes())
-    assert "2 document(s) écrit(s)" in capsys.readouterr().out
-    assert GeneratedDocument.objects.filter(project=project).count() == 2
+    assert "3 document(s) écrit(s)" in capsys.readouterr().out
+    assert GeneratedDocument.objects.filter(project=project).count() == 3
     with pytest.raises(CommandError, match="Projet introuvable : inconnu"):
         call_command("export_documents", "inconnu", str(tmp_path))
 
@@ -172,7 +176,7 @@ def test_generate_all_from_the_page(client, project):
     response = client.post(
         reverse("documents:generate_all", kwargs={"slug": project.slug}), follow=True
     )
-    assert "2 fichier(s) générés." in response.content.decode()
+    assert "3 fichier(s) générés." in response.content.decode()
 
 
 def test_committed_docx_templates_match_their_python_description(tmp_path):
