@@ -70,15 +70,15 @@ def _text_box(slide, left, top, width, height, slide_data: Slide) -> None:
         first = False
         run = paragraph.add_run()
         run.text = french_typography(text)
-        _style(run, 16)
-        paragraph.space_after = Pt(8)
+        _style(run, 20)
+        paragraph.space_after = Pt(10)
     for text in slide_data.bullets:
         paragraph = frame.paragraphs[0] if first else frame.add_paragraph()
         first = False
         run = paragraph.add_run()
         run.text = "• " + french_typography(text)
-        _style(run, 15)
-        paragraph.space_after = Pt(4)
+        _style(run, 18)
+        paragraph.space_after = Pt(6)
 
 
 def _table(slide, left, top, width, rows: list[tuple[str, str]], header) -> None:
