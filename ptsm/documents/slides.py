@@ -119,8 +119,8 @@ def build_deck(slides: list[Slide], *, footer: str) -> bytes:
         body_height = HEIGHT - top - Cm(1.8)
         content_width = WIDTH - 2 * MARGIN
         if slide_data.image_svg:
-            image_width = Cm(14)
-            picture = io.BytesIO(svg_to_png(slide_data.image_svg, width_mm=140, ppi=110))
+            image_width = Cm(11.5)
+            picture = io.BytesIO(svg_to_png(slide_data.image_svg, width_mm=115, ppi=130))
             slide.shapes.add_picture(picture, WIDTH - MARGIN - image_width, top, width=image_width)
             content_width -= image_width + Cm(0.8)
         if slide_data.table:
