@@ -96,7 +96,7 @@ def _table(slide, left, top, width, rows: list[tuple[str, str]], header) -> None
             is_header = header is not None and r == 0
             _style(
                 run,
-                12,
+                13,
                 bold=is_header or c == 0,
                 colour=RGBColor(0xFF, 0xFF, 0xFF) if is_header else GRIS,
             )
