@@ -22,8 +22,21 @@ MAIN_PAGES = [
     ("Tableau de bord", f"/projets/{DEMO_SLUG}/"),
     ("Territoire", f"/projets/{DEMO_SLUG}/territoire/"),
     ("Jalons", f"/projets/{DEMO_SLUG}/jalons/"),
+    ("Annuaire", f"/projets/{DEMO_SLUG}/annuaire/"),
+    ("Gouvernance", f"/projets/{DEMO_SLUG}/gouvernance/"),
+    ("Séances", f"/projets/{DEMO_SLUG}/gouvernance/seances/"),
     ("Membres", f"/projets/{DEMO_SLUG}/membres/"),
     ("Documents", f"/projets/{DEMO_SLUG}/documents/"),
+]
+OTHER_PAGES = [
+    f"/projets/{DEMO_SLUG}/annuaire/contacts/",
+    f"/projets/{DEMO_SLUG}/annuaire/acteurs-incontournables/",
+    f"/projets/{DEMO_SLUG}/annuaire/importer/",
+    f"/projets/{DEMO_SLUG}/annuaire/importer/finess/",
+    f"/projets/{DEMO_SLUG}/annuaire/nouvelle/",
+    f"/projets/{DEMO_SLUG}/gouvernance/demarches-locales/",
+    f"/projets/{DEMO_SLUG}/gouvernance/communication/",
+    f"/projets/{DEMO_SLUG}/jalons/nouveau/",
 ]
 
 
@@ -50,6 +63,20 @@ def test_project_lead_walks_the_main_pages_without_accessibility_violations(
         page.goto(f"{live_server.url}{path}")
         assert page.title().endswith("ptsm"), path
         assert axe(page) == [], f"{label}: {path}"
+    for path in OTHER_PAGES:
+        page.goto(f"{live_server.url}{path}")
+        assert axe(page) == [], path
+    # Pages of one organisation, one body and one meeting of the demo.
+    for link_name, menu in [
+        ("EPSM Finistère Sud", "Annuaire"),
+        ("Comité de pilotage (COPIL)", "Gouvernance"),
+        ("COPIL de lancement", "Séances"),
+    ]:
+        page.goto(f"{live_server.url}/projets/{DEMO_SLUG}/")
+        page.get_by_role("navigation", name="Menu principal").get_by_role("link", name=menu).click()
+        page.get_by_role("link", name=link_name).first.click()
+        assert page.get_by_role("heading", name=link_name).is_visible()
+        assert axe(page) == [], link_name
     # The navigation reaches every page of the project.
     page.goto(f"{live_server.url}/projets/{DEMO_SLUG}/")
     for label, path in MAIN_PAGES[2:]:
@@ -81,3 +108,39 @@ def test_a_reader_sees_the_project_but_cannot_change_it(page, live_server, demo)
     assert response.status == 403
     response = page.goto(f"{live_server.url}/projets/demo-deux-sevres/")
     assert response.status == 404
+
+
+def test_project_lead_imports_finess_and_runs_a_meeting(page, live_server, demo):
+    from pathlib import Path
+
+    sample = (
+        Path(__file__).resolve().parents[1] / "organisations" / "data" / "finess-sample-latin1.csv"
+    )
+    log_in(page, live_server, "chef.projet@demo.ptsm.fr")
+    page.goto(f"{live_server.url}/projets/{DEMO_SLUG}/annuaire/importer/finess/")
+    page.set_input_files("input[type=file]", str(sample))
+    page.get_by_role("button", name="Importer").click()
+    report = page.locator("#finess-report")
+    assert "3 créé(s), 3 mis à jour" in report.inner_text()  # the demo already holds 3 of them
+
+    page.goto(f"{live_server.url}/projets/{DEMO_SLUG}/gouvernance/")
+    page.get_by_role("link", name="Comité de pilotage (COPIL)").click()
+    page.get_by_role("link", name="Programmer une séance").click()
+    page.get_by_label("Intitulé").fill("COPIL de suivi")
+    page.locator("#id_starts_at").fill("2027-01-12T14:00")
+    page.locator("#id_ends_at").fill("2027-01-12T16:00")
+    page.get_by_label("Lieu").fill("Quimper")
+    page.get_by_role("button", name="Enregistrer").click()
+    assert page.get_by_role("heading", name="COPIL de suivi").is_visible()
+    page.get_by_role("button", name="Inviter les membres de l'instance").click()
+    assert page.get_by_text("7 membre(s) de l'instance ajouté(s) aux invités.").is_visible()
+    page.get_by_label("Présence de Mme Anne Le Goff").select_option("present")
+    page.get_by_role("button", name="Enregistrer la présence de Mme Anne Le Goff").click()
+    assert page.get_by_text("Présence de Mme Anne Le Goff enregistrée.").is_visible()
+    page.get_by_label("Décision").fill("Le calendrier du diagnostic est confirmé.")
+    page.get_by_role("button", name="Ajouter la décision").click()
+    assert (
+        page.locator("#decisions")
+        .get_by_text("Le calendrier du diagnostic est confirmé.")
+        .is_visible()
+    )
