@@ -48,6 +48,51 @@ def timed(label: str, func, repeat: int = 1):
     return result
 
 
+def bench_finess(project) -> None:
+    """Import a national-size FINESS file (100,000 establishments + geolocation lines)."""
+    import resource
+    import tracemalloc
+
+    from ptsm.organisations.finess import import_finess
+    from ptsm.projects.services import create_project as _create
+    from tests.organisations.finess_sample import national_lines
+
+    finistere = _create(
+        name="Banc d'essai FINESS",
+        region=Departement.objects.get(code="29").region,
+        start_date=__import__("datetime").date(2026, 1, 1),
+        territory_name="Finistère",
+        departements=[Departement.objects.get(code="29")],
+    )
+    path = Path(tempfile.mkdtemp(prefix="ptsm-finess-")) / "etalab-cs1100507-stock.csv"
+    with path.open("w", encoding="latin-1", newline="") as handle:
+        for line in national_lines(100_000):
+            handle.write(line + "\r\n")
+    size_mb = path.stat().st_size / 1024 / 1024
+    started = time.perf_counter()
+    with path.open("rb") as stream:
+        report = import_finess(project=finistere, stream=stream)
+    seconds = time.perf_counter() - started
+    print(
+        f"{f'Import FINESS national (100 000 établissements, {size_mb:.0f} Mo)':<62} {seconds * 1000:>9.1f} ms"
+    )
+    print(f"    {report.lines} lignes lues, {report.created} établissements du Finistère créés")
+    # Memory is measured on a second, identical import (tracemalloc slows the run down).
+    tracemalloc.start()
+    started = time.perf_counter()
+    with path.open("rb") as stream:
+        again = import_finess(project=finistere, stream=stream)
+    seconds = time.perf_counter() - started
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    print(f"{'Réimport FINESS (mêmes données, sous tracemalloc)':<62} {seconds * 1000:>9.1f} ms")
+    print(
+        f"    {again.created} créé(s), {again.unchanged} inchangé(s) ; pic mémoire Python "
+        f"{peak / 1024 / 1024:.1f} Mo ; RSS max du processus "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} Mo (référentiel compris)"
+    )
+
+
 def main() -> None:
     call_command("migrate", verbosity=0)
     report = timed("Référentiel : premier chargement (France entière)", load_referential)
@@ -88,6 +133,8 @@ def main() -> None:
             response = timed(f"Page « {name} » (700 communes)", lambda url=url: client.get(url))
         assert response.status_code == 200, (url, response.status_code)
         print(f"    requêtes SQL : {len(queries)}")
+
+    bench_finess(project)
 
     kind = get_kind("carte-identite-territoire")
     today = __import__("datetime").date(2026, 11, 24)
