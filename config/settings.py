@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "ptsm.projects",
     "ptsm.organisations",
     "ptsm.governance",
+    "ptsm.framing",
     "ptsm.documents",
 ]
 

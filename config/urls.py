@@ -11,5 +11,6 @@ urlpatterns = [
     path("projets/<slug:slug>/documents/", include("ptsm.documents.urls")),
     path("projets/<slug:slug>/annuaire/", include("ptsm.organisations.urls")),
     path("projets/<slug:slug>/gouvernance/", include("ptsm.governance.urls")),
+    path("projets/<slug:slug>/lettre-de-cadrage/", include("ptsm.framing.urls")),
     path("admin/", admin.site.urls),
 ]

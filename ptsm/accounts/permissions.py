@@ -12,6 +12,7 @@ class Capability(StrEnum):
     GENERATE_DOCUMENTS = "generate_documents"
     EDIT_DIRECTORY = "edit_directory"
     MANAGE_GOVERNANCE = "manage_governance"
+    EDIT_FRAMING = "edit_framing"
 
 
 ALL_ROLES = set(Role)
@@ -22,6 +23,7 @@ ROLE_CAPABILITIES: dict[Capability, set[Role]] = {
     Capability.GENERATE_DOCUMENTS: {Role.ARS_ADMIN, Role.PROJECT_LEAD},
     Capability.EDIT_DIRECTORY: {Role.ARS_ADMIN, Role.PROJECT_LEAD},
     Capability.MANAGE_GOVERNANCE: {Role.ARS_ADMIN, Role.PROJECT_LEAD},
+    Capability.EDIT_FRAMING: {Role.ARS_ADMIN, Role.PROJECT_LEAD},
 }
 
 

@@ -12,6 +12,7 @@ PROJECT_MENU = [
     ),
     ("projects:territory", "Territoire", Capability.VIEW_PROJECT, ("projects:territory",)),
     ("projects:milestones", "Jalons", Capability.VIEW_PROJECT, ("projects:milestone",)),
+    ("framing:letter", "Cadrage", Capability.VIEW_PROJECT, ("framing:",)),
     ("organisations:list", "Annuaire", Capability.VIEW_PROJECT, ("organisations:",)),
     (
         "governance:bodies",

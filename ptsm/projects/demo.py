@@ -110,7 +110,7 @@ DEMO_ORGANISATIONS = [
         "29232",
         "",
         False,
-        ("Mme", "Anne", "Le Goff", "Déléguée départementale"),
+        ("M.", "Hervé", "Le Floc'h", "Directeur général de l'ARS Bretagne"),
     ),
     (
         "Conseil départemental du Finistère",
@@ -118,7 +118,7 @@ DEMO_ORGANISATIONS = [
         "29232",
         "",
         False,
-        ("Mme", "Maïwenn", "Quéré", "Directrice de l'autonomie"),
+        ("M.", "Jean-Yves", "Kerhervé", "Président du conseil départemental"),
     ),
     ("MDPH du Finistère", "mdph", "29232", "", False, ("M.", "Alain", "Guivarc'h", "Directeur")),
     (
@@ -313,6 +313,9 @@ def _directory_and_governance(project: Project, today: dt.date) -> None:
         video_link="https://webconf.numerique.gouv.fr/ptsm29",
         agenda="1. Restitution du diagnostic partagé\n2. Priorités par porte d'entrée",
     )
+    from ptsm.framing.services import ensure_letter
+
+    ensure_letter(project=project)
     LocalInitiative.objects.create(
         project=project,
         kind=InitiativeKind.CLSM,

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from ptsm.accounts.models import Role
 from ptsm.core.formatting import NARROW_NBSP, NBSP
 from ptsm.documents.models import GeneratedDocument
-from ptsm.documents.registry import get_kind
+from ptsm.documents.registry import all_kinds, get_kind
 from ptsm.documents.services import generate_document, render, sha256_hex
 from ptsm.projects.docx_templates import BUILDERS
 from ptsm.territories.models import Commune
@@ -123,16 +123,17 @@ def test_a_generation_is_a_new_version_only_when_the_content_changes(project):
 
 def test_export_documents_writes_every_file_under_its_stable_name(project, tmp_path, capsys):
     call_command("export_documents", project.slug, str(tmp_path / "export"))
-    files = sorted(p.name for p in (tmp_path / "export").iterdir())
-    assert files == [
-        "carte-identite-territoire.docx",
-        "carte-identite-territoire.pdf",
-        "presentation-pleniere.pptx",
-    ]
-    assert "PTSM du Finistère" in docx_text((tmp_path / "export" / files[0]).read_bytes())
-    assert "PTSM du Finistère" in pdf_text((tmp_path / "export" / files[1]).read_bytes())
-    assert "3 document(s) écrit(s)" in capsys.readouterr().out
-    assert GeneratedDocument.objects.filter(project=project).count() == 3
+    export = tmp_path / "export"
+    files = {p.name for p in export.iterdir()}
+    expected = {f"{kind.slug}.{fmt}" for kind in all_kinds() for fmt in kind.formats}
+    assert files == expected
+    assert {"carte-identite-territoire.docx", "carte-identite-territoire.pdf"} <= files
+    assert "PTSM du Finistère" in docx_text(
+        (export / "carte-identite-territoire.docx").read_bytes()
+    )
+    assert "PTSM du Finistère" in pdf_text((export / "carte-identite-territoire.pdf").read_bytes())
+    assert f"{len(expected)} document(s) écrit(s)" in capsys.readouterr().out
+    assert GeneratedDocument.objects.filter(project=project).count() == len(expected)
     with pytest.raises(CommandError, match="Projet introuvable : inconnu"):
         call_command("export_documents", "inconnu", str(tmp_path))
 
@@ -176,7 +177,8 @@ def test_generate_all_from_the_page(client, project):
     response = client.post(
         reverse("documents:generate_all", kwargs={"slug": project.slug}), follow=True
     )
-    assert "3 fichier(s) générés." in response.content.decode()
+    expected = sum(len(kind.formats) for kind in all_kinds())
+    assert f"{expected} fichier(s) générés." in response.content.decode()
 
 
 def test_committed_docx_templates_match_their_python_description(tmp_path):

@@ -97,7 +97,9 @@ def populate(project) -> dict:
         body=body, title="COPIL", starts_at=start, ends_at=start + dt.timedelta(hours=1)
     )
     invitation = governance.add_invitation(meeting=meeting, contact=contact)
+    signed = _signed_letter_version(project, lead)
     return {
+        "version": signed.number,
         "milestone": project.milestones.first().pk,
         "member": project.memberships.first().pk,
         "document": project.generated_documents.first().pk,
@@ -121,6 +123,24 @@ def populate(project) -> dict:
             date=dt.date(2026, 5, 1),
         ).pk,
     }
+
+
+def _signed_letter_version(project, lead):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ptsm.framing import services as framing
+    from ptsm.framing.models import LetterStatus
+
+    letter = framing.ensure_letter(project=project)
+    framing.change_status(letter=letter, to_status=LetterStatus.REVIEW, user=lead)
+    framing.generate_version(letter=letter, user=lead)
+    framing.change_status(letter=letter, to_status=LetterStatus.VALIDATED, user=lead)
+    version = framing.generate_version(letter=letter, user=lead)
+    with version.pdf.content.open("rb") as handle:
+        upload = SimpleUploadedFile("signee.pdf", handle.read())
+    return framing.sign_version(
+        version=version, user=lead, mode="depot", signed_on=version.created_at.date(), upload=upload
+    )
 
 
 # Which object of the project each URL argument designates, by URL name.
@@ -149,7 +169,7 @@ URL_OBJECTS = {
     "governance:communication_edit": {"pk": "communication"},
     "governance:communication_delete": {"pk": "communication"},
 }
-URL_VALUES = {"what": "organisations", "fmt": "csv"}
+URL_VALUES = {"what": "organisations", "fmt": "csv", "key": "enjeux"}
 
 
 @pytest.fixture
@@ -168,6 +188,8 @@ def _url_for(name: str, route, project_and_objects) -> str:
             kwargs[argument] = URL_VALUES[argument]
         elif name.startswith("governance:meeting") and argument == "pk":
             kwargs["pk"] = objects["meeting"]
+        elif argument == "number":
+            kwargs["number"] = objects["version"]
         else:
             try:
                 kwargs[argument] = objects[URL_OBJECTS[name][argument]]
@@ -199,6 +221,9 @@ def _snapshot(project):
                 "pk", "title", "minutes", "sequence"
             )
         ),
+        list(project.framing_letter.versions.values_list("pk", "signed", "signed_sha256")),
+        project.framing_letter.texts,
+        project.framing_letter.status,
         project.name,
         project.phase,
         project.territory.name,

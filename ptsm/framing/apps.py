@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class FramingConfig(AppConfig):
+    name = "ptsm.framing"
+    label = "framing"
+    verbose_name = "Lettre de cadrage"
+
+    def ready(self) -> None:
+        from . import documents  # noqa: F401  (registers the letter and its annex)

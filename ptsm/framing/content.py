@@ -1,0 +1,252 @@
+"""The letter's content as plain data: editable texts and what the project's live data adds."""
+
+from django.db.models import Count
+
+from ptsm.core.formatting import french_date
+from ptsm.governance.models import BodyKind, CommunicationAction
+from ptsm.governance.selectors import project_bodies
+from ptsm.organisations.categories import Category
+from ptsm.organisations.models import Organisation
+from ptsm.organisations.selectors import missing_key_actors
+from ptsm.territories.selectors import territory_card, territory_map_svg
+
+from .sections import ANNEX, LETTER, PART_TITLES, PRESENTATION, SECTIONS
+
+DATA_HOLDER_SUB_TYPES = ["ars", "assurance_maladie", "conseil_departemental", "mdph"]
+
+
+def section_text(letter, key: str) -> str:
+    spec = next(s for s in SECTIONS if s.key == key)
+    return letter.texts.get(key, spec.default)
+
+
+def _split(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def _members(body) -> str:
+    names = [
+        f"{m.contact.full_name} ({m.contact.organisation.name}, {m.get_role_display().lower()})"
+        for m in body.members.all()
+    ]
+    return "; ".join(names) or "composition à préciser"
+
+
+def _signatory(contact, role: str, fallback: str) -> dict:
+    if contact is None:
+        return {
+            "role": role,
+            "name": fallback,
+            "title": "",
+            "organisation": "",
+            "line": f"{role} : {fallback}",
+        }
+    title = ", ".join(p for p in (contact.function, contact.organisation.name) if p)
+    return {
+        "role": role,
+        "name": contact.full_name,
+        "title": contact.function,
+        "organisation": contact.organisation.name,
+        "line": f"{role} : {contact.full_name}, {title}",
+    }
+
+
+class LiveData:
+    """Everything the letter takes from the project, read once (bounded number of queries)."""
+
+    def __init__(self, project, letter):
+        self.project = project
+        self.letter = letter
+        self.card = territory_card(project.territory)
+        self.bodies = list(project_bodies(project))
+        self.categories = list(
+            Organisation.objects.filter(project=project)
+            .values_list("category")
+            .annotate(n=Count("pk"))
+            .order_by("category")
+        )
+        self.users_organisations = list(
+            Organisation.objects.filter(
+                project=project, category=Category.USERS_FAMILIES
+            ).values_list("name", flat=True)
+        )
+        self.data_holders = list(
+            Organisation.objects.filter(
+                project=project, sub_type__in=DATA_HOLDER_SUB_TYPES
+            ).values_list("name", flat=True)
+        )
+        self.establishments = Organisation.objects.filter(project=project, finess_et__gt="").count()
+        self.missing = missing_key_actors(project)
+        self.communication = list(
+            CommunicationAction.objects.filter(project=project).order_by("date")
+        )
+        self.milestones = list(project.milestones.all())
+
+    def copil(self):
+        return next((b for b in self.bodies if b.kind == BodyKind.COPIL), None)
+
+    def derived(self, kind: str) -> dict:
+        labels = dict(Category.choices)
+        card = self.card
+        if kind == "copiloting":
+            copil = self.copil()
+            text = (
+                "Le comité de pilotage est copiloté par l'ARS et le conseil départemental."
+                if copil and copil.co_piloted
+                else "Le comité de pilotage est piloté par l'ARS, sans copilotage du conseil départemental."
+            )
+            return {"paragraphs": [text]}
+        if kind == "territory":
+            return {
+                "paragraphs": [
+                    f"Territoire retenu : {card.name} — {dict(card.as_rows())['Population municipale']}, "
+                    f"{card.communes} communes, {card.epcis} EPCI ({', '.join(card.departements)})."
+                ]
+            }
+        if kind == "actor_categories":
+            items = [
+                f"{labels.get(category, category)} : {n} organisation{'s' if n > 1 else ''}"
+                for category, n in self.categories
+            ]
+            if self.missing:
+                items.append(
+                    "Catégories d'acteurs incontournables encore à mobiliser : "
+                    + ", ".join(a.label for a in self.missing)
+                )
+            return {"bullets": items}
+        if kind == "users_organisations":
+            return {"bullets": [f"Associé(e) : {name}" for name in self.users_organisations]}
+        if kind == "communication":
+            return {
+                "bullets": [
+                    f"{french_date(a.date)} — {a.objective} ({a.audience} ; {a.channel})"
+                    for a in self.communication
+                ]
+            }
+        if kind == "duration":
+            return {
+                "paragraphs": [
+                    f"Cet engagement mutuel est valable pour la durée du projet ({self.letter.duration_months} mois), "
+                    "et entre en vigueur à partir de la signature de la présente lettre."
+                ]
+            }
+        if kind == "signatories":
+            return {"bullets": [s["line"] for s in self.signatories()]}
+        if kind == "territory_card":
+            return {
+                "subheading": "Carte d'identité du territoire",
+                "rows": [[label, value] for label, value in card.as_rows()],
+                "image": "map",
+            }
+        if kind == "data_holders":
+            items = [f"{name}" for name in self.data_holders]
+            if self.establishments:
+                items.append(
+                    f"Établissements et services de l'annuaire : {self.establishments} structure(s)"
+                )
+            return {"bullets": items}
+        if kind == "governance":
+            return {
+                "rows": [
+                    [b.name, f"{b.missions} Composition : {_members(b)}"]
+                    for b in self.bodies
+                    if b.kind != BodyKind.WORKING_GROUP
+                ],
+                "header": ["Instance", "Missions et composition"],
+            }
+        if kind == "milestones":
+            return {
+                "rows": [[french_date(m.due_date), m.title] for m in self.milestones],
+                "header": ["Échéance", "Étape"],
+            }
+        if kind == "working_groups":
+            return {
+                "rows": [
+                    [b.name, _members(b)] for b in self.bodies if b.kind == BodyKind.WORKING_GROUP
+                ],
+                "header": ["Groupe de travail", "Composition"],
+            }
+        raise KeyError(kind)
+
+    def signatories(self) -> list[dict]:
+        return [
+            _signatory(
+                self.letter.ars_signatory,
+                "Pour l'ARS",
+                "le directeur général de l'agence régionale de santé",
+            ),
+            _signatory(
+                self.letter.cd_signatory,
+                "Pour le conseil départemental",
+                "le président du conseil départemental",
+            ),
+        ]
+
+
+def letter_sections(project, letter, live: LiveData) -> list[dict]:
+    sections = []
+    for spec in SECTIONS:
+        text = section_text(letter, spec.key)
+        block = {
+            "key": spec.key,
+            "heading": spec.heading,
+            "level": spec.level,
+            "part": spec.part,
+            "intro": spec.help,
+            "paragraphs": [],
+            "bullets": [],
+            "rows": [],
+            "header": [],
+            "subheading": "",
+            "image": "",
+        }
+        if spec.is_list:
+            block["bullets"] = _split(text)
+        else:
+            block["paragraphs"] = _split(text)
+        if spec.derived:
+            extra = live.derived(spec.derived)
+            block["paragraphs"] += extra.get("paragraphs", [])
+            block["bullets"] += extra.get("bullets", [])
+            for name in ("rows", "header", "subheading", "image"):
+                if name in extra:
+                    block[name] = extra[name]
+        sections.append(block)
+    return sections
+
+
+def letter_context(project, letter) -> dict:
+    live = LiveData(project, letter)
+    sections = letter_sections(project, letter, live)
+    return {
+        "title": "Lettre de cadrage",
+        "subtitle": "Mettre en œuvre un projet de parcours en psychiatrie et santé mentale",
+        "parts": [
+            {
+                "key": part,
+                "title": PART_TITLES[part],
+                "sections": [s for s in sections if s["part"] == part],
+            }
+            for part in (PRESENTATION, LETTER, ANNEX)
+        ],
+        "by_key": {s["key"]: s for s in sections},
+        "signatories": live.signatories(),
+        "territory": {"name": project.territory.name},
+        "duration": f"{letter.duration_months} mois",
+        "status": letter.get_status_display(),
+        "images": {"map": territory_map_svg(project.territory)},
+    }
+
+
+def context_lines(context: dict) -> list[str]:
+    """The letter as lines of text, to compare two versions."""
+    lines = []
+    for part in context["parts"]:
+        lines.append(f"# {part['title']}")
+        for section in part["sections"]:
+            lines.append(f"## {section['heading']}")
+            lines += section["paragraphs"]
+            lines += [f"- {item}" for item in section["bullets"]]
+            lines += [" | ".join(row) for row in section["rows"]]
+    lines += [s["line"] for s in context["signatories"]]
+    return lines

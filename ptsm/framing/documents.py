@@ -1,0 +1,100 @@
+"""Document kinds owned by the framing app: the letter (DOCX, PDF/A) and its annex (PPTX)."""
+
+from ptsm.documents.registry import DocumentKind, register, template_path
+from ptsm.documents.rendering import docx_renderer, pdf_renderer
+from ptsm.documents.slides import Slide, pptx_renderer
+
+from .content import letter_context
+from .docx_templates import LETTER_DOCX
+from .models import FramingLetter
+
+LETTER_KIND = "lettre-de-cadrage"
+ANNEX_KIND = "lettre-de-cadrage-annexe"
+
+
+def current_letter(project) -> FramingLetter:
+    """The project's letter, or an unsaved one with the default texts (no write while reading)."""
+    return FramingLetter.objects.select_related(
+        "ars_signatory__organisation", "cd_signatory__organisation"
+    ).filter(project=project).first() or FramingLetter(project=project)
+
+
+def build_letter_context(project, variant_key: str = "") -> dict:
+    return letter_context(project, current_letter(project))
+
+
+def annex_slides(context: dict) -> list[Slide]:
+    sections = context["by_key"]
+
+    def rows(key):
+        return [tuple(row) for row in sections[key]["rows"]]
+
+    return [
+        Slide(
+            title="Annexe à la lettre de cadrage",
+            paragraphs=[
+                context["meta"]["project_name"],
+                context["meta"]["territory_name"],
+                f"Démarche de {context['duration']}",
+            ],
+        ),
+        Slide(title="Axes de travail", bullets=sections["axes_travail"]["bullets"]),
+        Slide(
+            title="Acteurs et prestations concernés",
+            paragraphs=sections["acteurs_prestations"]["paragraphs"][:2],
+            bullets=sections["acteurs_prestations"]["bullets"],
+        ),
+        Slide(
+            title="Périmètre géographique — carte d'identité du territoire",
+            table=rows("perimetre_geographique"),
+            image_svg=context["images"]["map"],
+        ),
+        Slide(
+            title="Partage d'informations et de données",
+            paragraphs=sections["partage_donnees"]["paragraphs"],
+            bullets=sections["partage_donnees"]["bullets"],
+        ),
+        Slide(
+            title="Gouvernance (missions et composition)",
+            table=rows("gouvernance"),
+            table_header=tuple(sections["gouvernance"]["header"]),
+        ),
+        Slide(
+            title="Calendrier prévisionnel de mise en œuvre",
+            table=rows("calendrier"),
+            table_header=tuple(sections["calendrier"]["header"]),
+        ),
+        Slide(
+            title="Constitution des groupes de travail",
+            table=rows("groupes_travail"),
+            table_header=tuple(sections["groupes_travail"]["header"]),
+        ),
+    ]
+
+
+register(
+    DocumentKind(
+        slug=LETTER_KIND,
+        title="Lettre de cadrage",
+        description="Lettre de lancement signée par le DG de l'ARS et le président du conseil départemental.",
+        build_context=build_letter_context,
+        renderers={
+            "docx": docx_renderer(LETTER_DOCX),
+            "pdf": pdf_renderer(template_path(__file__, "doc_templates", "lettre-de-cadrage.typ")),
+        },
+        order=1,
+    )
+)
+register(
+    DocumentKind(
+        slug=ANNEX_KIND,
+        title="Annexe à la lettre de cadrage (diaporama)",
+        description=(
+            "Axes de travail, acteurs, périmètre et carte, partage de données, gouvernance, "
+            "calendrier, groupes de travail."
+        ),
+        build_context=build_letter_context,
+        renderers={"pptx": pptx_renderer(annex_slides)},
+        order=2,
+    )
+)

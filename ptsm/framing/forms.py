@@ -1,0 +1,65 @@
+from django import forms
+
+from ptsm.core.forms import NO_PATIENT_DATA, DsfrForm
+from ptsm.organisations.models import Contact
+
+from .models import SignatureMode
+
+
+class SectionForm(DsfrForm):
+    text = forms.CharField(
+        label="Texte de la section",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=NO_PATIENT_DATA,
+    )
+
+
+class ContactChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return (
+            f"{obj.full_name} — {obj.function or 'fonction à préciser'} ({obj.organisation.name})"
+        )
+
+
+class LetterSettingsForm(DsfrForm):
+    duration_months = forms.IntegerField(
+        label="Durée de l'engagement (mois)", min_value=1, max_value=60
+    )
+    ars_signatory = ContactChoice(
+        label="Signataire pour l'ARS (directeur général)",
+        queryset=Contact.objects.none(),
+        required=False,
+    )
+    cd_signatory = ContactChoice(
+        label="Signataire pour le conseil départemental (président)",
+        queryset=Contact.objects.none(),
+        required=False,
+    )
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        contacts = (
+            Contact.objects.filter(project=project)
+            .select_related("organisation")
+            .order_by("last_name")
+        )
+        self.fields["ars_signatory"].queryset = contacts
+        self.fields["cd_signatory"].queryset = contacts
+
+
+class SignatureForm(DsfrForm):
+    mode = forms.ChoiceField(
+        label="Mode de signature",
+        choices=SignatureMode.choices,
+        widget=forms.RadioSelect,
+        initial=SignatureMode.UPLOAD,
+    )
+    signed_on = forms.DateField(
+        label="Date de signature", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    file = forms.FileField(
+        label="PDF signé",
+        required=False,
+        help_text="Le PDF revêtu des deux signatures, 20 Mo au plus.",
+    )

@@ -1,0 +1,64 @@
+"""Reads of the framing app: the letter's screen and the comparison of two versions."""
+
+import difflib
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from .content import letter_context
+from .documents import current_letter  # noqa: F401  (re-exported for the views)
+from .models import LetterVersion, StatusChange
+from .sections import SECTIONS
+
+
+@dataclass(frozen=True)
+class DiffLine:
+    kind: str  # "added", "removed" or "same"
+    text: str
+
+
+def version_diff(old: LetterVersion, new: LetterVersion) -> list[DiffLine]:
+    """Lines removed from `old` and added in `new`, with the unchanged lines around them."""
+    result = []
+    for line in difflib.ndiff(old.lines, new.lines):
+        code, text = line[:2], line[2:]
+        if code == "- ":
+            result.append(DiffLine("removed", text))
+        elif code == "+ ":
+            result.append(DiffLine("added", text))
+        elif code == "  ":
+            result.append(DiffLine("same", text))
+    return result
+
+
+def letter_versions(letter) -> QuerySet[LetterVersion]:
+    return (
+        letter.versions.select_related("docx", "pdf", "created_by", "signed_by")
+        if letter.pk
+        else (LetterVersion.objects.none())
+    )
+
+
+def letter_history(letter) -> QuerySet[StatusChange]:
+    return (
+        letter.status_changes.select_related("user") if letter.pk else StatusChange.objects.none()
+    )
+
+
+def letter_screen(project):
+    """The letter with, for each section, its editable text and the data generation will add."""
+    letter = current_letter(project)
+    context = letter_context(project, letter)
+    rows = []
+    for spec in SECTIONS:
+        rendered = context["by_key"][spec.key]
+        rows.append(
+            {
+                "spec": spec,
+                "text": letter.texts.get(spec.key, spec.default),
+                "customised": spec.key in letter.texts,
+                "rendered": rendered,
+                "editable": not (spec.derived and not spec.default) or spec.is_list,
+            }
+        )
+    return letter, context, rows

@@ -1,0 +1,224 @@
+"""Writes of the framing app: texts, signatories, status workflow, versions and signature."""
+
+import hashlib
+import io
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+
+from ptsm.documents.registry import get_kind
+from ptsm.documents.services import build_context, store_document
+from ptsm.organisations.models import Contact
+
+from .content import context_lines
+from .documents import LETTER_KIND
+from .models import FramingLetter, LetterStatus, LetterVersion, SignatureMode, StatusChange
+from .sections import SECTION_BY_KEY
+
+MAX_SIGNED_PDF_BYTES = 20 * 1024 * 1024
+TRANSITIONS = {
+    LetterStatus.DRAFT: {LetterStatus.REVIEW},
+    LetterStatus.REVIEW: {LetterStatus.DRAFT, LetterStatus.VALIDATED},
+    LetterStatus.VALIDATED: {LetterStatus.DRAFT},  # signing goes through sign_version
+    LetterStatus.SIGNED: set(),
+}
+
+
+def _directory_signatory(project, sub_type: str):
+    return (
+        Contact.objects.filter(project=project, organisation__sub_type=sub_type)
+        .order_by("pk")
+        .first()
+    )
+
+
+def ensure_letter(*, project) -> FramingLetter:
+    """The project's letter, created on first use with signatories proposed from the directory."""
+    letter = FramingLetter.objects.filter(project=project).first()
+    if letter is None:
+        letter = FramingLetter.objects.create(
+            project=project,
+            ars_signatory=_directory_signatory(project, "ars"),
+            cd_signatory=_directory_signatory(project, "conseil_departemental"),
+        )
+    return letter
+
+
+def _back_to_draft(letter: FramingLetter, user, reason: str) -> None:
+    """Any change after review or signature opens a new draft; signed versions stay frozen."""
+    if letter.status != LetterStatus.DRAFT:
+        StatusChange.objects.create(
+            letter=letter,
+            from_status=letter.status,
+            to_status=LetterStatus.DRAFT,
+            user=user,
+            comment=reason,
+        )
+        letter.status = LetterStatus.DRAFT
+
+
+@transaction.atomic
+def update_section(*, letter: FramingLetter, key: str, text: str, user=None) -> FramingLetter:
+    if key not in SECTION_BY_KEY:
+        raise ValidationError("Section inconnue.")
+    letter.texts = {**letter.texts, key: text.strip()}
+    _back_to_draft(letter, user, f"Modification de la section « {SECTION_BY_KEY[key].heading} »")
+    letter.save()
+    return letter
+
+
+@transaction.atomic
+def update_settings(
+    *, letter: FramingLetter, duration_months: int, ars_signatory, cd_signatory, user=None
+):
+    for contact in (ars_signatory, cd_signatory):
+        if contact is not None and contact.project_id != letter.project_id:
+            raise ValidationError("Le signataire doit figurer dans l'annuaire du projet.")
+    if not 1 <= duration_months <= 60:
+        raise ValidationError("La durée doit être comprise entre 1 et 60 mois.")
+    letter.duration_months = duration_months
+    letter.ars_signatory = ars_signatory
+    letter.cd_signatory = cd_signatory
+    _back_to_draft(letter, user, "Modification de la durée ou des signataires")
+    letter.save()
+    return letter
+
+
+@transaction.atomic
+def change_status(
+    *, letter: FramingLetter, to_status: str, user=None, comment: str = ""
+) -> FramingLetter:
+    if to_status not in TRANSITIONS.get(letter.status, set()):
+        raise ValidationError(
+            f"Passage impossible de « {letter.get_status_display()} » à « {LetterStatus(to_status).label} »."
+            if to_status in LetterStatus.values
+            else "Statut inconnu."
+        )
+    if to_status == LetterStatus.VALIDATED and not letter.versions.exists():
+        raise ValidationError("Générez la lettre avant de la valider.")
+    StatusChange.objects.create(
+        letter=letter,
+        from_status=letter.status,
+        to_status=to_status,
+        user=user,
+        comment=comment[:500],
+    )
+    letter.status = to_status
+    letter.save(update_fields=["status", "updated_at"])
+    return letter
+
+
+@transaction.atomic
+def generate_version(*, letter: FramingLetter, user=None, today=None) -> LetterVersion:
+    """Generate the DOCX and the PDF and record them as a new version (unless nothing changed)."""
+    project = letter.project
+    kind = get_kind(LETTER_KIND)
+    context = build_context(project, kind, "", today or timezone.localdate())
+    variant = kind.variants_for(project)[0]
+    docx = store_document(
+        project=project,
+        kind=kind,
+        variant=variant,
+        fmt="docx",
+        data=kind.renderers["docx"](context),
+        user=user,
+    )
+    pdf = store_document(
+        project=project,
+        kind=kind,
+        variant=variant,
+        fmt="pdf",
+        data=kind.renderers["pdf"](context),
+        user=user,
+    )
+    latest = letter.versions.first()
+    if (
+        latest
+        and latest.pdf_id == pdf.pk
+        and latest.docx_id == docx.pk
+        and latest.status == letter.status
+    ):
+        return latest
+    return LetterVersion.objects.create(
+        letter=letter,
+        number=(latest.number + 1) if latest else 1,
+        created_by=user if user is not None and user.is_authenticated else None,
+        status=letter.status,
+        lines=context_lines(context),
+        docx=docx,
+        pdf=pdf,
+    )
+
+
+def _check_signed_pdf(upload) -> bytes:
+    if not upload.name.lower().endswith(".pdf"):
+        raise ValidationError("Déposez le PDF signé (fichier .pdf).")
+    if upload.size > MAX_SIGNED_PDF_BYTES:
+        raise ValidationError("Fichier trop volumineux : 20 Mo au plus.")
+    data = upload.read()
+    if not data.startswith(b"%PDF-"):
+        raise ValidationError("Ce fichier n'est pas un PDF.")
+    try:
+        pages = len(PdfReader(io.BytesIO(data)).pages)
+    except (PdfReadError, ValueError) as exc:
+        raise ValidationError("Ce PDF est illisible ou endommagé.") from exc
+    if pages == 0:
+        raise ValidationError("Ce PDF ne contient aucune page.")
+    return data
+
+
+@transaction.atomic
+def sign_version(
+    *, version: LetterVersion, user, mode: str, signed_on, upload=None
+) -> LetterVersion:
+    """Record the signature of a validated version and freeze it."""
+    letter = version.letter
+    if version.signed:
+        raise ValidationError("Cette version est déjà signée.")
+    if letter.status != LetterStatus.VALIDATED or version.status != LetterStatus.VALIDATED:
+        raise ValidationError("Seule une version générée après validation peut être signée.")
+    if letter.versions.first().pk != version.pk:
+        raise ValidationError("Seule la dernière version peut être signée.")
+    if mode == SignatureMode.UPLOAD:
+        if upload is None:
+            raise ValidationError("Déposez le PDF signé.")
+        data = _check_signed_pdf(upload)
+        digest = hashlib.sha256(data).hexdigest()
+        version.signed_file.save(
+            f"lettre-de-cadrage-v{version.number}-signee-{digest[:12]}.pdf",
+            ContentFile(data),
+            save=False,
+        )
+        version.signed_sha256 = digest
+    elif mode == SignatureMode.SESSION:
+        version.signed_sha256 = version.pdf.sha256  # the generated PDF is the signed text
+    else:
+        raise ValidationError("Mode de signature inconnu.")
+    version.signed = True
+    version.signature_mode = mode
+    version.signed_on = signed_on
+    version.signed_at = timezone.now()
+    version.signed_by = user
+    version.save()
+    StatusChange.objects.create(
+        letter=letter,
+        from_status=letter.status,
+        to_status=LetterStatus.SIGNED,
+        user=user,
+        comment=SignatureMode(mode).label,
+    )
+    letter.status = LetterStatus.SIGNED
+    letter.save(update_fields=["status", "updated_at"])
+    return version
+
+
+def verify_signed_file(version: LetterVersion) -> bool:
+    """True when the stored signed PDF still has the SHA-256 recorded at signature."""
+    if not version.signed_file:
+        return version.signed_sha256 == version.pdf.sha256
+    with version.signed_file.open("rb") as handle:
+        return hashlib.sha256(handle.read()).hexdigest() == version.signed_sha256
