@@ -28,7 +28,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from ptsm.accounts.models import Membership, Role, User  # noqa: E402
-from ptsm.documents.registry import get_kind  # noqa: E402
+from ptsm.documents.registry import all_kinds  # noqa: E402
 from ptsm.documents.services import render  # noqa: E402
 from ptsm.projects.services import create_project  # noqa: E402
 from ptsm.territories.models import Commune, Departement  # noqa: E402
@@ -129,6 +129,7 @@ def main() -> None:
         ("Territoire", f"/projets/{project.slug}/territoire/"),
         ("Documents", f"/projets/{project.slug}/documents/"),
     ]:
+        client.get(url)  # warm-up: template compilation, first connection
         with CaptureQueriesContext(connection) as queries:
             response = timed(f"Page « {name} » (700 communes)", lambda url=url: client.get(url))
         assert response.status_code == 200, (url, response.status_code)
@@ -136,14 +137,19 @@ def main() -> None:
 
     bench_finess(project)
 
-    kind = get_kind("carte-identite-territoire")
+    from ptsm.framing.services import ensure_letter
+    from ptsm.governance.services import create_default_bodies
+
+    create_default_bodies(project=project)
+    ensure_letter(project=project)
     today = __import__("datetime").date(2026, 11, 24)
-    for fmt in kind.formats:
-        timed(
-            f"Génération carte-identite-territoire.{fmt} (700 communes)",
-            lambda fmt=fmt: render(project, kind, "", fmt, today),
-            repeat=3,
-        )
+    for kind in all_kinds():
+        for fmt in kind.formats:
+            timed(
+                f"Génération {kind.slug}.{fmt} (700 communes)",
+                lambda kind=kind, fmt=fmt: render(project, kind, "", fmt, today),
+                repeat=3,
+            )
 
 
 if __name__ == "__main__":
