@@ -12,7 +12,14 @@ from ptsm.territories.selectors import territory_card, territory_map_svg
 
 from .sections import ANNEX, LETTER, PART_TITLES, PRESENTATION, SECTIONS
 
-DATA_HOLDER_SUB_TYPES = ["ars", "assurance_maladie", "conseil_departemental", "mdph"]
+# Who holds which data useful to the démarche (aggregated data only, never about a person).
+DATA_HELD = {
+    "ars": "activité et capacités des établissements (SAE, RIM-P), autorisations, FINESS",
+    "assurance_maladie": "affections de longue durée, recours aux soins de ville, consommation de soins",
+    "conseil_departemental": "aide sociale à l'enfance, prestations de compensation, hébergement social",
+    "mdph": "demandes et orientations liées au handicap psychique (SAVS, SAMSAH, FAM, MAS, ESAT)",
+}
+DATA_HOLDER_SUB_TYPES = list(DATA_HELD)
 
 
 def section_text(letter, key: str) -> str:
@@ -73,7 +80,7 @@ class LiveData:
         self.data_holders = list(
             Organisation.objects.filter(
                 project=project, sub_type__in=DATA_HOLDER_SUB_TYPES
-            ).values_list("name", flat=True)
+            ).values_list("name", "sub_type")
         )
         self.establishments = Organisation.objects.filter(project=project, finess_et__gt="").count()
         self.missing = missing_key_actors(project)
@@ -139,10 +146,11 @@ class LiveData:
                 "image": "map",
             }
         if kind == "data_holders":
-            items = [f"{name}" for name in self.data_holders]
+            items = [f"{name} : {DATA_HELD[sub_type]}" for name, sub_type in self.data_holders]
             if self.establishments:
                 items.append(
-                    f"Établissements et services de l'annuaire : {self.establishments} structure(s)"
+                    f"Établissements et services de l'annuaire ({self.establishments} structure(s)) : "
+                    "file active et activité, délais d'accès, places"
                 )
             return {"bullets": items}
         if kind == "governance":

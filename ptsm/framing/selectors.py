@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 
 from .content import letter_context
 from .documents import current_letter  # noqa: F401  (re-exported for the views)
-from .models import LetterVersion, StatusChange
+from .models import FramingLetter, LetterStatus, LetterVersion, StatusChange
 from .sections import SECTIONS
 
 
@@ -29,6 +29,12 @@ def version_diff(old: LetterVersion, new: LetterVersion) -> list[DiffLine]:
         elif code == "  ":
             result.append(DiffLine("same", text))
     return result
+
+
+def framing_status(project) -> str:
+    """The framing letter's status label, for the dashboard."""
+    status = FramingLetter.objects.filter(project=project).values_list("status", flat=True).first()
+    return LetterStatus(status).label if status else "Pas encore rédigée"
 
 
 def letter_versions(letter) -> QuerySet[LetterVersion]:

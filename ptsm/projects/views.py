@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from ptsm.accounts.models import Role
 from ptsm.accounts.permissions import Capability, administered_region_ids, role_allows
+from ptsm.framing.selectors import framing_status
 from ptsm.governance.services import create_default_bodies
 from ptsm.organisations.selectors import missing_key_actors
 from ptsm.territories.models import Region
@@ -97,6 +98,7 @@ def dashboard(request, project):
             "dashboard": selectors.project_dashboard(project, today=today),
             "map_svg": territory_map_svg(project.territory),
             "missing_actors": missing_key_actors(project),
+            "framing_status": framing_status(project),
             "can_edit": _can(request, Capability.EDIT_PROJECT),
         },
     )

@@ -147,19 +147,27 @@ def test_project_lead_imports_finess_and_runs_a_meeting(page, live_server, demo)
     )
 
 
-def test_project_lead_edits_the_framing_letter_generates_and_downloads_the_pdf(page, live_server, demo, axe):
+def test_project_lead_edits_the_framing_letter_generates_and_downloads_the_pdf(
+    page, live_server, demo, axe
+):
     log_in(page, live_server, "chef.projet@demo.ptsm.fr")
     page.goto(f"{live_server.url}/projets/{DEMO_SLUG}/")
-    page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Cadrage").click()
+    page.get_by_role("navigation", name="Menu principal").get_by_role(
+        "link", name="Cadrage"
+    ).click()
     assert page.get_by_role("heading", name="Lettre de cadrage", exact=True).first.is_visible()
     assert axe(page) == []
     section = page.locator("#section-faisabilite")
     section.get_by_role("link", name="Modifier la section La faisabilité").click()
     # HTMX swaps the section for its form, in place.
-    section.get_by_label("Texte de la section").fill("Les quatre GHT du Finistère ont confirmé leur participation.")
+    section.get_by_label("Texte de la section").fill(
+        "Les quatre GHT du Finistère ont confirmé leur participation."
+    )
     section.get_by_role("button", name="Enregistrer la section La faisabilité").click()
     expect(section.get_by_text("Enregistré")).to_be_visible()
-    expect(section.get_by_text("Les quatre GHT du Finistère ont confirmé leur participation.")).to_be_visible()
+    expect(
+        section.get_by_text("Les quatre GHT du Finistère ont confirmé leur participation.")
+    ).to_be_visible()
     page.get_by_role("button", name="Générer la lettre (DOCX et PDF)").click()
     assert page.get_by_text("Version 1 générée (DOCX et PDF).").is_visible()
     with page.expect_download() as download_info:

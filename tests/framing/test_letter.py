@@ -100,6 +100,9 @@ def test_letter_has_every_seed_section_and_the_projects_data(project, fmt):
     assert "Hervé Le Floc'h" in text and "Jean-Yves Kerhervé" in text
     assert "Comité de pilotage (COPIL)" in text
     assert "Hervé Le Floc'h (ARS Bretagne, co-président(e))" in flat
+    # Who holds which data, and the CNIL/RGPD formalities to anticipate.
+    assert typeset("ARS Bretagne : activité et capacités des établissements") in flat
+    assert "CNIL" in flat and "RGPD" in flat
     if fmt == "pdf":
         assert "Date et signature" in text
         raw = (
@@ -143,6 +146,14 @@ def test_section_edits_flow_into_the_next_generation_and_live_data_too(project):
     text = docx_text(render(project, get_kind("lettre-de-cadrage"), "", "docx", DAY))
     assert "Les élus du pays de Brest ont délibéré." in text
     assert "sans copilotage du conseil départemental" in text
+
+
+def test_dashboard_shows_the_letter_status(client, project):
+    client.force_login(member(project, Role.READER))
+    url = reverse("projects:dashboard", kwargs={"slug": project.slug})
+    assert "Statut : Pas encore rédigée" in visible_text(client.get(url))
+    ensure_letter(project=project)
+    assert "Statut : Brouillon" in visible_text(client.get(url))
 
 
 def test_status_workflow_is_recorded_and_guarded(project):
