@@ -101,7 +101,8 @@ def test_letter_has_every_seed_section_and_the_projects_data(project, fmt):
     assert "Comité de pilotage (COPIL)" in text
     assert "Hervé Le Floc'h (ARS Bretagne, co-président(e))" in flat
     # Who holds which data, and the CNIL/RGPD formalities to anticipate.
-    assert "ARS Bretagne : activité et capacités des établissements" in flat  # split() drops the no-break space
+    # (split() above turned the no-break space into a plain one)
+    assert "ARS Bretagne : activité et capacités des établissements" in flat
     assert "CNIL" in flat and "RGPD" in flat
     if fmt == "pdf":
         assert "Date et signature" in text
