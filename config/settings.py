@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "ptsm.organisations",
     "ptsm.governance",
     "ptsm.framing",
+    "ptsm.diagnostic",
     "ptsm.documents",
 ]
 

@@ -12,5 +12,6 @@ urlpatterns = [
     path("projets/<slug:slug>/annuaire/", include("ptsm.organisations.urls")),
     path("projets/<slug:slug>/gouvernance/", include("ptsm.governance.urls")),
     path("projets/<slug:slug>/lettre-de-cadrage/", include("ptsm.framing.urls")),
+    path("projets/<slug:slug>/diagnostic/", include("ptsm.diagnostic.urls")),
     path("admin/", admin.site.urls),
 ]

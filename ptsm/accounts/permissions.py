@@ -13,6 +13,7 @@ class Capability(StrEnum):
     EDIT_DIRECTORY = "edit_directory"
     MANAGE_GOVERNANCE = "manage_governance"
     EDIT_FRAMING = "edit_framing"
+    EDIT_DIAGNOSTIC = "edit_diagnostic"
 
 
 ALL_ROLES = set(Role)
@@ -24,6 +25,13 @@ ROLE_CAPABILITIES: dict[Capability, set[Role]] = {
     Capability.EDIT_DIRECTORY: {Role.ARS_ADMIN, Role.PROJECT_LEAD},
     Capability.MANAGE_GOVERNANCE: {Role.ARS_ADMIN, Role.PROJECT_LEAD},
     Capability.EDIT_FRAMING: {Role.ARS_ADMIN, Role.PROJECT_LEAD},
+    # Findings come from the working groups: COPIL members and action pilots contribute too.
+    Capability.EDIT_DIAGNOSTIC: {
+        Role.ARS_ADMIN,
+        Role.PROJECT_LEAD,
+        Role.COPIL_MEMBER,
+        Role.ACTION_PILOT,
+    },
 }
 
 

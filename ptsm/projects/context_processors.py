@@ -13,6 +13,7 @@ PROJECT_MENU = [
     ("projects:territory", "Territoire", Capability.VIEW_PROJECT, ("projects:territory",)),
     ("projects:milestones", "Jalons", Capability.VIEW_PROJECT, ("projects:milestone",)),
     ("framing:letter", "Cadrage", Capability.VIEW_PROJECT, ("framing:",)),
+    ("diagnostic:overview", "Diagnostic", Capability.VIEW_PROJECT, ("diagnostic:",)),
     ("organisations:list", "Annuaire", Capability.VIEW_PROJECT, ("organisations:",)),
     (
         "governance:bodies",

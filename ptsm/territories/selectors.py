@@ -88,17 +88,37 @@ def _density_class(density: float, thresholds: list[float]) -> int:
     return sum(1 for limit in thresholds if density >= limit)
 
 
-def territory_map_svg(territory: Territory, *, width: int = 640) -> str:
-    """Offline SVG map of the territory, communes shaded by population density.
+@dataclass(frozen=True)
+class MapPoint:
+    longitude: float
+    latitude: float
+    colour: str
+    label: str
 
-    Paths are stored in (longitude, -latitude) degrees; a horizontal scale by cos(latitude)
-    gives a faithful local aspect ratio without any tile server.
+
+def territory_map_svg(
+    territory: Territory,
+    *,
+    width: int = 640,
+    values: dict[str, float] | None = None,
+    unit: str = "hab./km²",
+    points: list[MapPoint] = (),
+    legend_points: list[tuple[str, str]] = (),
+) -> str:
+    """Offline SVG map of the territory, communes shaded in five classes.
+
+    By default communes are shaded by population density; `values` (by INSEE code) shades them by
+    another measure. `points` places markers (organisations) by longitude/latitude. Paths are
+    stored in (longitude, -latitude) degrees; a horizontal scale by cos(latitude) gives a faithful
+    local aspect ratio without any tile server.
     """
     communes = territory_communes(territory)
     bounds = communes.aggregate(
         min_x=Min("min_x"), min_y=Min("min_y"), max_x=Max("max_x"), max_y=Max("max_y")
     )
-    rows = list(communes.order_by("code").values_list("name", "population", "area_km2", "svg_path"))
+    rows = list(
+        communes.order_by("code").values_list("code", "name", "population", "area_km2", "svg_path")
+    )
     if not rows or bounds["min_x"] is None:
         return (
             '<svg xmlns="http://www.w3.org/2000/svg" role="img" width="0" height="0">'
@@ -108,14 +128,17 @@ def territory_map_svg(territory: Territory, *, width: int = 640) -> str:
     span_x = (bounds["max_x"] - bounds["min_x"]) * x_scale or 1e-6
     span_y = bounds["max_y"] - bounds["min_y"] or 1e-6
     height = round(width * span_y / span_x)
-    densities = [pop / area if area else 0.0 for _, pop, area, _ in rows]
-    thresholds = _density_thresholds(densities)
+    if values is None:
+        measures = [pop / area if area else 0.0 for _, _, pop, area, _ in rows]
+    else:
+        measures = [values.get(code, 0.0) for code, *_ in rows]
+    thresholds = _density_thresholds(measures)
     paths = []
-    for (name, _population, _area, path), density in zip(rows, densities, strict=True):
-        colour = DENSITY_COLOURS[_density_class(density, thresholds)]
+    for (_code, name, _population, _area, path), measure in zip(rows, measures, strict=True):
+        colour = DENSITY_COLOURS[_density_class(measure, thresholds)]
         paths.append(
             f'<path d="{path}" fill="{colour}">'
-            f"<title>{escape(name)} — {density:.0f} hab./km²</title></path>"
+            f"<title>{escape(name)} — {measure:.0f} {escape(unit)}</title></path>"
         )
     legend_items = [f"< {thresholds[0]:.0f}"] if thresholds else []
     legend_items += [
@@ -127,18 +150,33 @@ def territory_map_svg(territory: Territory, *, width: int = 640) -> str:
         f'<g transform="translate(8 {8 + 18 * i})"><rect width="14" height="14" '
         f'fill="{DENSITY_COLOURS[i]}" stroke="#666" stroke-width="0.5"/>'
         f'<text x="20" y="11" font-size="11" font-family="sans-serif" fill="#161616">'
-        f"{escape(label)} hab./km²</text></g>"
+        f"{escape(label)} {escape(unit)}</text></g>"
         for i, label in enumerate(legend_items)
     )
+    legend += "".join(
+        f'<g transform="translate(230 {8 + 18 * i})"><circle cx="7" cy="7" r="5" fill="{colour}" '
+        f'stroke="#fff" stroke-width="1"/><text x="20" y="11" font-size="11" font-family="sans-serif" '
+        f'fill="#161616">{escape(label)}</text></g>'
+        for i, (label, colour) in enumerate(legend_points)
+    )
+    scale_x, scale_y = width / span_x * x_scale, height / span_y
+    markers = "".join(
+        f'<circle cx="{(p.longitude - bounds["min_x"]) * scale_x:.1f}" '
+        f'cy="{(-p.latitude - bounds["min_y"]) * scale_y:.1f}" r="4" fill="{p.colour}" '
+        f'stroke="#ffffff" stroke-width="1"><title>{escape(p.label)}</title></circle>'
+        for p in points
+    )
     stroke = span_y / height * 0.6
+    legend_height = 18 * max(len(legend_items), len(legend_points)) + 10
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" '
-        f'height="{height + 100}" viewBox="0 0 {width} {height + 100}">'
+        f'height="{height + legend_height}" viewBox="0 0 {width} {height + legend_height}">'
         f"<title>Carte du territoire {escape(territory.name)} : {len(rows)} communes, "
-        f"teintées selon la densité de population</title>"
-        f'<g transform="translate(0 0) scale({width / span_x * x_scale} {height / span_y}) '
+        f"teintées selon {'la densité de population' if values is None else escape(unit)}</title>"
+        f'<g transform="scale({scale_x} {scale_y}) '
         f'translate({-bounds["min_x"]} {-bounds["min_y"]})" stroke="#ffffff" '
         f'stroke-width="{stroke:.5f}" stroke-linejoin="round">{"".join(paths)}</g>'
+        f"{markers}"
         f'<g transform="translate(0 {height})">{legend}</g>'
         "</svg>"
     )

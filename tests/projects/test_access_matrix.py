@@ -98,7 +98,11 @@ def populate(project) -> dict:
     )
     invitation = governance.add_invitation(meeting=meeting, contact=contact)
     signed = _signed_letter_version(project, lead)
+    from ptsm.diagnostic.models import Finding
+
+    finding = Finding.objects.create(project=project, entry_door=1, kind="force", text="Constat")
     return {
+        "finding": finding.pk,
         "version": signed.number,
         "milestone": project.milestones.first().pk,
         "member": project.memberships.first().pk,
@@ -168,8 +172,10 @@ URL_OBJECTS = {
     "governance:initiative_delete": {"pk": "initiative"},
     "governance:communication_edit": {"pk": "communication"},
     "governance:communication_delete": {"pk": "communication"},
+    "diagnostic:finding_edit": {"pk": "finding"},
+    "diagnostic:finding_delete": {"pk": "finding"},
 }
-URL_VALUES = {"what": "organisations", "fmt": "csv", "key": "enjeux"}
+URL_VALUES = {"what": "organisations", "fmt": "csv", "key": "enjeux", "code": "PAUVRETE"}
 
 
 @pytest.fixture
@@ -188,6 +194,8 @@ def _url_for(name: str, route, project_and_objects) -> str:
             kwargs[argument] = URL_VALUES[argument]
         elif name.startswith("governance:meeting") and argument == "pk":
             kwargs["pk"] = objects["meeting"]
+        elif name.startswith("diagnostic:") and argument == "number":
+            kwargs["number"] = 1  # entry door
         elif argument == "number":
             kwargs["number"] = objects["version"]
         else:
@@ -224,6 +232,9 @@ def _snapshot(project):
         list(project.framing_letter.versions.values_list("pk", "signed", "signed_sha256")),
         project.framing_letter.texts,
         project.framing_letter.status,
+        list(project.findings.values_list("pk", "text")),
+        list(project.indicator_values.values_list("pk", "value")),
+        list(project.diagnostic_versions.values_list("pk", "sha256")),
         project.name,
         project.phase,
         project.territory.name,

@@ -1,0 +1,40 @@
+"""Document kinds owned by the diagnostic app: the report (DOCX, PDF/A)."""
+
+from ptsm.documents.registry import DocumentKind, register, template_path
+from ptsm.documents.rendering import docx_renderer, pdf_renderer
+from ptsm.territories.selectors import territory_map_svg
+
+from .docx_templates import REPORT_DOCX
+from .models import DiagnosticVersion
+from .selectors import report_content
+
+
+def report_context(project, variant_key: str = "") -> dict:
+    latest = DiagnosticVersion.objects.filter(project=project).order_by("-number").first()
+    status = (
+        f"Version {latest.number} validée par le COPIL le {latest.validated_on:%d/%m/%Y}"
+        if latest
+        else "Document de travail, non encore validé par le COPIL"
+    )
+    return {
+        **report_content(project),
+        "territory": {"name": project.territory.name},
+        "status": status,
+        "images": {"map": territory_map_svg(project.territory)},
+    }
+
+
+register(
+    DocumentKind(
+        slug="diagnostic",
+        title="Diagnostic partagé",
+        description="Carte d'identité du territoire, indicateurs par grille avec sources et années, constats et "
+        "priorités par porte d'entrée.",
+        build_context=report_context,
+        renderers={
+            "docx": docx_renderer(REPORT_DOCX),
+            "pdf": pdf_renderer(template_path(__file__, "doc_templates", "diagnostic.typ")),
+        },
+        order=5,
+    )
+)

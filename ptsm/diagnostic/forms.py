@@ -1,0 +1,85 @@
+from django import forms
+
+from ptsm.core.forms import NO_PATIENT_DATA, DsfrForm, DsfrModelForm
+from ptsm.governance.models import Body, BodyKind, Meeting
+
+from .models import Finding, Indicator, Level, Priority
+
+
+class ValueForm(DsfrForm):
+    level = forms.ChoiceField(label="Niveau", choices=Level.choices)
+    year = forms.IntegerField(label="Année", min_value=1990, max_value=2100)
+    value = forms.FloatField(
+        label="Valeur",
+        required=False,
+        help_text="Laisser vide si la valeur n'est pas disponible. Un effectif inférieur à 11 "
+        "n'est jamais conservé ni affiché (« < 11 »).",
+    )
+    source = forms.CharField(label="Source", max_length=200, required=False)
+
+
+class ImportForm(DsfrForm):
+    file = forms.FileField(
+        label="Fichier CSV ou Excel (.xlsx)",
+        help_text="Colonnes : Code indicateur, Niveau, Année, Valeur, Source. 5 Mo au plus.",
+    )
+
+
+class FindingForm(DsfrModelForm):
+    priorities = forms.MultipleChoiceField(
+        label="Priorités du décret (P1 à P6)",
+        choices=Priority.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    indicators = forms.ModelMultipleChoiceField(
+        label="Indicateurs liés",
+        queryset=Indicator.objects.all(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+
+    class Meta(DsfrModelForm.Meta):
+        model = Finding
+        fields = ["kind", "text", "working_group", "priorities", "indicators", "priority_rank"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {"text": NO_PATIENT_DATA}
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["working_group"].queryset = Body.objects.filter(
+            project=project, kind=BodyKind.WORKING_GROUP
+        )
+        if self.instance.pk:
+            self.initial["indicators"] = list(self.instance.indicators.values_list("pk", flat=True))
+
+
+class ValidationForm(DsfrForm):
+    meeting = forms.ModelChoiceField(
+        label="Séance du COPIL", queryset=Meeting.objects.none(), required=False
+    )
+    decision = forms.CharField(label="Décision", widget=forms.Textarea(attrs={"rows": 2}))
+    validated_on = forms.DateField(
+        label="Date de validation",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["meeting"].queryset = Meeting.objects.filter(
+            body__project=project, body__kind=BodyKind.COPIL
+        ).order_by("-starts_at")
+
+
+MAP_MEASURES = [
+    ("densite", "Densité de population"),
+    ("population", "Population municipale"),
+    ("superficie", "Superficie"),
+    ("organisations", "Organisations de l'annuaire"),
+]
+
+
+class MapForm(DsfrForm):
+    measure = forms.ChoiceField(
+        label="Teinter les communes selon", choices=MAP_MEASURES, required=False
+    )

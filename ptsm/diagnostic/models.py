@@ -1,0 +1,175 @@
+"""The shared diagnostic: indicator catalogue and values, findings per entry door, validations."""
+
+from django.conf import settings
+from django.db import models
+
+from ptsm.core.anap import EntryDoor
+
+SMALL_COUNT_THRESHOLD = 11  # counts below this are never displayed (statistical secrecy)
+
+
+class Grid(models.TextChoices):
+    TERRITORY = "territoire", "Carte d'identité du territoire (fiche outil 2)"
+    PATHWAY = "parcours", "Caractéristiques du parcours (fiche outil 3)"
+    MDPH = "mdph", "Grille MDPH (fiche outil 4)"
+
+
+class Level(models.TextChoices):
+    TERRITORY = "territoire", "Territoire du projet"
+    DEPARTEMENT = "departement", "Département"
+    REGION = "region", "Région"
+    FRANCE = "france", "France"
+
+
+class Indicator(models.Model):
+    code = models.CharField("code", max_length=40, unique=True)
+    label = models.CharField("intitulé", max_length=255)
+    definition = models.TextField("définition")
+    definition_version = models.CharField("version de la définition", max_length=120, blank=True)
+    unit = models.CharField("unité", max_length=60)
+    source = models.CharField("source", max_length=200)
+    geographic_level = models.CharField("niveau géographique le plus fin", max_length=60)
+    grid = models.CharField("grille", max_length=12, choices=Grid.choices)
+    entry_door = models.PositiveSmallIntegerField(
+        "porte d'entrée", choices=EntryDoor.choices, null=True, blank=True
+    )
+    is_count = models.BooleanField("effectif (secret statistique)", default=False)
+    computed = models.CharField("calcul automatique", max_length=40, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "indicateur"
+        ordering = ["grid", "order", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.label}"
+
+
+class IndicatorValue(models.Model):
+    """A value for the project's territory or a comparison level. Small counts are stored masked:
+    the figure itself is not kept, so it cannot leak through a page, an export or a document."""
+
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="indicator_values"
+    )
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
+    level = models.CharField("niveau", max_length=12, choices=Level.choices)
+    year = models.PositiveSmallIntegerField("année")
+    value = models.FloatField("valeur", null=True, blank=True)
+    masked = models.BooleanField("effectif masqué (< 11)", default=False)
+    source = models.CharField("source", max_length=200, blank=True)
+    computed = models.BooleanField("calculée", default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "valeur d'indicateur"
+        ordering = ["indicator__order", "level", "-year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "indicator", "level", "year"],
+                name="one_value_per_level_and_year",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(masked=False) | models.Q(value__isnull=True),
+                name="masked_values_are_not_stored",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.level} {self.year}"
+
+
+class FindingKind(models.TextChoices):
+    STRENGTH = "force", "Point fort"
+    WEAKNESS = "faiblesse", "Point faible"
+    RUPTURE = "rupture", "Rupture de parcours"
+
+
+class Priority(models.TextChoices):
+    """The six priorities of a PTSM (decree 2017-1200, R3224-5 to -10)."""
+
+    P1 = "P1", "P1 — Repérage précoce, diagnostic, accès aux soins et aux accompagnements"
+    P2 = "P2", "P2 — Parcours de santé et de vie sans rupture, rétablissement, inclusion"
+    P3 = "P3", "P3 — Accès aux soins somatiques"
+    P4 = "P4", "P4 — Prévention et prise en charge des situations de crise et d'urgence"
+    P5 = "P5", "P5 — Droits, pouvoir de décider et d'agir, lutte contre la stigmatisation"
+    P6 = "P6", "P6 — Déterminants sociaux, environnementaux et territoriaux"
+
+
+class Finding(models.Model):
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="findings"
+    )
+    entry_door = models.PositiveSmallIntegerField("porte d'entrée", choices=EntryDoor.choices)
+    kind = models.CharField("nature", max_length=10, choices=FindingKind.choices)
+    text = models.TextField("constat")
+    working_group = models.ForeignKey(
+        "governance.Body",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="findings",
+        verbose_name="groupe de travail",
+    )
+    indicators = models.ManyToManyField(
+        Indicator, blank=True, related_name="findings", verbose_name="indicateurs"
+    )
+    priorities = models.JSONField("priorités du décret", default=list, blank=True)
+    priority_rank = models.PositiveSmallIntegerField(
+        "rang de priorité",
+        null=True,
+        blank=True,
+        help_text="Renseignez un rang (1, 2, 3…) pour retenir ce constat parmi les priorités de la porte d'entrée.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "constat"
+        ordering = ["entry_door", "kind", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class DiagnosticVersion(models.Model):
+    """A COPIL validation of the diagnostic: its content frozen with a SHA-256."""
+
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="diagnostic_versions"
+    )
+    number = models.PositiveIntegerField("version")
+    meeting = models.ForeignKey(
+        "governance.Meeting",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="séance du COPIL",
+    )
+    decision = models.TextField("décision")
+    validated_on = models.DateField("validé le")
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    content = models.JSONField("contenu figé")
+    sha256 = models.CharField("empreinte SHA-256 du contenu", max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "version validée du diagnostic"
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "number"], name="one_number_per_diagnostic_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Diagnostic validé — version {self.number}"
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError("Une version validée du diagnostic est figée.")
+        super().save(*args, **kwargs)

@@ -1,0 +1,168 @@
+"""Reads of the diagnostic app: indicator tables, door pages, charts and the report's content."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+
+from ptsm.core.anap import ENTRY_DOOR_PRIORITIES, EntryDoor
+from ptsm.core.formatting import french_number
+
+from .models import Finding, FindingKind, Grid, Indicator, IndicatorValue, Level, Priority
+
+MISSING = "Valeur manquante"
+MASKED = "< 11"
+LEVELS = [Level.TERRITORY, Level.DEPARTEMENT, Level.REGION, Level.FRANCE]
+
+
+def display(value: IndicatorValue | None) -> str:
+    """How a value is shown everywhere (pages, exports, documents): small counts never appear."""
+    if value is None or (value.value is None and not value.masked):
+        return MISSING
+    if value.masked:
+        return MASKED
+    decimals = 0 if float(value.value).is_integer() else 1
+    return french_number(value.value, decimals)
+
+
+@dataclass
+class IndicatorRow:
+    indicator: Indicator
+    values: dict[str, IndicatorValue] = field(default_factory=dict)
+
+    def cell(self, level: str) -> str:
+        return display(self.values.get(level))
+
+    @property
+    def cells(self) -> list[str]:
+        return [self.cell(level) for level in LEVELS]
+
+    @property
+    def year(self) -> str:
+        years = sorted({v.year for v in self.values.values()}, reverse=True)
+        return str(years[0]) if years else "—"
+
+    @property
+    def source(self) -> str:
+        territory = self.values.get(Level.TERRITORY)
+        return territory.source if territory and territory.source else self.indicator.source
+
+    @property
+    def missing(self) -> bool:
+        return Level.TERRITORY not in self.values
+
+
+def indicator_rows(
+    project, *, grid: str | None = None, door: int | None = None
+) -> list[IndicatorRow]:
+    """Each indicator with its latest value per level, in two queries."""
+    indicators = Indicator.objects.all()
+    if grid:
+        indicators = indicators.filter(grid=grid)
+    if door:
+        indicators = indicators.filter(entry_door=door)
+    rows = {i.pk: IndicatorRow(i) for i in indicators}
+    values = IndicatorValue.objects.filter(project=project, indicator_id__in=list(rows)).order_by(
+        "year"
+    )
+    for value in values:
+        rows[value.indicator_id].values[value.level] = value  # later years overwrite earlier ones
+    return list(rows.values())
+
+
+def grids(project) -> list[tuple[str, list[IndicatorRow]]]:
+    rows = indicator_rows(project)
+    return [
+        (label, [r for r in rows if r.indicator.grid == value]) for value, label in Grid.choices
+    ]
+
+
+def findings(project, door: int | None = None):
+    result = (
+        Finding.objects.filter(project=project)
+        .select_related("working_group")
+        .prefetch_related(Prefetch("indicators", queryset=Indicator.objects.order_by("order")))
+    )
+    return result.filter(entry_door=door) if door else result
+
+
+@dataclass
+class DoorView:
+    door: EntryDoor
+    findings_by_kind: list[tuple[str, list[Finding]]]
+    priorities: list[Finding]
+    indicators: list[IndicatorRow]
+    decree_priorities: list[str]
+
+
+def door_view(project, door: int) -> DoorView:
+    door_findings = list(findings(project, door))
+    return DoorView(
+        door=EntryDoor(door),
+        findings_by_kind=[
+            (label, [f for f in door_findings if f.kind == value])
+            for value, label in FindingKind.choices
+        ],
+        priorities=sorted(
+            (f for f in door_findings if f.priority_rank), key=lambda f: f.priority_rank
+        ),
+        indicators=indicator_rows(project, door=door),
+        decree_priorities=ENTRY_DOOR_PRIORITIES[door],
+    )
+
+
+def priority_labels(codes: list[str]) -> list[str]:
+    labels = dict(Priority.choices)
+    return [labels.get(code, code) for code in codes]
+
+
+def report_content(project) -> dict:
+    """The diagnostic as plain data: for the report, the validation snapshot and other letters."""
+    rows = indicator_rows(project)
+    all_findings = list(findings(project))
+    return {
+        "grids": [
+            {
+                "title": label,
+                "rows": [
+                    {
+                        "code": r.indicator.code,
+                        "label": r.indicator.label,
+                        "unit": r.indicator.unit,
+                        "cells": r.cells,
+                        "year": r.year,
+                        "source": r.source,
+                        "definition_version": r.indicator.definition_version,
+                    }
+                    for r in rows
+                    if r.indicator.grid == value
+                ],
+            }
+            for value, label in Grid.choices
+        ],
+        "doors": [
+            {
+                "number": door.value,
+                "title": f"Porte d'entrée {door.value} : {door.label}",
+                "findings": [
+                    {
+                        "kind": f.get_kind_display(),
+                        "text": f.text,
+                        "group": f.working_group.name if f.working_group else "",
+                        "indicators": [i.code for i in f.indicators.all()],
+                        "priorities": f.priorities,
+                    }
+                    for f in all_findings
+                    if f.entry_door == door.value
+                ],
+                "priorities": [
+                    f"{f.priority_rank}. {f.text}"
+                    for f in sorted(
+                        (f for f in all_findings if f.entry_door == door.value and f.priority_rank),
+                        key=lambda f: f.priority_rank,
+                    )
+                ],
+            }
+            for door in EntryDoor
+        ],
+        "levels": [label for value, label in Level.choices],
+    }

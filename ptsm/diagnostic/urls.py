@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "diagnostic"
+
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("calculer/", views.compute, name="compute"),
+    path("indicateurs/<str:code>/valeur/", views.value_edit, name="value_edit"),
+    path("importer/", views.import_values, name="import"),
+    path("modele-indicateurs.<str:fmt>", views.import_template, name="import_template"),
+    path("portes/<int:number>/", views.door, name="door"),
+    path("portes/<int:number>/constats/nouveau/", views.finding_create, name="finding_create"),
+    path("constats/<int:pk>/", views.finding_edit, name="finding_edit"),
+    path("constats/<int:pk>/supprimer/", views.finding_delete, name="finding_delete"),
+    path("carte/", views.territory_map, name="map"),
+    path("valider/", views.validate, name="validate"),
+]
