@@ -119,6 +119,14 @@ def main() -> None:
     print(f"Territoire de test : {len(codes)} communes")
     timed("Carte d'identité (700 communes)", lambda: territory_card(territory), repeat=5)
     timed("Carte SVG (700 communes)", lambda: territory_map_svg(territory), repeat=5)
+    from ptsm.diagnostic.services import compute_values
+
+    with CaptureQueriesContext(connection) as queries:
+        timed(
+            "Diagnostic : indicateurs calculés (700 communes, 4 niveaux)",
+            lambda: compute_values(project=project),
+        )
+    print(f"    requêtes SQL : {len(queries)}")
 
     user = User.objects.create_user("bench@exemple.fr", "bench-password-2026")
     Membership.objects.create(user=user, project=project, role=Role.PROJECT_LEAD)

@@ -110,6 +110,16 @@ def door_view(project, door: int) -> DoorView:
     )
 
 
+def identity_card_rows(project) -> list[list[str]]:
+    """The territory's identity card as (indicator, value) rows — the values the diagnostic holds,
+    shown the same way in the diagnostic, the framing letter and the commitment letters."""
+    return [
+        [f"{row.indicator.label} ({row.indicator.unit})", row.cell(Level.TERRITORY)]
+        for row in indicator_rows(project, grid=Grid.TERRITORY)
+        if not row.missing
+    ]
+
+
 def priority_labels(codes: list[str]) -> list[str]:
     labels = dict(Priority.choices)
     return [labels.get(code, code) for code in codes]

@@ -3,6 +3,7 @@
 from django.db.models import Count
 
 from ptsm.core.formatting import french_date
+from ptsm.diagnostic.selectors import identity_card_rows
 from ptsm.governance.models import BodyKind, CommunicationAction
 from ptsm.governance.selectors import project_bodies
 from ptsm.organisations.categories import Category
@@ -140,6 +141,13 @@ class LiveData:
         if kind == "signatories":
             return {"bullets": [s["line"] for s in self.signatories()]}
         if kind == "territory_card":
+            diagnostic_rows = identity_card_rows(self.project)
+            if diagnostic_rows:
+                return {
+                    "subheading": "Carte d'identité du territoire",
+                    "rows": diagnostic_rows,
+                    "image": "map",
+                }
             return {
                 "subheading": "Carte d'identité du territoire",
                 "rows": [[label, value] for label, value in card.as_rows()],

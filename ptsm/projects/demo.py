@@ -368,6 +368,89 @@ def _directory_and_governance(project: Project, today: dt.date) -> None:
         )
 
 
+# (code, level, value) — illustrative figures for the demo, not official statistics.
+DEMO_VALUES = [
+    ("POP_75", "territoire", 12.4),
+    ("POP_75", "france", 10.1),
+    ("PAUVRETE", "territoire", 11.2),
+    ("PAUVRETE", "departement", 11.2),
+    ("PAUVRETE", "region", 11.0),
+    ("PAUVRETE", "france", 14.5),
+    ("SUICIDE", "territoire", 24.6),
+    ("SUICIDE", "region", 21.3),
+    ("SUICIDE", "france", 13.4),
+    ("LITS_PSY", "territoire", 88.0),
+    ("LITS_PSY", "france", 80.5),
+    ("DELAI_CMP", "territoire", 62),
+    ("SOINS_SANS_CONSENTEMENT", "territoire", 142.0),
+    ("SOINS_SANS_CONSENTEMENT", "france", 130.0),
+    ("LONG_SEJOUR", "territoire", 184),
+    ("MDPH_DEMANDES", "territoire", 1460),
+    ("MDPH_SAMSAH", "territoire", 96),
+    ("MDPH_MAS", "territoire", 8),  # a small count: stored masked, shown « < 11 »
+]
+DEMO_FINDINGS = [
+    (
+        1,
+        "faiblesse",
+        "Délais d'accès aux CMP adultes supérieurs à deux mois en centre Finistère.",
+        ["P1"],
+        1,
+    ),
+    (1, "force", "Maillage de CMP couvrant l'ensemble du territoire.", ["P1"], None),
+    (
+        2,
+        "rupture",
+        "Hospitalisations au long cours faute de solution de logement accompagné.",
+        ["P2"],
+        1,
+    ),
+    (
+        3,
+        "faiblesse",
+        "Handicap psychique mal connu des services d'aide à domicile.",
+        ["P2", "P5"],
+        1,
+    ),
+    (4, "rupture", "Suivi somatique irrégulier des personnes suivies en psychiatrie.", ["P3"], 1),
+    (5, "rupture", "Pas d'intervention de crise à domicile la nuit en dehors de Brest.", ["P4"], 1),
+    (5, "force", "Cellule de cas complexes animée par le CLSM de Brest.", ["P4", "P6"], None),
+]
+
+
+def _diagnostic(project: Project, today: dt.date) -> None:
+    from ptsm.diagnostic.models import Finding, Indicator
+    from ptsm.diagnostic.services import compute_values, set_value
+    from ptsm.governance.models import Body, BodyKind
+
+    if Finding.objects.filter(project=project).exists():
+        return
+    compute_values(project=project, year=today.year)
+    indicators = {i.code: i for i in Indicator.objects.all()}
+    for code, level, value in DEMO_VALUES:
+        set_value(
+            project=project,
+            indicator=indicators[code],
+            level=level,
+            year=today.year - 2,
+            value=value,
+            source=f"{indicators[code].source} (valeur d'exemple)",
+        )
+    groups = {
+        b.entry_door: b for b in Body.objects.filter(project=project, kind=BodyKind.WORKING_GROUP)
+    }
+    for door, kind, text, priorities, rank in DEMO_FINDINGS:
+        Finding.objects.create(
+            project=project,
+            entry_door=door,
+            kind=kind,
+            text=text,
+            priorities=priorities,
+            priority_rank=rank,
+            working_group=groups.get(door),
+        )
+
+
 @transaction.atomic
 def load_demo(*, today: dt.date) -> list[tuple[DemoUser, str]]:
     """Create (once) the demo projects and users; returns the logins to print."""
@@ -389,6 +472,7 @@ def load_demo(*, today: dt.date) -> list[tuple[DemoUser, str]]:
             milestone.done_on = milestone.due_date
             milestone.save(update_fields=["done_on"])
     _directory_and_governance(project, today)
+    _diagnostic(project, today)
     other = _project(OTHER_SLUG, "PTSM des Deux-Sèvres", OTHER_DEPARTEMENT, start, Phase.CADRAGE)
     Membership.objects.get_or_create(
         user=_user(OTHER_LEAD), project=other, defaults={"role": Role.PROJECT_LEAD}

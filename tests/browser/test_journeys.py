@@ -38,6 +38,11 @@ OTHER_PAGES = [
     f"/projets/{DEMO_SLUG}/gouvernance/demarches-locales/",
     f"/projets/{DEMO_SLUG}/gouvernance/communication/",
     f"/projets/{DEMO_SLUG}/jalons/nouveau/",
+    f"/projets/{DEMO_SLUG}/diagnostic/",
+    f"/projets/{DEMO_SLUG}/diagnostic/portes/1/",
+    f"/projets/{DEMO_SLUG}/diagnostic/portes/5/constats/nouveau/",
+    f"/projets/{DEMO_SLUG}/diagnostic/carte/?measure=organisations",
+    f"/projets/{DEMO_SLUG}/diagnostic/importer/",
 ]
 
 
@@ -178,3 +183,24 @@ def test_project_lead_edits_the_framing_letter_generates_and_downloads_the_pdf(
     text = " ".join(" ".join(p.extract_text() for p in pdf.pages).split())
     assert "Les quatre GHT du Finistère ont confirmé leur participation." in text
     assert "Périmètre de l" in text and "Signataires" in text
+
+
+def test_a_copil_member_adds_a_finding_and_sees_the_door_chart(page, live_server, demo):
+    log_in(page, live_server, "copil@demo.ptsm.fr")
+    page.goto(f"{live_server.url}/projets/{DEMO_SLUG}/")
+    page.get_by_role("navigation", name="Menu principal").get_by_role(
+        "link", name="Diagnostic"
+    ).click()
+    expect(page.get_by_text("< 11").first).to_be_visible()  # the demo's small MDPH count, masked
+    page.get_by_role("link", name="5. Prévention et gestion des situations de crise").click()
+    page.get_by_role("link", name="Ajouter un constat").click()
+    page.get_by_label("Nature").select_option("force")
+    page.locator("#id_text").fill(
+        "Équipe mobile de psychiatrie du sujet âgé opérationnelle à Quimper."
+    )
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_text("Le constat a été enregistré.")).to_be_visible()
+    expect(
+        page.get_by_text("Équipe mobile de psychiatrie du sujet âgé opérationnelle à Quimper.")
+    ).to_be_visible()
+    assert page.locator("figure svg[role=img]").count() >= 1
