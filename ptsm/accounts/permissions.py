@@ -14,6 +14,8 @@ class Capability(StrEnum):
     MANAGE_GOVERNANCE = "manage_governance"
     EDIT_FRAMING = "edit_framing"
     EDIT_DIAGNOSTIC = "edit_diagnostic"
+    EDIT_ROADMAP = "edit_roadmap"
+    EDIT_ACTIONS = "edit_actions"
 
 
 ALL_ROLES = set(Role)
@@ -32,6 +34,9 @@ ROLE_CAPABILITIES: dict[Capability, set[Role]] = {
         Role.COPIL_MEMBER,
         Role.ACTION_PILOT,
     },
+    Capability.EDIT_ROADMAP: {Role.ARS_ADMIN, Role.PROJECT_LEAD},
+    # Pilots edit the fiches-actions they pilot (checked on each action), leads edit them all.
+    Capability.EDIT_ACTIONS: {Role.ARS_ADMIN, Role.PROJECT_LEAD, Role.ACTION_PILOT},
 }
 
 

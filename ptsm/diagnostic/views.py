@@ -10,9 +10,10 @@ from django.views.decorators.http import require_POST
 from ptsm.accounts.permissions import Capability, role_allows
 from ptsm.core.anap import EntryDoor
 from ptsm.core.views import form_view
+from ptsm.documents.spreadsheets import to_csv, to_xlsx
 from ptsm.organisations.categories import Category
 from ptsm.organisations.models import Organisation
-from ptsm.organisations.tabular import TableError, read_table, to_csv, to_xlsx
+from ptsm.organisations.tabular import TableError, read_table
 from ptsm.projects.access import project_view
 from ptsm.territories.selectors import MapPoint, territory_communes, territory_map_svg
 

@@ -9,13 +9,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from ptsm.accounts.permissions import Capability
+from ptsm.documents.spreadsheets import to_csv, to_xlsx
 from ptsm.projects.access import project_view
 
 from .finess import FinessFileError, import_finess
 from .forms import FinessImportForm, ImportForm
 from .imports import commit_import, export_rows, preview_import, save_pending_import
 from .models import ImportKind, PendingImport
-from .tabular import TableError, read_table, to_csv, to_xlsx
+from .tabular import TableError, read_table
 
 FINESS_MAX_BYTES = 150 * 1024 * 1024
 CONTENT_TYPES = {

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class RoadmapConfig(AppConfig):
+    name = "ptsm.roadmap"
+    label = "roadmap"
+    verbose_name = "Feuille de route"
+
+    def ready(self) -> None:
+        from . import documents  # noqa: F401  (registers the roadmap documents)

@@ -1,0 +1,232 @@
+from django import forms
+from django.forms import inlineformset_factory
+
+from ptsm.core.anap import EntryDoor
+from ptsm.core.forms import NO_PATIENT_DATA, DsfrForm, DsfrModelForm
+from ptsm.diagnostic.models import Finding, Priority
+from ptsm.governance.models import BodyKind, Meeting
+from ptsm.organisations.models import Contact, Organisation
+
+from .models import (
+    Action,
+    ActionIndicator,
+    ActionMilestone,
+    ActionStatus,
+    Condition,
+    FundingLine,
+    Objective,
+    Orientation,
+    Theme,
+)
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class OrientationForm(DsfrModelForm):
+    class Meta(DsfrModelForm.Meta):
+        model = Orientation
+        fields = ["title", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+class ThemeForm(DsfrModelForm):
+    class Meta(DsfrModelForm.Meta):
+        model = Theme
+        fields = ["title"]
+
+
+class ObjectiveForm(DsfrModelForm):
+    class Meta(DsfrModelForm.Meta):
+        model = Objective
+        fields = ["title", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+class OrganisationChoices(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+class ActionForm(DsfrModelForm):
+    entry_doors = forms.TypedMultipleChoiceField(
+        label="Portes d'entrée de la Rosace",
+        choices=EntryDoor.choices,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    decree_priorities = forms.MultipleChoiceField(
+        label="Priorités du décret",
+        choices=Priority.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    conditions = forms.MultipleChoiceField(
+        label="Conditions de mise en œuvre",
+        choices=Condition.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    operators = OrganisationChoices(
+        label="Opérateurs (organisations qui s'engageront)",
+        queryset=Organisation.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    partners = OrganisationChoices(
+        label="Partenaires",
+        queryset=Organisation.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    findings = forms.ModelMultipleChoiceField(
+        label="Constats du diagnostic auxquels l'action répond",
+        queryset=Finding.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+    )
+
+    class Meta(DsfrModelForm.Meta):
+        model = Action
+        fields = [
+            "title",
+            "entry_doors",
+            "decree_priorities",
+            "findings",
+            "context",
+            "operational_objectives",
+            "description",
+            "target_public",
+            "pilot_organisation",
+            "pilot_contact",
+            "pilot_user",
+            "operators",
+            "partners",
+            "territory_concerned",
+            "start_date",
+            "end_date",
+            "human_resources",
+            "material_resources",
+            "conditions",
+            "conditions_details",
+            "expected_results",
+            "risks",
+            "priority",
+            "status",
+            "quick_win",
+        ]
+        widgets = {
+            "start_date": DATE_WIDGET,
+            "end_date": DATE_WIDGET,
+            **{
+                name: forms.Textarea(attrs={"rows": 3})
+                for name in (
+                    "context",
+                    "operational_objectives",
+                    "description",
+                    "target_public",
+                    "human_resources",
+                    "material_resources",
+                    "conditions_details",
+                    "expected_results",
+                    "risks",
+                )
+            },
+        }
+        help_texts = {"context": NO_PATIENT_DATA, "description": NO_PATIENT_DATA}
+
+    def __init__(self, *args, project, can_manage: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        organisations = Organisation.objects.filter(project=project).order_by("name")
+        for name in ("operators", "partners"):
+            self.fields[name].queryset = organisations
+        self.fields["pilot_organisation"].queryset = organisations
+        self.fields["pilot_contact"].queryset = Contact.objects.filter(project=project).order_by(
+            "last_name"
+        )
+        self.fields["findings"].queryset = Finding.objects.filter(project=project)
+        from ptsm.accounts.models import User
+
+        self.fields["pilot_user"].queryset = User.objects.filter(
+            memberships__project=project
+        ).distinct()
+        if self.instance.pk:
+            for name in ("operators", "partners", "findings"):
+                self.initial[name] = list(getattr(self.instance, name).values_list("pk", flat=True))
+        if not can_manage:
+            # A pilot edits the content of the sheet, not who pilots it nor its validation status.
+            for name in ("pilot_organisation", "pilot_user", "status"):
+                self.fields[name].disabled = True
+
+
+class MilestoneForm(DsfrModelForm):
+    class Meta(DsfrModelForm.Meta):
+        model = ActionMilestone
+        fields = ["title", "due_date", "status"]
+        widgets = {"due_date": DATE_WIDGET}
+
+
+class FundingForm(DsfrModelForm):
+    class Meta(DsfrModelForm.Meta):
+        model = FundingLine
+        fields = ["funder", "funder_details", "operator", "amount", "year", "recurring", "status"]
+
+
+class IndicatorForm(DsfrModelForm):
+    class Meta(DsfrModelForm.Meta):
+        model = ActionIndicator
+        fields = ["name", "baseline", "target", "source", "frequency"]
+
+
+MilestoneFormSet = inlineformset_factory(
+    Action, ActionMilestone, form=MilestoneForm, extra=1, can_delete=True
+)
+FundingFormSet = inlineformset_factory(
+    Action, FundingLine, form=FundingForm, extra=1, can_delete=True
+)
+IndicatorFormSet = inlineformset_factory(
+    Action, ActionIndicator, form=IndicatorForm, extra=1, can_delete=True
+)
+
+
+class ActionFilterForm(DsfrForm):
+    entry_door = forms.TypedChoiceField(
+        label="Porte d'entrée",
+        choices=[("", "Toutes")] + EntryDoor.choices,
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+    pilot = forms.ModelChoiceField(
+        label="Pilote", queryset=Organisation.objects.none(), required=False, empty_label="Tous"
+    )
+    operator = forms.ModelChoiceField(
+        label="Opérateur", queryset=Organisation.objects.none(), required=False, empty_label="Tous"
+    )
+    status = forms.ChoiceField(
+        label="Statut", choices=[("", "Tous")] + ActionStatus.choices, required=False
+    )
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        organisations = Organisation.objects.filter(project=project).order_by("name")
+        self.fields["pilot"].queryset = organisations.filter(
+            piloted_actions__isnull=False
+        ).distinct()
+        self.fields["operator"].queryset = organisations.filter(
+            operated_actions__isnull=False
+        ).distinct()
+
+
+class ValidationForm(DsfrForm):
+    meeting = forms.ModelChoiceField(
+        label="Séance du COPIL", queryset=Meeting.objects.none(), required=False
+    )
+    decision = forms.CharField(label="Décision", widget=forms.Textarea(attrs={"rows": 2}))
+    validated_on = forms.DateField(label="Date de validation", widget=DATE_WIDGET)
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["meeting"].queryset = Meeting.objects.filter(
+            body__project=project, body__kind=BodyKind.COPIL
+        ).order_by("-starts_at")

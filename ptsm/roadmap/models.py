@@ -1,0 +1,321 @@
+"""The roadmap (feuille de route): orientations → themes → objectives → fiches-actions."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+
+class Orientation(models.Model):
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="orientations"
+    )
+    position = models.PositiveIntegerField(default=0)
+    number = models.PositiveIntegerField(default=0)
+    title = models.CharField("orientation stratégique", max_length=255)
+    description = models.TextField("description", blank=True)
+    archived = models.BooleanField("archivée", default=False)
+
+    class Meta:
+        verbose_name = "orientation stratégique"
+        ordering = ["archived", "position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.code}. {self.title}"
+
+    @property
+    def code(self) -> str:
+        return str(self.number)
+
+
+class Theme(models.Model):
+    orientation = models.ForeignKey(Orientation, on_delete=models.CASCADE, related_name="themes")
+    position = models.PositiveIntegerField(default=0)
+    number = models.PositiveIntegerField(default=0)
+    title = models.CharField("thématique", max_length=255)
+    archived = models.BooleanField("archivée", default=False)
+
+    class Meta:
+        verbose_name = "thématique"
+        ordering = ["archived", "position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    @property
+    def code(self) -> str:
+        return f"{self.orientation.number}.{self.number}"
+
+
+class Objective(models.Model):
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="objectives")
+    position = models.PositiveIntegerField(default=0)
+    number = models.PositiveIntegerField(default=0)
+    title = models.CharField("objectif stratégique", max_length=255)
+    description = models.TextField("description", blank=True)
+    archived = models.BooleanField("archivé", default=False)
+
+    class Meta:
+        verbose_name = "objectif stratégique"
+        ordering = ["archived", "position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    @property
+    def code(self) -> str:
+        return f"{self.theme.code}.{self.number}"
+
+
+class ActionStatus(models.TextChoices):
+    DRAFT = "projet", "En projet"
+    VALIDATED = "validee", "Validée"
+    IN_PROGRESS = "en_cours", "En cours"
+    DONE = "realisee", "Réalisée"
+    POSTPONED = "reportee", "Reportée"
+    ABANDONED = "abandonnee", "Abandonnée"
+
+
+# Actions in these statuses have been validated by the COPIL and carry commitments.
+COMMITTED_STATUSES = [ActionStatus.VALIDATED, ActionStatus.IN_PROGRESS, ActionStatus.DONE]
+
+
+class ActionPriority(models.TextChoices):
+    HIGH = "haute", "Haute"
+    MEDIUM = "moyenne", "Moyenne"
+    LOW = "basse", "Basse"
+
+
+class Condition(models.TextChoices):
+    AUTHORISATION = "autorisation", "Autorisation"
+    AGREMENT = "agrement", "Agrément"
+    CONVENTION = "convention", "Convention"
+    OTHER = "autre", "Autre"
+
+
+class Action(models.Model):
+    """A fiche-action (ANAP support 4)."""
+
+    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="actions")
+    position = models.PositiveIntegerField(default=0)
+    number = models.PositiveIntegerField(default=0)
+    title = models.CharField("intitulé", max_length=255)
+    entry_doors = models.JSONField("portes d'entrée", default=list, blank=True)
+    decree_priorities = models.JSONField("priorités du décret", default=list, blank=True)
+    findings = models.ManyToManyField(
+        "diagnostic.Finding",
+        blank=True,
+        related_name="actions",
+        verbose_name="constats auxquels l'action répond",
+    )
+    context = models.TextField("contexte et constats", blank=True)
+    operational_objectives = models.TextField("objectifs opérationnels", blank=True)
+    description = models.TextField("description et étapes", blank=True)
+    target_public = models.TextField("public cible", blank=True)
+    pilot_organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="piloted_actions",
+        verbose_name="organisation pilote",
+    )
+    pilot_contact = models.ForeignKey(
+        "organisations.Contact",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="piloted_actions",
+        verbose_name="personne pilote",
+    )
+    pilot_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="piloted_actions",
+        verbose_name="compte du pilote",
+        help_text="Le pilote peut modifier sa fiche-action.",
+    )
+    operators = models.ManyToManyField(
+        "organisations.Organisation",
+        blank=True,
+        related_name="operated_actions",
+        verbose_name="opérateurs",
+    )
+    partners = models.ManyToManyField(
+        "organisations.Organisation",
+        blank=True,
+        related_name="partner_actions",
+        verbose_name="partenaires",
+    )
+    territory_concerned = models.CharField("territoire concerné", max_length=255, blank=True)
+    start_date = models.DateField("début", null=True, blank=True)
+    end_date = models.DateField("fin", null=True, blank=True)
+    human_resources = models.TextField("moyens humains", blank=True)
+    material_resources = models.TextField("moyens matériels", blank=True)
+    conditions = models.JSONField("conditions de mise en œuvre", default=list, blank=True)
+    conditions_details = models.TextField("précisions sur les conditions", blank=True)
+    expected_results = models.TextField("résultats attendus", blank=True)
+    risks = models.TextField("risques", blank=True)
+    priority = models.CharField(
+        "priorité", max_length=10, choices=ActionPriority.choices, default=ActionPriority.MEDIUM
+    )
+    status = models.CharField(
+        "statut", max_length=12, choices=ActionStatus.choices, default=ActionStatus.DRAFT
+    )
+    quick_win = models.BooleanField("réussite rapide et visible", default=False)
+    archived = models.BooleanField("archivée", default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "fiche-action"
+        ordering = ["archived", "position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    @property
+    def code(self) -> str:
+        return f"{self.objective.code}.{self.number}"
+
+    def clean(self):
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": "La fin de l'action doit suivre son début."})
+
+
+class MilestoneStatus(models.TextChoices):
+    PLANNED = "prevu", "Prévu"
+    REACHED = "atteint", "Atteint"
+    LATE = "retard", "En retard"
+
+
+class ActionMilestone(models.Model):
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField("jalon", max_length=255)
+    due_date = models.DateField("date")
+    status = models.CharField(
+        "état", max_length=10, choices=MilestoneStatus.choices, default=MilestoneStatus.PLANNED
+    )
+
+    class Meta:
+        verbose_name = "jalon de l'action"
+        ordering = ["due_date", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Funder(models.TextChoices):
+    SELF = "autofinancement", "Autofinancement"
+    FIR = "fir", "FIR (fonds d'intervention régional)"
+    ARS = "ars", "ARS (autres crédits)"
+    CD = "cd", "Conseil départemental"
+    CNSA = "cnsa", "CNSA"
+    HEALTH_INSURANCE = "assurance_maladie", "Assurance maladie"
+    OTHER = "autre", "Autre financeur"
+
+
+class FundingNature(models.TextChoices):
+    SELF = "self", "Autofinancement"
+    AID = "aid", "Aide"
+
+
+class FundingStatus(models.TextChoices):
+    REQUESTED = "sollicite", "Sollicité"
+    GRANTED = "acquis", "Acquis"
+
+
+class FundingLine(models.Model):
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="funding_lines")
+    funder = models.CharField("financeur", max_length=20, choices=Funder.choices)
+    funder_details = models.CharField("précision sur le financeur", max_length=200, blank=True)
+    operator = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="funding_lines",
+        verbose_name="opérateur concerné",
+    )
+    amount = models.DecimalField("montant (€)", max_digits=12, decimal_places=2)
+    year = models.PositiveSmallIntegerField("année")
+    recurring = models.BooleanField("reconductible", default=False)
+    status = models.CharField(
+        "statut", max_length=10, choices=FundingStatus.choices, default=FundingStatus.REQUESTED
+    )
+
+    class Meta:
+        verbose_name = "ligne de financement"
+        ordering = ["year", "funder", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_funder_display()} {self.year} : {self.amount} €"
+
+    @property
+    def nature(self) -> str:
+        return FundingNature.SELF if self.funder == Funder.SELF else FundingNature.AID
+
+    def get_nature_display(self) -> str:
+        return FundingNature(self.nature).label
+
+    def clean(self):
+        if self.amount is not None and self.amount <= 0:
+            raise ValidationError({"amount": "Le montant doit être positif."})
+
+
+class ActionIndicator(models.Model):
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="indicators")
+    name = models.CharField("indicateur", max_length=255)
+    baseline = models.CharField("valeur de départ", max_length=100, blank=True)
+    target = models.CharField("cible", max_length=100, blank=True)
+    source = models.CharField("source", max_length=200, blank=True)
+    frequency = models.CharField("fréquence", max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = "indicateur d'évaluation"
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoadmapVersion(models.Model):
+    """The roadmap as validated by the COPIL, frozen with a SHA-256."""
+
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="roadmap_versions"
+    )
+    number = models.PositiveIntegerField("version")
+    meeting = models.ForeignKey(
+        "governance.Meeting",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="séance du COPIL",
+    )
+    decision = models.TextField("décision")
+    validated_on = models.DateField("validée le")
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    lines = models.JSONField("contenu figé (texte)")
+    sha256 = models.CharField("empreinte SHA-256", max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "version validée de la feuille de route"
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "number"], name="one_number_per_roadmap_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Feuille de route — version {self.number}"
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise ValidationError("Une version validée de la feuille de route est figée.")
+        super().save(*args, **kwargs)

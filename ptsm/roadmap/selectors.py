@@ -1,0 +1,292 @@
+"""Reads of the roadmap app: the tree, the filtered table of actions, the synthesis tables,
+the timeline and an operator's page — each in a bounded number of queries."""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from ptsm.core.anap import EntryDoor
+from ptsm.core.formatting import french_date, french_number
+
+from .models import (
+    Action,
+    ActionMilestone,
+    FundingLine,
+    Objective,
+    Orientation,
+    RoadmapVersion,
+    Theme,
+)
+
+ACTION_RELATED = (
+    "objective__theme__orientation",
+    "pilot_organisation",
+    "pilot_contact",
+    "pilot_user",
+)
+
+
+def project_actions(project, *, include_archived: bool = False) -> QuerySet[Action]:
+    actions = (
+        Action.objects.filter(objective__theme__orientation__project=project)
+        .select_related(*ACTION_RELATED)
+        .prefetch_related(
+            "operators",
+            "partners",
+            "indicators",
+            "milestones",
+            Prefetch("funding_lines", queryset=FundingLine.objects.select_related("operator")),
+        )
+        .order_by(
+            "objective__theme__orientation__position",
+            "objective__theme__position",
+            "objective__position",
+            "position",
+            "pk",
+        )
+    )
+    if not include_archived:
+        actions = actions.filter(
+            archived=False,
+            objective__archived=False,
+            objective__theme__archived=False,
+            objective__theme__orientation__archived=False,
+        )
+    return actions
+
+
+def roadmap_tree(project) -> list[Orientation]:
+    """Orientations with their themes, objectives and actions, archived ones included, in 4 queries."""
+    actions = Action.objects.select_related(*ACTION_RELATED).order_by("archived", "position", "pk")
+    objectives = (
+        Objective.objects.select_related("theme__orientation")
+        .prefetch_related(Prefetch("actions", queryset=actions))
+        .order_by("archived", "position", "pk")
+    )
+    themes = (
+        Theme.objects.select_related("orientation")
+        .prefetch_related(Prefetch("objectives", queryset=objectives))
+        .order_by("archived", "position", "pk")
+    )
+    return list(
+        Orientation.objects.filter(project=project)
+        .prefetch_related(Prefetch("themes", queryset=themes))
+        .order_by("archived", "position", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class ActionFilters:
+    entry_door: int | None = None
+    pilot: int | None = None
+    operator: int | None = None
+    status: str = ""
+
+
+def filtered_actions(project, filters: ActionFilters) -> QuerySet[Action]:
+    actions = project_actions(project)
+    if filters.pilot:
+        actions = actions.filter(pilot_organisation_id=filters.pilot)
+    if filters.operator:
+        actions = actions.filter(operators__id=filters.operator).distinct()
+    if filters.status:
+        actions = actions.filter(status=filters.status)
+    return actions
+
+
+def door_filter(actions, door: int | None) -> list[Action]:
+    # JSON list membership differs between SQLite and PostgreSQL: filter the prefetched rows.
+    return [a for a in actions if door in a.entry_doors] if door else list(actions)
+
+
+def doors_label(action: Action) -> str:
+    return ", ".join(str(d) for d in sorted(action.entry_doors)) or "—"
+
+
+def period(action: Action) -> str:
+    if action.start_date and action.end_date:
+        return f"{french_date(action.start_date)} – {french_date(action.end_date)}"
+    return french_date(action.start_date or action.end_date) or "à préciser"
+
+
+# Synthesis tables -------------------------------------------------------------------------------
+
+ACTION_PLAN_COLUMNS = [
+    "N°",
+    "Orientation stratégique",
+    "Objectif stratégique",
+    "Fiche-action",
+    "Portes d'entrée",
+    "Pilote",
+    "Opérateurs",
+    "Partenaires",
+    "Début",
+    "Fin",
+    "Indicateurs",
+    "Statut",
+    "Engagement",
+]
+
+
+def action_plan_rows(actions) -> list[list[str]]:
+    rows = []
+    for a in actions:
+        pilot = a.pilot_organisation.name if a.pilot_organisation else ""
+        if a.pilot_contact:
+            pilot += f" ({a.pilot_contact.full_name})"
+        rows.append(
+            [
+                a.code,
+                a.objective.theme.orientation.title,
+                a.objective.title,
+                a.title,
+                doors_label(a),
+                pilot or "—",
+                ", ".join(o.name for o in a.operators.all()) or "—",
+                ", ".join(o.name for o in a.partners.all()) or "—",
+                french_date(a.start_date) or "—",
+                french_date(a.end_date) or "—",
+                "; ".join(f"{i.name} (cible : {i.target or '—'})" for i in a.indicators.all())
+                or "—",
+                a.get_status_display(),
+                "—",
+            ]
+        )
+    return rows
+
+
+CREDITS_COLUMNS = [
+    "N°",
+    "Fiche-action",
+    "Opérateur",
+    "Financeur",
+    "Nature",
+    "Reconductible",
+    "Année",
+    "Montant (€)",
+    "Statut",
+]
+
+
+@dataclass
+class CreditsTable:
+    rows: list[list] = field(default_factory=list)
+    by_funder: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    by_year: dict[int, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    by_operator: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    by_nature: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    total: Decimal = Decimal(0)
+
+    def totals(self) -> list[tuple[str, list[tuple[str, Decimal]]]]:
+        return [
+            ("Par financeur", sorted(self.by_funder.items())),
+            ("Par année", [(str(y), v) for y, v in sorted(self.by_year.items())]),
+            ("Par opérateur", sorted(self.by_operator.items())),
+            ("Par nature", sorted(self.by_nature.items())),
+        ]
+
+
+def credits_table(actions) -> CreditsTable:
+    table = CreditsTable()
+    for action in actions:
+        for line in action.funding_lines.all():
+            operator = line.operator.name if line.operator else "Non affecté"
+            funder = line.get_funder_display() + (
+                f" ({line.funder_details})" if line.funder_details else ""
+            )
+            table.rows.append(
+                [
+                    action.code,
+                    action.title,
+                    operator,
+                    funder,
+                    line.get_nature_display(),
+                    "oui" if line.recurring else "non",
+                    line.year,
+                    line.amount,
+                    line.get_status_display(),
+                ]
+            )
+            table.by_funder[line.get_funder_display()] += line.amount
+            table.by_year[line.year] += line.amount
+            table.by_operator[operator] += line.amount
+            table.by_nature[line.get_nature_display()] += line.amount
+            table.total += line.amount
+    return table
+
+
+def euros(amount) -> str:
+    return f"{french_number(amount, 0)} €"
+
+
+# Timeline ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class TimelineRow:
+    action: Action
+    start: dt.date | None
+    end: dt.date | None
+    milestones: list[ActionMilestone]
+
+
+def timeline(actions) -> tuple[list[TimelineRow], dt.date | None, dt.date | None]:
+    rows = [TimelineRow(a, a.start_date, a.end_date, list(a.milestones.all())) for a in actions]
+    dates = [d for r in rows for d in (r.start, r.end, *(m.due_date for m in r.milestones)) if d]
+    return rows, (min(dates) if dates else None), (max(dates) if dates else None)
+
+
+# Operator page ----------------------------------------------------------------------------------
+
+
+def operator_actions(project, organisation) -> list[Action]:
+    return list(
+        project_actions(project)
+        .filter(
+            Q(operators=organisation)
+            | Q(pilot_organisation=organisation)
+            | Q(partners=organisation)
+        )
+        .distinct()
+    )
+
+
+# Versions ---------------------------------------------------------------------------------------
+
+
+def roadmap_lines(project) -> list[str]:
+    """The roadmap as lines of text, frozen at validation and compared between versions."""
+    lines = []
+    for orientation in roadmap_tree(project):
+        if orientation.archived:
+            continue
+        lines.append(f"{orientation.code}. {orientation.title}")
+        for theme in orientation.themes.all():
+            if theme.archived:
+                continue
+            lines.append(f"  {theme.code} {theme.title}")
+            for objective in theme.objectives.all():
+                if objective.archived:
+                    continue
+                lines.append(f"    {objective.code} {objective.title}")
+                for action in objective.actions.all():
+                    if not action.archived:
+                        pilot = (
+                            action.pilot_organisation.name
+                            if action.pilot_organisation
+                            else "pilote à désigner"
+                        )
+                        lines.append(
+                            f"      {action.code} {action.title} — {pilot} — {action.get_status_display()}"
+                        )
+    return lines
+
+
+def roadmap_versions(project) -> QuerySet[RoadmapVersion]:
+    return RoadmapVersion.objects.filter(project=project).select_related("meeting", "validated_by")
+
+
+DOORS = [(door.value, door.label) for door in EntryDoor]

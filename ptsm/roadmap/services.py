@@ -1,0 +1,182 @@
+"""Writes of the roadmap app: structure (create, reorder, renumber, archive), fiches-actions with
+their milestones, funding lines and indicators, and the COPIL validation."""
+
+import hashlib
+import json
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+
+from ptsm.core.anap import EntryDoor
+from ptsm.diagnostic.models import Priority
+
+from .models import Action, Condition, Objective, Orientation, RoadmapVersion, Theme
+
+PARENT = {Orientation: "project", Theme: "orientation", Objective: "theme", Action: "objective"}
+
+
+def _siblings(item):
+    field = PARENT[type(item)]
+    return type(item).objects.filter(**{field: getattr(item, field)})
+
+
+@transaction.atomic
+def renumber(*, project) -> None:
+    """Number every level 1, 2, 3… in display order; archived items get no number."""
+
+    def number(items):
+        changed = []
+        position = 0
+        for item in items:
+            new = 0 if item.archived else (position := position + 1)
+            if item.number != new:
+                item.number = new
+                changed.append(item)
+        return changed
+
+    orientations = list(
+        Orientation.objects.filter(project=project).order_by("archived", "position", "pk")
+    )
+    themes = list(
+        Theme.objects.filter(orientation__project=project).order_by(
+            "orientation", "archived", "position", "pk"
+        )
+    )
+    objectives = list(
+        Objective.objects.filter(theme__orientation__project=project).order_by(
+            "theme", "archived", "position", "pk"
+        )
+    )
+    actions = list(
+        Action.objects.filter(objective__theme__orientation__project=project).order_by(
+            "objective", "archived", "position", "pk"
+        )
+    )
+    changed = {Orientation: number(orientations)}
+    for model, items, parent in (
+        (Theme, themes, "orientation_id"),
+        (Objective, objectives, "theme_id"),
+        (Action, actions, "objective_id"),
+    ):
+        groups: dict[int, list] = {}
+        for item in items:
+            groups.setdefault(getattr(item, parent), []).append(item)
+        changed[model] = [c for group in groups.values() for c in number(group)]
+    for model, items in changed.items():
+        if items:
+            model.objects.bulk_update(items, ["number"])
+
+
+def project_of(item):
+    if isinstance(item, Orientation):
+        return item.project
+    if isinstance(item, Theme):
+        return item.orientation.project
+    if isinstance(item, Objective):
+        return item.theme.orientation.project
+    return item.objective.theme.orientation.project
+
+
+@transaction.atomic
+def save_item(*, item):
+    """Create or update an orientation, theme or objective (new items go last)."""
+    if item.pk is None:
+        item.position = (_siblings(item).aggregate(m=Max("position"))["m"] or 0) + 1
+    item.full_clean()
+    item.save()
+    renumber(project=project_of(item))
+    return item
+
+
+@transaction.atomic
+def move(*, item, direction: int) -> None:
+    siblings = list(_siblings(item).filter(archived=False).order_by("position", "pk"))
+    index = next(i for i, s in enumerate(siblings) if s.pk == item.pk)
+    other = index + direction
+    if not 0 <= other < len(siblings):
+        return
+    siblings[index], siblings[other] = siblings[other], siblings[index]
+    for position, sibling in enumerate(siblings, start=1):
+        sibling.position = position
+    type(item).objects.bulk_update(siblings, ["position"])
+    renumber(project=project_of(item))
+
+
+@transaction.atomic
+def set_archived(*, item, archived: bool) -> None:
+    item.archived = archived
+    item.save(update_fields=["archived"])
+    renumber(project=project_of(item))
+
+
+def _check_action(action: Action, project, organisations, contacts) -> None:
+    errors = {}
+    unknown_doors = [d for d in action.entry_doors if d not in EntryDoor.values]
+    if unknown_doors:
+        errors["entry_doors"] = "Porte d'entrée inconnue."
+    if any(p not in Priority.values for p in action.decree_priorities):
+        errors["decree_priorities"] = "Priorité du décret inconnue."
+    if any(c not in Condition.values for c in action.conditions):
+        errors["conditions"] = "Condition de mise en œuvre inconnue."
+    for organisation in organisations:
+        if organisation is not None and organisation.project_id != project.pk:
+            errors["operators"] = "Les organisations doivent figurer dans l'annuaire du projet."
+    for contact in contacts:
+        if contact is not None and contact.project_id != project.pk:
+            errors["pilot_contact"] = "Le pilote doit figurer dans l'annuaire du projet."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def save_action(*, action: Action, operators=None, partners=None, findings=None) -> Action:
+    project = action.objective.theme.orientation.project
+    _check_action(
+        action,
+        project,
+        [action.pilot_organisation, *(operators or []), *(partners or [])],
+        [action.pilot_contact],
+    )
+    if findings and any(f.project_id != project.pk for f in findings):
+        raise ValidationError({"findings": "Ce constat n'appartient pas au diagnostic du projet."})
+    created = action.pk is None
+    if created:
+        action.position = (
+            Action.objects.filter(objective=action.objective).aggregate(m=Max("position"))["m"] or 0
+        ) + 1
+    action.full_clean()
+    action.save()
+    if operators is not None:
+        action.operators.set(operators)
+    if partners is not None:
+        action.partners.set(partners)
+    if findings is not None:
+        action.findings.set(findings)
+    if created:
+        renumber(project=project)
+    return action
+
+
+@transaction.atomic
+def validate_roadmap(
+    *, project, meeting, decision: str, validated_on, user, lines: list[str]
+) -> RoadmapVersion:
+    if meeting is not None and meeting.body.project_id != project.pk:
+        raise ValidationError("Cette séance n'appartient pas au projet.")
+    if not decision.strip():
+        raise ValidationError("Indiquez la décision du COPIL.")
+    digest = hashlib.sha256(json.dumps(lines, ensure_ascii=False).encode("utf-8")).hexdigest()
+    latest = RoadmapVersion.objects.filter(project=project).order_by("-number").first()
+    if latest is not None and latest.sha256 == digest:
+        raise ValidationError("La feuille de route n'a pas changé depuis la dernière validation.")
+    return RoadmapVersion.objects.create(
+        project=project,
+        number=(latest.number + 1) if latest else 1,
+        meeting=meeting,
+        decision=decision.strip(),
+        validated_on=validated_on,
+        validated_by=user,
+        lines=lines,
+        sha256=digest,
+    )

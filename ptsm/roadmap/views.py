@@ -1,0 +1,367 @@
+import difflib
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from ptsm.accounts.models import Role
+from ptsm.accounts.permissions import Capability, role_allows
+from ptsm.core.views import form_view
+from ptsm.organisations.models import Organisation
+from ptsm.projects.access import project_view
+
+from . import selectors, services
+from .forms import (
+    ActionFilterForm,
+    ActionForm,
+    FundingFormSet,
+    IndicatorFormSet,
+    MilestoneFormSet,
+    ObjectiveForm,
+    OrientationForm,
+    ThemeForm,
+    ValidationForm,
+)
+from .gantt import gantt_svg
+from .models import Action, Objective, Orientation, Theme
+
+LEVELS = {"orientation": Orientation, "thematique": Theme, "objectif": Objective, "action": Action}
+FORMS = {Orientation: OrientationForm, Theme: ThemeForm, Objective: ObjectiveForm}
+LABELS = {
+    Orientation: "orientation stratégique",
+    Theme: "thématique",
+    Objective: "objectif stratégique",
+    Action: "fiche-action",
+}
+
+
+def _can_manage(request) -> bool:
+    return role_allows(request.project_role, Capability.EDIT_ROADMAP)
+
+
+def can_edit_action(request, action: Action) -> bool:
+    if _can_manage(request):
+        return True
+    return request.project_role == Role.ACTION_PILOT and action.pilot_user_id == request.user.pk
+
+
+def _item(project, level: str, pk: int):
+    model = LEVELS.get(level)
+    if model is None:
+        raise Http404("Élément inconnu.")
+    lookup = {
+        Orientation: "project",
+        Theme: "orientation__project",
+        Objective: "theme__orientation__project",
+        Action: "objective__theme__orientation__project",
+    }[model]
+    return get_object_or_404(model, pk=pk, **{lookup: project})
+
+
+@project_view(Capability.VIEW_PROJECT)
+def roadmap(request, project):
+    return render(
+        request,
+        "roadmap/tree.html",
+        {
+            "page_title": "Feuille de route",
+            "orientations": selectors.roadmap_tree(project),
+            "versions": selectors.roadmap_versions(project),
+            "validation_form": ValidationForm(
+                project=project, initial={"validated_on": timezone.localdate()}
+            ),
+            "can_manage": _can_manage(request),
+        },
+    )
+
+
+def _structure_form(request, project, item, title: str):
+    form = FORMS[type(item)](request.POST or None, instance=item)
+    return form_view(
+        request,
+        form=form,
+        save=lambda f: services.save_item(item=f.save(commit=False)),
+        success_message=f"{LABELS[type(item)].capitalize()} enregistrée.",
+        success_url=lambda: (
+            reverse("roadmap:tree", args=[project.slug])
+            + f"#{type(item).__name__.lower()}-{form.instance.pk}"
+        ),
+        context={"page_title": title},
+    )
+
+
+@project_view(Capability.EDIT_ROADMAP)
+def orientation_create(request, project):
+    return _structure_form(
+        request, project, Orientation(project=project), "Nouvelle orientation stratégique"
+    )
+
+
+@project_view(Capability.EDIT_ROADMAP)
+def child_create(request, project, level, pk):
+    parent = _item(project, level, pk)
+    if isinstance(parent, Orientation):
+        return _structure_form(
+            request, project, Theme(orientation=parent), f"Nouvelle thématique — {parent}"
+        )
+    if isinstance(parent, Theme):
+        return _structure_form(
+            request, project, Objective(theme=parent), f"Nouvel objectif — {parent}"
+        )
+    raise Http404("Niveau inconnu.")
+
+
+@project_view(Capability.EDIT_ROADMAP)
+def item_edit(request, project, level, pk):
+    item = _item(project, level, pk)
+    if isinstance(item, Action):
+        return redirect("roadmap:action_edit", slug=project.slug, pk=item.pk)
+    return _structure_form(request, project, item, f"Modifier — {item}")
+
+
+@project_view(Capability.EDIT_ROADMAP)
+@require_POST
+def item_move(request, project, level, pk):
+    item = _item(project, level, pk)
+    services.move(item=item, direction=-1 if request.POST.get("direction") == "up" else 1)
+    return redirect(
+        reverse("roadmap:tree", args=[project.slug]) + f"#{type(item).__name__.lower()}-{item.pk}"
+    )
+
+
+@project_view(Capability.EDIT_ROADMAP)
+@require_POST
+def item_archive(request, project, level, pk):
+    item = _item(project, level, pk)
+    archived = request.POST.get("archived", "1") == "1"
+    services.set_archived(item=item, archived=archived)
+    messages.success(
+        request,
+        f"« {item.title} » {'archivé(e)' if archived else 'restauré(e)'} ; numérotation mise à jour.",
+    )
+    return redirect("roadmap:tree", slug=project.slug)
+
+
+def _action_page(request, project, action: Action, title: str):
+    can_manage = _can_manage(request)
+    data = request.POST if request.method == "POST" else None
+    form = ActionForm(data, instance=action, project=project, can_manage=can_manage)
+    formsets = [
+        ("Jalons", MilestoneFormSet(data, instance=action, prefix="jalons")),
+        ("Financements", FundingFormSet(data, instance=action, prefix="financements")),
+        ("Indicateurs d'évaluation", IndicatorFormSet(data, instance=action, prefix="indicateurs")),
+    ]
+    for _label, formset in formsets:
+        for subform in formset.forms:
+            if "operator" in subform.fields:
+                subform.fields["operator"].queryset = Organisation.objects.filter(project=project)
+    if request.method == "POST" and form.is_valid() and all(fs.is_valid() for _l, fs in formsets):
+        try:
+            with transaction.atomic():
+                saved = services.save_action(
+                    action=form.save(commit=False),
+                    operators=form.cleaned_data["operators"],
+                    partners=form.cleaned_data["partners"],
+                    findings=form.cleaned_data["findings"],
+                )
+                for _label, formset in formsets:
+                    formset.instance = saved
+                    for subform in formset.forms:
+                        if subform.has_changed() and not subform.cleaned_data.get("DELETE"):
+                            subform.instance.full_clean(exclude=["action"])
+                    formset.save()
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Fiche-action {saved.code} enregistrée.")
+            return redirect("roadmap:action", slug=project.slug, pk=saved.pk)
+    return render(
+        request,
+        "roadmap/action_form.html",
+        {
+            "page_title": title,
+            "form": form,
+            "formsets": formsets,
+            "action": action,
+        },
+    )
+
+
+@project_view(Capability.EDIT_ROADMAP)
+def action_create(request, project, pk):
+    objective = _item(project, "objectif", pk)
+    return _action_page(
+        request, project, Action(objective=objective), f"Nouvelle fiche-action — {objective}"
+    )
+
+
+@project_view(Capability.EDIT_ACTIONS)
+def action_edit(request, project, pk):
+    action = get_object_or_404(selectors.project_actions(project, include_archived=True), pk=pk)
+    if not can_edit_action(request, action):
+        raise PermissionDenied(
+            "Seul le pilote de cette fiche-action ou le chef de projet peut la modifier."
+        )
+    return _action_page(request, project, action, f"Fiche-action {action.code}")
+
+
+action_edit.object_level_check = True
+
+
+@project_view(Capability.VIEW_PROJECT)
+def action_detail(request, project, pk):
+    action = get_object_or_404(selectors.project_actions(project, include_archived=True), pk=pk)
+    return render(
+        request,
+        "roadmap/action_detail.html",
+        {
+            "page_title": f"Fiche-action {action.code}",
+            "action": action,
+            "can_edit": can_edit_action(request, action),
+            "period": selectors.period(action),
+            "findings": action.findings.all(),
+        },
+    )
+
+
+@project_view(Capability.VIEW_PROJECT)
+def action_table(request, project):
+    form = ActionFilterForm(request.GET or None, project=project)
+    filters = selectors.ActionFilters()
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.ActionFilters(
+            entry_door=data["entry_door"],
+            pilot=data["pilot"].pk if data["pilot"] else None,
+            operator=data["operator"].pk if data["operator"] else None,
+            status=data["status"],
+        )
+    actions = selectors.door_filter(
+        selectors.filtered_actions(project, filters), filters.entry_door
+    )
+    return render(
+        request,
+        "roadmap/action_table.html",
+        {
+            "page_title": "Fiches-actions",
+            "form": form,
+            "actions": actions,
+            "rows": selectors.action_plan_rows(actions),
+            "columns": selectors.ACTION_PLAN_COLUMNS,
+        },
+    )
+
+
+@project_view(Capability.VIEW_PROJECT)
+def gantt(request, project):
+    rows, start, end = selectors.timeline(selectors.project_actions(project))
+    return render(
+        request,
+        "roadmap/gantt.html",
+        {
+            "page_title": "Calendrier des actions",
+            "svg": gantt_svg(rows, start, end),
+            "rows": rows,
+        },
+    )
+
+
+@project_view(Capability.VIEW_PROJECT)
+def synthesis(request, project):
+    actions = list(selectors.project_actions(project))
+    credits = selectors.credits_table(actions)
+    return render(
+        request,
+        "roadmap/synthesis.html",
+        {
+            "page_title": "Tableaux de synthèse",
+            "columns": selectors.ACTION_PLAN_COLUMNS,
+            "rows": selectors.action_plan_rows(actions),
+            "credits": credits,
+            "credit_columns": selectors.CREDITS_COLUMNS,
+            "euros": selectors.euros,
+        },
+    )
+
+
+@project_view(Capability.VIEW_PROJECT)
+def operator(request, project, pk):
+    organisation = get_object_or_404(Organisation, project=project, pk=pk)
+    actions = selectors.operator_actions(project, organisation)
+    lines = [
+        line
+        for a in actions
+        for line in a.funding_lines.all()
+        if line.operator_id == organisation.pk
+    ]
+    return render(
+        request,
+        "roadmap/operator.html",
+        {
+            "page_title": f"Actions de {organisation.name}",
+            "organisation": organisation,
+            "actions": actions,
+            "lines": lines,
+            "total": sum((line.amount for line in lines), 0),
+        },
+    )
+
+
+@project_view(Capability.VIEW_PROJECT)
+def version_diff(request, project, number):
+    versions = selectors.roadmap_versions(project)
+    new = get_object_or_404(versions, number=number)
+    old = versions.filter(number__lt=number).first()
+    lines = []
+    if old:
+        for line in difflib.ndiff(old.lines, new.lines):
+            if line[:2] in ("- ", "+ ", "  "):
+                lines.append(
+                    {
+                        "kind": {"- ": "removed", "+ ": "added", "  ": "same"}[line[:2]],
+                        "text": line[2:],
+                    }
+                )
+    return render(
+        request,
+        "roadmap/diff.html",
+        {
+            "page_title": f"Feuille de route : version {number}",
+            "new": new,
+            "old": old,
+            "lines": lines,
+        },
+    )
+
+
+@project_view(Capability.EDIT_ROADMAP)
+@require_POST
+def validate(request, project):
+    form = ValidationForm(request.POST, project=project)
+    if not form.is_valid():
+        messages.error(
+            request,
+            "Validation incomplète : "
+            + " ".join(str(e) for errors in form.errors.values() for e in errors),
+        )
+        return redirect("roadmap:tree", slug=project.slug)
+    try:
+        version = services.validate_roadmap(
+            project=project,
+            user=request.user,
+            lines=selectors.roadmap_lines(project),
+            **form.cleaned_data,
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            f"Feuille de route validée : version {version.number} figée (SHA-256 {version.sha256[:16]}…).",
+        )
+    return redirect("roadmap:tree", slug=project.slug)
