@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "ptsm.governance",
     "ptsm.framing",
     "ptsm.diagnostic",
+    "ptsm.roadmap",
     "ptsm.documents",
 ]
 

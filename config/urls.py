@@ -13,5 +13,6 @@ urlpatterns = [
     path("projets/<slug:slug>/gouvernance/", include("ptsm.governance.urls")),
     path("projets/<slug:slug>/lettre-de-cadrage/", include("ptsm.framing.urls")),
     path("projets/<slug:slug>/diagnostic/", include("ptsm.diagnostic.urls")),
+    path("projets/<slug:slug>/feuille-de-route/", include("ptsm.roadmap.urls")),
     path("admin/", admin.site.urls),
 ]

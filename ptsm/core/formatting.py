@@ -21,7 +21,9 @@ MONTHS = [
 ]
 
 _SPACE_BEFORE_HIGH_PUNCTUATION = re.compile(r"[ \u00a0\u202f]*([;!?])")
-_SPACE_BEFORE_COLON = re.compile(r"(?<![:/\d])[ \u00a0\u202f]*:(?![/\d])")
+# A colon gets a no-break space before it when it is spaced or ends a word ("Objectifs: x");
+# times (12:30) and scheme separators are left alone.
+_SPACE_BEFORE_COLON = re.compile(r"[ \u00a0\u202f]+:(?![/\d])|(?<=[^\s\d:/]):(?=\s|$)")
 _GUILLEMET_OPEN = re.compile(r"«[ \u00a0\u202f]*")
 _GUILLEMET_CLOSE = re.compile(r"[ \u00a0\u202f]*»")
 

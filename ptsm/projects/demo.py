@@ -451,6 +451,135 @@ def _diagnostic(project: Project, today: dt.date) -> None:
         )
 
 
+# orientation, theme, objective, action title, doors, pilot sub-type, operators (sub-types), funding
+DEMO_ACTIONS = [
+    (
+        "Faciliter l'accès aux soins et la continuité des parcours",
+        "Accès aux soins psychiatriques",
+        "Réduire les délais d'accès aux CMP",
+        "Créer une plateforme d'orientation et d'accueil en CMP",
+        [1],
+        "etab_psy_public",
+        ["etab_psy_public", "etab_psy_espic"],
+        [("fir", 120000), ("autofinancement", 40000)],
+    ),
+    (
+        "Faciliter l'accès aux soins et la continuité des parcours",
+        "Accès aux soins psychiatriques",
+        "Réduire les délais d'accès aux CMP",
+        "Former les médecins généralistes au repérage",
+        [1, 4],
+        "cpts",
+        ["cpts"],
+        [("assurance_maladie", 15000)],
+    ),
+    (
+        "Faciliter l'accès aux soins et la continuité des parcours",
+        "Soins somatiques",
+        "Garantir un suivi somatique",
+        "Consultations somatiques dédiées en établissement psychiatrique",
+        [4],
+        "etab_psy_espic",
+        ["etab_psy_espic", "ch_mco"],
+        [("ars", 60000), ("autofinancement", 20000)],
+    ),
+    (
+        "Favoriser l'inclusion et prévenir les crises",
+        "Logement et vie sociale",
+        "Proposer des solutions de logement accompagné",
+        "Développer des places de résidence accueil",
+        [2, 3],
+        "logement_accompagne",
+        ["logement_accompagne", "savs_samsah"],
+        [("cd", 90000), ("autofinancement", 30000)],
+    ),
+    (
+        "Favoriser l'inclusion et prévenir les crises",
+        "Crise et urgence",
+        "Intervenir à domicile en situation de crise",
+        "Équipe mobile de crise 24 h sur 24",
+        [5],
+        "etab_psy_public",
+        ["etab_psy_public", "clsm"],
+        [("fir", 250000)],
+    ),
+]
+
+
+def _roadmap(project: Project, today: dt.date) -> None:
+    from ptsm.organisations.models import Organisation
+    from ptsm.roadmap.models import (
+        Action,
+        ActionIndicator,
+        ActionMilestone,
+        ActionStatus,
+        FundingLine,
+        Objective,
+        Orientation,
+        Theme,
+    )
+    from ptsm.roadmap.services import renumber
+
+    if Orientation.objects.filter(project=project).exists():
+        return
+    organisations = {o.sub_type: o for o in Organisation.objects.filter(project=project)}
+    pilot_user = User.objects.filter(email="pilote@demo.ptsm.fr").first()
+    orientations, themes, objectives = {}, {}, {}
+    for index, (o_title, t_title, ob_title, title, doors, pilot, operators, funding) in enumerate(
+        DEMO_ACTIONS
+    ):
+        if o_title not in orientations:
+            orientations[o_title] = Orientation.objects.create(
+                project=project, title=o_title, position=len(orientations) + 1
+            )
+        if t_title not in themes:
+            themes[t_title] = Theme.objects.create(
+                orientation=orientations[o_title], title=t_title, position=len(themes) + 1
+            )
+        if ob_title not in objectives:
+            objectives[ob_title] = Objective.objects.create(
+                theme=themes[t_title], title=ob_title, position=len(objectives) + 1
+            )
+        start = project.start_date + dt.timedelta(days=420 + 30 * index)
+        action = Action.objects.create(
+            objective=objectives[ob_title],
+            title=title,
+            position=index + 1,
+            entry_doors=doors,
+            decree_priorities=[f"P{min(d, 4)}" for d in doors],
+            pilot_organisation=organisations.get(pilot),
+            pilot_user=pilot_user if index == 0 else None,
+            status=ActionStatus.VALIDATED,
+            start_date=start,
+            end_date=start + dt.timedelta(days=365),
+            description="Étapes : cadrage avec les partenaires, mise en place, montée en charge, évaluation.",
+            expected_results="Amélioration mesurable du parcours des personnes concernées.",
+            conditions=["convention"],
+            territory_concerned=project.territory.name,
+        )
+        action.operators.set([organisations[s] for s in operators if s in organisations])
+        ActionMilestone.objects.create(action=action, title="Lancement", due_date=start)
+        ActionIndicator.objects.create(
+            action=action,
+            name="Personnes accompagnées",
+            baseline="0",
+            target="200",
+            source="Rapport d'activité",
+            frequency="Annuelle",
+        )
+        operator = organisations.get(operators[0])
+        for funder, amount in funding:
+            FundingLine.objects.create(
+                action=action,
+                funder=funder,
+                operator=operator,
+                amount=amount,
+                year=start.year,
+                status="acquis" if funder == "autofinancement" else "sollicite",
+            )
+    renumber(project=project)
+
+
 @transaction.atomic
 def load_demo(*, today: dt.date) -> list[tuple[DemoUser, str]]:
     """Create (once) the demo projects and users; returns the logins to print."""
@@ -473,6 +602,7 @@ def load_demo(*, today: dt.date) -> list[tuple[DemoUser, str]]:
             milestone.save(update_fields=["done_on"])
     _directory_and_governance(project, today)
     _diagnostic(project, today)
+    _roadmap(project, today)
     other = _project(OTHER_SLUG, "PTSM des Deux-Sèvres", OTHER_DEPARTEMENT, start, Phase.CADRAGE)
     Membership.objects.get_or_create(
         user=_user(OTHER_LEAD), project=other, defaults={"role": Role.PROJECT_LEAD}

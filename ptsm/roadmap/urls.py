@@ -7,10 +7,6 @@ app_name = "roadmap"
 urlpatterns = [
     path("", views.roadmap, name="tree"),
     path("orientations/nouvelle/", views.orientation_create, name="orientation_create"),
-    path("<str:level>/<int:pk>/ajouter/", views.child_create, name="child_create"),
-    path("<str:level>/<int:pk>/modifier/", views.item_edit, name="item_edit"),
-    path("<str:level>/<int:pk>/deplacer/", views.item_move, name="item_move"),
-    path("<str:level>/<int:pk>/archiver/", views.item_archive, name="item_archive"),
     path("objectifs/<int:pk>/fiches-actions/nouvelle/", views.action_create, name="action_create"),
     path("fiches-actions/", views.action_table, name="actions"),
     path("fiches-actions/<int:pk>/", views.action_detail, name="action"),
@@ -20,4 +16,9 @@ urlpatterns = [
     path("operateurs/<int:pk>/", views.operator, name="operator"),
     path("versions/<int:number>/", views.version_diff, name="diff"),
     path("valider/", views.validate, name="validate"),
+    # Generic structure routes last: `level` is orientation, thematique, objectif or action.
+    path("structure/<str:level>/<int:pk>/ajouter/", views.child_create, name="child_create"),
+    path("structure/<str:level>/<int:pk>/modifier/", views.item_edit, name="item_edit"),
+    path("structure/<str:level>/<int:pk>/deplacer/", views.item_move, name="item_move"),
+    path("structure/<str:level>/<int:pk>/archiver/", views.item_archive, name="item_archive"),
 ]

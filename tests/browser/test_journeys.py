@@ -26,8 +26,16 @@ MAIN_PAGES = [
     ("Annuaire", f"/projets/{DEMO_SLUG}/annuaire/"),
     ("Gouvernance", f"/projets/{DEMO_SLUG}/gouvernance/"),
     ("Séances", f"/projets/{DEMO_SLUG}/gouvernance/seances/"),
+    ("Cadrage", f"/projets/{DEMO_SLUG}/lettre-de-cadrage/"),
+    ("Diagnostic", f"/projets/{DEMO_SLUG}/diagnostic/"),
+    ("Feuille de route", f"/projets/{DEMO_SLUG}/feuille-de-route/"),
     ("Membres", f"/projets/{DEMO_SLUG}/membres/"),
     ("Documents", f"/projets/{DEMO_SLUG}/documents/"),
+]
+NAVIGATION = [
+    (label, path)
+    for label, path in MAIN_PAGES[2:]
+    if label not in {"Territoire", "Jalons", "Séances"}
 ]
 OTHER_PAGES = [
     f"/projets/{DEMO_SLUG}/annuaire/contacts/",
@@ -43,6 +51,10 @@ OTHER_PAGES = [
     f"/projets/{DEMO_SLUG}/diagnostic/portes/5/constats/nouveau/",
     f"/projets/{DEMO_SLUG}/diagnostic/carte/?measure=organisations",
     f"/projets/{DEMO_SLUG}/diagnostic/importer/",
+    f"/projets/{DEMO_SLUG}/feuille-de-route/",
+    f"/projets/{DEMO_SLUG}/feuille-de-route/fiches-actions/",
+    f"/projets/{DEMO_SLUG}/feuille-de-route/calendrier/",
+    f"/projets/{DEMO_SLUG}/feuille-de-route/synthese/",
 ]
 
 
@@ -73,19 +85,19 @@ def test_project_lead_walks_the_main_pages_without_accessibility_violations(
         page.goto(f"{live_server.url}{path}")
         assert axe(page) == [], path
     # Pages of one organisation, one body and one meeting of the demo.
-    for link_name, menu in [
-        ("EPSM Finistère Sud", "Annuaire"),
-        ("Comité de pilotage (COPIL)", "Gouvernance"),
-        ("COPIL de lancement", "Séances"),
+    for link_name, path in [
+        ("EPSM Finistère Sud", "annuaire/"),
+        ("Comité de pilotage (COPIL)", "gouvernance/"),
+        ("COPIL de lancement", "gouvernance/seances/"),
+        ("Créer une plateforme d'orientation et d'accueil en CMP", "feuille-de-route/"),
     ]:
-        page.goto(f"{live_server.url}/projets/{DEMO_SLUG}/")
-        page.get_by_role("navigation", name="Menu principal").get_by_role("link", name=menu).click()
+        page.goto(f"{live_server.url}/projets/{DEMO_SLUG}/{path}")
         page.get_by_role("link", name=link_name).first.click()
-        assert page.get_by_role("heading", name=link_name).is_visible()
+        expect(page.get_by_role("heading", name=link_name).first).to_be_visible()
         assert axe(page) == [], link_name
-    # The navigation reaches every page of the project.
+    # The navigation reaches every main page of the project.
     page.goto(f"{live_server.url}/projets/{DEMO_SLUG}/")
-    for label, path in MAIN_PAGES[2:]:
+    for label, path in NAVIGATION:
         page.get_by_role("navigation", name="Menu principal").get_by_role(
             "link", name=label
         ).click()

@@ -125,7 +125,12 @@ def test_export_documents_writes_every_file_under_its_stable_name(project, tmp_p
     call_command("export_documents", project.slug, str(tmp_path / "export"))
     export = tmp_path / "export"
     files = {p.name for p in export.iterdir()}
-    expected = {f"{kind.slug}.{fmt}" for kind in all_kinds() for fmt in kind.formats}
+    expected = {
+        f"{variant.file_stem}.{fmt}"
+        for kind in all_kinds()
+        for variant in kind.variants_for(project)
+        for fmt in kind.formats
+    }
     assert files == expected
     assert {"carte-identite-territoire.docx", "carte-identite-territoire.pdf"} <= files
     assert "PTSM du Finistère" in docx_text(
@@ -177,7 +182,7 @@ def test_generate_all_from_the_page(client, project):
     response = client.post(
         reverse("documents:generate_all", kwargs={"slug": project.slug}), follow=True
     )
-    expected = sum(len(kind.formats) for kind in all_kinds())
+    expected = sum(len(kind.formats) * len(kind.variants_for(project)) for kind in all_kinds())
     assert f"{expected} fichier(s) générés." in response.content.decode()
 
 

@@ -101,7 +101,29 @@ def populate(project) -> dict:
     from ptsm.diagnostic.models import Finding
 
     finding = Finding.objects.create(project=project, entry_door=1, kind="force", text="Constat")
+    from ptsm.roadmap.models import Action, Objective, Orientation, Theme
+    from ptsm.roadmap.services import validate_roadmap
+
+    orientation = Orientation.objects.create(project=project, title="Orientation", number=1)
+    objective = Objective.objects.create(
+        theme=Theme.objects.create(orientation=orientation, title="T"), title="O"
+    )
+    action = Action.objects.create(
+        objective=objective, title="Action", pilot_organisation=organisation
+    )
+    roadmap_version = validate_roadmap(
+        project=project,
+        meeting=None,
+        decision="Validée",
+        validated_on=start.date(),
+        user=lead,
+        lines=["1. Orientation"],
+    )
     return {
+        "orientation": orientation.pk,
+        "objective": objective.pk,
+        "action": action.pk,
+        "roadmap_version": roadmap_version.number,
         "finding": finding.pk,
         "version": signed.number,
         "milestone": project.milestones.first().pk,
@@ -174,8 +196,22 @@ URL_OBJECTS = {
     "governance:communication_delete": {"pk": "communication"},
     "diagnostic:finding_edit": {"pk": "finding"},
     "diagnostic:finding_delete": {"pk": "finding"},
+    "roadmap:child_create": {"pk": "orientation"},
+    "roadmap:item_edit": {"pk": "orientation"},
+    "roadmap:item_move": {"pk": "orientation"},
+    "roadmap:item_archive": {"pk": "orientation"},
+    "roadmap:action_create": {"pk": "objective"},
+    "roadmap:action": {"pk": "action"},
+    "roadmap:action_edit": {"pk": "action"},
+    "roadmap:operator": {"pk": "organisation"},
 }
-URL_VALUES = {"what": "organisations", "fmt": "csv", "key": "enjeux", "code": "PAUVRETE"}
+URL_VALUES = {
+    "what": "organisations",
+    "fmt": "csv",
+    "key": "enjeux",
+    "code": "PAUVRETE",
+    "level": "orientation",
+}
 
 
 @pytest.fixture
@@ -194,6 +230,8 @@ def _url_for(name: str, route, project_and_objects) -> str:
             kwargs[argument] = URL_VALUES[argument]
         elif name.startswith("governance:meeting") and argument == "pk":
             kwargs["pk"] = objects["meeting"]
+        elif name.startswith("roadmap:") and argument == "number":
+            kwargs["number"] = objects["roadmap_version"]
         elif name.startswith("diagnostic:") and argument == "number":
             kwargs["number"] = 1  # entry door
         elif argument == "number":
@@ -235,6 +273,8 @@ def _snapshot(project):
         list(project.findings.values_list("pk", "text")),
         list(project.indicator_values.values_list("pk", "value")),
         list(project.diagnostic_versions.values_list("pk", "sha256")),
+        list(project.orientations.values_list("pk", "title", "position", "archived")),
+        list(project.roadmap_versions.values_list("pk", "sha256")),
         project.name,
         project.phase,
         project.territory.name,
@@ -288,6 +328,8 @@ def test_inside_its_project_each_role_gets_what_its_capabilities_allow(client, p
         consume(response)
         if not role_allows(role, pattern.callback.required_capability):
             assert response.status_code == 403, f"{role} GET {url}"
+        elif getattr(pattern.callback, "object_level_check", False) and role == Role.ACTION_PILOT:
+            assert response.status_code == 403, f"{role} GET {url}: not the pilot of this action"
         else:
             assert response.status_code in (200, 405), f"{role} GET {url}"
 

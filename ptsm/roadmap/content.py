@@ -1,0 +1,158 @@
+"""The roadmap as plain data for its documents (DOCX, PDF, XLSX, PPTX)."""
+
+from decimal import Decimal
+
+from ptsm.core.formatting import french_date
+from ptsm.diagnostic.selectors import identity_card_rows, report_content
+
+from . import selectors
+from .models import Condition, FundingNature
+
+CONDITION_LABELS = dict(Condition.choices)
+
+
+def euros(amount) -> str:
+    return selectors.euros(amount)
+
+
+def action_data(action) -> dict:
+    lines = list(action.funding_lines.all())
+    self_total = sum(
+        (line.amount for line in lines if line.nature == FundingNature.SELF), Decimal(0)
+    )
+    aid_total = sum((line.amount for line in lines if line.nature == FundingNature.AID), Decimal(0))
+    pilot = action.pilot_organisation.name if action.pilot_organisation else "à désigner"
+    if action.pilot_contact:
+        pilot += f" ({action.pilot_contact.full_name})"
+    return {
+        "pk": action.pk,
+        "code": action.code,
+        "title": action.title,
+        "orientation": f"{action.objective.theme.orientation.code}. {action.objective.theme.orientation.title}",
+        "theme": f"{action.objective.theme.code} {action.objective.theme.title}",
+        "objective": f"{action.objective.code} {action.objective.title}",
+        "doors": selectors.doors_label(action),
+        "priorities": ", ".join(action.decree_priorities) or "—",
+        "findings": [f.text for f in action.findings.all()],
+        "context": action.context or "—",
+        "operational_objectives": action.operational_objectives or "—",
+        "description": action.description or "—",
+        "target_public": action.target_public or "—",
+        "pilot": pilot,
+        "operators": ", ".join(o.name for o in action.operators.all()) or "—",
+        "operator_ids": [o.pk for o in action.operators.all()],
+        "partners": ", ".join(o.name for o in action.partners.all()) or "—",
+        "territory": action.territory_concerned or "—",
+        "period": selectors.period(action),
+        "milestones": [
+            {"date": french_date(m.due_date), "title": m.title, "status": m.get_status_display()}
+            for m in action.milestones.all()
+        ],
+        "human_resources": action.human_resources or "—",
+        "material_resources": action.material_resources or "—",
+        "funding": [
+            {
+                "funder": line.get_funder_display()
+                + (f" ({line.funder_details})" if line.funder_details else ""),
+                "nature": line.get_nature_display(),
+                "operator": line.operator.name if line.operator else "—",
+                "operator_id": line.operator_id,
+                "year": str(line.year),
+                "amount": euros(line.amount),
+                "amount_value": str(line.amount),
+                "status": line.get_status_display(),
+                "recurring": "oui" if line.recurring else "non",
+            }
+            for line in lines
+        ],
+        "self_total": euros(self_total),
+        "aid_total": euros(aid_total),
+        "conditions": ", ".join(CONDITION_LABELS.get(c, c) for c in action.conditions) or "aucune",
+        "conditions_details": action.conditions_details,
+        "expected_results": action.expected_results or "—",
+        "indicators": [
+            {
+                "name": i.name,
+                "baseline": i.baseline or "—",
+                "target": i.target or "—",
+                "source": i.source or "—",
+                "frequency": i.frequency or "—",
+            }
+            for i in action.indicators.all()
+        ],
+        "risks": action.risks or "—",
+        "priority": action.get_priority_display(),
+        "status": action.get_status_display(),
+        "quick_win": "oui" if action.quick_win else "non",
+    }
+
+
+def roadmap_context(project) -> dict:
+    actions = list(selectors.project_actions(project))
+    diagnostic = report_content(project)
+    tree = []
+    for orientation in selectors.roadmap_tree(project):
+        if orientation.archived:
+            continue
+        themes = []
+        for theme in orientation.themes.all():
+            if theme.archived:
+                continue
+            objectives = [
+                {
+                    "code": o.code,
+                    "title": o.title,
+                    "description": o.description,
+                    "actions": [f"{a.code} {a.title}" for a in o.actions.all() if not a.archived],
+                }
+                for o in theme.objectives.all()
+                if not o.archived
+            ]
+            themes.append({"code": theme.code, "title": theme.title, "objectives": objectives})
+        tree.append(
+            {
+                "code": orientation.code,
+                "title": orientation.title,
+                "description": orientation.description,
+                "themes": themes,
+            }
+        )
+    credits = selectors.credits_table(actions)
+    return {
+        "title": "Feuille de route",
+        "identity_card": identity_card_rows(project),
+        "door_priorities": [
+            {"title": door["title"], "priorities": door["priorities"]}
+            for door in diagnostic["doors"]
+        ],
+        "orientations": tree,
+        "plan_columns": [
+            "N°",
+            "Fiche-action",
+            "Portes",
+            "Pilote",
+            "Opérateurs",
+            "Calendrier",
+            "Statut",
+        ],
+        "plan": [
+            [
+                a.code,
+                a.title,
+                selectors.doors_label(a),
+                a.pilot_organisation.name if a.pilot_organisation else "—",
+                ", ".join(o.name for o in a.operators.all()) or "—",
+                selectors.period(a),
+                a.get_status_display(),
+            ]
+            for a in actions
+        ],
+        "actions": [action_data(a) for a in actions],
+        "credits_total": euros(credits.total),
+        "credits_by_funder": [
+            [label, euros(amount)] for label, amount in sorted(credits.by_funder.items())
+        ],
+        "credits_by_year": [
+            [str(year), euros(amount)] for year, amount in sorted(credits.by_year.items())
+        ],
+    }

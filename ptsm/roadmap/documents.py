@@ -1,0 +1,181 @@
+"""Document kinds owned by the roadmap app."""
+
+from django.utils.text import slugify
+
+from ptsm.documents.registry import DocumentKind, Variant, register, template_path
+from ptsm.documents.rendering import docx_renderer, pdf_renderer
+from ptsm.documents.slides import Slide, pptx_renderer
+from ptsm.documents.spreadsheets import workbook_bytes
+
+from . import selectors
+from .content import action_data, roadmap_context
+from .docx_templates import ROADMAP_DOCX
+
+
+def _roadmap_context(project, variant_key: str = "") -> dict:
+    return roadmap_context(project)
+
+
+def _action_variants(project) -> list[Variant]:
+    return [
+        Variant(
+            key=str(a.pk),
+            file_stem=f"fiche-action-{slugify(a.code.replace('.', '-'))}",
+            title=f"Fiche-action {a.code} : {a.title}",
+        )
+        for a in selectors.project_actions(project)
+    ]
+
+
+def _action_context(project, variant_key: str) -> dict:
+    action = selectors.project_actions(project).get(pk=int(variant_key))
+    return {"action": action_data(action)}
+
+
+def _plan_context(project, variant_key: str = "") -> dict:
+    actions = list(selectors.project_actions(project))
+    return {
+        "rows": selectors.action_plan_rows(actions),
+        "credits": selectors.credits_table(actions),
+    }
+
+
+def _plan_xlsx(context: dict) -> bytes:
+    return workbook_bytes([("Plan d'actions", selectors.ACTION_PLAN_COLUMNS, context["rows"])])
+
+
+def _credits_xlsx(context: dict) -> bytes:
+    credits = context["credits"]
+    rows = [row[:7] + [float(row[7])] + row[8:] for row in credits.rows]
+    totals = [
+        [title, label, float(amount)]
+        for title, items in credits.totals()
+        for label, amount in items
+    ]
+    totals.append(["Total", "", float(credits.total)])
+    return workbook_bytes(
+        [
+            ("Crédits mobilisés", selectors.CREDITS_COLUMNS, rows),
+            ("Totaux", ["Regroupement", "Valeur", "Montant (€)"], totals),
+        ]
+    )
+
+
+def copil_slides(context: dict) -> list[Slide]:
+    slides = [
+        Slide(
+            title="Feuille de route — présentation au COPIL",
+            paragraphs=[
+                context["meta"]["project_name"],
+                context["meta"]["territory_name"],
+                f"{len(context['actions'])} fiches-actions — crédits mobilisés : {context['credits_total']}",
+            ],
+        )
+    ]
+    slides.append(
+        Slide(
+            title="Rappel du diagnostic : priorités par porte d'entrée",
+            bullets=[
+                f"{door['title']} : {door['priorities'][0] if door['priorities'] else 'aucune priorité retenue'}"
+                for door in context["door_priorities"]
+            ],
+        )
+    )
+    for orientation in context["orientations"]:
+        slides.append(
+            Slide(
+                title=f"Orientation {orientation['code']} : {orientation['title']}",
+                bullets=[
+                    f"{objective['code']} {objective['title']} ({len(objective['actions'])} fiche(s)-action(s))"
+                    for theme in orientation["themes"]
+                    for objective in theme["objectives"]
+                ],
+            )
+        )
+    slides.append(
+        Slide(
+            title="Plan d'actions",
+            table=[(row[0] + " " + row[1], f"{row[3]} — {row[5]}") for row in context["plan"][:14]],
+            table_header=("Fiche-action", "Pilote et calendrier"),
+        )
+    )
+    slides.append(
+        Slide(
+            title="Crédits mobilisés",
+            table=[tuple(r) for r in context["credits_by_funder"]],
+            table_header=("Financeur", "Montant"),
+            paragraphs=[f"Total : {context['credits_total']}"],
+        )
+    )
+    slides.append(
+        Slide(
+            title="Décision attendue du COPIL",
+            bullets=[
+                "Valider la feuille de route et ses fiches-actions",
+                "Confirmer les pilotes et les opérateurs",
+                "Engager les lettres d'engagement (signature collective ou bilatérale)",
+            ],
+        )
+    )
+    return slides
+
+
+register(
+    DocumentKind(
+        slug="feuille-de-route",
+        title="Feuille de route",
+        description=(
+            "Document-type 3 : rappel du diagnostic, orientations, thématiques, objectifs, plan d'actions et "
+            "fiches-actions."
+        ),
+        build_context=_roadmap_context,
+        renderers={
+            "docx": docx_renderer(ROADMAP_DOCX),
+            "pdf": pdf_renderer(template_path(__file__, "doc_templates", "feuille-de-route.typ")),
+        },
+        order=30,
+    )
+)
+register(
+    DocumentKind(
+        slug="plan-actions",
+        title="Tableau de synthèse du plan d'actions",
+        description="Une ligne par fiche-action.",
+        build_context=_plan_context,
+        renderers={"xlsx": _plan_xlsx},
+        order=31,
+    )
+)
+register(
+    DocumentKind(
+        slug="credits-mobilises",
+        title="Tableau de synthèse des crédits mobilisés",
+        description="Fiche-action × financeur × année, autofinancement et aide, totaux.",
+        build_context=_plan_context,
+        renderers={"xlsx": _credits_xlsx},
+        order=32,
+    )
+)
+register(
+    DocumentKind(
+        slug="presentation-copil",
+        title="Présentation de la feuille de route au COPIL",
+        description="Diaporama (ANAP, support 3).",
+        build_context=_roadmap_context,
+        renderers={"pptx": pptx_renderer(copil_slides)},
+        order=33,
+    )
+)
+register(
+    DocumentKind(
+        slug="fiche-action",
+        title="Fiche-action",
+        description="Une fiche PDF par fiche-action (ANAP, support 4).",
+        build_context=_action_context,
+        variants=_action_variants,
+        renderers={
+            "pdf": pdf_renderer(template_path(__file__, "doc_templates", "fiche-action.typ"))
+        },
+        order=34,
+    )
+)

@@ -1,0 +1,108 @@
+"""DOCX template of the roadmap (ANAP document-type 3)."""
+
+from pathlib import Path
+
+from ptsm.documents.docx_builder import DocxTemplateBuilder
+
+TEMPLATE_DIR = Path(__file__).resolve().parent / "doc_templates"
+ROADMAP_DOCX = TEMPLATE_DIR / "feuille-de-route.docx"
+
+
+def build_roadmap(path: Path = ROADMAP_DOCX) -> Path:
+    b = DocxTemplateBuilder(title_tag="Feuille de route")
+    b.title("Feuille de route", "{{ meta.territory_name }}")
+    b.heading("Rappel du diagnostic")
+    b.table(
+        ["Indicateur", "Territoire"],
+        ["{{ row[0] }}", "{{ row[1] }}"],
+        "row in identity_card",
+        [11, 5.6],
+    )
+    b.tag("{%p for door in door_priorities %}").heading("{{ door.title }}", level=2)
+    b.bullets_for("p in door.priorities", "{{ p }}")
+    b.tag("{%p endfor %}")
+    b.heading("Orientations stratégiques")
+    b.tag("{%p for o in orientations %}").heading(
+        "Orientation {{ o.code }} : {{ o.title }}", level=2
+    )
+    b.paragraph("{{ o.description }}")
+    b.tag("{%p for t in o.themes %}").heading("Thématique {{ t.code }} : {{ t.title }}", level=3)
+    b.tag("{%p for ob in t.objectives %}").paragraph(
+        "Objectif stratégique {{ ob.code }} : {{ ob.title }}"
+    )
+    b.bullets_for("line in ob.actions", "{{ line }}")
+    b.tag("{%p endfor %}").tag("{%p endfor %}").tag("{%p endfor %}")
+    b.heading("Plan d'actions")
+    b.table(
+        ["N°", "Fiche-action", "Portes", "Pilote", "Opérateurs", "Calendrier", "Statut"],
+        [
+            "{{ r[0] }}",
+            "{{ r[1] }}",
+            "{{ r[2] }}",
+            "{{ r[3] }}",
+            "{{ r[4] }}",
+            "{{ r[5] }}",
+            "{{ r[6] }}",
+        ],
+        "r in plan",
+        [1.4, 4, 1.2, 2.6, 3, 2.8, 1.6],
+    )
+    b.paragraph("Crédits mobilisés : {{ credits_total }}")
+    b.table(
+        ["Financeur", "Montant"], ["{{ r[0] }}", "{{ r[1] }}"], "r in credits_by_funder", [10, 6.6]
+    )
+    b.heading("Fiches-actions")
+    b.tag("{%p for a in actions %}")
+    b.heading("Fiche-action {{ a.code }} : {{ a.title }}", level=2)
+    b.paragraph("{{ a.orientation }} › {{ a.theme }} › {{ a.objective }}", italic=True)
+    for label, key in [
+        ("Portes d'entrée", "doors"),
+        ("Priorités du décret", "priorities"),
+        ("Pilote", "pilot"),
+        ("Opérateurs", "operators"),
+        ("Partenaires", "partners"),
+        ("Territoire", "territory"),
+        ("Calendrier", "period"),
+        ("Priorité", "priority"),
+        ("Statut", "status"),
+        ("Contexte et constats", "context"),
+        ("Objectifs opérationnels", "operational_objectives"),
+        ("Description et étapes", "description"),
+        ("Public cible", "target_public"),
+        ("Moyens humains", "human_resources"),
+        ("Moyens matériels", "material_resources"),
+        ("Conditions de mise en œuvre", "conditions"),
+        ("Résultats attendus", "expected_results"),
+        ("Risques", "risks"),
+    ]:
+        b.paragraph(f"{label} : {{{{ a.{key} }}}}")
+    b.bullets_for("m in a.milestones", "Jalon {{ m.date }} : {{ m.title }} ({{ m.status }})")
+    b.table(
+        ["Financeur", "Nature", "Opérateur", "Année", "Montant", "Statut"],
+        [
+            "{{ f.funder }}",
+            "{{ f.nature }}",
+            "{{ f.operator }}",
+            "{{ f.year }}",
+            "{{ f.amount }}",
+            "{{ f.status }}",
+        ],
+        "f in a.funding",
+        [3.4, 2.2, 3.6, 1.4, 2.6, 2.4],
+    )
+    b.paragraph("Autofinancement : {{ a.self_total }} — aide : {{ a.aid_total }}")
+    b.bullets_for(
+        "i in a.indicators",
+        "Indicateur : {{ i.name }} (départ {{ i.baseline }}, cible {{ i.target }}, "
+        "source {{ i.source }}, {{ i.frequency }})",
+    )
+    b.tag("{%p endfor %}")
+    b.save(path)
+    return path
+
+
+BUILDERS = {ROADMAP_DOCX: build_roadmap}
+
+
+def build_all() -> list[Path]:
+    return [build(path) for path, build in BUILDERS.items()]

@@ -1,0 +1,411 @@
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+from pptx import Presentation
+
+from ptsm.accounts.models import Role
+from ptsm.documents.registry import get_kind
+from ptsm.documents.services import render
+from ptsm.organisations.models import Organisation
+from ptsm.roadmap.models import (
+    Action,
+    ActionStatus,
+    FundingLine,
+    Objective,
+    Orientation,
+    RoadmapVersion,
+    Theme,
+)
+from ptsm.roadmap.selectors import roadmap_lines
+from ptsm.roadmap.services import move, renumber, set_archived, validate_roadmap
+from tests.documents.test_pipeline import docx_text, pdf_text
+from tests.factories import make_project, member
+from tests.helpers import page_text, visible_text
+
+pytestmark = pytest.mark.django_db
+DAY = dt.date(2026, 11, 24)
+
+
+@pytest.fixture
+def project():
+    return make_project(departement="29", name="PTSM du Finistère")
+
+
+def org(project, name, **fields):
+    return Organisation.objects.create(
+        project=project, name=name, category=fields.pop("category", "sanitaire_public"), **fields
+    )
+
+
+def build(project, orientations=2, actions_per_objective=2):
+    epsm = org(project, "EPSM Finistère Sud")
+    for o in range(1, orientations + 1):
+        orientation = Orientation.objects.create(
+            project=project, title=f"Orientation {o}", position=o
+        )
+        theme = Theme.objects.create(orientation=orientation, title=f"Thématique {o}", position=1)
+        objective = Objective.objects.create(theme=theme, title=f"Objectif {o}", position=1)
+        for a in range(1, actions_per_objective + 1):
+            action = Action.objects.create(
+                objective=objective,
+                title=f"Action {o}-{a}",
+                position=a,
+                pilot_organisation=epsm,
+                entry_doors=[o % 5 + 1],
+                status=ActionStatus.VALIDATED,
+                start_date=dt.date(2027, 1, 1),
+                end_date=dt.date(2027, 12, 31),
+            )
+            action.operators.set([epsm])
+            FundingLine.objects.create(
+                action=action, funder="fir", operator=epsm, amount=Decimal("1000.50"), year=2027
+            )
+            FundingLine.objects.create(
+                action=action, funder="autofinancement", operator=epsm, amount=500, year=2028
+            )
+    renumber(project=project)
+    return epsm
+
+
+def test_structure_numbering_reorder_and_archive(client, project):
+    client.force_login(member(project, Role.PROJECT_LEAD))
+    client.post(
+        reverse("roadmap:orientation_create", kwargs={"slug": project.slug}),
+        {"title": "Accès aux soins"},
+    )
+    client.post(
+        reverse("roadmap:orientation_create", kwargs={"slug": project.slug}), {"title": "Inclusion"}
+    )
+    first, second = Orientation.objects.filter(project=project).order_by("position")
+    client.post(
+        reverse(
+            "roadmap:child_create",
+            kwargs={"slug": project.slug, "level": "orientation", "pk": second.pk},
+        ),
+        {"title": "Logement"},
+    )
+    theme = Theme.objects.get()
+    client.post(
+        reverse(
+            "roadmap:child_create",
+            kwargs={"slug": project.slug, "level": "thematique", "pk": theme.pk},
+        ),
+        {"title": "Logement accompagné"},
+    )
+    objective = Objective.objects.get()
+    assert (first.code, theme.code, objective.code) == ("1", "2.1", "2.1.1")
+    client.post(
+        reverse(
+            "roadmap:item_move",
+            kwargs={"slug": project.slug, "level": "orientation", "pk": second.pk},
+        ),
+        {"direction": "up"},
+    )
+    objective.refresh_from_db()
+    assert Objective.objects.select_related("theme__orientation").get().code == "1.1.1"
+    set_archived(item=Orientation.objects.get(title="Inclusion"), archived=True)
+    assert Orientation.objects.get(title="Accès aux soins").number == 1
+    assert Orientation.objects.get(title="Inclusion").number == 0
+    page = visible_text(client.get(reverse("roadmap:tree", kwargs={"slug": project.slug})))
+    assert "[archivée] Inclusion" in page and "1. Accès aux soins" in page
+
+
+def _action_post(objective, **overrides):
+    data = {
+        "title": "Équipe mobile de crise",
+        "entry_doors": ["5"],
+        "decree_priorities": ["P4"],
+        "priority": "haute",
+        "status": "projet",
+        "start_date": "2027-01-01",
+        "end_date": "2027-12-31",
+        "conditions": ["autorisation"],
+        "description": "Étapes : recrutement, formation, ouverture.",
+        "jalons-TOTAL_FORMS": "1",
+        "jalons-INITIAL_FORMS": "0",
+        "jalons-0-title": "Ouverture",
+        "jalons-0-due_date": "2027-06-01",
+        "jalons-0-status": "prevu",
+        "financements-TOTAL_FORMS": "2",
+        "financements-INITIAL_FORMS": "0",
+        "financements-0-funder": "fir",
+        "financements-0-amount": "250000",
+        "financements-0-year": "2027",
+        "financements-0-status": "sollicite",
+        "financements-1-funder": "autofinancement",
+        "financements-1-amount": "50000",
+        "financements-1-year": "2027",
+        "financements-1-status": "acquis",
+        "indicateurs-TOTAL_FORMS": "1",
+        "indicateurs-INITIAL_FORMS": "0",
+        "indicateurs-0-name": "Interventions à domicile",
+        "indicateurs-0-baseline": "0",
+        "indicateurs-0-target": "300",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_action_sheet_with_milestones_funding_and_indicators(client, project):
+    build(project, orientations=1, actions_per_objective=0)
+    objective = Objective.objects.get()
+    epsm = Organisation.objects.get(project=project)
+    client.force_login(member(project, Role.PROJECT_LEAD))
+    url = reverse("roadmap:action_create", kwargs={"slug": project.slug, "pk": objective.pk})
+    response = client.post(
+        url,
+        _action_post(
+            objective,
+            pilot_organisation=epsm.pk,
+            operators=[epsm.pk],
+            **{"financements-0-operator": epsm.pk},
+        ),
+    )
+    assert response.status_code == 302, page_text(response)[:3000]
+    action = Action.objects.get()
+    assert (
+        action.code == "1.1.1.1"
+        and action.entry_doors == [5]
+        and action.conditions == ["autorisation"]
+    )
+    assert action.milestones.get().title == "Ouverture"
+    assert sorted(action.funding_lines.values_list("funder", "amount")) == [
+        ("autofinancement", 50000),
+        ("fir", 250000),
+    ]
+    assert action.indicators.get().target == "300"
+    detail = visible_text(
+        client.get(reverse("roadmap:action", kwargs={"slug": project.slug, "pk": action.pk}))
+    )
+    assert "Équipe mobile de crise" in detail and "Interventions à domicile" in detail
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"end_date": "2026-01-01"}, "La fin de l'action doit suivre son début."),
+        ({"financements-0-amount": "-5"}, "Le montant doit être positif."),
+        ({"financements-0-amount": "beaucoup"}, "Saisissez un nombre."),
+        ({"title": ""}, "Ce champ est obligatoire."),
+    ],
+)
+def test_bad_action_input_is_refused_in_french_and_nothing_is_saved(
+    client, project, overrides, message
+):
+    build(project, orientations=1, actions_per_objective=0)
+    client.force_login(member(project, Role.PROJECT_LEAD))
+    url = reverse(
+        "roadmap:action_create", kwargs={"slug": project.slug, "pk": Objective.objects.get().pk}
+    )
+    assert message in page_text(client.post(url, _action_post(None, **overrides)))
+    assert not Action.objects.exists() and not FundingLine.objects.exists()
+
+
+def test_an_operator_from_another_project_is_refused(client, project):
+    build(project, orientations=1, actions_per_objective=0)
+    foreign = org(make_project(departement="79", name="Autre"), "Ailleurs")
+    client.force_login(member(project, Role.PROJECT_LEAD))
+    url = reverse(
+        "roadmap:action_create", kwargs={"slug": project.slug, "pk": Objective.objects.get().pk}
+    )
+    assert "Sélectionnez un choix valide" in page_text(
+        client.post(url, _action_post(None, operators=[foreign.pk]))
+    )
+    assert not Action.objects.exists()
+
+
+def test_pilots_edit_only_their_own_actions_and_not_their_status(client, project):
+    build(project, orientations=1, actions_per_objective=2)
+    mine, other = Action.objects.order_by("position")
+    pilot = member(project, Role.ACTION_PILOT)
+    mine.pilot_user = pilot
+    mine.save()
+    client.force_login(pilot)
+    assert (
+        client.get(
+            reverse("roadmap:action_edit", kwargs={"slug": project.slug, "pk": other.pk})
+        ).status_code
+        == 403
+    )
+    url = reverse("roadmap:action_edit", kwargs={"slug": project.slug, "pk": mine.pk})
+    data = _action_post(
+        None,
+        title="Titre revu par le pilote",
+        status="realisee",
+        **{
+            "jalons-TOTAL_FORMS": "0",
+            "financements-TOTAL_FORMS": "0",
+            "indicateurs-TOTAL_FORMS": "0",
+        },
+    )
+    assert client.post(url, data).status_code == 302
+    mine.refresh_from_db()
+    assert mine.title == "Titre revu par le pilote"
+    assert mine.status == ActionStatus.VALIDATED  # the status field is locked for pilots
+
+
+def test_table_filters_by_door_pilot_operator_and_status(client, project):
+    build(project, orientations=2, actions_per_objective=1)
+    other = org(project, "CPTS du pays de Morlaix", category="premier_recours")
+    action = Action.objects.get(title="Action 2-1")
+    action.pilot_organisation = other
+    action.status = ActionStatus.IN_PROGRESS
+    action.save()
+    client.force_login(member(project, Role.READER))
+    url = reverse("roadmap:actions", kwargs={"slug": project.slug})
+    assert "2 fiche(s)-action(s)" in page_text(client.get(url))
+    by_door = page_text(client.get(url, {"entry_door": "2"}))  # Orientation 1 → door 2
+    assert "Action 1-1" in by_door and "Action 2-1" not in by_door
+    assert "1 fiche(s)-action(s)" in page_text(client.get(url, {"pilot": other.pk}))
+    assert "Action 2-1" in page_text(client.get(url, {"status": "en_cours"}))
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_list_and_synthesis_pages_keep_a_bounded_number_of_queries_with_300_actions(
+    client, project
+):
+    small = make_project(departement="56", name="Petit")
+    build(small, orientations=1, actions_per_objective=3)
+    build(project, orientations=10, actions_per_objective=30)
+    assert Action.objects.filter(objective__theme__orientation__project=project).count() == 300
+    user = member(project, Role.READER)
+    from ptsm.accounts.models import Membership
+
+    Membership.objects.create(user=user, project=small, role=Role.READER)
+    client.force_login(user)
+    for name in ("roadmap:tree", "roadmap:actions", "roadmap:synthesis", "roadmap:gantt"):
+        big = _queries(client, reverse(name, kwargs={"slug": project.slug}))
+        tiny = _queries(client, reverse(name, kwargs={"slug": small.slug}))
+        assert big == tiny <= 25, (name, big, tiny)
+
+
+def test_synthesis_xlsx_totals_match_the_funding_lines(project):
+    build(project, orientations=2, actions_per_objective=2)
+    plan = load_workbook(
+        io.BytesIO(render(project, get_kind("plan-actions"), "", "xlsx", DAY))
+    ).active
+    rows = list(plan.iter_rows(values_only=True))
+    assert rows[0][:4] == ("N°", "Orientation stratégique", "Objectif stratégique", "Fiche-action")
+    assert [r[0] for r in rows[1:]] == ["1.1.1.1", "1.1.1.2", "2.1.1.1", "2.1.1.2"]
+    workbook = load_workbook(
+        io.BytesIO(render(project, get_kind("credits-mobilises"), "", "xlsx", DAY))
+    )
+    lines = list(workbook["Crédits mobilisés"].iter_rows(min_row=2, values_only=True))
+    expected = sum(FundingLine.objects.values_list("amount", flat=True))
+    assert Decimal(str(sum(row[7] for row in lines))) == expected
+    totals = {(r[0], r[1]): r[2] for r in workbook["Totaux"].iter_rows(min_row=2, values_only=True)}
+    assert (
+        Decimal(
+            str(totals[("Total", None)] if ("Total", None) in totals else totals[("Total", "")])
+        )
+        == expected
+    )
+    assert Decimal(str(totals[("Par nature", "Autofinancement")])) == 4 * 500
+    assert Decimal(
+        str(totals[("Par financeur", "FIR (fonds d'intervention régional)")])
+    ) == Decimal("4002.00")
+    assert Decimal(str(totals[("Par année", "2028")])) == 2000
+
+
+def test_roadmap_documents_read_back(project, tmp_path):
+    build(project, orientations=2, actions_per_objective=1)
+    for fmt in ("docx", "pdf"):
+        data = render(project, get_kind("feuille-de-route"), "", fmt, DAY)
+        text = " ".join((docx_text(data) if fmt == "docx" else pdf_text(data)).split())
+        for heading in (
+            "Rappel du diagnostic",
+            "Orientations stratégiques",
+            "Plan d'actions",
+            "Fiches-actions",
+            "Fiche-action 1.1.1.1",
+            "Action 2-1",
+            "Autofinancement",
+        ):
+            assert heading in text, (fmt, heading)
+    deck = Presentation(
+        io.BytesIO(render(project, get_kind("presentation-copil"), "", "pptx", DAY))
+    )
+    assert (
+        "Orientation 1\u00a0: Orientation 1"
+        in [s.shapes[0].text_frame.text for s in deck.slides][2]
+    )
+    call_command("export_documents", project.slug, str(tmp_path))
+    names = {p.name for p in tmp_path.iterdir()}
+    assert {
+        "feuille-de-route.docx",
+        "feuille-de-route.pdf",
+        "plan-actions.xlsx",
+        "credits-mobilises.xlsx",
+        "presentation-copil.pptx",
+        "fiche-action-1-1-1-1.pdf",
+        "fiche-action-2-1-1-1.pdf",
+    } <= names
+    sheet = pdf_text((tmp_path / "fiche-action-2-1-1-1.pdf").read_bytes())
+    assert "Fiche-action 2.1.1.1" in sheet and "Action 2-1" in sheet
+
+
+def test_copil_validation_freezes_and_shows_the_diff(client, project):
+    build(project, orientations=1, actions_per_objective=1)
+    lead = member(project, Role.PROJECT_LEAD)
+    first = validate_roadmap(
+        project=project,
+        meeting=None,
+        decision="Validée",
+        validated_on=DAY,
+        user=lead,
+        lines=roadmap_lines(project),
+    )
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="n'a pas changé"):
+        validate_roadmap(
+            project=project,
+            meeting=None,
+            decision="x",
+            validated_on=DAY,
+            user=lead,
+            lines=roadmap_lines(project),
+        )
+    Action.objects.update(title="Action renommée")
+    second = validate_roadmap(
+        project=project,
+        meeting=None,
+        decision="Revue",
+        validated_on=DAY,
+        user=lead,
+        lines=roadmap_lines(project),
+    )
+    with pytest.raises(ValidationError, match="figée"):
+        first.save()
+    client.force_login(lead)
+    page = visible_text(
+        client.get(reverse("roadmap:diff", kwargs={"slug": project.slug, "number": second.number}))
+    )
+    page = " ".join(page.split())
+    assert "Retiré : 1.1.1.1 Action 1-1" in page and "Ajouté : 1.1.1.1 Action renommée" in page
+    assert RoadmapVersion.objects.count() == 2
+
+
+def test_operator_page_and_gantt(client, project):
+    epsm = build(project, orientations=1, actions_per_objective=2)
+    move(item=Action.objects.get(title="Action 1-2"), direction=-1)
+    client.force_login(member(project, Role.READER))
+    page = visible_text(
+        client.get(reverse("roadmap:operator", kwargs={"slug": project.slug, "pk": epsm.pk}))
+    )
+    assert "Action 1-1" in page and "Total : 3" in page
+    gantt = page_text(client.get(reverse("roadmap:gantt", kwargs={"slug": project.slug})))
+    assert gantt.count("<rect ") == 2 and "Calendrier des fiches-actions" in gantt
+    assert Action.objects.get(title="Action 1-2").number == 1
