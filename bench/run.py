@@ -93,6 +93,68 @@ def bench_finess(project) -> None:
     )
 
 
+def bench_roadmap(project) -> None:
+    """300 fiches-actions with funding lines: synthesis tables and documents."""
+    from decimal import Decimal
+
+    from ptsm.organisations.models import Organisation
+    from ptsm.roadmap.models import Action, FundingLine, Objective, Orientation, Theme
+    from ptsm.roadmap.services import renumber
+
+    operator = Organisation.objects.create(
+        project=project, name="Opérateur de test", category="medico_social"
+    )
+    for o in range(10):
+        orientation = Orientation.objects.create(
+            project=project, title=f"Orientation {o + 1}", position=o
+        )
+        objective = Objective.objects.create(
+            theme=Theme.objects.create(orientation=orientation, title="Thématique"),
+            title="Objectif",
+        )
+        actions = Action.objects.bulk_create(
+            Action(
+                objective=objective,
+                title=f"Action {o}-{a}",
+                position=a,
+                pilot_organisation=operator,
+                entry_doors=[a % 5 + 1],
+                description="Étapes de mise en œuvre " * 5,
+                start_date=__import__("datetime").date(2027, 1, 1),
+                end_date=__import__("datetime").date(2027, 12, 31),
+            )
+            for a in range(30)
+        )
+        FundingLine.objects.bulk_create(
+            FundingLine(
+                action=action, funder=funder, operator=operator, amount=Decimal(1000 + a), year=2027
+            )
+            for a, action in enumerate(actions)
+            for funder in ("fir", "autofinancement")
+        )
+    renumber(project=project)
+    today = __import__("datetime").date(2026, 11, 24)
+    for slug, fmt in [
+        ("plan-actions", "xlsx"),
+        ("credits-mobilises", "xlsx"),
+        ("feuille-de-route", "pdf"),
+        ("feuille-de-route", "docx"),
+        ("presentation-copil", "pptx"),
+    ]:
+        kind = next(k for k in all_kinds() if k.slug == slug)
+        timed(
+            f"Génération {slug}.{fmt} (300 fiches-actions)",
+            lambda kind=kind, fmt=fmt: render(project, kind, "", fmt, today),
+        )
+    sheet = next(k for k in all_kinds() if k.slug == "fiche-action")
+    first = sheet.variants_for(project)[0]
+    timed(
+        "Génération d'une fiche-action PDF",
+        lambda: render(project, sheet, first.key, "pdf", today),
+        repeat=5,
+    )
+
+
 def main() -> None:
     call_command("migrate", verbosity=0)
     report = timed("Référentiel : premier chargement (France entière)", load_referential)
@@ -128,6 +190,7 @@ def main() -> None:
         )
     print(f"    requêtes SQL : {len(queries)}")
 
+    bench_roadmap(project)
     user = User.objects.create_user("bench@exemple.fr", "bench-password-2026")
     Membership.objects.create(user=user, project=project, role=Role.PROJECT_LEAD)
     client = Client()
@@ -136,10 +199,15 @@ def main() -> None:
         ("Tableau de bord", f"/projets/{project.slug}/"),
         ("Territoire", f"/projets/{project.slug}/territoire/"),
         ("Documents", f"/projets/{project.slug}/documents/"),
+        ("Feuille de route", f"/projets/{project.slug}/feuille-de-route/"),
+        ("Tableau des fiches-actions", f"/projets/{project.slug}/feuille-de-route/fiches-actions/"),
+        ("Synthèse", f"/projets/{project.slug}/feuille-de-route/synthese/"),
     ]:
         client.get(url)  # warm-up: template compilation, first connection
         with CaptureQueriesContext(connection) as queries:
-            response = timed(f"Page « {name} » (700 communes)", lambda url=url: client.get(url))
+            response = timed(
+                f"Page « {name} » (700 communes, 300 actions)", lambda url=url: client.get(url)
+            )
         assert response.status_code == 200, (url, response.status_code)
         print(f"    requêtes SQL : {len(queries)}")
 
@@ -152,6 +220,13 @@ def main() -> None:
     ensure_letter(project=project)
     today = __import__("datetime").date(2026, 11, 24)
     for kind in all_kinds():
+        if kind.variants is not None or kind.slug in {
+            "feuille-de-route",
+            "plan-actions",
+            "credits-mobilises",
+            "presentation-copil",
+        }:
+            continue  # measured above with the 300 fiches-actions
         for fmt in kind.formats:
             timed(
                 f"Génération {kind.slug}.{fmt} (700 communes)",
