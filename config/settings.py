@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "ptsm.framing",
     "ptsm.diagnostic",
     "ptsm.roadmap",
+    "ptsm.commitments",
     "ptsm.documents",
 ]
 

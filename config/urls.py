@@ -14,5 +14,6 @@ urlpatterns = [
     path("projets/<slug:slug>/lettre-de-cadrage/", include("ptsm.framing.urls")),
     path("projets/<slug:slug>/diagnostic/", include("ptsm.diagnostic.urls")),
     path("projets/<slug:slug>/feuille-de-route/", include("ptsm.roadmap.urls")),
+    path("projets/<slug:slug>/engagements/", include("ptsm.commitments.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -16,6 +16,7 @@ class Capability(StrEnum):
     EDIT_DIAGNOSTIC = "edit_diagnostic"
     EDIT_ROADMAP = "edit_roadmap"
     EDIT_ACTIONS = "edit_actions"
+    MANAGE_COMMITMENTS = "manage_commitments"
 
 
 ALL_ROLES = set(Role)
@@ -37,6 +38,7 @@ ROLE_CAPABILITIES: dict[Capability, set[Role]] = {
     Capability.EDIT_ROADMAP: {Role.ARS_ADMIN, Role.PROJECT_LEAD},
     # Pilots edit the fiches-actions they pilot (checked on each action), leads edit them all.
     Capability.EDIT_ACTIONS: {Role.ARS_ADMIN, Role.PROJECT_LEAD, Role.ACTION_PILOT},
+    Capability.MANAGE_COMMITMENTS: {Role.ARS_ADMIN, Role.PROJECT_LEAD},
 }
 
 

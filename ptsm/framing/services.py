@@ -1,17 +1,15 @@
 """Writes of the framing app: texts, signatories, status workflow, versions and signature."""
 
 import hashlib
-import io
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError
 
 from ptsm.documents.registry import get_kind
 from ptsm.documents.services import build_context, store_document
+from ptsm.documents.uploads import read_signed_pdf
 from ptsm.organisations.models import Contact
 
 from .content import context_lines
@@ -19,7 +17,6 @@ from .documents import LETTER_KIND
 from .models import FramingLetter, LetterStatus, LetterVersion, SignatureMode, StatusChange
 from .sections import SECTION_BY_KEY
 
-MAX_SIGNED_PDF_BYTES = 20 * 1024 * 1024
 TRANSITIONS = {
     LetterStatus.DRAFT: {LetterStatus.REVIEW},
     LetterStatus.REVIEW: {LetterStatus.DRAFT, LetterStatus.VALIDATED},
@@ -154,23 +151,6 @@ def generate_version(*, letter: FramingLetter, user=None, today=None) -> LetterV
     )
 
 
-def _check_signed_pdf(upload) -> bytes:
-    if not upload.name.lower().endswith(".pdf"):
-        raise ValidationError("Déposez le PDF signé (fichier .pdf).")
-    if upload.size > MAX_SIGNED_PDF_BYTES:
-        raise ValidationError("Fichier trop volumineux : 20 Mo au plus.")
-    data = upload.read()
-    if not data.startswith(b"%PDF-"):
-        raise ValidationError("Ce fichier n'est pas un PDF.")
-    try:
-        pages = len(PdfReader(io.BytesIO(data)).pages)
-    except (PdfReadError, ValueError) as exc:
-        raise ValidationError("Ce PDF est illisible ou endommagé.") from exc
-    if pages == 0:
-        raise ValidationError("Ce PDF ne contient aucune page.")
-    return data
-
-
 @transaction.atomic
 def sign_version(
     *, version: LetterVersion, user, mode: str, signed_on, upload=None
@@ -186,7 +166,7 @@ def sign_version(
     if mode == SignatureMode.UPLOAD:
         if upload is None:
             raise ValidationError("Déposez le PDF signé.")
-        data = _check_signed_pdf(upload)
+        data = read_signed_pdf(upload)
         digest = hashlib.sha256(data).hexdigest()
         version.signed_file.save(
             f"lettre-de-cadrage-v{version.number}-signee-{digest[:12]}.pdf",

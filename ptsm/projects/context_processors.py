@@ -13,6 +13,7 @@ PROJECT_MENU = [
     ("framing:letter", "Cadrage", Capability.VIEW_PROJECT, ("framing:",)),
     ("diagnostic:overview", "Diagnostic", Capability.VIEW_PROJECT, ("diagnostic:",)),
     ("roadmap:tree", "Feuille de route", Capability.VIEW_PROJECT, ("roadmap:",)),
+    ("commitments:letter", "Engagements", Capability.VIEW_PROJECT, ("commitments:",)),
     ("organisations:list", "Annuaire", Capability.VIEW_PROJECT, ("organisations:",)),
     (
         "governance:bodies",

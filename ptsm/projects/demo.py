@@ -603,6 +603,9 @@ def load_demo(*, today: dt.date) -> list[tuple[DemoUser, str]]:
     _directory_and_governance(project, today)
     _diagnostic(project, today)
     _roadmap(project, today)
+    from ptsm.commitments.services import ensure_letter as ensure_commitment_letter
+
+    ensure_commitment_letter(project=project)
     other = _project(OTHER_SLUG, "PTSM des Deux-Sèvres", OTHER_DEPARTEMENT, start, Phase.CADRAGE)
     Membership.objects.get_or_create(
         user=_user(OTHER_LEAD), project=other, defaults={"role": Role.PROJECT_LEAD}

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from ptsm.accounts.models import Role
 from ptsm.accounts.permissions import Capability, administered_region_ids, role_allows
+from ptsm.commitments.selectors import engagement_period
 from ptsm.framing.selectors import framing_status
 from ptsm.governance.services import create_default_bodies
 from ptsm.organisations.selectors import missing_key_actors
@@ -99,6 +100,7 @@ def dashboard(request, project):
             "map_svg": territory_map_svg(project.territory),
             "missing_actors": missing_key_actors(project),
             "framing_status": framing_status(project),
+            "commitment_warning": engagement_period(project).warning(today),
             "can_edit": _can(request, Capability.EDIT_PROJECT),
         },
     )

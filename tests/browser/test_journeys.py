@@ -55,6 +55,7 @@ OTHER_PAGES = [
     f"/projets/{DEMO_SLUG}/feuille-de-route/fiches-actions/",
     f"/projets/{DEMO_SLUG}/feuille-de-route/calendrier/",
     f"/projets/{DEMO_SLUG}/feuille-de-route/synthese/",
+    f"/projets/{DEMO_SLUG}/engagements/",
 ]
 
 
@@ -216,3 +217,35 @@ def test_a_copil_member_adds_a_finding_and_sees_the_door_chart(page, live_server
         page.get_by_text("Équipe mobile de psychiatrie du sujet âgé opérationnelle à Quimper.")
     ).to_be_visible()
     assert page.locator("figure svg[role=img]").count() >= 1
+
+
+def test_a_bilateral_campaign_reaches_signed_for_one_operator(
+    page, live_server, demo, tmp_path, axe
+):
+    from pypdf import PdfWriter
+
+    signed = tmp_path / "annexe-signee.pdf"
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    with signed.open("wb") as handle:
+        writer.write(handle)
+    log_in(page, live_server, "chef.projet@demo.ptsm.fr")
+    page.goto(f"{live_server.url}/projets/{DEMO_SLUG}/")
+    page.get_by_role("navigation", name="Menu principal").get_by_role(
+        "link", name="Engagements"
+    ).click()
+    row = page.locator("tr", has_text="EPSM Finistère Sud")
+    row.get_by_role("button", name="Générer l'annexe de EPSM Finistère Sud").click()
+    expect(page.get_by_text("Annexe de EPSM Finistère Sud générée.")).to_be_visible()
+    row = page.locator("tr", has_text="EPSM Finistère Sud")
+    row.get_by_role("button", name="Envoyer à EPSM Finistère Sud").click()
+    expect(page.get_by_text("Annexe envoyée à EPSM Finistère Sud.")).to_be_visible()
+    row = page.locator("tr", has_text="EPSM Finistère Sud")
+    expect(row.get_by_text("Envoyé", exact=True)).to_be_visible()
+    row.get_by_text("Déposer le PDF signé").click()
+    row.get_by_label("PDF signé de EPSM Finistère Sud").set_input_files(str(signed))
+    row.get_by_role("button", name="Enregistrer la signature de EPSM Finistère Sud").click()
+    expect(page.get_by_text("Engagement de EPSM Finistère Sud signé.")).to_be_visible()
+    row = page.locator("tr", has_text="EPSM Finistère Sud")
+    expect(row.get_by_text("Signé", exact=True)).to_be_visible()
+    assert axe(page) == []

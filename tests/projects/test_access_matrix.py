@@ -109,8 +109,21 @@ def populate(project) -> dict:
         theme=Theme.objects.create(orientation=orientation, title="T"), title="O"
     )
     action = Action.objects.create(
-        objective=objective, title="Action", pilot_organisation=organisation
+        objective=objective, title="Action", pilot_organisation=organisation, status="validee"
     )
+    action.operators.set([organisation])
+    from ptsm.commitments import services as commitments
+
+    letter = commitments.ensure_letter(project=project)
+    annex = commitments.generate_annex(letter=letter, organisation=organisation)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    with annex.pdf.content.open("rb") as handle:
+        commitments.record_signed_pdf(
+            signatory=letter.signatories.get(),
+            upload=SimpleUploadedFile("signee.pdf", handle.read()),
+            signed_on=start.date(),
+        )
     roadmap_version = validate_roadmap(
         project=project,
         meeting=None,
@@ -121,6 +134,8 @@ def populate(project) -> dict:
     )
     return {
         "orientation": orientation.pk,
+        "signatory": letter.signatories.get().pk,
+        "annex": annex.pk,
         "objective": objective.pk,
         "action": action.pk,
         "roadmap_version": roadmap_version.number,
@@ -204,6 +219,19 @@ URL_OBJECTS = {
     "roadmap:action": {"pk": "action"},
     "roadmap:action_edit": {"pk": "action"},
     "roadmap:operator": {"pk": "organisation"},
+    **{
+        f"commitments:{name}": {"pk": "signatory"}
+        for name in (
+            "annex_generate",
+            "amendment",
+            "send",
+            "remind",
+            "signed",
+            "refused",
+            "signed_pdf",
+        )
+    },
+    "commitments:annex_diff": {"pk": "annex"},
 }
 URL_VALUES = {
     "what": "organisations",
@@ -226,7 +254,9 @@ def _url_for(name: str, route, project_and_objects) -> str:
     project, objects = project_and_objects
     kwargs = {"slug": project.slug}
     for argument in route.arguments - {"slug"}:
-        if argument in URL_VALUES:
+        if name == "commitments:text" and argument == "key":
+            kwargs["key"] = "preambule"
+        elif argument in URL_VALUES:
             kwargs[argument] = URL_VALUES[argument]
         elif name.startswith("governance:meeting") and argument == "pk":
             kwargs["pk"] = objects["meeting"]
@@ -275,6 +305,8 @@ def _snapshot(project):
         list(project.diagnostic_versions.values_list("pk", "sha256")),
         list(project.orientations.values_list("pk", "title", "position", "archived")),
         list(project.roadmap_versions.values_list("pk", "sha256")),
+        list(project.commitment_letter.signatories.values_list("pk", "status", "signed_sha256")),
+        list(project.commitment_letter.annex_versions.values_list("pk", "number", "signed")),
         project.name,
         project.phase,
         project.territory.name,

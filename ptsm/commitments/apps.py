@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class CommitmentsConfig(AppConfig):
+    name = "ptsm.commitments"
+    label = "commitments"
+    verbose_name = "Lettres d'engagement"
+
+    def ready(self) -> None:
+        from . import documents  # noqa: F401  (registers the letters, annexes and bundle)

@@ -1,0 +1,54 @@
+from django import forms
+
+from ptsm.core.forms import DsfrForm
+from ptsm.governance.models import Meeting
+
+from .models import SignatureMode
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class SettingsForm(DsfrForm):
+    signature_mode = forms.ChoiceField(
+        label="Mode de signature", choices=SignatureMode.choices, widget=forms.RadioSelect
+    )
+    session = forms.ModelChoiceField(
+        label="Séance de signature collective", queryset=Meeting.objects.none(), required=False
+    )
+    duration_months = forms.IntegerField(
+        label="Durée de l'engagement (mois)", min_value=1, max_value=60
+    )
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["session"].queryset = Meeting.objects.filter(body__project=project).order_by(
+            "-starts_at"
+        )
+
+
+class TextForm(DsfrForm):
+    text = forms.CharField(
+        label="Texte",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Ne saisissez aucune donnée permettant d'identifier un patient ou un usager.",
+    )
+
+
+class SignedPdfForm(DsfrForm):
+    signed_on = forms.DateField(label="Date de signature", widget=DATE_WIDGET)
+    file = forms.FileField(
+        label="PDF signé",
+        help_text="20 Mo au plus ; une signature électronique (PAdES) est vérifiée.",
+    )
+
+
+class RefusalForm(DsfrForm):
+    refused_on = forms.DateField(label="Date du refus", widget=DATE_WIDGET)
+    comment = forms.CharField(label="Commentaire", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AmendmentForm(DsfrForm):
+    reason = forms.CharField(
+        label="Motif de l'avenant (article 6)", widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -1,0 +1,170 @@
+"""Commitment letters (seed 001): the collective letter, one annex per operator, signatures,
+amendments and the bundle."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+DEFAULT_DURATION_MONTHS = 12
+
+
+class SignatureMode(models.TextChoices):
+    COLLECTIVE = "collective", "Séance de signature collective"
+    BILATERAL = "bilaterale", "Signature en bilatéral (régulateur – opérateur)"
+
+
+class CommitmentLetter(models.Model):
+    project = models.OneToOneField(
+        "projects.Project", on_delete=models.CASCADE, related_name="commitment_letter"
+    )
+    texts = models.JSONField("textes", default=dict, blank=True)
+    duration_months = models.PositiveSmallIntegerField(
+        "durée de l'engagement (mois)", default=DEFAULT_DURATION_MONTHS
+    )
+    signature_mode = models.CharField(
+        "mode de signature",
+        max_length=12,
+        choices=SignatureMode.choices,
+        default=SignatureMode.BILATERAL,
+    )
+    session = models.ForeignKey(
+        "governance.Meeting",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="séance de signature collective",
+    )
+    regulator = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="régulateur (ARS)",
+    )
+    regulator_signatory = models.ForeignKey(
+        "organisations.Contact",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="signataire pour le régulateur",
+    )
+
+    class Meta:
+        verbose_name = "lettre d'engagement"
+        verbose_name_plural = "lettres d'engagement"
+
+    def __str__(self) -> str:
+        return f"Lettre d'engagement — {self.project}"
+
+
+class SignatoryStatus(models.TextChoices):
+    TO_PREPARE = "a_preparer", "À préparer"
+    SENT = "envoye", "Envoyé"
+    SIGNED = "signe", "Signé"
+    REFUSED = "refuse", "Refusé"
+
+
+class Signatory(models.Model):
+    """An operator's signature of its annex (and of the collective letter)."""
+
+    letter = models.ForeignKey(
+        CommitmentLetter, on_delete=models.CASCADE, related_name="signatories"
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name="opérateur",
+    )
+    contact = models.ForeignKey(
+        "organisations.Contact",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="signataire",
+    )
+    status = models.CharField(
+        "statut", max_length=12, choices=SignatoryStatus.choices, default=SignatoryStatus.TO_PREPARE
+    )
+    sent_at = models.DateTimeField("envoyé le", null=True, blank=True)
+    reminders = models.PositiveSmallIntegerField("relances", default=0)
+    last_reminder_at = models.DateTimeField("dernière relance", null=True, blank=True)
+    signed_on = models.DateField("signé le", null=True, blank=True)
+    refused_on = models.DateField("refusé le", null=True, blank=True)
+    comment = models.TextField("commentaire", blank=True)
+    annex_version = models.ForeignKey(
+        "AnnexVersion",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="version de l'annexe signée",
+    )
+    signed_file = models.FileField(upload_to="commitments/signed/", blank=True)
+    signed_sha256 = models.CharField("empreinte SHA-256", max_length=64, blank=True)
+    digital_signer = models.CharField("signataire électronique (PAdES)", max_length=255, blank=True)
+    digital_signature_valid = models.BooleanField(
+        "signature électronique valide", null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = "signataire"
+        ordering = ["organisation__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["letter", "organisation"], name="one_signatory_per_operator"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} — {self.get_status_display()}"
+
+
+class AnnexVersion(models.Model):
+    """One version of an operator's annex. Signed versions are frozen; an amendment (avenant)
+    is a new version that needs a new signature."""
+
+    letter = models.ForeignKey(
+        CommitmentLetter, on_delete=models.CASCADE, related_name="annex_versions"
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    number = models.PositiveIntegerField("version")
+    is_amendment = models.BooleanField("avenant", default=False)
+    reason = models.TextField("motif de l'avenant", blank=True)
+    lines = models.JSONField("contenu (texte)", default=list)
+    pdf = models.ForeignKey(
+        "documents.GeneratedDocument", on_delete=models.PROTECT, related_name="+"
+    )
+    docx = models.ForeignKey(
+        "documents.GeneratedDocument", on_delete=models.PROTECT, related_name="+"
+    )
+    signed = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "version d'annexe"
+        ordering = ["organisation__name", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["letter", "organisation", "number"], name="one_number_per_annex_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Annexe {self.organisation} v{self.number}"
+
+    def save(self, *args, **kwargs):
+        if self.pk and AnnexVersion.objects.filter(pk=self.pk, signed=True).exists():
+            raise ValidationError(
+                "Une annexe signée est figée : toute modification passe par un avenant."
+            )
+        super().save(*args, **kwargs)

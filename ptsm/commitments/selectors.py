@@ -1,0 +1,118 @@
+"""Reads of the commitments app: the campaign, the engagement period, the bundle's parts."""
+
+import datetime as dt
+import difflib
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from ptsm.documents.registry import get_kind
+from ptsm.documents.services import render
+from ptsm.projects.models import add_months
+
+from .bundle import BundlePart
+from .content import current_letter, operators
+from .documents import ANNEX_KIND, COLLECTIVE_KIND
+from .models import Signatory, SignatoryStatus
+
+EXPIRY_WARNING_DAYS = 60
+
+
+def signatories(letter):
+    if letter.pk is None:
+        return Signatory.objects.none()
+    return letter.signatories.select_related("organisation", "contact", "annex_version").order_by(
+        "organisation__name"
+    )
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date | None
+    end: dt.date | None
+    signed: int
+    expected: int
+
+    @property
+    def complete(self) -> bool:
+        return self.expected > 0 and self.signed == self.expected
+
+    def warning(self, today: dt.date) -> str:
+        if not self.end:
+            return ""
+        if self.end < today:
+            return f"Les engagements ont expiré le {self.end:%d/%m/%Y}."
+        if (self.end - today).days <= EXPIRY_WARNING_DAYS:
+            return f"Les engagements expirent le {self.end:%d/%m/%Y} : préparez le bilan final et les suites."
+        return ""
+
+
+def engagement_period(project) -> Period:
+    """The commitment starts at the last signature, once every operator has signed."""
+    letter = current_letter(project)
+    rows = list(signatories(letter).values_list("status", "signed_on"))
+    signed_dates = [d for status, d in rows if status == SignatoryStatus.SIGNED and d]
+    complete = rows and len(signed_dates) == len(rows)
+    start = max(signed_dates) if complete else None
+    return Period(
+        start=start,
+        end=add_months(start, letter.duration_months) if start else None,
+        signed=len(signed_dates),
+        expected=len(rows),
+    )
+
+
+def annex_diff(old, new) -> list[dict]:
+    kinds = {"- ": "removed", "+ ": "added", "  ": "same"}
+    return [
+        {"kind": kinds[line[:2]], "text": line[2:]}
+        for line in difflib.ndiff(old.lines, new.lines)
+        if line[:2] in kinds
+    ]
+
+
+def bundle_parts(project) -> list[BundlePart]:
+    """The collective letter, then each operator's annex in name order: its signed PDF when
+    received, otherwise the latest generated annex (marked as not signed)."""
+    today = timezone.localdate()
+    letter = current_letter(project)
+    parts = [
+        BundlePart(
+            "Lettre d'engagement collective",
+            "lettre-engagement-collective.pdf",
+            render(project, get_kind(COLLECTIVE_KIND), "", "pdf", today),
+        )
+    ]
+    by_operator = {s.organisation_id: s for s in signatories(letter)}
+    annex = get_kind(ANNEX_KIND)
+    variants = {v.key: v for v in annex.variants_for(project)}
+    for organisation in operators(project):
+        signatory = by_operator.get(organisation.pk)
+        variant = variants[str(organisation.pk)]
+        if signatory is not None and signatory.signed_file:
+            with signatory.signed_file.open("rb") as handle:
+                data = handle.read()
+            parts.append(
+                BundlePart(f"Annexe — {organisation.name}", f"{variant.file_stem}-signee.pdf", data)
+            )
+            continue
+        latest = (
+            letter.annex_versions.filter(organisation=organisation).order_by("-number").first()
+            if letter.pk
+            else None
+        )
+        if latest is not None:
+            with latest.pdf.content.open("rb") as handle:
+                data = handle.read()
+        else:
+            data = render(project, annex, variant.key, "pdf", today)
+        signed = signatory is not None and signatory.status == SignatoryStatus.SIGNED
+        parts.append(
+            BundlePart(
+                f"Annexe — {organisation.name}",
+                f"{variant.file_stem}.pdf",
+                data,
+                note="" if signed else "non signée",
+            )
+        )
+    return parts

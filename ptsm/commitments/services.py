@@ -1,0 +1,309 @@
+"""Writes of the commitments app: the letter, annex versions and amendments, the signature
+campaign (sending, reminders, signed PDFs, refusals, collective session)."""
+
+import hashlib
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from ptsm.documents.registry import get_kind
+from ptsm.documents.services import build_context, store_document
+from ptsm.documents.uploads import read_signed_pdf
+from ptsm.governance.models import Attendance
+from ptsm.organisations.models import Contact, Organisation
+
+from .content import annex_lines, operators
+from .documents import ANNEX_KIND
+from .models import AnnexVersion, CommitmentLetter, Signatory, SignatoryStatus, SignatureMode
+from .sections import SECTION_BY_KEY
+
+
+def ensure_letter(*, project) -> CommitmentLetter:
+    letter = CommitmentLetter.objects.filter(project=project).first()
+    if letter is None:
+        regulator = (
+            Organisation.objects.filter(project=project, sub_type="ars").order_by("pk").first()
+        )
+        letter = CommitmentLetter.objects.create(
+            project=project,
+            regulator=regulator,
+            regulator_signatory=Contact.objects.filter(organisation=regulator)
+            .order_by("pk")
+            .first()
+            if regulator
+            else None,
+        )
+    sync_signatories(letter=letter)
+    return letter
+
+
+def sync_signatories(*, letter: CommitmentLetter) -> int:
+    """One signatory per operator carrying a validated action (existing ones are kept)."""
+    existing = set(letter.signatories.values_list("organisation_id", flat=True))
+    new = [
+        Signatory(letter=letter, organisation=o, contact=o.contacts.order_by("pk").first())
+        for o in operators(letter.project)
+        if o.pk not in existing
+    ]
+    Signatory.objects.bulk_create(new)
+    return len(new)
+
+
+@transaction.atomic
+def update_text(*, letter: CommitmentLetter, key: str, text: str) -> None:
+    if key not in SECTION_BY_KEY and key not in {"article4", "article5", "article6"}:
+        raise ValidationError("Section inconnue.")
+    letter.texts = {**letter.texts, key: text.strip()}
+    letter.save(update_fields=["texts"])
+
+
+@transaction.atomic
+def update_settings(
+    *, letter: CommitmentLetter, signature_mode: str, duration_months: int, session=None
+) -> None:
+    if signature_mode not in SignatureMode.values:
+        raise ValidationError("Mode de signature inconnu.")
+    if signature_mode == SignatureMode.COLLECTIVE and session is None:
+        raise ValidationError("Choisissez la séance de signature collective.")
+    if session is not None and session.body.project_id != letter.project_id:
+        raise ValidationError("Cette séance n'appartient pas au projet.")
+    letter.signature_mode, letter.duration_months, letter.session = (
+        signature_mode,
+        duration_months,
+        session,
+    )
+    letter.full_clean()
+    letter.save()
+
+
+@transaction.atomic
+def generate_annex(
+    *,
+    letter: CommitmentLetter,
+    organisation,
+    user=None,
+    amendment: bool = False,
+    reason: str = "",
+    today=None,
+) -> AnnexVersion:
+    """Generate an operator's annex as a version. After a signature, a change is an amendment
+    (avenant): a new version that needs a new signature; the signed one stays frozen."""
+    project = letter.project
+    kind = get_kind(ANNEX_KIND)
+    variant = next(v for v in kind.variants_for(project) if v.key == str(organisation.pk))
+    context = build_context(project, kind, variant.key, today or timezone.localdate())
+    pdf = store_document(
+        project=project,
+        kind=kind,
+        variant=variant,
+        fmt="pdf",
+        data=kind.renderers["pdf"](context),
+        user=user,
+    )
+    docx = store_document(
+        project=project,
+        kind=kind,
+        variant=variant,
+        fmt="docx",
+        data=kind.renderers["docx"](context),
+        user=user,
+    )
+    lines = annex_lines(context)
+    latest = letter.annex_versions.filter(organisation=organisation).order_by("-number").first()
+    if latest is not None and latest.lines == lines:
+        return latest
+    if latest is not None and latest.signed and not amendment:
+        raise ValidationError(
+            "L'annexe signée a changé : établissez un avenant (article 6) pour la modifier."
+        )
+    if amendment and not reason.strip():
+        raise ValidationError("Indiquez le motif de l'avenant.")
+    version = AnnexVersion.objects.create(
+        letter=letter,
+        organisation=organisation,
+        number=(latest.number + 1) if latest else 1,
+        is_amendment=amendment,
+        reason=reason.strip(),
+        lines=lines,
+        pdf=pdf,
+        docx=docx,
+        created_by=user if user is not None and user.is_authenticated else None,
+    )
+    signatory = letter.signatories.filter(organisation=organisation).first()
+    if signatory is not None and signatory.status in (
+        SignatoryStatus.SIGNED,
+        SignatoryStatus.REFUSED,
+    ):
+        signatory.status = SignatoryStatus.TO_PREPARE  # a new version needs a new signature
+        signatory.save(update_fields=["status"])
+    return version
+
+
+def _latest_annex(signatory: Signatory) -> AnnexVersion:
+    version = (
+        signatory.letter.annex_versions.filter(organisation=signatory.organisation)
+        .order_by("-number")
+        .first()
+    )
+    if version is None:
+        raise ValidationError("Générez d'abord l'annexe de cet opérateur.")
+    return version
+
+
+def _mail(
+    signatory: Signatory, *, subject: str, template: str, base_url: str, version: AnnexVersion
+) -> None:
+    if signatory.contact is None or not signatory.contact.email:
+        raise ValidationError(
+            f"{signatory.organisation.name} n'a pas de signataire avec une adresse électronique."
+        )
+    project = signatory.letter.project
+    message = EmailMessage(
+        subject=subject,
+        body=render_to_string(
+            template,
+            {
+                "signatory": signatory,
+                "project": project,
+                "version": version,
+                "url": base_url + reverse("commitments:letter", kwargs={"slug": project.slug}),
+            },
+        ),
+        to=[signatory.contact.email],
+    )
+    with version.pdf.content.open("rb") as handle:
+        message.attach(version.pdf.file_name, handle.read(), "application/pdf")
+    message.send()
+
+
+@transaction.atomic
+def send_for_signature(*, signatory: Signatory, base_url: str) -> Signatory:
+    version = _latest_annex(signatory)
+    _mail(
+        signatory,
+        subject=f"[ptsm] Lettre d'engagement à signer — {signatory.organisation.name}",
+        template="commitments/emails/send.txt",
+        base_url=base_url,
+        version=version,
+    )
+    signatory.status, signatory.sent_at = SignatoryStatus.SENT, timezone.now()
+    signatory.save(update_fields=["status", "sent_at"])
+    return signatory
+
+
+@transaction.atomic
+def remind(*, signatory: Signatory, base_url: str) -> Signatory:
+    if signatory.status != SignatoryStatus.SENT:
+        raise ValidationError("Seul un engagement envoyé et non signé peut être relancé.")
+    _mail(
+        signatory,
+        subject=f"[ptsm] Relance : lettre d'engagement à signer — {signatory.organisation.name}",
+        template="commitments/emails/reminder.txt",
+        base_url=base_url,
+        version=_latest_annex(signatory),
+    )
+    signatory.reminders += 1
+    signatory.last_reminder_at = timezone.now()
+    signatory.save(update_fields=["reminders", "last_reminder_at"])
+    return signatory
+
+
+def verify_pades(data: bytes) -> tuple[str, bool | None]:
+    """(signer, valid) of the first PAdES signature, ("", None) when the PDF is not signed or
+    pyHanko is not available."""
+    try:
+        from pyhanko.pdf_utils.reader import PdfFileReader
+        from pyhanko.sign.validation import validate_pdf_signature
+    except ImportError:
+        return "", None
+    import io
+
+    try:
+        reader = PdfFileReader(io.BytesIO(data))
+        signatures = reader.embedded_signatures
+        if not signatures:
+            return "", None
+        status = validate_pdf_signature(signatures[0])
+        signer = status.signing_cert.subject.human_friendly if status.signing_cert else ""
+        return signer, bool(status.intact and status.valid)
+    except Exception:  # a damaged or exotic signature is reported as invalid, never as valid
+        return "", False
+
+
+@transaction.atomic
+def record_signed_pdf(*, signatory: Signatory, upload, signed_on, user=None) -> Signatory:
+    if signatory.status == SignatoryStatus.SIGNED:
+        raise ValidationError(
+            "Cet engagement est déjà signé : un avenant est nécessaire pour le modifier."
+        )
+    version = _latest_annex(signatory)
+    data = read_signed_pdf(upload)
+    digest = hashlib.sha256(data).hexdigest()
+    signatory.signed_file.save(
+        f"annexe-signee-{signatory.organisation_id}-v{version.number}-{digest[:12]}.pdf",
+        ContentFile(data),
+        save=False,
+    )
+    signatory.signed_sha256 = digest
+    signatory.digital_signer, signatory.digital_signature_valid = verify_pades(data)
+    signatory.status, signatory.signed_on, signatory.annex_version = (
+        SignatoryStatus.SIGNED,
+        signed_on,
+        version,
+    )
+    signatory.save()
+    version.signed = True
+    version.save(update_fields=["signed"])
+    return signatory
+
+
+@transaction.atomic
+def record_refusal(*, signatory: Signatory, refused_on, comment: str) -> Signatory:
+    if signatory.status == SignatoryStatus.SIGNED:
+        raise ValidationError("Cet engagement est déjà signé.")
+    signatory.status, signatory.refused_on, signatory.comment = (
+        SignatoryStatus.REFUSED,
+        refused_on,
+        comment.strip(),
+    )
+    signatory.save(update_fields=["status", "refused_on", "comment"])
+    return signatory
+
+
+@transaction.atomic
+def record_session_signatures(*, letter: CommitmentLetter) -> int:
+    """Collective session: each operator whose signatory attended the session has signed."""
+    if letter.signature_mode != SignatureMode.COLLECTIVE or letter.session is None:
+        raise ValidationError("Choisissez d'abord une séance de signature collective.")
+    present = set(
+        letter.session.invitations.filter(
+            attendance__in=[Attendance.PRESENT, Attendance.REPRESENTED]
+        ).values_list("contact__organisation_id", flat=True)
+    )
+    signed = 0
+    for signatory in letter.signatories.select_related("organisation"):
+        if signatory.organisation_id in present and signatory.status != SignatoryStatus.SIGNED:
+            version = _latest_annex(signatory)
+            signatory.status, signatory.annex_version = SignatoryStatus.SIGNED, version
+            signatory.signed_on = timezone.localtime(letter.session.starts_at).date()
+            signatory.signed_sha256 = version.pdf.sha256
+            signatory.save()
+            version.signed = True
+            version.save(update_fields=["signed"])
+            signed += 1
+    return signed
+
+
+def verify_signed_file(signatory: Signatory) -> bool:
+    """True when the stored signed PDF still has the SHA-256 recorded when it was received."""
+    if not signatory.signed_file:
+        return signatory.signed_sha256 == (
+            signatory.annex_version.pdf.sha256 if signatory.annex_version else ""
+        )
+    with signatory.signed_file.open("rb") as handle:
+        return hashlib.sha256(handle.read()).hexdigest() == signatory.signed_sha256

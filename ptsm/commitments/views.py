@@ -1,0 +1,290 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from ptsm.accounts.permissions import Capability, role_allows
+from ptsm.documents.services import generate_document
+from ptsm.projects.access import project_view
+
+from . import selectors, services
+from .content import current_letter
+from .documents import BUNDLE_KIND
+from .forms import AmendmentForm, RefusalForm, SettingsForm, SignedPdfForm, TextForm
+from .models import AnnexVersion, Signatory
+from .sections import COLLECTIVE_SECTIONS, SECTION_BY_KEY
+
+EDITABLE = {s.key: s.heading for s in COLLECTIVE_SECTIONS if s.default} | {
+    "article4": "Article 4 : engagement du régulateur",
+    "article5": "Article 5 : conditions d'évaluation",
+    "article6": "Article 6 : conditions de révision",
+}
+
+
+def _can_manage(request) -> bool:
+    return role_allows(request.project_role, Capability.MANAGE_COMMITMENTS)
+
+
+def _base_url(request) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+def _back(project):
+    return redirect("commitments:letter", slug=project.slug)
+
+
+@project_view(Capability.VIEW_PROJECT)
+def letter(request, project):
+    letter = current_letter(project)
+    versions = (
+        list(letter.annex_versions.select_related("organisation", "pdf", "docx"))
+        if letter.pk
+        else []
+    )
+    return render(
+        request,
+        "commitments/letter.html",
+        {
+            "page_title": "Lettres d'engagement",
+            "letter": letter,
+            "signatories": selectors.signatories(letter),
+            "versions": versions,
+            "period": (period := selectors.engagement_period(project)),
+            "period_warning": period.warning(timezone.localdate()),
+            "today": timezone.localdate(),
+            "editable": EDITABLE,
+            "settings_form": SettingsForm(
+                project=project,
+                initial={
+                    "signature_mode": letter.signature_mode,
+                    "session": letter.session_id,
+                    "duration_months": letter.duration_months,
+                },
+            ),
+            "signed_form": SignedPdfForm(initial={"signed_on": timezone.localdate()}),
+            "refusal_form": RefusalForm(initial={"refused_on": timezone.localdate()}),
+            "amendment_form": AmendmentForm(),
+            "can_manage": _can_manage(request),
+        },
+    )
+
+
+@project_view(Capability.MANAGE_COMMITMENTS)
+@require_POST
+def prepare(request, project):
+    letter = services.ensure_letter(project=project)
+    messages.success(
+        request, f"{letter.signatories.count()} opérateur(s) signataire(s) dans la campagne."
+    )
+    return _back(project)
+
+
+@project_view(Capability.MANAGE_COMMITMENTS)
+@require_POST
+def settings(request, project):
+    letter = services.ensure_letter(project=project)
+    form = SettingsForm(request.POST, project=project)
+    if form.is_valid():
+        try:
+            services.update_settings(letter=letter, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Mode de signature et durée enregistrés.")
+    else:
+        messages.error(request, "Paramètres invalides.")
+    return _back(project)
+
+
+@project_view(Capability.MANAGE_COMMITMENTS)
+def text_edit(request, project, key):
+    if key not in EDITABLE:
+        raise Http404("Section inconnue.")
+    letter = services.ensure_letter(project=project)
+    default = SECTION_BY_KEY[key].default if key in SECTION_BY_KEY else ""
+    if not default:
+        from .sections import ARTICLE_DEFAULTS
+
+        default = ARTICLE_DEFAULTS.get(key, "")
+    form = TextForm(request.POST or None, initial={"text": letter.texts.get(key, default)})
+    if request.method == "POST" and form.is_valid():
+        services.update_text(letter=letter, key=key, text=form.cleaned_data["text"])
+        messages.success(request, f"« {EDITABLE[key]} » enregistré.")
+        return _back(project)
+    return render(request, "core/form_page.html", {"form": form, "page_title": EDITABLE[key]})
+
+
+def _signatory(project, pk) -> Signatory:
+    return get_object_or_404(
+        Signatory.objects.select_related("letter", "organisation", "contact"),
+        letter__project=project,
+        pk=pk,
+    )
+
+
+def _run(request, project, action, success: str):
+    try:
+        action()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, success)
+    return _back(project)
+
+
+@project_view(Capability.MANAGE_COMMITMENTS)
+@require_POST
+def annex_generate(request, project, pk):
+    signatory = _signatory(project, pk)
+    return _run(
+        request,
+        project,
+        lambda: services.generate_annex(
+            letter=signatory.letter, organisation=signatory.organisation, user=request.user
+        ),
+        f"Annexe de {signatory.organisation.name} générée.",
+    )
+
+
+@project_view(Capability.MANAGE_COMMITMENTS)
+@require_POST
+def amendment(request, project, pk):
+    signatory = _signatory(project, pk)
+    form = AmendmentForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    return _run(
+        request,
+        project,
+        lambda: services.generate_annex(
+            letter=signatory.letter,
+            organisation=signatory.organisation,
+            user=request.user,
+            amendment=True,
+            reason=reason,
+        ),
+        f"Avenant à l'annexe de {signatory.organisation.name} établi : nouvelle signature requise.",
+    )
+
+
+@project_view(Capability.MANAGE_COMMITMENTS)
+@require_POST
+def send(request, project, pk):
+    signatory = _signatory(project, pk)
+    return _run(
+        request,
+        project,
+        lambda: services.send_for_signature(signatory=signatory, base_url=_base_url(request)),
+        f"Annexe envoyée à {signatory.organisation.name}.",
+    )
+
+
+@project_view(Capability.MANAGE_COMMITMENTS)
+@require_POST
+def reminder(request, project, pk):
+    signatory = _signatory(project, pk)
+    return _run(
+        request,
+        project,
+        lambda: services.remind(signatory=signatory, base_url=_base_url(request)),
+        f"Relance envoyée à {signatory.organisation.name}.",
+    )
+
+
+@project_view(Capability.MANAGE_COMMITMENTS)
+@require_POST
+def signed(request, project, pk):
+    signatory = _signatory(project, pk)
+    form = SignedPdfForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(
+            request,
+            "Dépôt incomplet : " + " ".join(str(e) for errs in form.errors.values() for e in errs),
+        )
+        return _back(project)
+    return _run(
+        request,
+        project,
+        lambda: services.record_signed_pdf(
+            signatory=signatory,
+            upload=form.cleaned_data["file"],
+            signed_on=form.cleaned_data["signed_on"],
+            user=request.user,
+        ),
+        f"Engagement de {signatory.organisation.name} signé.",
+    )
+
+
+@project_view(Capability.MANAGE_COMMITMENTS)
+@require_POST
+def refused(request, project, pk):
+    signatory = _signatory(project, pk)
+    form = RefusalForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Indiquez la date et le motif du refus.")
+        return _back(project)
+    return _run(
+        request,
+        project,
+        lambda: services.record_refusal(signatory=signatory, **form.cleaned_data),
+        f"Refus de {signatory.organisation.name} enregistré.",
+    )
+
+
+@project_view(Capability.MANAGE_COMMITMENTS)
+@require_POST
+def session_signatures(request, project):
+    letter = services.ensure_letter(project=project)
+    count = 0
+
+    def record():
+        nonlocal count
+        count = services.record_session_signatures(letter=letter)
+
+    return _run(request, project, record, "Signatures de la séance collective enregistrées.")
+
+
+@project_view(Capability.VIEW_PROJECT)
+def signed_download(request, project, pk):
+    signatory = _signatory(project, pk)
+    if not signatory.signed_file:
+        raise Http404("Aucun PDF signé déposé.")
+    return FileResponse(
+        signatory.signed_file.open("rb"),
+        as_attachment=True,
+        content_type="application/pdf",
+        filename=f"annexe-signee-{signatory.organisation_id}.pdf",
+    )
+
+
+@project_view(Capability.VIEW_PROJECT)
+def annex_diff(request, project, pk):
+    version = get_object_or_404(
+        AnnexVersion.objects.select_related("organisation"), letter__project=project, pk=pk
+    )
+    old = version.letter.annex_versions.filter(
+        organisation=version.organisation, number__lt=version.number
+    ).first()
+    return render(
+        request,
+        "commitments/diff.html",
+        {
+            "page_title": f"Annexe {version.organisation.name} : version {version.number}",
+            "new": version,
+            "old": old,
+            "lines": selectors.annex_diff(old, version) if old else [],
+        },
+    )
+
+
+@project_view(Capability.GENERATE_DOCUMENTS)
+@require_POST
+def bundle(request, project):
+    document = generate_document(
+        project=project, kind_slug=BUNDLE_KIND, fmt="pdf", user=request.user
+    )
+    messages.success(
+        request, f"Liasse générée : {document.file_name} (version {document.version})."
+    )
+    return _back(project)

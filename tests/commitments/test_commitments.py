@@ -1,0 +1,348 @@
+import datetime as dt
+import io
+import re
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.urls import reverse
+from pypdf import PdfReader
+
+from ptsm.accounts.models import Role
+from ptsm.commitments.content import operators
+from ptsm.commitments.models import AnnexVersion, SignatoryStatus, SignatureMode
+from ptsm.commitments.sections import ARTICLES, SEED_HEADINGS
+from ptsm.commitments.selectors import engagement_period
+from ptsm.commitments.services import (
+    ensure_letter,
+    generate_annex,
+    record_refusal,
+    record_session_signatures,
+    record_signed_pdf,
+    remind,
+    send_for_signature,
+    update_settings,
+    verify_signed_file,
+)
+from ptsm.documents.registry import get_kind
+from ptsm.documents.services import render
+from ptsm.governance.models import Attendance, Body, BodyKind, Invitation, Meeting
+from ptsm.governance.services import create_default_bodies
+from ptsm.organisations.models import Contact, Organisation
+from ptsm.roadmap.models import Action, ActionStatus, FundingLine, Objective, Orientation, Theme
+from ptsm.roadmap.services import renumber
+from tests.documents.test_pipeline import docx_text, pdf_text
+from tests.factories import make_project, member
+from tests.helpers import page_text, visible_text
+
+pytestmark = pytest.mark.django_db
+DAY = dt.date(2026, 11, 24)
+
+
+def typeset(text: str) -> str:
+    return text.replace(" :", "\u00a0:")
+
+
+def setup_roadmap(project, operator_names=("EPSM Finistère Sud", "GEM L'Escale")):
+    ars = Organisation.objects.create(
+        project=project, name="ARS Bretagne", category="institutions_financeurs", sub_type="ars"
+    )
+    Contact.objects.create(
+        project=project,
+        organisation=ars,
+        first_name="Hervé",
+        last_name="Le Floc'h",
+        function="Directeur général",
+    )
+    orgs = []
+    for name in operator_names:
+        org = Organisation.objects.create(project=project, name=name, category="medico_social")
+        Contact.objects.create(
+            project=project,
+            organisation=org,
+            first_name="Prénom",
+            last_name=name.split()[0],
+            function="Directeur",
+            email=f"direction@{org.pk}.exemple.fr",
+        )
+        orgs.append(org)
+    objective = Objective.objects.create(
+        theme=Theme.objects.create(
+            orientation=Orientation.objects.create(project=project, title="Accès aux soins"),
+            title="Soins",
+        ),
+        title="Réduire les délais",
+    )
+    validated = Action.objects.create(
+        objective=objective,
+        title="Plateforme d'orientation",
+        status=ActionStatus.VALIDATED,
+        conditions=["autorisation"],
+        start_date=dt.date(2027, 1, 1),
+        end_date=dt.date(2027, 12, 31),
+    )
+    validated.operators.set(orgs)
+    draft = Action.objects.create(
+        objective=objective, title="Idée non validée", status=ActionStatus.DRAFT
+    )
+    draft.operators.set(
+        [Organisation.objects.create(project=project, name="Non engagé", category="social")]
+    )
+    FundingLine.objects.create(
+        action=validated, funder="autofinancement", operator=orgs[0], amount=40000, year=2027
+    )
+    FundingLine.objects.create(
+        action=validated, funder="fir", operator=orgs[0], amount=120000, year=2027
+    )
+    renumber(project=project)
+    return orgs
+
+
+@pytest.fixture
+def project():
+    return make_project(departement="29", name="PTSM du Finistère")
+
+
+def test_operators_are_the_organisations_carrying_a_validated_action(project):
+    epsm, gem = setup_roadmap(project)
+    assert operators(project) == [epsm, gem]
+
+
+@pytest.mark.parametrize("fmt", ["docx", "pdf"])
+def test_collective_letter_has_every_seed_section(project, fmt):
+    setup_roadmap(project)
+    ensure_letter(project=project)
+    data = render(project, get_kind("lettre-engagement-collective"), "", fmt, DAY)
+    text = " ".join((docx_text(data) if fmt == "docx" else pdf_text(data)).split())
+    for heading in SEED_HEADINGS:
+        assert " ".join(typeset(heading).split()) in text, heading
+    assert (
+        "12 mois" in text
+        and "Bilan à 6 mois" in text
+        and "Participer aux instances de pilotage" in text
+    )
+    assert "1.1.1.1 Plateforme d'orientation" in text and "Idée non validée" not in text
+
+
+@pytest.mark.parametrize("fmt", ["docx", "pdf"])
+def test_operator_annex_has_articles_1_to_6_and_the_roadmap_amounts(project, fmt):
+    epsm, _gem = setup_roadmap(project)
+    ensure_letter(project=project)
+    data = render(project, get_kind("annexe"), str(epsm.pk), fmt, DAY)
+    text = " ".join((docx_text(data) if fmt == "docx" else pdf_text(data)).split())
+    for article in ARTICLES:
+        assert " ".join(typeset(article).split()) in text, article
+    assert "Plateforme d'orientation" in text and "Autorisation" in text
+    # Autofinancement and aide from the funding lines (split() turned no-break spaces into spaces).
+    assert "Autofinancement : 40 000 €" in text and "Aide : 120 000 €" in text
+    assert "Signature en bilatéral" in text
+
+
+def test_export_documents_writes_letters_annexes_and_bundle(project, tmp_path):
+    setup_roadmap(project)
+    call_command("export_documents", project.slug, str(tmp_path))
+    names = {p.name for p in tmp_path.iterdir()}
+    assert {
+        "lettre-engagement-collective.docx",
+        "lettre-engagement-collective.pdf",
+        "annexe-epsm-finistere-sud.pdf",
+        "annexe-epsm-finistere-sud.docx",
+        "annexe-gem-lescale.pdf",
+        "liasse-engagements.pdf",
+    } <= names
+
+
+def _signed_pdf(project, organisation) -> bytes:
+    return (
+        render(project, get_kind("annexe"), str(organisation.pk), "pdf", DAY) + b"\n% signatures\n"
+    )
+
+
+def test_bilateral_campaign_emails_reminders_signatures_and_refusals(project, smtp_server):
+    epsm, gem = setup_roadmap(project)
+    letter = ensure_letter(project=project)
+    epsm_signatory, gem_signatory = letter.signatories.order_by("organisation__name")
+    with pytest.raises(ValidationError, match="Générez d'abord l'annexe"):
+        send_for_signature(signatory=epsm_signatory, base_url="http://ptsm.test")
+    generate_annex(letter=letter, organisation=epsm)
+    send_for_signature(signatory=epsm_signatory, base_url="http://ptsm.test")
+    remind(signatory=epsm_signatory, base_url="http://ptsm.test")
+    subjects = [" ".join(str(m["Subject"]).split()) for m in smtp_server.messages]
+    assert subjects == [
+        "[ptsm] Lettre d'engagement à signer — EPSM Finistère Sud",
+        "[ptsm] Relance : lettre d'engagement à signer — EPSM Finistère Sud",
+    ]
+    attachment = next(smtp_server.messages[0].iter_attachments())
+    assert attachment.get_filename() == "annexe-epsm-finistere-sud.pdf"
+    assert epsm_signatory.reminders == 1
+    data = _signed_pdf(project, epsm)
+    record_signed_pdf(
+        signatory=epsm_signatory,
+        upload=SimpleUploadedFile("signe.pdf", data),
+        signed_on=dt.date(2027, 1, 10),
+    )
+    assert epsm_signatory.status == SignatoryStatus.SIGNED and verify_signed_file(epsm_signatory)
+    assert epsm_signatory.digital_signature_valid is None  # no PAdES signature in this file
+    generate_annex(letter=letter, organisation=gem)
+    record_refusal(
+        signatory=gem_signatory,
+        refused_on=dt.date(2027, 1, 12),
+        comment="Pas de moyens cette année",
+    )
+    assert gem_signatory.status == SignatoryStatus.REFUSED
+    assert engagement_period(project).start is None  # not everyone signed
+    # Tampering with the stored signed file is detected.
+    with open(epsm_signatory.signed_file.path, "ab") as handle:
+        handle.write(b"% altere\n")
+    assert not verify_signed_file(epsm_signatory)
+
+
+def test_start_is_the_last_signature_and_expiry_warns_on_the_dashboard(client, project):
+    epsm, gem = setup_roadmap(project)
+    letter = ensure_letter(project=project)
+    for organisation, day in ((epsm, dt.date(2025, 10, 1)), (gem, dt.date(2025, 12, 20))):
+        generate_annex(letter=letter, organisation=organisation)
+        signatory = letter.signatories.get(organisation=organisation)
+        record_signed_pdf(
+            signatory=signatory,
+            upload=SimpleUploadedFile("s.pdf", _signed_pdf(project, organisation)),
+            signed_on=day,
+        )
+    period = engagement_period(project)
+    assert (period.start, period.end) == (dt.date(2025, 12, 20), dt.date(2026, 12, 20))
+    assert "expirent le 20/12/2026" in period.warning(dt.date(2026, 11, 24))
+    client.force_login(member(project, Role.READER))
+    dashboard = visible_text(
+        client.get(reverse("projects:dashboard", kwargs={"slug": project.slug}))
+    )
+    if dt.date.today() <= dt.date(2026, 12, 20):
+        assert "Les engagements expirent le 20/12/2026" in dashboard
+    else:
+        assert "Les engagements ont expiré le 20/12/2026" in dashboard
+
+
+def test_amendment_makes_a_new_version_with_a_diff_and_a_new_signature(client, project):
+    epsm, _gem = setup_roadmap(project)
+    letter = ensure_letter(project=project)
+    first = generate_annex(letter=letter, organisation=epsm)
+    signatory = letter.signatories.get(organisation=epsm)
+    record_signed_pdf(
+        signatory=signatory,
+        upload=SimpleUploadedFile("s.pdf", _signed_pdf(project, epsm)),
+        signed_on=DAY,
+    )
+    FundingLine.objects.filter(funder="fir").update(amount=150000)
+    with pytest.raises(ValidationError, match="établissez un avenant"):
+        generate_annex(letter=letter, organisation=epsm)
+    with pytest.raises(ValidationError, match="motif"):
+        generate_annex(letter=letter, organisation=epsm, amendment=True)
+    second = generate_annex(
+        letter=letter, organisation=epsm, amendment=True, reason="Financement FIR revu"
+    )
+    assert (second.number, second.is_amendment) == (2, True)
+    signatory.refresh_from_db()
+    assert signatory.status == SignatoryStatus.TO_PREPARE  # a new signature is needed
+    first.refresh_from_db()
+    assert first.signed
+    first.reason = "modifié"
+    with pytest.raises(ValidationError, match="figée"):
+        first.save()
+    client.force_login(member(project, Role.PROJECT_LEAD))
+    page = " ".join(
+        visible_text(
+            client.get(
+                reverse("commitments:annex_diff", kwargs={"slug": project.slug, "pk": second.pk})
+            )
+        ).split()
+    )
+    assert "Retiré : 1.1.1.1 Fonds" not in page
+    assert re.search(r"Retiré : 1\.1\.1\.1 FIR .* 120\s000 €", page) and re.search(
+        r"Ajouté : 1\.1\.1\.1 FIR .* 150\s000 €", page
+    )
+    assert AnnexVersion.objects.filter(organisation=epsm).count() == 2
+
+
+def test_collective_session_signs_for_the_operators_present(project):
+    epsm, gem = setup_roadmap(project)
+    create_default_bodies(project=project)
+    letter = ensure_letter(project=project)
+    copil = Body.objects.get(project=project, kind=BodyKind.COPIL)
+    from django.utils import timezone
+
+    start = timezone.make_aware(dt.datetime(2027, 2, 1, 14))
+    session = Meeting.objects.create(
+        body=copil,
+        title="COPIL de signature",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=2),
+    )
+    Invitation.objects.create(
+        meeting=session, contact=epsm.contacts.get(), attendance=Attendance.PRESENT
+    )
+    Invitation.objects.create(
+        meeting=session, contact=gem.contacts.get(), attendance=Attendance.EXCUSED
+    )
+    with pytest.raises(ValidationError, match="séance de signature collective"):
+        record_session_signatures(letter=letter)
+    update_settings(
+        letter=letter, signature_mode=SignatureMode.COLLECTIVE, duration_months=12, session=session
+    )
+    for organisation in (epsm, gem):
+        generate_annex(letter=letter, organisation=organisation)
+    assert record_session_signatures(letter=letter) == 1
+    statuses = dict(letter.signatories.values_list("organisation__name", "status"))
+    assert statuses == {"EPSM Finistère Sud": "signe", "GEM L'Escale": "a_preparer"}
+    assert letter.signatories.get(organisation=epsm).signed_on == dt.date(2027, 2, 1)
+
+
+def test_bundle_has_one_bookmark_per_operator_plus_the_letter_and_is_deterministic(project):
+    orgs = setup_roadmap(project, operator_names=("A Opérateur", "B Opérateur", "C Opérateur"))
+    letter = ensure_letter(project=project)
+    generate_annex(letter=letter, organisation=orgs[1])
+    signatory = letter.signatories.get(organisation=orgs[1])
+    signed = _signed_pdf(project, orgs[1])
+    record_signed_pdf(
+        signatory=signatory, upload=SimpleUploadedFile("s.pdf", signed), signed_on=DAY
+    )
+    kind = get_kind("liasse-engagements")
+    data = render(project, kind, "", "pdf", DAY)
+    reader = PdfReader(io.BytesIO(data))
+    assert [o.title for o in reader.outline] == [
+        "Lettre d'engagement collective",
+        "Annexe — A Opérateur",
+        "Annexe — B Opérateur",
+        "Annexe — C Opérateur",
+    ]
+    assert len(reader.outline) == len(operators(project)) + 1
+    text = "\n".join(p.extract_text() for p in reader.pages)
+    assert "Sommaire" in text and "Annexe — A Opérateur (non signée)" in text
+    import hashlib
+
+    assert hashlib.sha256(signed).hexdigest() in text.replace(
+        "\n", ""
+    )  # the signed file's own digest
+    assert render(project, kind, "", "pdf", DAY) == data
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("annexe.docx", b"PK", "Déposez le PDF signé (fichier .pdf)."),
+        ("annexe.pdf", b"GIF89a", "Ce fichier n'est pas un PDF."),
+    ],
+)
+def test_bad_signed_uploads_are_refused_in_french(client, project, name, content, message):
+    epsm, _gem = setup_roadmap(project)
+    letter = ensure_letter(project=project)
+    generate_annex(letter=letter, organisation=epsm)
+    signatory = letter.signatories.get(organisation=epsm)
+    client.force_login(member(project, Role.PROJECT_LEAD))
+    response = client.post(
+        reverse("commitments:signed", kwargs={"slug": project.slug, "pk": signatory.pk}),
+        {"signed_on": "2027-01-10", "file": SimpleUploadedFile(name, content)},
+        follow=True,
+    )
+    assert message in page_text(response)
+    signatory.refresh_from_db()
+    assert signatory.status == SignatoryStatus.TO_PREPARE and not signatory.signed_file
