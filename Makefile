@@ -51,6 +51,7 @@ format: install
 
 bench: install
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/bundle.py
 
 clean-db:
 	rm -f db.sqlite3

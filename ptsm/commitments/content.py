@@ -173,19 +173,40 @@ def collective_context(project) -> dict:
     }
 
 
-def annex_context(project, organisation: Organisation) -> dict:
-    letter = current_letter(project)
-    actions = [a for a in committed_actions(project) if organisation in a.operators.all()]
+class Snapshot:
+    """What every annex of a project shares, read once (a bundle renders all of them)."""
+
+    def __init__(self, project):
+        self.letter = current_letter(project)
+        self.actions = committed_actions(project)
+        self.orientation_count = len([o for o in roadmap_tree(project) if not o.archived])
+        contacts = {}
+        for organisation in Organisation.objects.filter(project=project).prefetch_related(
+            "contacts"
+        ):
+            contacts[organisation.pk] = min(
+                organisation.contacts.all(), key=lambda c: c.pk, default=None
+            )
+        self.first_contact = contacts
+
+    def actions_of(self, organisation) -> list:
+        return [a for a in self.actions if any(o.pk == organisation.pk for o in a.operators.all())]
+
+
+def annex_context(project, organisation: Organisation, snapshot: Snapshot | None = None) -> dict:
+    snapshot = snapshot or Snapshot(project)
+    letter = snapshot.letter
+    actions = snapshot.actions_of(organisation)
     lines, self_total, aid_total = _operator_lines(actions, organisation)
-    contact = organisation.contacts.order_by("pk").first()
+    contact = snapshot.first_contact.get(organisation.pk)
     regulator_signatory = letter.regulator_signatory
     return {
         "title": f"Annexe à la lettre d'engagement — {organisation.name}",
         "articles": ARTICLES,
         "article1": (
             f"La feuille de route du projet territorial de santé mentale « {project.name} » comprend "
-            f"{len(committed_actions(project))} fiche(s)-action(s) validée(s) par le comité de pilotage, "
-            f"réparties en {len([o for o in roadmap_tree(project) if not o.archived])} orientation(s) "
+            f"{len(snapshot.actions)} fiche(s)-action(s) validée(s) par le comité de pilotage, "
+            f"réparties en {snapshot.orientation_count} orientation(s) "
             "stratégique(s). Le présent opérateur s'engage sur les fiches-actions ci-dessous."
         ),
         "operator": {
@@ -233,6 +254,17 @@ def annex_context(project, organisation: Organisation) -> dict:
         },
         "duration": f"{letter.duration_months} mois",
     }
+
+
+def annex_signature_context(context: dict) -> dict:
+    """Adds the bilateral signature block (regulator – operator) to an annex context."""
+    context["signature"] = [
+        {
+            "regulator": f"{context['regulator']['name']} — {context['regulator']['signatory']}",
+            "operator": f"{context['operator']['name']} — {context['operator']['signatory']}",
+        }
+    ]
+    return context
 
 
 def annex_lines(context: dict) -> list[str]:

@@ -5,7 +5,13 @@ from ptsm.documents.rendering import docx_renderer, pdf_renderer
 from ptsm.organisations.models import Organisation
 
 from .bundle import BundlePart, build_bundle
-from .content import annex_context, collective_context, operator_slug, operators
+from .content import (
+    annex_context,
+    annex_signature_context,
+    collective_context,
+    operator_slug,
+    operators,
+)
 from .docx_templates import ANNEX_DOCX, COLLECTIVE_DOCX
 
 COLLECTIVE_KIND, ANNEX_KIND, BUNDLE_KIND = (
@@ -27,14 +33,8 @@ def _annex_variants(project) -> list[Variant]:
 
 
 def _annex(project, variant_key: str) -> dict:
-    context = annex_context(project, Organisation.objects.get(project=project, pk=int(variant_key)))
-    context["signature"] = [
-        {
-            "regulator": f"{context['regulator']['name']} — {context['regulator']['signatory']}",
-            "operator": f"{context['operator']['name']} — {context['operator']['signatory']}",
-        }
-    ]
-    return context
+    organisation = Organisation.objects.get(project=project, pk=int(variant_key))
+    return annex_signature_context(annex_context(project, organisation))
 
 
 def _bundle(project, variant_key: str = "") -> dict:

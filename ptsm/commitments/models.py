@@ -108,8 +108,9 @@ class Signatory(models.Model):
     signed_sha256 = models.CharField("empreinte SHA-256", max_length=64, blank=True)
     digital_signer = models.CharField("signataire électronique (PAdES)", max_length=255, blank=True)
     digital_signature_valid = models.BooleanField(
-        "signature électronique valide", null=True, blank=True
+        "signature électronique intègre", null=True, blank=True
     )
+    digital_signature_trusted = models.BooleanField("certificat reconnu", null=True, blank=True)
 
     class Meta:
         verbose_name = "signataire"

@@ -7,11 +7,18 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from ptsm.documents.registry import get_kind
-from ptsm.documents.services import render
+from ptsm.documents.services import document_meta, render
 from ptsm.projects.models import add_months
 
 from .bundle import BundlePart
-from .content import current_letter, operators
+from .content import (
+    Snapshot,
+    annex_context,
+    annex_signature_context,
+    current_letter,
+    operator_slug,
+    operators,
+)
 from .documents import ANNEX_KIND, COLLECTIVE_KIND
 from .models import Signatory, SignatoryStatus
 
@@ -73,7 +80,8 @@ def annex_diff(old, new) -> list[dict]:
 
 def bundle_parts(project) -> list[BundlePart]:
     """The collective letter, then each operator's annex in name order: its signed PDF when
-    received, otherwise the latest generated annex (marked as not signed)."""
+    received, otherwise the latest generated annex (marked as not signed). Shared data is read
+    once for all annexes."""
     today = timezone.localdate()
     letter = current_letter(project)
     parts = [
@@ -85,34 +93,29 @@ def bundle_parts(project) -> list[BundlePart]:
     ]
     by_operator = {s.organisation_id: s for s in signatories(letter)}
     annex = get_kind(ANNEX_KIND)
-    variants = {v.key: v for v in annex.variants_for(project)}
+    snapshot = Snapshot(project)
+    meta = document_meta(project, today)
+    versions = {}
+    if letter.pk:
+        for version in letter.annex_versions.select_related("pdf").order_by(
+            "organisation_id", "-number"
+        ):
+            versions.setdefault(version.organisation_id, version)
     for organisation in operators(project):
         signatory = by_operator.get(organisation.pk)
-        variant = variants[str(organisation.pk)]
+        stem = f"annexe-{operator_slug(organisation)}"
+        title = f"Annexe — {organisation.name}"
         if signatory is not None and signatory.signed_file:
             with signatory.signed_file.open("rb") as handle:
-                data = handle.read()
-            parts.append(
-                BundlePart(f"Annexe — {organisation.name}", f"{variant.file_stem}-signee.pdf", data)
-            )
+                parts.append(BundlePart(title, f"{stem}-signee.pdf", handle.read()))
             continue
-        latest = (
-            letter.annex_versions.filter(organisation=organisation).order_by("-number").first()
-            if letter.pk
-            else None
-        )
+        latest = versions.get(organisation.pk)
         if latest is not None:
             with latest.pdf.content.open("rb") as handle:
                 data = handle.read()
         else:
-            data = render(project, annex, variant.key, "pdf", today)
+            context = annex_signature_context(annex_context(project, organisation, snapshot))
+            data = annex.renderers["pdf"]({**context, "meta": meta})
         signed = signatory is not None and signatory.status == SignatoryStatus.SIGNED
-        parts.append(
-            BundlePart(
-                f"Annexe — {organisation.name}",
-                f"{variant.file_stem}.pdf",
-                data,
-                note="" if signed else "non signée",
-            )
-        )
+        parts.append(BundlePart(title, f"{stem}.pdf", data, note="" if signed else "non signée"))
     return parts

@@ -2,6 +2,8 @@
 campaign (sending, reminders, signed PDFs, refusals, collective session)."""
 
 import hashlib
+import io
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -213,26 +215,36 @@ def remind(*, signatory: Signatory, base_url: str) -> Signatory:
     return signatory
 
 
-def verify_pades(data: bytes) -> tuple[str, bool | None]:
-    """(signer, valid) of the first PAdES signature, ("", None) when the PDF is not signed or
-    pyHanko is not available."""
-    try:
-        from pyhanko.pdf_utils.reader import PdfFileReader
-        from pyhanko.sign.validation import validate_pdf_signature
-    except ImportError:
-        return "", None
-    import io
+@dataclass(frozen=True)
+class DigitalSignature:
+    signer: str = ""
+    intact: bool | None = None  # None: the PDF carries no electronic signature
+    trusted: bool | None = None
+
+
+def verify_pades(data: bytes) -> DigitalSignature:
+    """Check the first PAdES signature of a PDF with pyHanko: who signed, whether the signed bytes
+    are intact, and whether the certificate chains to a trusted authority (none is configured
+    offline, so self-signed or unknown certificates are reported as not recognised)."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
 
     try:
-        reader = PdfFileReader(io.BytesIO(data))
-        signatures = reader.embedded_signatures
-        if not signatures:
-            return "", None
-        status = validate_pdf_signature(signatures[0])
-        signer = status.signing_cert.subject.human_friendly if status.signing_cert else ""
-        return signer, bool(status.intact and status.valid)
-    except Exception:  # a damaged or exotic signature is reported as invalid, never as valid
-        return "", False
+        signatures = PdfFileReader(io.BytesIO(data)).embedded_signatures
+    except Exception:  # pyHanko cannot parse it: treat as unsigned, pypdf already accepted the file
+        return DigitalSignature()
+    if not signatures:
+        return DigitalSignature()
+    try:
+        # No trust roots are configured offline: the chain is reported, never assumed trusted.
+        status = validate_pdf_signature(signatures[0], ValidationContext(trust_roots=[]))
+    except Exception:  # a damaged signature is reported as not intact, never as valid
+        return DigitalSignature(signer="signature illisible", intact=False, trusted=False)
+    signer = status.signing_cert.subject.human_friendly if status.signing_cert else ""
+    return DigitalSignature(
+        signer=signer, intact=bool(status.intact and status.valid), trusted=bool(status.trusted)
+    )
 
 
 @transaction.atomic
@@ -250,7 +262,12 @@ def record_signed_pdf(*, signatory: Signatory, upload, signed_on, user=None) -> 
         save=False,
     )
     signatory.signed_sha256 = digest
-    signatory.digital_signer, signatory.digital_signature_valid = verify_pades(data)
+    digital = verify_pades(data)
+    signatory.digital_signer = digital.signer[:255]
+    signatory.digital_signature_valid, signatory.digital_signature_trusted = (
+        digital.intact,
+        digital.trusted,
+    )
     signatory.status, signatory.signed_on, signatory.annex_version = (
         SignatoryStatus.SIGNED,
         signed_on,

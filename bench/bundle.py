@@ -1,0 +1,116 @@
+"""Benchmark: the bundle (liasse) of commitment letters for 150 operators (target ≤ 3 s)."""
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+if "DATABASE_URL" not in os.environ:
+    os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='ptsm-bench-')}/bench.sqlite3"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="ptsm-bench-media-"))
+
+import django  # noqa: E402
+
+django.setup()
+
+import datetime as dt  # noqa: E402
+from decimal import Decimal  # noqa: E402
+
+from django.core.management import call_command  # noqa: E402
+
+from ptsm.commitments.services import ensure_letter  # noqa: E402
+from ptsm.documents.registry import get_kind  # noqa: E402
+from ptsm.documents.services import render  # noqa: E402
+from ptsm.organisations.models import Contact, Organisation  # noqa: E402
+from ptsm.projects.services import create_project  # noqa: E402
+from ptsm.roadmap.models import Action, ActionStatus, FundingLine, Objective, Orientation, Theme  # noqa: E402
+from ptsm.roadmap.services import renumber  # noqa: E402
+from ptsm.territories.models import Departement  # noqa: E402
+from ptsm.territories.services import load_referential  # noqa: E402
+
+OPERATORS = int(os.environ.get("OPERATORS", "150"))
+
+
+def main() -> None:
+    call_command("migrate", verbosity=0)
+    load_referential(only_departements={"29"})
+    departement = Departement.objects.get(code="29")
+    project = create_project(
+        name="Banc d'essai liasse",
+        region=departement.region,
+        start_date=dt.date(2026, 1, 1),
+        territory_name="Finistère",
+        departements=[departement],
+    )
+    orientation = Orientation.objects.create(project=project, title="Orientation")
+    objective = Objective.objects.create(
+        theme=Theme.objects.create(orientation=orientation, title="T"), title="O"
+    )
+    for index in range(OPERATORS):
+        organisation = Organisation.objects.create(
+            project=project, name=f"Opérateur {index:03d}", category="medico_social"
+        )
+        Contact.objects.create(
+            project=project, organisation=organisation, first_name="A", last_name=f"B{index}"
+        )
+        action = Action.objects.create(
+            objective=objective,
+            title=f"Action {index}",
+            status=ActionStatus.VALIDATED,
+            position=index,
+            start_date=dt.date(2027, 1, 1),
+            end_date=dt.date(2027, 12, 31),
+        )
+        action.operators.set([organisation])
+        FundingLine.objects.create(
+            action=action, funder="fir", operator=organisation, amount=Decimal(10000), year=2027
+        )
+        FundingLine.objects.create(
+            action=action, funder="autofinancement", operator=organisation, amount=5000, year=2027
+        )
+    renumber(project=project)
+    ensure_letter(project=project)
+    kind = get_kind("liasse-engagements")
+    today = dt.date(2026, 11, 24)
+    annex = get_kind("annexe")
+    variant = annex.variants_for(project)[0]
+    started = time.perf_counter()
+    render(project, annex, variant.key, "pdf", today)
+    per_annex = time.perf_counter() - started
+    timings = []
+    for _ in range(2):
+        started = time.perf_counter()
+        data = render(project, kind, "", "pdf", today)
+        timings.append(time.perf_counter() - started)
+    print(f"Annexe d'un opérateur (PDF)                      {per_annex * 1000:8.1f} ms")
+    print(
+        f"Liasse, {OPERATORS} annexes produites à la volée ({len(data) // 1024} Ko)   {min(timings) * 1000:8.1f} ms"
+    )
+    # The bundle of signed letters: every operator has returned its signed PDF.
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ptsm.commitments.models import CommitmentLetter
+    from ptsm.commitments.services import generate_annex, record_signed_pdf
+
+    letter = CommitmentLetter.objects.get(project=project)
+    for signatory in letter.signatories.select_related("organisation"):
+        version = generate_annex(letter=letter, organisation=signatory.organisation)
+        with version.pdf.content.open("rb") as handle:
+            upload = SimpleUploadedFile("signee.pdf", handle.read() + b"% signee\n")
+        record_signed_pdf(signatory=signatory, upload=upload, signed_on=today)
+    timings = []
+    for _ in range(2):
+        started = time.perf_counter()
+        data = render(project, kind, "", "pdf", today)
+        timings.append(time.perf_counter() - started)
+    print(
+        f"Liasse, {OPERATORS} annexes signées déposées ({len(data) // 1024} Ko)   {min(timings) * 1000:8.1f} ms"
+    )
+
+
+if __name__ == "__main__":
+    main()
