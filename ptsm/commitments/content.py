@@ -10,6 +10,7 @@ from ptsm.organisations.models import Organisation
 from ptsm.roadmap.content import action_data
 from ptsm.roadmap.models import COMMITTED_STATUSES, FundingNature
 from ptsm.roadmap.selectors import credits_table, project_actions, roadmap_tree
+from ptsm.territories.selectors import territory_map_svg
 
 from .models import CommitmentLetter
 from .sections import ARTICLE_DEFAULTS, ARTICLES, COLLECTIVE_SECTIONS
@@ -169,6 +170,7 @@ def collective_context(project) -> dict:
             if regulator_signatory
             else "le directeur général",
         },
+        "images": {"map": territory_map_svg(project.territory)},
         "operator_count": len(carriers),
     }
 

@@ -37,6 +37,32 @@ def _annex(project, variant_key: str) -> dict:
     return annex_signature_context(annex_context(project, organisation))
 
 
+def _signature_sheet(project, variant_key: str = "") -> dict:
+    from .content import current_letter
+
+    letter = current_letter(project)
+    session = letter.session
+    contacts = (
+        {s.organisation_id: s.contact for s in letter.signatories.select_related("contact")}
+        if letter.pk
+        else {}
+    )
+    return {
+        "session": f"{session.title} — {session.starts_at:%d/%m/%Y}"
+        if session
+        else "Signature des engagements",
+        "mode": letter.get_signature_mode_display(),
+        "rows": [
+            {
+                "organisation": o.name,
+                "signatory": contacts[o.pk].full_name if contacts.get(o.pk) else "",
+                "function": contacts[o.pk].function if contacts.get(o.pk) else "",
+            }
+            for o in operators(project)
+        ],
+    }
+
+
 def _bundle(project, variant_key: str = "") -> dict:
     from .selectors import bundle_parts
 
@@ -77,6 +103,18 @@ register(
             "pdf": pdf_renderer(template_path(__file__, "doc_templates", "annexe-operateur.typ")),
         },
         order=41,
+    )
+)
+register(
+    DocumentKind(
+        slug="feuille-signature-engagements",
+        title="Feuille de signature (séance collective)",
+        description="Liste des opérateurs et de leurs signataires, avec une colonne pour signer.",
+        build_context=_signature_sheet,
+        renderers={
+            "pdf": pdf_renderer(template_path(__file__, "doc_templates", "feuille-signature.typ"))
+        },
+        order=43,
     )
 )
 register(

@@ -28,6 +28,7 @@ def build_collective(path: Path = COLLECTIVE_DOCX) -> Path:
                 f"r in {key}.rows",
                 [11, 5.6],
             )
+            b.image("map")
         elif spec.derived in {"actions", "funding", "calendar"}:
             b.table(
                 [f"{{{{ {key}.header[0] }}}}", f"{{{{ {key}.header[1] }}}}"],

@@ -69,6 +69,14 @@ def engagement_period(project) -> Period:
     )
 
 
+def signatory_of(project, organisation) -> Signatory | None:
+    return (
+        Signatory.objects.filter(letter__project=project, organisation=organisation)
+        .select_related("annex_version")
+        .first()
+    )
+
+
 def annex_diff(old, new) -> list[dict]:
     kinds = {"- ": "removed", "+ ": "added", "  ": "same"}
     return [

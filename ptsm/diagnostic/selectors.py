@@ -6,6 +6,7 @@ from django.db.models import Prefetch
 
 from ptsm.core.anap import ENTRY_DOOR_PRIORITIES, EntryDoor
 from ptsm.core.formatting import french_number
+from ptsm.roadmap.models import Action
 
 from .models import Finding, FindingKind, Grid, Indicator, IndicatorValue, Level, Priority
 
@@ -80,7 +81,12 @@ def findings(project, door: int | None = None):
     result = (
         Finding.objects.filter(project=project)
         .select_related("working_group")
-        .prefetch_related(Prefetch("indicators", queryset=Indicator.objects.order_by("order")))
+        .prefetch_related(
+            Prefetch("indicators", queryset=Indicator.objects.order_by("order")),
+            Prefetch(
+                "actions", queryset=Action.objects.select_related("objective__theme__orientation")
+            ),
+        )
     )
     return result.filter(entry_door=door) if door else result
 

@@ -5,9 +5,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from ptsm.accounts.permissions import Capability, role_allows
+from ptsm.commitments.selectors import signatory_of
 from ptsm.core.views import form_view
 from ptsm.governance.selectors import memberships_of_organisation
 from ptsm.projects.access import project_view
+from ptsm.roadmap.selectors import operator_actions
 
 from . import selectors, services
 from .forms import ContactForm, DirectoryFilterForm, OrganisationForm
@@ -103,6 +105,8 @@ def organisation_detail(request, project, pk):
             "organisation": organisation,
             "contacts": organisation.contacts.all(),
             "body_memberships": memberships_of_organisation(organisation),
+            "actions": operator_actions(project, organisation),
+            "commitment": signatory_of(project, organisation),
             "can_edit": _can_edit(request),
         },
     )

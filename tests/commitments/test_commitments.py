@@ -346,3 +346,38 @@ def test_bad_signed_uploads_are_refused_in_french(client, project, name, content
     assert message in page_text(response)
     signatory.refresh_from_db()
     assert signatory.status == SignatoryStatus.TO_PREPARE and not signatory.signed_file
+
+
+def test_collective_letter_recalls_the_diagnostic_with_the_map(project):
+    setup_roadmap(project)
+    from docx import Document
+
+    data = render(project, get_kind("lettre-engagement-collective"), "", "docx", DAY)
+    assert len(Document(io.BytesIO(data)).inline_shapes) == 1  # the territory map
+
+
+def test_signature_sheet_lists_each_operator_and_signatory(project):
+    epsm, gem = setup_roadmap(project)
+    ensure_letter(project=project)
+    text = pdf_text(render(project, get_kind("feuille-signature-engagements"), "", "pdf", DAY))
+    assert "Feuille de signature des engagements" in text
+    assert "EPSM Finistère Sud" in text and "GEM L'Escale" in text and "Signature" in text
+
+
+def test_organisation_page_shows_its_actions_and_commitment(client, project):
+    epsm, _gem = setup_roadmap(project)
+    letter = ensure_letter(project=project)
+    generate_annex(letter=letter, organisation=epsm)
+    record_signed_pdf(
+        signatory=letter.signatories.get(organisation=epsm),
+        upload=SimpleUploadedFile("s.pdf", _signed_pdf(project, epsm)),
+        signed_on=dt.date(2027, 1, 10),
+    )
+    client.force_login(member(project, Role.READER))
+    page = visible_text(
+        client.get(reverse("organisations:detail", kwargs={"slug": project.slug, "pk": epsm.pk}))
+    )
+    assert "1.1.1.1 Plateforme d'orientation" in page
+    assert "Lettre d'engagement : Signé, signée le 10 janvier 2027 (annexe version 1)." in " ".join(
+        page.split()
+    )

@@ -319,3 +319,26 @@ def test_report_has_identity_card_grids_findings_and_priorities(project):
             assert heading in flat, (fmt, heading)
         assert "Suivi somatique insuffisant des patients au long cours" in flat
         assert "Population municipale" in flat and "INSEE/IGN" in flat
+
+
+def test_a_finding_shows_the_fiches_actions_that_answer_it(client, project):
+    from ptsm.roadmap.models import Action, Objective, Orientation, Theme
+    from ptsm.roadmap.services import renumber
+
+    finding = Finding.objects.create(
+        project=project, entry_door=5, kind="rupture", text="Pas d'équipe de crise"
+    )
+    objective = Objective.objects.create(
+        theme=Theme.objects.create(
+            orientation=Orientation.objects.create(project=project, title="O"), title="T"
+        ),
+        title="Ob",
+    )
+    action = Action.objects.create(objective=objective, title="Équipe mobile")
+    action.findings.set([finding])
+    renumber(project=project)
+    client.force_login(member(project, Role.READER))
+    page = visible_text(
+        client.get(reverse("diagnostic:door", kwargs={"slug": project.slug, "number": 5}))
+    )
+    assert "→ fiche-action 1.1.1.1" in page
