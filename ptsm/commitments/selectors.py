@@ -69,6 +69,13 @@ def engagement_period(project) -> Period:
     )
 
 
+def commitment_statuses(project) -> dict[int, str]:
+    """Operator → status of its commitment (for the roadmap's synthesis table)."""
+    return dict(
+        Signatory.objects.filter(letter__project=project).values_list("organisation_id", "status")
+    )
+
+
 def signatory_of(project, organisation) -> Signatory | None:
     return (
         Signatory.objects.filter(letter__project=project, organisation=organisation)

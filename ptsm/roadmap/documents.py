@@ -33,9 +33,13 @@ def _action_context(project, variant_key: str) -> dict:
 
 
 def _plan_context(project, variant_key: str = "") -> dict:
+    from ptsm.commitments.selectors import (
+        commitment_statuses,
+    )  # the commitments app builds on this one
+
     actions = list(selectors.project_actions(project))
     return {
-        "rows": selectors.action_plan_rows(actions),
+        "rows": selectors.action_plan_rows(actions, commitment_statuses(project)),
         "credits": selectors.credits_table(actions),
     }
 

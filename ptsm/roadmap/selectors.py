@@ -131,7 +131,19 @@ ACTION_PLAN_COLUMNS = [
 ]
 
 
-def action_plan_rows(actions) -> list[list[str]]:
+def commitment_label(action, statuses: dict[int, str]) -> str:
+    """« 2/3 signés » for an action whose operators' commitments are known, else « — »."""
+    operators = list(action.operators.all())
+    known = [statuses[o.pk] for o in operators if o.pk in statuses]
+    if not known:
+        return "—"
+    return f"{sum(1 for s in known if s == 'signe')}/{len(operators)} engagement(s) signé(s)"
+
+
+def action_plan_rows(actions, commitment_statuses: dict[int, str] | None = None) -> list[list[str]]:
+    """ANAP's synthesis of the action plan. `commitment_statuses` maps an operator to the status
+    of its commitment letter (given by the commitments app, which depends on this one)."""
+    statuses = commitment_statuses or {}
     rows = []
     for a in actions:
         pilot = a.pilot_organisation.name if a.pilot_organisation else ""
@@ -152,7 +164,7 @@ def action_plan_rows(actions) -> list[list[str]]:
                 "; ".join(f"{i.name} (cible : {i.target or '—'})" for i in a.indicators.all())
                 or "—",
                 a.get_status_display(),
-                "—",
+                commitment_label(a, statuses),
             ]
         )
     return rows

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from ptsm.accounts.models import Role
 from ptsm.accounts.permissions import Capability, role_allows
+from ptsm.commitments.selectors import commitment_statuses
 from ptsm.core.views import form_view
 from ptsm.organisations.models import Organisation
 from ptsm.projects.access import project_view
@@ -251,7 +252,7 @@ def action_table(request, project):
             "page_title": "Fiches-actions",
             "form": form,
             "actions": actions,
-            "rows": selectors.action_plan_rows(actions),
+            "rows": selectors.action_plan_rows(actions, commitment_statuses(project)),
             "columns": selectors.ACTION_PLAN_COLUMNS,
         },
     )
@@ -281,7 +282,7 @@ def synthesis(request, project):
         {
             "page_title": "Tableaux de synthèse",
             "columns": selectors.ACTION_PLAN_COLUMNS,
-            "rows": selectors.action_plan_rows(actions),
+            "rows": selectors.action_plan_rows(actions, commitment_statuses(project)),
             "credits": credits,
             "credit_columns": selectors.CREDITS_COLUMNS,
             "euros": selectors.euros,

@@ -381,3 +381,21 @@ def test_organisation_page_shows_its_actions_and_commitment(client, project):
     assert "Lettre d'engagement : Signé, signée le 10 janvier 2027 (annexe version 1)." in " ".join(
         page.split()
     )
+
+
+def test_the_action_plan_shows_the_commitment_status_of_each_action(project):
+    epsm, _gem = setup_roadmap(project)
+    letter = ensure_letter(project=project)
+    generate_annex(letter=letter, organisation=epsm)
+    record_signed_pdf(
+        signatory=letter.signatories.get(organisation=epsm),
+        upload=SimpleUploadedFile("s.pdf", _signed_pdf(project, epsm)),
+        signed_on=DAY,
+    )
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(
+        io.BytesIO(render(project, get_kind("plan-actions"), "", "xlsx", DAY))
+    ).active
+    rows = {row[3]: row[12] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert rows["Plateforme d'orientation"] == "1/2 engagement(s) signé(s)"
