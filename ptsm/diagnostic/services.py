@@ -123,22 +123,35 @@ def compute_values(*, project, year: int | None = None) -> int:
         "mental_health_per_100k": round(organisations["mental_health"] * 100_000 / population, 1),
         "medico_social_per_100k": round(organisations["medico_social"] * 100_000 / population, 1),
     }
-    count = 0
+    now = timezone.now()
+    rows = []
     for level, figures in levels.items():
         for key, value in figures.items():
             indicator = indicators.get(key)
-            if indicator is not None:
-                set_value(
+            if indicator is None:
+                continue
+            stored, masked = masked_value(indicator, value)
+            rows.append(
+                IndicatorValue(
                     project=project,
                     indicator=indicator,
                     level=level,
                     year=year,
-                    value=value,
+                    value=stored,
+                    masked=masked,
                     source=COMPUTED_SOURCE,
                     computed=True,
+                    updated_at=now,
                 )
-                count += 1
-    return count
+            )
+    # One upsert for all computed values (the unique key is project, indicator, level, year).
+    IndicatorValue.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["project", "indicator", "level", "year"],
+        update_fields=["value", "masked", "source", "computed", "updated_at"],
+    )
+    return len(rows)
 
 
 # Import -----------------------------------------------------------------------------------------
