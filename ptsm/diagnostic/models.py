@@ -1,9 +1,9 @@
 """The shared diagnostic: indicator catalogue and values, findings per entry door, validations."""
 
-from django.conf import settings
 from django.db import models
 
 from ptsm.core.anap import EntryDoor
+from ptsm.governance.validation import CopilValidation
 
 SMALL_COUNT_THRESHOLD = 11  # counts below this are never displayed (statistical secrecy)
 
@@ -131,33 +131,18 @@ class Finding(models.Model):
         return self.text[:80]
 
 
-class DiagnosticVersion(models.Model):
+class DiagnosticVersion(CopilValidation):
     """A COPIL validation of the diagnostic: its content frozen with a SHA-256."""
 
     project = models.ForeignKey(
         "projects.Project", on_delete=models.CASCADE, related_name="diagnostic_versions"
     )
-    number = models.PositiveIntegerField("version")
-    meeting = models.ForeignKey(
-        "governance.Meeting",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="séance du COPIL",
-    )
-    decision = models.TextField("décision")
-    validated_on = models.DateField("validé le")
-    validated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
     content = models.JSONField("contenu figé")
-    sha256 = models.CharField("empreinte SHA-256 du contenu", max_length=64)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    frozen_message = "Une version validée du diagnostic est figée."
+
+    class Meta(CopilValidation.Meta):
         verbose_name = "version validée du diagnostic"
-        ordering = ["-number"]
         constraints = [
             models.UniqueConstraint(
                 fields=["project", "number"], name="one_number_per_diagnostic_version"
@@ -166,10 +151,3 @@ class DiagnosticVersion(models.Model):
 
     def __str__(self) -> str:
         return f"Diagnostic validé — version {self.number}"
-
-    def save(self, *args, **kwargs):
-        if self.pk:
-            from django.core.exceptions import ValidationError
-
-            raise ValidationError("Une version validée du diagnostic est figée.")
-        super().save(*args, **kwargs)

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from ptsm.governance.validation import record_validation
 from ptsm.organisations.categories import Category
 from ptsm.organisations.models import Organisation
 from ptsm.territories.models import Commune
@@ -266,26 +267,18 @@ def content_sha256(content: dict) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-@transaction.atomic
 def validate_diagnostic(
     *, project, meeting, decision: str, validated_on, user, content: dict
 ) -> DiagnosticVersion:
     """Record the COPIL's validation: the diagnostic's content is frozen with its SHA-256."""
-    if meeting is not None and meeting.body.project_id != project.pk:
-        raise ValidationError("Cette séance n'appartient pas au projet.")
-    if not decision.strip():
-        raise ValidationError("Indiquez la décision du COPIL.")
-    latest = DiagnosticVersion.objects.filter(project=project).order_by("-number").first()
-    digest = content_sha256(content)
-    if latest is not None and latest.sha256 == digest:
-        raise ValidationError("Le diagnostic n'a pas changé depuis la dernière validation.")
-    return DiagnosticVersion.objects.create(
+    return record_validation(
+        model=DiagnosticVersion,
         project=project,
-        number=(latest.number + 1) if latest else 1,
         meeting=meeting,
-        decision=decision.strip(),
+        decision=decision,
         validated_on=validated_on,
-        validated_by=user,
+        user=user,
+        digest=content_sha256(content),
+        unchanged_message="Le diagnostic n'a pas changé depuis la dernière validation.",
         content=content,
-        sha256=digest,
     )

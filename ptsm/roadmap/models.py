@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from ptsm.governance.validation import CopilValidation
+
 
 class Orientation(models.Model):
     project = models.ForeignKey(
@@ -279,33 +281,18 @@ class ActionIndicator(models.Model):
         return self.name
 
 
-class RoadmapVersion(models.Model):
+class RoadmapVersion(CopilValidation):
     """The roadmap as validated by the COPIL, frozen with a SHA-256."""
 
     project = models.ForeignKey(
         "projects.Project", on_delete=models.CASCADE, related_name="roadmap_versions"
     )
-    number = models.PositiveIntegerField("version")
-    meeting = models.ForeignKey(
-        "governance.Meeting",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="séance du COPIL",
-    )
-    decision = models.TextField("décision")
-    validated_on = models.DateField("validée le")
-    validated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
     lines = models.JSONField("contenu figé (texte)")
-    sha256 = models.CharField("empreinte SHA-256", max_length=64)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    frozen_message = "Une version validée de la feuille de route est figée."
+
+    class Meta(CopilValidation.Meta):
         verbose_name = "version validée de la feuille de route"
-        ordering = ["-number"]
         constraints = [
             models.UniqueConstraint(
                 fields=["project", "number"], name="one_number_per_roadmap_version"
@@ -314,8 +301,3 @@ class RoadmapVersion(models.Model):
 
     def __str__(self) -> str:
         return f"Feuille de route — version {self.number}"
-
-    def save(self, *args, **kwargs):
-        if self.pk:
-            raise ValidationError("Une version validée de la feuille de route est figée.")
-        super().save(*args, **kwargs)

@@ -10,6 +10,7 @@ from django.db.models import Max
 
 from ptsm.core.anap import EntryDoor
 from ptsm.diagnostic.models import Priority
+from ptsm.governance.validation import record_validation
 
 from .models import Action, Condition, Objective, Orientation, RoadmapVersion, Theme
 
@@ -158,25 +159,17 @@ def save_action(*, action: Action, operators=None, partners=None, findings=None)
     return action
 
 
-@transaction.atomic
 def validate_roadmap(
     *, project, meeting, decision: str, validated_on, user, lines: list[str]
 ) -> RoadmapVersion:
-    if meeting is not None and meeting.body.project_id != project.pk:
-        raise ValidationError("Cette séance n'appartient pas au projet.")
-    if not decision.strip():
-        raise ValidationError("Indiquez la décision du COPIL.")
-    digest = hashlib.sha256(json.dumps(lines, ensure_ascii=False).encode("utf-8")).hexdigest()
-    latest = RoadmapVersion.objects.filter(project=project).order_by("-number").first()
-    if latest is not None and latest.sha256 == digest:
-        raise ValidationError("La feuille de route n'a pas changé depuis la dernière validation.")
-    return RoadmapVersion.objects.create(
+    return record_validation(
+        model=RoadmapVersion,
         project=project,
-        number=(latest.number + 1) if latest else 1,
         meeting=meeting,
-        decision=decision.strip(),
+        decision=decision,
         validated_on=validated_on,
-        validated_by=user,
+        user=user,
+        digest=hashlib.sha256(json.dumps(lines, ensure_ascii=False).encode("utf-8")).hexdigest(),
+        unchanged_message="La feuille de route n'a pas changé depuis la dernière validation.",
         lines=lines,
-        sha256=digest,
     )
