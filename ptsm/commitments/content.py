@@ -190,9 +190,13 @@ class Snapshot:
                 organisation.contacts.all(), key=lambda c: c.pk, default=None
             )
         self.first_contact = contacts
+        self._actions_by_operator: dict[int, list] = {}
+        for action in self.actions:
+            for operator in action.operators.all():
+                self._actions_by_operator.setdefault(operator.pk, []).append(action)
 
     def actions_of(self, organisation) -> list:
-        return [a for a in self.actions if any(o.pk == organisation.pk for o in a.operators.all())]
+        return self._actions_by_operator.get(organisation.pk, [])
 
 
 def annex_context(project, organisation: Organisation, snapshot: Snapshot | None = None) -> dict:

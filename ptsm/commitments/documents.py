@@ -25,11 +25,16 @@ def _collective(project, variant_key: str = "") -> dict:
     return collective_context(project)
 
 
+def annex_variant(organisation) -> Variant:
+    return Variant(
+        key=str(organisation.pk),
+        file_stem=f"annexe-{operator_slug(organisation)}",
+        title=f"Annexe — {organisation.name}",
+    )
+
+
 def _annex_variants(project) -> list[Variant]:
-    return [
-        Variant(key=str(o.pk), file_stem=f"annexe-{operator_slug(o)}", title=f"Annexe — {o.name}")
-        for o in operators(project)
-    ]
+    return [annex_variant(o) for o in operators(project)]
 
 
 def _annex(project, variant_key: str) -> dict:

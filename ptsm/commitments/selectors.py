@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from ptsm.documents.registry import get_kind
-from ptsm.documents.services import document_meta, render
+from ptsm.documents.rendering import ConcurrentRenderer
+from ptsm.documents.services import build_context, document_meta
 from ptsm.projects.models import add_months
 
 from .bundle import BundlePart
@@ -69,6 +70,15 @@ def engagement_period(project) -> Period:
     )
 
 
+def annexes_to_generate(project, letter) -> list:
+    """Operators whose annex has neither a signed PDF nor a generated version yet."""
+    signed = set(
+        letter.signatories.exclude(signed_file="").values_list("organisation_id", flat=True)
+    )
+    generated = set(letter.annex_versions.values_list("organisation_id", flat=True))
+    return [o for o in operators(project) if o.pk not in signed | generated]
+
+
 def commitment_statuses(project) -> dict[int, str]:
     """Operator → status of its commitment (for the roadmap's synthesis table)."""
     return dict(
@@ -95,17 +105,11 @@ def annex_diff(old, new) -> list[dict]:
 
 def bundle_parts(project) -> list[BundlePart]:
     """The collective letter, then each operator's annex in name order: its signed PDF when
-    received, otherwise the latest generated annex (marked as not signed). Shared data is read
-    once for all annexes."""
+    received, otherwise the latest generated annex (marked as not signed), otherwise the annex
+    composed now. Shared data is read once for all annexes, and the annexes composed now are
+    composed concurrently while the next contexts are prepared."""
     today = timezone.localdate()
     letter = current_letter(project)
-    parts = [
-        BundlePart(
-            "Lettre d'engagement collective",
-            "lettre-engagement-collective.pdf",
-            render(project, get_kind(COLLECTIVE_KIND), "", "pdf", today),
-        )
-    ]
     by_operator = {s.organisation_id: s for s in signatories(letter)}
     annex = get_kind(ANNEX_KIND)
     snapshot = Snapshot(project)
@@ -116,21 +120,31 @@ def bundle_parts(project) -> list[BundlePart]:
             "organisation_id", "-number"
         ):
             versions.setdefault(version.organisation_id, version)
-    for organisation in operators(project):
-        signatory = by_operator.get(organisation.pk)
-        stem = f"annexe-{operator_slug(organisation)}"
-        title = f"Annexe — {organisation.name}"
-        if signatory is not None and signatory.signed_file:
-            with signatory.signed_file.open("rb") as handle:
-                parts.append(BundlePart(title, f"{stem}-signee.pdf", handle.read()))
-            continue
-        latest = versions.get(organisation.pk)
-        if latest is not None:
-            with latest.pdf.content.open("rb") as handle:
-                data = handle.read()
-        else:
-            context = annex_signature_context(annex_context(project, organisation, snapshot))
-            data = annex.renderers["pdf"]({**context, "meta": meta})
-        signed = signatory is not None and signatory.status == SignatoryStatus.SIGNED
-        parts.append(BundlePart(title, f"{stem}.pdf", data, note="" if signed else "non signée"))
-    return parts
+    pending = []  # (title, file name, PDF or its future, note), in operator order
+    with ConcurrentRenderer() as renderer:
+        collective = renderer.submit(
+            get_kind(COLLECTIVE_KIND).renderers["pdf"],
+            build_context(project, get_kind(COLLECTIVE_KIND), "", today),
+        )
+        pending.append(
+            ("Lettre d'engagement collective", "lettre-engagement-collective.pdf", collective, "")
+        )
+        for organisation in operators(project):
+            signatory = by_operator.get(organisation.pk)
+            stem = f"annexe-{operator_slug(organisation)}"
+            title = f"Annexe — {organisation.name}"
+            if signatory is not None and signatory.signed_file:
+                with signatory.signed_file.open("rb") as handle:
+                    pending.append((title, f"{stem}-signee.pdf", handle.read(), ""))
+                continue
+            latest = versions.get(organisation.pk)
+            if latest is not None:
+                with latest.pdf.content.open("rb") as handle:
+                    data = handle.read()
+            else:
+                context = annex_signature_context(annex_context(project, organisation, snapshot))
+                data = renderer.submit(annex.renderers["pdf"], {**context, "meta": meta})
+            signed = signatory is not None and signatory.status == SignatoryStatus.SIGNED
+            pending.append((title, f"{stem}.pdf", data, "" if signed else "non signée"))
+    # Leaving the renderer lets the annexes still queued finish while the bundle merges the first.
+    return [BundlePart(title, name, source, note) for title, name, source, note in pending]

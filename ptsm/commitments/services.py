@@ -14,13 +14,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ptsm.documents.registry import get_kind
-from ptsm.documents.services import build_context, store_document
+from ptsm.documents.rendering import ConcurrentRenderer
+from ptsm.documents.services import document_meta, store_document
 from ptsm.documents.uploads import read_signed_pdf
 from ptsm.governance.models import Attendance
 from ptsm.organisations.models import Contact, Organisation
 
-from .content import annex_lines, operators
-from .documents import ANNEX_KIND
+from .content import Snapshot, annex_context, annex_lines, annex_signature_context, operators
+from .documents import ANNEX_KIND, annex_variant
 from .models import AnnexVersion, CommitmentLetter, Signatory, SignatoryStatus, SignatureMode
 from .sections import SECTION_BY_KEY
 
@@ -92,28 +93,30 @@ def generate_annex(
     amendment: bool = False,
     reason: str = "",
     today=None,
+    snapshot: Snapshot | None = None,
 ) -> AnnexVersion:
     """Generate an operator's annex as a version. After a signature, a change is an amendment
-    (avenant): a new version that needs a new signature; the signed one stays frozen."""
+    (avenant): a new version that needs a new signature; the signed one stays frozen.
+    A snapshot of the roadmap can be shared by several annexes generated in a row."""
     project = letter.project
     kind = get_kind(ANNEX_KIND)
-    variant = next(v for v in kind.variants_for(project) if v.key == str(organisation.pk))
-    context = build_context(project, kind, variant.key, today or timezone.localdate())
+    snapshot = snapshot or Snapshot(project)
+    if not snapshot.actions_of(organisation):
+        raise ValidationError(
+            f"{organisation.name} ne porte aucune fiche-action validée : il n'a pas d'annexe."
+        )
+    variant = annex_variant(organisation)
+    context = annex_signature_context(annex_context(project, organisation, snapshot))
+    context["meta"] = document_meta(project, today or timezone.localdate())
+    with ConcurrentRenderer() as renderer:
+        pdf_bytes = renderer.submit(kind.renderers["pdf"], context)  # composed while the DOCX is
+        docx_bytes = kind.renderers["docx"](context)
+        pdf_bytes = pdf_bytes.result()
     pdf = store_document(
-        project=project,
-        kind=kind,
-        variant=variant,
-        fmt="pdf",
-        data=kind.renderers["pdf"](context),
-        user=user,
+        project=project, kind=kind, variant=variant, fmt="pdf", data=pdf_bytes, user=user
     )
     docx = store_document(
-        project=project,
-        kind=kind,
-        variant=variant,
-        fmt="docx",
-        data=kind.renderers["docx"](context),
-        user=user,
+        project=project, kind=kind, variant=variant, fmt="docx", data=docx_bytes, user=user
     )
     lines = annex_lines(context)
     latest = letter.annex_versions.filter(organisation=organisation).order_by("-number").first()
@@ -144,6 +147,15 @@ def generate_annex(
         signatory.status = SignatoryStatus.TO_PREPARE  # a new version needs a new signature
         signatory.save(update_fields=["status"])
     return version
+
+
+def generate_annexes(*, letter: CommitmentLetter, organisations, user=None) -> list[AnnexVersion]:
+    """Generate several operators' annexes, reading the roadmap once for all of them."""
+    snapshot = Snapshot(letter.project)
+    return [
+        generate_annex(letter=letter, organisation=o, user=user, snapshot=snapshot)
+        for o in organisations
+    ]
 
 
 def _latest_annex(signatory: Signatory) -> AnnexVersion:

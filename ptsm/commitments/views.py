@@ -278,6 +278,37 @@ def annex_diff(request, project, pk):
     )
 
 
+BUNDLE_BATCH = 20
+
+
+@project_view(Capability.GENERATE_DOCUMENTS)
+@require_POST
+def bundle_step(request, project):
+    """Build the bundle in steps the page shows: annexes not generated yet are produced a batch at a
+    time (each response asks htmx for the next step), then the bundle is assembled."""
+    letter = services.ensure_letter(project=project)
+    missing = selectors.annexes_to_generate(project, letter)
+    total = len(selectors.operators(project))
+    if missing:
+        services.generate_annexes(
+            letter=letter, organisations=missing[:BUNDLE_BATCH], user=request.user
+        )
+        done = total - len(missing) + min(len(missing), BUNDLE_BATCH)
+        return render(
+            request,
+            "commitments/_bundle_progress.html",
+            {"done": done, "total": total, "ready": None},
+        )
+    document = generate_document(
+        project=project, kind_slug=BUNDLE_KIND, fmt="pdf", user=request.user
+    )
+    return render(
+        request,
+        "commitments/_bundle_progress.html",
+        {"done": total, "total": total, "ready": document},
+    )
+
+
 @project_view(Capability.GENERATE_DOCUMENTS)
 @require_POST
 def bundle(request, project):

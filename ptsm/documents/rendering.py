@@ -6,9 +6,13 @@ receives the whole context as JSON through `sys.inputs` and reads it as data.
 
 import io
 import json
+import os
+import threading
 import zipfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
+import jinja2
 import typst
 from django.core.serializers.json import DjangoJSONEncoder
 from docx.shared import Mm
@@ -56,13 +60,24 @@ def normalise_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
+_thread_state = threading.local()
+
+
+def _compiler() -> typst.Compiler:
+    """One Typst compiler per thread: it keeps its fonts loaded between documents (a compiler
+    cannot compose two documents at once)."""
+    compiler = getattr(_thread_state, "compiler", None)
+    if compiler is None:
+        compiler = typst.Compiler(root=str(TYPST_ROOT), ignore_system_fonts=True)
+        _thread_state.compiler = compiler
+    return compiler
+
+
 def _typst_compile(template: Path, inputs: dict, **options) -> bytes:
     try:
-        return typst.compile(
-            str(template),
-            root=str(TYPST_ROOT),
+        return _compiler().compile(
+            input=str(template),
             sys_inputs={"data": json.dumps(inputs, cls=DjangoJSONEncoder)},
-            ignore_system_fonts=True,
             **options,
         )
     except typst.TypstError as exc:
@@ -79,6 +94,30 @@ def svg_to_png(svg: str, *, width_mm: float = MAP_WIDTH_MM, ppi: int = 150) -> b
     )
 
 
+class _CompiledOnceEnvironment(jinja2.Environment):
+    """docxtpl compiles a template's XML again for every document; the XML of one template
+    never changes, so each part is compiled once (a third of an annex's DOCX time)."""
+
+    MAX_TEMPLATES = 128
+
+    def __init__(self):
+        super().__init__(autoescape=True)
+        self._compiled: dict[str, jinja2.Template] = {}
+
+    def from_string(self, source, globals=None, template_class=None):
+        if globals is not None or template_class is not None or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        template = self._compiled.get(source)
+        if template is None:
+            if len(self._compiled) >= self.MAX_TEMPLATES:
+                self._compiled.clear()
+            template = self._compiled[source] = super().from_string(source)
+        return template
+
+
+_DOCX_JINJA = _CompiledOnceEnvironment()
+
+
 def render_docx(template: Path, context: dict) -> bytes:
     document = DocxTemplate(str(template))
     prepared = with_french_typography(context)
@@ -86,7 +125,7 @@ def render_docx(template: Path, context: dict) -> bytes:
         name: InlineImage(document, io.BytesIO(svg_to_png(svg)), width=Mm(MAP_WIDTH_MM))
         for name, svg in context.get(IMAGE_KEY, {}).items()
     }
-    document.render(prepared, autoescape=True)
+    document.render(prepared, jinja_env=_DOCX_JINJA, autoescape=True)
     buffer = io.BytesIO()
     document.save(buffer)
     return normalise_zip(buffer.getvalue())
@@ -94,6 +133,47 @@ def render_docx(template: Path, context: dict) -> bytes:
 
 def render_pdf(template: Path, context: dict) -> bytes:
     return _typst_compile(template, with_french_typography(context), pdf_standards="a-2b")
+
+
+# Typst releases the GIL while it composes, so independent PDFs are composed on every core
+# while Python prepares the next context.
+RENDER_WORKERS = max(1, min(4, os.cpu_count() or 1))
+
+
+_pool_lock = threading.Lock()
+_pool: ThreadPoolExecutor | None = None
+
+
+def _render_pool() -> ThreadPoolExecutor:
+    """Long-lived threads, so that their compilers stay warm from one bundle to the next."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=RENDER_WORKERS, thread_name_prefix="ptsm-render")
+        return _pool
+
+
+class ConcurrentRenderer:
+    """Compose many documents at once: `submit` returns a future of the bytes. Leaving the block
+    does not wait: documents already submitted finish in the background and their futures stay
+    valid, so the caller can use the first while the last are composed. On an error, the
+    documents not started yet are cancelled."""
+
+    def __init__(self):
+        self._futures: list[Future] = []
+
+    def submit(self, renderer: Renderer, context: dict) -> Future:
+        future = _render_pool().submit(renderer, context)
+        self._futures.append(future)
+        return future
+
+    def __enter__(self) -> "ConcurrentRenderer":
+        return self
+
+    def __exit__(self, exc_type, *exc_info) -> None:
+        if exc_type is not None:
+            for future in self._futures:
+                future.cancel()
 
 
 def docx_renderer(template: Path) -> Renderer:

@@ -38,6 +38,7 @@ def project_actions(project, *, include_archived: bool = False) -> QuerySet[Acti
             "partners",
             "indicators",
             "milestones",
+            "findings",
             Prefetch("funding_lines", queryset=FundingLine.objects.select_related("operator")),
         )
         .order_by(

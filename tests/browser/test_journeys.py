@@ -249,3 +249,31 @@ def test_a_bilateral_campaign_reaches_signed_for_one_operator(
     row = page.locator("tr", has_text="EPSM Finistère Sud")
     expect(row.get_by_text("Signé", exact=True)).to_be_visible()
     assert axe(page) == []
+
+
+def test_the_bundle_is_built_with_visible_progress_and_downloaded(
+    page, live_server, demo, axe, monkeypatch
+):
+    from ptsm.commitments import views
+
+    monkeypatch.setattr(views, "BUNDLE_BATCH", 3)  # 7 operators: three progress steps
+    log_in(page, live_server, "chef.projet@demo.ptsm.fr")
+    page.goto(f"{live_server.url}/projets/{DEMO_SLUG}/engagements/")
+    # Record every progress message the page shows, however briefly.
+    page.evaluate("""() => {
+        window.progressTexts = [];
+        new MutationObserver(() => {
+            const status = document.getElementById('bundle-status');
+            if (status) window.progressTexts.push(status.innerText.trim());
+        }).observe(document.body, {childList: true, subtree: true});
+    }""")
+    page.get_by_role("button", name="Constituer la liasse").click()
+    expect(page.get_by_text("Liasse prête : liasse-engagements.pdf")).to_be_visible(timeout=30_000)
+    texts = " | ".join(page.evaluate("() => window.progressTexts"))
+    for step in ("3 sur 7", "6 sur 7", "7 sur 7"):
+        assert f"Préparation des annexes : {step}" in texts, texts
+    assert axe(page) == []
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Télécharger la liasse").click()
+    pdf = PdfReader(io.BytesIO(download_info.value.path().read_bytes()))
+    assert len(pdf.outline) == 8  # the collective letter and the demo's 7 operators

@@ -325,6 +325,25 @@ def test_bundle_has_one_bookmark_per_operator_plus_the_letter_and_is_determinist
     assert render(project, kind, "", "pdf", DAY) == data
 
 
+def test_a_long_bundle_points_its_contents_and_bookmarks_to_each_annex_first_page(project):
+    # 70 operators: the table of contents runs over several pages and shifts every annex.
+    names = [f"Opérateur {i:02d}" for i in range(70)]
+    setup_roadmap(project, operator_names=names)
+    reader = PdfReader(io.BytesIO(render(project, get_kind("liasse-engagements"), "", "pdf", DAY)))
+    texts = [page.extract_text() for page in reader.pages]
+    contents_pages = [i for i, text in enumerate(texts) if "Sommaire" in text]
+    assert contents_pages[0] == 1
+    contents = " ".join(texts[1 : 1 + 4])
+    assert len(reader.outline) == 71
+    for item in reader.outline[1:]:
+        name = item.title.removeprefix("Annexe — ")
+        first = reader.get_destination_page_number(item)
+        assert f"Annexe à la lettre d'engagement{name}" in texts[first].replace("\n", ""), name
+        assert f"Annexe à la lettre d'engagement{name}" not in texts[first - 1].replace("\n", "")
+        listed = re.search(rf"Annexe — {name} \(non signée\)\s*page (\d+)", contents)
+        assert listed and int(listed.group(1)) == first + 1, name
+
+
 @pytest.mark.parametrize(
     "name, content, message",
     [
@@ -399,3 +418,34 @@ def test_the_action_plan_shows_the_commitment_status_of_each_action(project):
     ).active
     rows = {row[3]: row[12] for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert rows["Plateforme d'orientation"] == "1/2 engagement(s) signé(s)"
+
+
+def test_bundle_is_built_step_by_step_with_visible_progress(client, project, monkeypatch):
+    from ptsm.commitments import views
+
+    monkeypatch.setattr(views, "BUNDLE_BATCH", 10)
+    names = [f"Opérateur {i:02d}" for i in range(12)]
+    orgs = setup_roadmap(project, operator_names=names)
+    client.force_login(member(project, Role.PROJECT_LEAD))
+    url = reverse("commitments:bundle_step", kwargs={"slug": project.slug})
+    first = visible_text(client.post(url, headers={"HX-Request": "true"}))
+    assert "Préparation des annexes : 10 sur 12" in first
+    second = visible_text(client.post(url, headers={"HX-Request": "true"}))
+    assert "Préparation des annexes : 12 sur 12" in second
+    done = page_text(client.post(url, headers={"HX-Request": "true"}))
+    assert "Liasse prête : liasse-engagements.pdf" in done and "Télécharger la liasse" in done
+    assert AnnexVersion.objects.filter(letter__project=project).count() == len(orgs)
+    from ptsm.documents.models import GeneratedDocument
+
+    bundle = GeneratedDocument.objects.get(project=project, kind="liasse-engagements")
+    with bundle.content.open("rb") as handle:
+        assert len(PdfReader(handle).outline) == len(orgs) + 1
+
+
+def test_an_organisation_without_a_validated_action_has_no_annex(project):
+    setup_roadmap(project)
+    letter = ensure_letter(project=project)
+    outsider = Organisation.objects.create(project=project, name="Mairie", category="collectivites")
+    with pytest.raises(ValidationError, match="Mairie ne porte aucune fiche-action validée"):
+        generate_annex(letter=letter, organisation=outsider)
+    assert not AnnexVersion.objects.filter(organisation=outsider).exists()
