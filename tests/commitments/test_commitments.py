@@ -449,3 +449,31 @@ def test_an_organisation_without_a_validated_action_has_no_annex(project):
     with pytest.raises(ValidationError, match="Mairie ne porte aucune fiche-action validée"):
         generate_annex(letter=letter, organisation=outsider)
     assert not AnnexVersion.objects.filter(organisation=outsider).exists()
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_campaign_pages_keep_a_bounded_number_of_queries_with_40_operators(client, project):
+    small = make_project(departement="56", name="Petit")
+    setup_roadmap(small, operator_names=("Seul opérateur",))
+    setup_roadmap(project, operator_names=[f"Opérateur {i:02d}" for i in range(40)])
+    for each in (small, project):
+        letter = ensure_letter(project=each)
+        for signatory in letter.signatories.select_related("organisation")[:3]:
+            generate_annex(letter=letter, organisation=signatory.organisation)
+    user = member(project, Role.PROJECT_LEAD)
+    from ptsm.accounts.models import Membership
+
+    Membership.objects.create(user=user, project=small, role=Role.PROJECT_LEAD)
+    client.force_login(user)
+    for name in ("commitments:letter", "documents:list"):
+        big = _queries(client, reverse(name, kwargs={"slug": project.slug}))
+        tiny = _queries(client, reverse(name, kwargs={"slug": small.slug}))
+        assert big == tiny <= 30, (name, big, tiny)
