@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from ptsm.accounts.permissions import Capability, role_allows
+from ptsm.documents.rendering import RenderingError
 from ptsm.documents.services import generate_document
 from ptsm.projects.access import project_view
 
@@ -289,32 +290,32 @@ def bundle_step(request, project):
     letter = services.ensure_letter(project=project)
     missing = selectors.annexes_to_generate(project, letter)
     total = len(selectors.operators(project))
-    if missing:
-        services.generate_annexes(
-            letter=letter, organisations=missing[:BUNDLE_BATCH], user=request.user
-        )
-        done = total - len(missing) + min(len(missing), BUNDLE_BATCH)
-        return render(
-            request,
-            "commitments/_bundle_progress.html",
-            {"done": done, "total": total, "ready": None},
-        )
-    document = generate_document(
-        project=project, kind_slug=BUNDLE_KIND, fmt="pdf", user=request.user
-    )
-    return render(
-        request,
-        "commitments/_bundle_progress.html",
-        {"done": total, "total": total, "ready": document},
-    )
+    progress = {"done": total, "total": total, "ready": None, "error": ""}
+    try:
+        if missing:
+            services.generate_annexes(
+                letter=letter, organisations=missing[:BUNDLE_BATCH], user=request.user
+            )
+            progress["done"] = total - len(missing) + min(len(missing), BUNDLE_BATCH)
+        else:
+            progress["ready"] = generate_document(
+                project=project, kind_slug=BUNDLE_KIND, fmt="pdf", user=request.user
+            )
+    except (ValidationError, RenderingError) as exc:
+        progress["error"] = " ".join(getattr(exc, "messages", [str(exc)]))
+    return render(request, "commitments/_bundle_progress.html", progress)
 
 
 @project_view(Capability.GENERATE_DOCUMENTS)
 @require_POST
 def bundle(request, project):
-    document = generate_document(
-        project=project, kind_slug=BUNDLE_KIND, fmt="pdf", user=request.user
-    )
+    try:
+        document = generate_document(
+            project=project, kind_slug=BUNDLE_KIND, fmt="pdf", user=request.user
+        )
+    except RenderingError as exc:
+        messages.error(request, f"La liasse n'a pas pu être constituée. {exc}")
+        return _back(project)
     messages.success(
         request, f"Liasse générée : {document.file_name} (version {document.version})."
     )

@@ -477,3 +477,22 @@ def test_campaign_pages_keep_a_bounded_number_of_queries_with_40_operators(clien
         big = _queries(client, reverse(name, kwargs={"slug": project.slug}))
         tiny = _queries(client, reverse(name, kwargs={"slug": small.slug}))
         assert big == tiny <= 30, (name, big, tiny)
+
+
+def test_a_failed_bundle_step_says_why_in_french_and_stops(client, project, monkeypatch):
+    from ptsm.commitments import services as commitment_services
+    from ptsm.documents.rendering import RenderingError
+
+    setup_roadmap(project)
+
+    def broken(**kwargs):
+        raise RenderingError("Échec de la composition du PDF : police introuvable")
+
+    monkeypatch.setattr(commitment_services, "generate_annexes", broken)
+    client.force_login(member(project, Role.PROJECT_LEAD))
+    url = reverse("commitments:bundle_step", kwargs={"slug": project.slug})
+    response = client.post(url, headers={"HX-Request": "true"})
+    text = visible_text(response)
+    assert "La liasse n'a pas pu être constituée : Échec de la composition du PDF" in text
+    assert "hx-post" not in response.content.decode()  # no further step is requested
+    assert not AnnexVersion.objects.filter(letter__project=project).exists()
