@@ -198,6 +198,11 @@ class Snapshot:
     def actions_of(self, organisation) -> list:
         return self._actions_by_operator.get(organisation.pk, [])
 
+    def operators(self) -> list[Organisation]:
+        """Organisations that carry at least one validated action, in name order."""
+        found = {o.pk: o for action in self.actions for o in action.operators.all()}
+        return sorted(found.values(), key=lambda o: (o.name.lower(), o.pk))
+
 
 def annex_context(project, organisation: Organisation, snapshot: Snapshot | None = None) -> dict:
     snapshot = snapshot or Snapshot(project)

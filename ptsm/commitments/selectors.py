@@ -9,19 +9,20 @@ from django.utils import timezone
 from ptsm.documents.registry import get_kind
 from ptsm.documents.rendering import ConcurrentRenderer
 from ptsm.documents.services import build_context, document_meta
+from ptsm.organisations.models import Organisation
 from ptsm.projects.models import add_months
 
 from .bundle import BundlePart
 from .content import (
     Snapshot,
     annex_context,
+    annex_lines,
     annex_signature_context,
     current_letter,
     operator_slug,
-    operators,
 )
 from .documents import ANNEX_KIND, COLLECTIVE_KIND
-from .models import Signatory, SignatoryStatus
+from .models import AnnexVersion, Signatory, SignatoryStatus
 
 EXPIRY_WARNING_DAYS = 60
 
@@ -29,9 +30,9 @@ EXPIRY_WARNING_DAYS = 60
 def signatories(letter):
     if letter.pk is None:
         return Signatory.objects.none()
-    return letter.signatories.select_related("organisation", "contact", "annex_version").order_by(
-        "organisation__name"
-    )
+    return letter.signatories.select_related(
+        "organisation", "contact", "annex_version__pdf"
+    ).order_by("organisation__name")
 
 
 @dataclass(frozen=True)
@@ -70,13 +71,62 @@ def engagement_period(project) -> Period:
     )
 
 
+def latest_annex_versions(letter) -> dict[int, AnnexVersion]:
+    """Operator → its latest annex version."""
+    if letter.pk is None:
+        return {}
+    latest = {}
+    for version in letter.annex_versions.select_related("pdf").order_by(
+        "organisation_id", "-number"
+    ):
+        latest.setdefault(version.organisation_id, version)
+    return latest
+
+
+@dataclass(frozen=True)
+class AnnexState:
+    organisation: Organisation
+    version: AnnexVersion | None
+    current: bool  # the version says what the roadmap says now
+
+    @property
+    def label(self) -> str:
+        if self.version is None:
+            return "Non générée"
+        if self.current:
+            return f"Version {self.version.number}, à jour"
+        return f"Version {self.version.number} périmée : la feuille de route a changé depuis, " + (
+            "établissez un avenant" if self.version.signed else "générez l'annexe de nouveau"
+        )
+
+
+def annex_states(project, letter) -> dict[int, AnnexState]:
+    """Operator → whether its latest annex still matches the roadmap, in operator order (one read
+    of the roadmap)."""
+    snapshot = Snapshot(project)
+    latest = latest_annex_versions(letter)
+    states = {}
+    for organisation in snapshot.operators():
+        version = latest.get(organisation.pk)
+        current = version is not None and version.lines == annex_lines(
+            annex_context(project, organisation, snapshot)
+        )
+        states[organisation.pk] = AnnexState(organisation, version, current)
+    return states
+
+
 def annexes_to_generate(project, letter) -> list:
-    """Operators whose annex has neither a signed PDF nor a generated version yet."""
+    """Operators that have not signed and whose annex has no version matching the roadmap."""
     signed = set(
-        letter.signatories.exclude(signed_file="").values_list("organisation_id", flat=True)
+        letter.signatories.filter(status=SignatoryStatus.SIGNED).values_list(
+            "organisation_id", flat=True
+        )
     )
-    generated = set(letter.annex_versions.values_list("organisation_id", flat=True))
-    return [o for o in operators(project) if o.pk not in signed | generated]
+    return [
+        state.organisation
+        for state in annex_states(project, letter).values()
+        if state.organisation.pk not in signed and not state.current
+    ]
 
 
 def commitment_statuses(project) -> dict[int, str]:
@@ -105,21 +155,16 @@ def annex_diff(old, new) -> list[dict]:
 
 def bundle_parts(project) -> list[BundlePart]:
     """The collective letter, then each operator's annex in name order: its signed PDF when
-    received, otherwise the latest generated annex (marked as not signed), otherwise the annex
-    composed now. Shared data is read once for all annexes, and the annexes composed now are
-    composed concurrently while the next contexts are prepared."""
+    received, otherwise its latest annex version if it still matches the roadmap (marked as not
+    signed), otherwise the annex composed now. Shared data is read once for all annexes, and the
+    annexes composed now are composed concurrently while the next contexts are prepared."""
     today = timezone.localdate()
     letter = current_letter(project)
     by_operator = {s.organisation_id: s for s in signatories(letter)}
     annex = get_kind(ANNEX_KIND)
     snapshot = Snapshot(project)
     meta = document_meta(project, today)
-    versions = {}
-    if letter.pk:
-        for version in letter.annex_versions.select_related("pdf").order_by(
-            "organisation_id", "-number"
-        ):
-            versions.setdefault(version.organisation_id, version)
+    versions = latest_annex_versions(letter)
     pending = []  # (title, file name, PDF or its future, note), in operator order
     with ConcurrentRenderer() as renderer:
         collective = renderer.submit(
@@ -129,7 +174,7 @@ def bundle_parts(project) -> list[BundlePart]:
         pending.append(
             ("Lettre d'engagement collective", "lettre-engagement-collective.pdf", collective, "")
         )
-        for organisation in operators(project):
+        for organisation in snapshot.operators():
             signatory = by_operator.get(organisation.pk)
             stem = f"annexe-{operator_slug(organisation)}"
             title = f"Annexe — {organisation.name}"
@@ -137,14 +182,18 @@ def bundle_parts(project) -> list[BundlePart]:
                 with signatory.signed_file.open("rb") as handle:
                     pending.append((title, f"{stem}-signee.pdf", handle.read(), ""))
                 continue
+            if signatory is not None and signatory.status == SignatoryStatus.SIGNED:
+                # Signed in session: the version signed, whatever changed since.
+                with signatory.annex_version.pdf.content.open("rb") as handle:
+                    pending.append((title, f"{stem}.pdf", handle.read(), ""))
+                continue
+            context = annex_context(project, organisation, snapshot)
             latest = versions.get(organisation.pk)
-            if latest is not None:
+            if latest is not None and latest.lines == annex_lines(context):
                 with latest.pdf.content.open("rb") as handle:
                     data = handle.read()
             else:
-                context = annex_signature_context(annex_context(project, organisation, snapshot))
+                context = annex_signature_context(context)
                 data = renderer.submit(annex.renderers["pdf"], {**context, "meta": meta})
-            signed = signatory is not None and signatory.status == SignatoryStatus.SIGNED
-            pending.append((title, f"{stem}.pdf", data, "" if signed else "non signée"))
-    # Leaving the renderer lets the annexes still queued finish while the bundle merges the first.
+            pending.append((title, f"{stem}.pdf", data, "non signée"))
     return [BundlePart(title, name, source, note) for title, name, source, note in pending]

@@ -196,8 +196,21 @@ def _mail(
 
 
 @transaction.atomic
-def send_for_signature(*, signatory: Signatory, base_url: str) -> Signatory:
+def _current_annex(signatory: Signatory, doing: str) -> AnnexVersion:
+    """The latest annex, provided it still says what the roadmap says: an operator is never asked
+    to sign amounts or actions that have changed since."""
     version = _latest_annex(signatory)
+    expected = annex_lines(annex_context(signatory.letter.project, signatory.organisation))
+    if version.lines != expected:
+        raise ValidationError(
+            f"La feuille de route a changé depuis la version {version.number} de l'annexe de "
+            f"{signatory.organisation.name} : générez-la de nouveau et vérifiez-la avant de {doing}."
+        )
+    return version
+
+
+def send_for_signature(*, signatory: Signatory, base_url: str) -> Signatory:
+    version = _current_annex(signatory, "l'envoyer")
     _mail(
         signatory,
         subject=f"[ptsm] Lettre d'engagement à signer — {signatory.organisation.name}",
@@ -219,7 +232,7 @@ def remind(*, signatory: Signatory, base_url: str) -> Signatory:
         subject=f"[ptsm] Relance : lettre d'engagement à signer — {signatory.organisation.name}",
         template="commitments/emails/reminder.txt",
         base_url=base_url,
-        version=_latest_annex(signatory),
+        version=_current_annex(signatory, "relancer"),
     )
     signatory.reminders += 1
     signatory.last_reminder_at = timezone.now()
@@ -317,7 +330,7 @@ def record_session_signatures(*, letter: CommitmentLetter) -> int:
     signed = 0
     for signatory in letter.signatories.select_related("organisation"):
         if signatory.organisation_id in present and signatory.status != SignatoryStatus.SIGNED:
-            version = _latest_annex(signatory)
+            version = _current_annex(signatory, "la faire signer en séance")
             signatory.status, signatory.annex_version = SignatoryStatus.SIGNED, version
             signatory.signed_on = timezone.localtime(letter.session.starts_at).date()
             signatory.signed_sha256 = version.pdf.sha256

@@ -11,7 +11,7 @@ from ptsm.documents.services import generate_document
 from ptsm.projects.access import project_view
 
 from . import selectors, services
-from .content import current_letter
+from .content import current_letter, operators
 from .documents import BUNDLE_KIND
 from .forms import AmendmentForm, RefusalForm, SettingsForm, SignedPdfForm, TextForm
 from .models import AnnexVersion, Signatory
@@ -50,7 +50,7 @@ def letter(request, project):
         {
             "page_title": "Lettres d'engagement",
             "letter": letter,
-            "signatories": selectors.signatories(letter),
+            "signatories": _with_annex_states(project, letter),
             "versions": versions,
             "period": (period := selectors.engagement_period(project)),
             "period_warning": period.warning(timezone.localdate()),
@@ -70,6 +70,14 @@ def letter(request, project):
             "can_manage": _can_manage(request),
         },
     )
+
+
+def _with_annex_states(project, letter) -> list:
+    states = selectors.annex_states(project, letter)
+    rows = list(selectors.signatories(letter))
+    for signatory in rows:
+        signatory.annex_state = states.get(signatory.organisation_id)
+    return rows
 
 
 @project_view(Capability.MANAGE_COMMITMENTS)
@@ -289,7 +297,7 @@ def bundle_step(request, project):
     time (each response asks htmx for the next step), then the bundle is assembled."""
     letter = services.ensure_letter(project=project)
     missing = selectors.annexes_to_generate(project, letter)
-    total = len(selectors.operators(project))
+    total = len(operators(project))
     progress = {"done": total, "total": total, "ready": None, "error": ""}
     try:
         if missing:

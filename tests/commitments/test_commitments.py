@@ -13,7 +13,7 @@ from ptsm.accounts.models import Role
 from ptsm.commitments.content import operators
 from ptsm.commitments.models import AnnexVersion, SignatoryStatus, SignatureMode
 from ptsm.commitments.sections import ARTICLES, SEED_HEADINGS
-from ptsm.commitments.selectors import engagement_period
+from ptsm.commitments.selectors import annexes_to_generate, engagement_period
 from ptsm.commitments.services import (
     ensure_letter,
     generate_annex,
@@ -294,6 +294,26 @@ def test_collective_session_signs_for_the_operators_present(project):
     statuses = dict(letter.signatories.values_list("organisation__name", "status"))
     assert statuses == {"EPSM Finistère Sud": "signe", "GEM L'Escale": "a_preparer"}
     assert letter.signatories.get(organisation=epsm).signed_on == dt.date(2027, 2, 1)
+    # The roadmap changes after the session: the bundle keeps the version signed in session,
+    # and nothing is regenerated for the operator that signed.
+    FundingLine.objects.filter(operator=epsm, funder="fir").update(amount=150000)
+    assert annexes_to_generate(project, letter) == []
+    bundle = re.sub(
+        r"\s", "", pdf_text(render(project, get_kind("liasse-engagements"), "", "pdf", DAY))
+    )
+    assert "Aide:120000€" in bundle and "Aide:150000€" not in bundle
+    # A present operator whose annex is outdated cannot be signed for in session.
+    Invitation.objects.filter(contact__organisation=gem).update(attendance=Attendance.PRESENT)
+    FundingLine.objects.create(
+        action=Action.objects.get(title="Plateforme d'orientation"),
+        funder="fir",
+        operator=gem,
+        amount=5000,
+        year=2027,
+    )
+    with pytest.raises(ValidationError, match="avant de la faire signer en séance"):
+        record_session_signatures(letter=letter)
+    assert letter.signatories.get(organisation=gem).status == SignatoryStatus.TO_PREPARE
 
 
 def test_bundle_has_one_bookmark_per_operator_plus_the_letter_and_is_deterministic(project):
@@ -496,3 +516,47 @@ def test_a_failed_bundle_step_says_why_in_french_and_stops(client, project, monk
     assert "La liasse n'a pas pu être constituée : Échec de la composition du PDF" in text
     assert "hx-post" not in response.content.decode()  # no further step is requested
     assert not AnnexVersion.objects.filter(letter__project=project).exists()
+
+
+def annex_cell(response, signatory) -> str:
+    """What the "Annexe" column says for a signatory (screen-reader text removed)."""
+    cell = re.search(rf'id="annexe-{signatory.pk}">(.*?)</td>', page_text(response), re.S)
+    text = re.sub(r'<span class="fr-sr-only">.*?</span>', "", cell.group(1))
+    return " ".join(re.sub(r"<[^>]+>", " ", text).split())
+
+
+def test_an_annex_outdated_by_the_roadmap_is_flagged_refused_for_sending_and_recomposed(
+    client, project, smtp_server
+):
+    epsm, gem = setup_roadmap(project)
+    letter = ensure_letter(project=project)
+    first = generate_annex(letter=letter, organisation=epsm)
+    generate_annex(letter=letter, organisation=gem)
+    client.force_login(member(project, Role.PROJECT_LEAD))
+    url = reverse("commitments:letter", kwargs={"slug": project.slug})
+    signatory = letter.signatories.get(organisation=epsm)
+    assert annex_cell(client.get(url), signatory) == "Version 1 À jour"
+    # The COPIL raises the FIR grant after the annex was generated.
+    FundingLine.objects.filter(operator=epsm, funder="fir").update(amount=150000)
+    assert annex_cell(client.get(url), signatory) == (
+        "Version 1 Périmée Version 1 périmée : la feuille de route a changé depuis, "
+        "générez l'annexe de nouveau"
+    )
+    with pytest.raises(
+        ValidationError, match="générez-la de nouveau et vérifiez-la avant de l'envoyer"
+    ):
+        send_for_signature(signatory=signatory, base_url="http://ptsm.test")
+    assert smtp_server.messages == []
+    # The bundle shows the roadmap as it is now, not the outdated version.
+    bundle = re.sub(
+        r"\s", "", pdf_text(render(project, get_kind("liasse-engagements"), "", "pdf", DAY))
+    )
+    assert "Aide:150000€" in bundle and "Aide:120000€" not in bundle
+    # The step-by-step build regenerates it; then it can be sent.
+    assert [o.name for o in annexes_to_generate(project, letter)] == ["EPSM Finistère Sud"]
+    second = generate_annex(letter=letter, organisation=epsm)
+    assert second.number == first.number + 1
+    assert annexes_to_generate(project, letter) == []
+    send_for_signature(signatory=signatory, base_url="http://ptsm.test")
+    assert len(smtp_server.messages) == 1
+    assert annex_cell(client.get(url), signatory) == "Version 2 À jour"
