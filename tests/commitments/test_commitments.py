@@ -542,6 +542,8 @@ def test_an_annex_outdated_by_the_roadmap_is_flagged_refused_for_sending_and_rec
         "Version 1 Périmée Version 1 périmée : la feuille de route a changé depuis, "
         "générez l'annexe de nouveau"
     )
+    send_url = reverse("commitments:send", kwargs={"slug": project.slug, "pk": signatory.pk})
+    assert send_url not in page_text(client.get(url))  # no "Envoyer" button for it
     with pytest.raises(
         ValidationError, match="générez-la de nouveau et vérifiez-la avant de l'envoyer"
     ):
@@ -560,3 +562,4 @@ def test_an_annex_outdated_by_the_roadmap_is_flagged_refused_for_sending_and_rec
     send_for_signature(signatory=signatory, base_url="http://ptsm.test")
     assert len(smtp_server.messages) == 1
     assert annex_cell(client.get(url), signatory) == "Version 2 À jour"
+    assert send_url in page_text(client.get(url))
