@@ -181,4 +181,12 @@ def docx_renderer(template: Path) -> Renderer:
 
 
 def pdf_renderer(template: Path) -> Renderer:
-    return lambda context: render_pdf(template, context)
+    def renderer(context: dict) -> bytes:
+        return render_pdf(template, context)
+
+    renderer.concurrent = True  # pure Typst: safe and worth composing on another thread
+    return renderer
+
+
+def is_concurrent(renderer: Renderer) -> bool:
+    return getattr(renderer, "concurrent", False)

@@ -14,6 +14,7 @@ from ptsm.core.formatting import french_date
 
 from .models import GeneratedDocument
 from .registry import DocumentKind, Variant, all_kinds, get_kind
+from .rendering import ConcurrentRenderer, is_concurrent
 
 
 def sha256_hex(data: bytes) -> str:
@@ -91,16 +92,23 @@ def generate_document(
 def generate_all(*, project, user=None, today=None) -> list[tuple[GeneratedDocument, bytes]]:
     """Generate every format of every variant of every registered kind for a project."""
     today = today or timezone.localdate()
+    rendered = []  # (kind, variant, format, bytes or future of bytes), in catalogue order
+    with ConcurrentRenderer() as pool:
+        for kind in all_kinds():
+            for variant in kind.variants_for(project):
+                context = build_context(project, kind, variant.key, today)
+                for fmt, renderer in kind.renderers.items():
+                    if is_concurrent(renderer):  # Typst PDFs compose while Python goes on
+                        rendered.append((kind, variant, fmt, pool.submit(renderer, context)))
+                    else:
+                        rendered.append((kind, variant, fmt, renderer(context)))
     generated = []
-    for kind in all_kinds():
-        for variant in kind.variants_for(project):
-            context = build_context(project, kind, variant.key, today)
-            for fmt, renderer in kind.renderers.items():
-                data = renderer(context)
-                document = store_document(
-                    project=project, kind=kind, variant=variant, fmt=fmt, data=data, user=user
-                )
-                generated.append((document, data))
+    for kind, variant, fmt, data in rendered:
+        data = data if isinstance(data, bytes) else data.result()
+        document = store_document(
+            project=project, kind=kind, variant=variant, fmt=fmt, data=data, user=user
+        )
+        generated.append((document, data))
     return generated
 
 

@@ -1,11 +1,16 @@
 """CSV and XLSX exports, safe against formula injection."""
 
 import csv
+import datetime as dt
 import io
+import zipfile
 from collections.abc import Iterable
 
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
+from openpyxl.writer.excel import ExcelWriter
+
+from .rendering import normalise_zip
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FILL = PatternFill("solid", fgColor="E3E3FD")
@@ -35,9 +40,14 @@ def workbook_bytes(sheets: list[tuple[str, list[str], Iterable[list]]]) -> bytes
     workbook.remove(workbook.active)
     for title, headers, rows in sheets:
         _fill_sheet(workbook.create_sheet(title[:31]), headers, rows)
+    # openpyxl's save() stamps the current time: a fixed date keeps equal inputs giving equal
+    # bytes, so regenerating an unchanged table does not make a new version.
+    workbook.properties.creator = workbook.properties.lastModifiedBy = "ptsm"
+    workbook.properties.created = workbook.properties.modified = dt.datetime(2000, 1, 1)
     buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(workbook, archive).save()
+    return normalise_zip(buffer.getvalue())
 
 
 def _fill_sheet(sheet, headers: list[str], rows: Iterable[list]) -> None:

@@ -192,3 +192,20 @@ def test_committed_docx_templates_match_their_python_description(tmp_path):
         assert rebuilt.read_bytes() == committed.read_bytes(), (
             f"{committed.name} is stale: run `python manage.py build_docx_templates`"
         )
+
+
+def test_regenerating_every_document_of_an_unchanged_project_makes_no_new_version():
+    # The demo project has every kind of document: DOCX, PDF, PPTX, XLSX, annexes and bundle.
+    from ptsm.documents.services import generate_all
+    from ptsm.projects.demo import DEMO_SLUG, load_demo
+    from ptsm.projects.models import Project
+
+    load_demo(today=DAY)
+    project = Project.objects.get(slug=DEMO_SLUG)
+    first = generate_all(project=project, today=DAY)
+    formats = {document.format for document, _ in first}
+    assert formats == {"docx", "pdf", "pptx", "xlsx"}
+    again = generate_all(project=project, today=DAY)
+    changed = [d.file_name for d, _ in again if d.version != 1]
+    assert changed == []
+    assert GeneratedDocument.objects.filter(project=project).count() == len(first)
