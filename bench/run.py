@@ -153,6 +153,14 @@ def bench_roadmap(project) -> None:
         lambda: render(project, sheet, first.key, "pdf", today),
         repeat=5,
     )
+    from ptsm.documents.services import generate_all
+
+    count = []
+    timed(
+        "Tout générer (export_documents), 300 fiches-actions",
+        lambda: count.append(len(generate_all(project=project, today=today))),
+    )
+    print(f"    {count[-1]} fichiers, PDF composés en parallèle")
 
 
 def main() -> None:
