@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "ptsm.diagnostic",
     "ptsm.roadmap",
     "ptsm.commitments",
+    "ptsm.evaluation",
     "ptsm.documents",
 ]
 

@@ -15,5 +15,6 @@ urlpatterns = [
     path("projets/<slug:slug>/diagnostic/", include("ptsm.diagnostic.urls")),
     path("projets/<slug:slug>/feuille-de-route/", include("ptsm.roadmap.urls")),
     path("projets/<slug:slug>/engagements/", include("ptsm.commitments.urls")),
+    path("projets/<slug:slug>/evaluation/", include("ptsm.evaluation.urls")),
     path("admin/", admin.site.urls),
 ]

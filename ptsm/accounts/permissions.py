@@ -17,6 +17,7 @@ class Capability(StrEnum):
     EDIT_ROADMAP = "edit_roadmap"
     EDIT_ACTIONS = "edit_actions"
     MANAGE_COMMITMENTS = "manage_commitments"
+    EDIT_EVALUATION = "edit_evaluation"
 
 
 ALL_ROLES = set(Role)
@@ -39,6 +40,8 @@ ROLE_CAPABILITIES: dict[Capability, set[Role]] = {
     # Pilots edit the fiches-actions they pilot (checked on each action), leads edit them all.
     Capability.EDIT_ACTIONS: {Role.ARS_ADMIN, Role.PROJECT_LEAD, Role.ACTION_PILOT},
     Capability.MANAGE_COMMITMENTS: {Role.ARS_ADMIN, Role.PROJECT_LEAD},
+    # The reviews are the COPIL's: its members write them with the project lead and the ARS.
+    Capability.EDIT_EVALUATION: {Role.ARS_ADMIN, Role.PROJECT_LEAD, Role.COPIL_MEMBER},
 }
 
 

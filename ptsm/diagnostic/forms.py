@@ -1,7 +1,8 @@
 from django import forms
 
 from ptsm.core.forms import NO_PATIENT_DATA, DsfrForm, DsfrModelForm
-from ptsm.governance.models import Body, BodyKind, Meeting
+from ptsm.governance.forms import CopilValidationForm
+from ptsm.governance.models import Body, BodyKind
 
 from .models import Finding, Indicator, Level, Priority
 
@@ -54,21 +55,7 @@ class FindingForm(DsfrModelForm):
             self.initial["indicators"] = list(self.instance.indicators.values_list("pk", flat=True))
 
 
-class ValidationForm(DsfrForm):
-    meeting = forms.ModelChoiceField(
-        label="Séance du COPIL", queryset=Meeting.objects.none(), required=False
-    )
-    decision = forms.CharField(label="Décision", widget=forms.Textarea(attrs={"rows": 2}))
-    validated_on = forms.DateField(
-        label="Date de validation",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-
-    def __init__(self, *args, project, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["meeting"].queryset = Meeting.objects.filter(
-            body__project=project, body__kind=BodyKind.COPIL
-        ).order_by("-starts_at")
+ValidationForm = CopilValidationForm  # shared with the other COPIL validations
 
 
 MAP_MEASURES = [

@@ -6,6 +6,7 @@ from ptsm.organisations.models import Contact, Organisation
 from .models import (
     Attendance,
     Body,
+    BodyKind,
     CommunicationAction,
     FollowUpTask,
     LocalInitiative,
@@ -128,3 +129,19 @@ class CommunicationActionForm(DsfrModelForm):
         model = CommunicationAction
         fields = ["phase", "objective", "audience", "message", "channel", "date", "owner", "status"]
         widgets = {"date": DATE_WIDGET, "message": forms.Textarea(attrs={"rows": 3})}
+
+
+class CopilValidationForm(DsfrForm):
+    """The COPIL's validation of a document (diagnostic, roadmap, review)."""
+
+    meeting = forms.ModelChoiceField(
+        label="Séance du COPIL", queryset=Meeting.objects.none(), required=False
+    )
+    decision = forms.CharField(label="Décision", widget=forms.Textarea(attrs={"rows": 2}))
+    validated_on = forms.DateField(label="Date de validation", widget=DATE_WIDGET)
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["meeting"].queryset = Meeting.objects.filter(
+            body__project=project, body__kind=BodyKind.COPIL
+        ).order_by("-starts_at")

@@ -1,4 +1,4 @@
-"""COPIL validations: a document's content frozen with its SHA-256 (diagnostic, roadmap).
+"""COPIL validations: a document's content frozen with its SHA-256 (diagnostic, roadmap, reviews).
 
 Each validating app subclasses `CopilValidation` with its project link and content field, and
 records validations through `record_validation`."""
@@ -49,14 +49,17 @@ def record_validation(
     user,
     digest: str,
     unchanged_message: str,
+    scope: dict | None = None,
     **content,
 ) -> CopilValidation:
-    """A new frozen version, unless the content is the same as the last validated one."""
+    """A new frozen version, unless the content is the same as the last validated one. `scope`
+    narrows the versions compared and numbered (e.g. one review among several)."""
     if meeting is not None and meeting.body.project_id != project.pk:
         raise ValidationError("Cette séance n'appartient pas au projet.")
     if not decision.strip():
         raise ValidationError("Indiquez la décision du COPIL.")
-    latest = model.objects.filter(project=project).order_by("-number").first()
+    scope = scope or {}
+    latest = model.objects.filter(project=project, **scope).order_by("-number").first()
     if latest is not None and latest.sha256 == digest:
         raise ValidationError(unchanged_message)
     return model.objects.create(
@@ -67,5 +70,6 @@ def record_validation(
         validated_on=validated_on,
         validated_by=user,
         sha256=digest,
+        **scope,
         **content,
     )

@@ -14,6 +14,7 @@ PROJECT_MENU = [
     ("diagnostic:overview", "Diagnostic", Capability.VIEW_PROJECT, ("diagnostic:",)),
     ("roadmap:tree", "Feuille de route", Capability.VIEW_PROJECT, ("roadmap:",)),
     ("commitments:letter", "Engagements", Capability.VIEW_PROJECT, ("commitments:",)),
+    ("evaluation:overview", "Évaluation", Capability.VIEW_PROJECT, ("evaluation:",)),
     ("organisations:list", "Annuaire", Capability.VIEW_PROJECT, ("organisations:",)),
     (
         "governance:bodies",

@@ -4,7 +4,7 @@ from django.forms import inlineformset_factory
 from ptsm.core.anap import EntryDoor
 from ptsm.core.forms import NO_PATIENT_DATA, DsfrForm, DsfrModelForm
 from ptsm.diagnostic.models import Finding, Priority
-from ptsm.governance.models import BodyKind, Meeting
+from ptsm.governance.forms import CopilValidationForm
 from ptsm.organisations.models import Contact, Organisation
 
 from .models import (
@@ -218,15 +218,4 @@ class ActionFilterForm(DsfrForm):
         ).distinct()
 
 
-class ValidationForm(DsfrForm):
-    meeting = forms.ModelChoiceField(
-        label="Séance du COPIL", queryset=Meeting.objects.none(), required=False
-    )
-    decision = forms.CharField(label="Décision", widget=forms.Textarea(attrs={"rows": 2}))
-    validated_on = forms.DateField(label="Date de validation", widget=DATE_WIDGET)
-
-    def __init__(self, *args, project, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["meeting"].queryset = Meeting.objects.filter(
-            body__project=project, body__kind=BodyKind.COPIL
-        ).order_by("-starts_at")
+ValidationForm = CopilValidationForm  # shared with the other COPIL validations

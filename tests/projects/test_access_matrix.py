@@ -10,6 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from ptsm.accounts.models import Membership, Role
 from ptsm.accounts.permissions import role_allows
 from ptsm.documents.services import generate_document
+from ptsm.evaluation.models import ActionIndicatorValue
 from tests.factories import make_project, member
 
 PUBLIC = {
@@ -132,7 +133,20 @@ def populate(project) -> dict:
         user=lead,
         lines=["1. Orientation"],
     )
+    from ptsm.evaluation import services as evaluation
+    from ptsm.roadmap.models import ActionIndicator
+
+    indicator = ActionIndicator.objects.create(action=action, name="Personnes accompagnées")
+    indicator_value = evaluation.record_indicator_value(
+        indicator=indicator, measured_on=start.date(), value="12"
+    )
+    evaluation.save_review_texts(
+        review=evaluation.ensure_review(project=project, kind="six_mois"),
+        texts={"summary": "Bilan"},
+    )
     return {
+        "indicator": indicator.pk,
+        "indicator_value": indicator_value.pk,
         "orientation": orientation.pk,
         "signatory": letter.signatories.get().pk,
         "annex": annex.pk,
@@ -232,6 +246,8 @@ URL_OBJECTS = {
         )
     },
     "commitments:annex_diff": {"pk": "annex"},
+    "evaluation:indicator": {"pk": "indicator"},
+    "evaluation:value_delete": {"pk": "indicator_value"},
 }
 URL_VALUES = {
     "what": "organisations",
@@ -239,6 +255,7 @@ URL_VALUES = {
     "key": "enjeux",
     "code": "PAUVRETE",
     "level": "orientation",
+    "kind": "six-mois",
 }
 
 
@@ -307,6 +324,13 @@ def _snapshot(project):
         list(project.roadmap_versions.values_list("pk", "sha256")),
         list(project.commitment_letter.signatories.values_list("pk", "status", "signed_sha256")),
         list(project.commitment_letter.annex_versions.values_list("pk", "number", "signed")),
+        list(project.reviews.values_list("pk", "kind", "texts")),
+        list(project.review_validations.values_list("pk", "sha256")),
+        list(
+            ActionIndicatorValue.objects.filter(
+                indicator__action__objective__theme__orientation__project=project
+            ).values_list("pk", "value", "measured_on")
+        ),
         project.name,
         project.phase,
         project.territory.name,

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class EvaluationConfig(AppConfig):
+    name = "ptsm.evaluation"
+    label = "evaluation"
+    verbose_name = "Mise en œuvre et évaluation"
+
+    def ready(self) -> None:
+        from . import documents  # noqa: F401  (registers the review documents)

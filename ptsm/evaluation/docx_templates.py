@@ -1,0 +1,78 @@
+"""DOCX template of the reviews (bilan à 6 mois, bilan final)."""
+
+from pathlib import Path
+
+from ptsm.documents.docx_builder import DocxTemplateBuilder
+
+TEMPLATE_DIR = Path(__file__).resolve().parent / "doc_templates"
+REVIEW_DOCX = TEMPLATE_DIR / "bilan.docx"
+
+
+def build_review(path: Path = REVIEW_DOCX) -> Path:
+    b = DocxTemplateBuilder(title_tag="{{ title }}")
+    b.title("{{ title }}", "{{ meta.territory_name }}")
+    b.heading("Rappel des engagements")
+    b.paragraph("Engagements signés : {{ period.signatures }}.")
+    b.paragraph(
+        "Début des engagements : {{ period.start }} — échéance du bilan : {{ period.due }} — "
+        "fin des engagements : {{ period.end }}."
+    )
+    b.tag("{%p if validation %}")
+    b.paragraph(
+        "Version {{ validation.number }} validée par le COPIL le {{ validation.validated_on }} : "
+        "{{ validation.decision }}",
+        italic=True,
+    )
+    b.tag("{%p endif %}")
+    b.tag("{%p for s in sections %}").heading("{{ s.heading }}")
+    b.tag("{%p for line in s.paragraphs %}").paragraph("{{ line }}").tag("{%p endfor %}")
+    b.tag("{%p if not s.paragraphs %}").paragraph("À compléter.", italic=True).tag("{%p endif %}")
+    b.tag("{%p endfor %}")
+    b.heading("Avancement du plan d'actions")
+    b.table(
+        ["Statut", "Fiches-actions"], ["{{ r[0] }}", "{{ r[1] }}"], "r in status_rows", [10, 6.6]
+    )
+    b.paragraph(
+        "Jalons : {{ milestones.reached }} atteint(s), {{ milestones.late }} en retard, "
+        "{{ milestones.planned }} à venir."
+    )
+    b.table(
+        ["N°", "Fiche-action", "Pilote", "Statut", "Jalons", "Appréciation"],
+        [
+            "{{ a.code }}",
+            "{{ a.title }}",
+            "{{ a.pilot }}",
+            "{{ a.status }}",
+            "{{ a.milestones }}",
+            "{{ a.comment }}",
+        ],
+        "a in actions",
+        [1.4, 3.6, 2.8, 1.8, 2.6, 4.4],
+    )
+    b.heading("Indicateurs d'évaluation")
+    b.table(
+        ["N°", "Indicateur", "Départ", "Cible", "Dernière valeur", "Mesurée le"],
+        [
+            "{{ i.action }}",
+            "{{ i.name }}",
+            "{{ i.baseline }}",
+            "{{ i.target }}",
+            "{{ i.value }}",
+            "{{ i.measured_on }}",
+        ],
+        "i in indicators",
+        [1.4, 5, 2, 2, 3.2, 3],
+    )
+    b.heading("Crédits mobilisés")
+    b.table(
+        ["Nature et statut", "Montant"], ["{{ r[0] }}", "{{ r[1] }}"], "r in credits", [10, 6.6]
+    )
+    b.save(path)
+    return path
+
+
+BUILDERS = {REVIEW_DOCX: build_review}
+
+
+def build_all() -> list[Path]:
+    return [build(path) for path, build in BUILDERS.items()]

@@ -1,0 +1,223 @@
+"""Reads of the evaluation app: the review calendar, the progress of the action plan, the
+content of a review (page and documents)."""
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ptsm.commitments.selectors import engagement_period
+from ptsm.core.formatting import french_date
+from ptsm.projects.models import add_months
+from ptsm.roadmap.models import Action, ActionStatus, FundingNature, FundingStatus
+from ptsm.roadmap.selectors import euros, project_actions
+
+from .models import ActionIndicatorValue, Review, ReviewValidation
+from .sections import review_sections
+
+REVIEW_MONTHS = 6
+# The plan's actions once the COPIL has validated them, whatever became of them since.
+REVIEWED_STATUSES = [
+    ActionStatus.VALIDATED,
+    ActionStatus.IN_PROGRESS,
+    ActionStatus.DONE,
+    ActionStatus.POSTPONED,
+    ActionStatus.ABANDONED,
+]
+
+
+@dataclass(frozen=True)
+class ReviewSchedule:
+    start: dt.date | None  # the last signature
+    six_months: dt.date | None
+    end: dt.date | None
+    signed: int
+    expected: int
+
+    def due(self, kind: str) -> dt.date | None:
+        return self.end if kind == "final" else self.six_months
+
+
+def review_schedule(project) -> ReviewSchedule:
+    """The reviews follow the commitments: 6 months after the last signature, and at their end."""
+    period = engagement_period(project)
+    return ReviewSchedule(
+        start=period.start,
+        six_months=add_months(period.start, REVIEW_MONTHS) if period.start else None,
+        end=period.end,
+        signed=period.signed,
+        expected=period.expected,
+    )
+
+
+def milestone_is_late(milestone, today: dt.date) -> bool:
+    return milestone.status == "retard" or (
+        milestone.status == "prevu" and milestone.due_date < today
+    )
+
+
+@dataclass
+class IndicatorRow:
+    action: Action
+    indicator: object
+    latest: ActionIndicatorValue | None
+
+
+@dataclass
+class Progress:
+    actions: list[Action]
+    by_status: list[tuple[str, int]]
+    milestones: Counter = field(default_factory=Counter)  # reached / late / planned
+    late_milestones: list[tuple[Action, object]] = field(default_factory=list)
+    indicators: list[IndicatorRow] = field(default_factory=list)
+    credits: dict[str, Decimal] = field(default_factory=dict)
+
+
+def latest_indicator_values(project) -> dict[int, ActionIndicatorValue]:
+    """Indicator → its most recent value (one query)."""
+    latest = {}
+    for value in ActionIndicatorValue.objects.filter(
+        indicator__action__objective__theme__orientation__project=project
+    ).order_by("indicator_id", "-measured_on", "-pk"):
+        latest.setdefault(value.indicator_id, value)
+    return latest
+
+
+def progress(project, today: dt.date) -> Progress:
+    actions = [a for a in project_actions(project) if a.status in REVIEWED_STATUSES]
+    counts = Counter(a.status for a in actions)
+    result = Progress(
+        actions=actions,
+        by_status=[(ActionStatus(s).label, counts[s]) for s in REVIEWED_STATUSES],
+    )
+    latest = latest_indicator_values(project)
+    credits = Counter()
+    for action in actions:
+        for milestone in action.milestones.all():
+            if milestone.status == "atteint":
+                result.milestones["reached"] += 1
+            elif milestone_is_late(milestone, today):
+                result.milestones["late"] += 1
+                result.late_milestones.append((action, milestone))
+            else:
+                result.milestones["planned"] += 1
+        for indicator in action.indicators.all():
+            result.indicators.append(IndicatorRow(action, indicator, latest.get(indicator.pk)))
+        for line in action.funding_lines.all():
+            credits[(line.nature, line.status)] += line.amount
+    result.credits = {
+        f"{FundingNature(nature).label} — {FundingStatus(status).label.lower()}": credits[
+            (nature, status)
+        ]
+        for nature in FundingNature
+        for status in FundingStatus
+    }
+    return result
+
+
+def milestone_summary(action, today: dt.date) -> str:
+    milestones = list(action.milestones.all())
+    if not milestones:
+        return "aucun jalon"
+    reached = sum(m.status == "atteint" for m in milestones)
+    late = sum(milestone_is_late(m, today) for m in milestones)
+    text = f"{reached} atteint(s) sur {len(milestones)}"
+    return text + (f", {late} en retard" if late else "")
+
+
+def reviews(project) -> dict[str, Review]:
+    return {r.kind: r for r in Review.objects.filter(project=project)}
+
+
+def review_validations(review: Review | None):
+    if review is None or review.pk is None:
+        return ReviewValidation.objects.none()
+    return review.validations.select_related("meeting", "validated_by").order_by("-number")
+
+
+def review_context(project, review: Review, today: dt.date) -> dict:
+    """Everything a review shows, as plain data: the page, the DOCX and the PDF read it."""
+    schedule = review_schedule(project)
+    state = progress(project, today)
+    comments = {a.action_id: a.comment for a in review.assessments.all()} if review.pk else {}
+    due = schedule.due(review.kind)
+    latest_validation = review_validations(review).first()
+    return {
+        "title": review.get_kind_display(),
+        "kind": review.kind,
+        "period": {
+            "start": french_date(schedule.start) or "à la dernière signature (non atteinte)",
+            "due": french_date(due) or "à préciser (engagements non encore tous signés)",
+            "end": french_date(schedule.end) or "à préciser",
+            "signatures": f"{schedule.signed} signature(s) sur {schedule.expected}",
+        },
+        "sections": [
+            {
+                "key": s.key,
+                "heading": s.heading,
+                "paragraphs": [
+                    line.strip()
+                    for line in review.texts.get(s.key, "").splitlines()
+                    if line.strip()
+                ],
+            }
+            for s in review_sections(review.kind)
+        ],
+        "status_rows": [[label, str(count)] for label, count in state.by_status],
+        "milestones": {
+            "reached": str(state.milestones["reached"]),
+            "late": str(state.milestones["late"]),
+            "planned": str(state.milestones["planned"]),
+        },
+        "actions": [
+            {
+                "pk": a.pk,
+                "code": a.code,
+                "title": a.title,
+                "status": a.get_status_display(),
+                "pilot": a.pilot_organisation.name if a.pilot_organisation else "à désigner",
+                "milestones": milestone_summary(a, today),
+                "comment": comments.get(a.pk, ""),
+            }
+            for a in state.actions
+        ],
+        "indicators": [
+            {
+                "action": row.action.code,
+                "name": row.indicator.name,
+                "baseline": row.indicator.baseline or "—",
+                "target": row.indicator.target or "—",
+                "value": row.latest.value if row.latest else "non mesuré",
+                "measured_on": french_date(row.latest.measured_on) if row.latest else "—",
+            }
+            for row in state.indicators
+        ],
+        "credits": [[label, euros(amount)] for label, amount in state.credits.items()],
+        "validation": {
+            "number": str(latest_validation.number),
+            "validated_on": french_date(latest_validation.validated_on),
+            "decision": latest_validation.decision,
+        }
+        if latest_validation
+        else None,
+    }
+
+
+def review_lines(context: dict) -> list[str]:
+    """The review as text lines: what the COPIL validates, compared between versions."""
+    lines = [f"{context['title']} — échéance {context['period']['due']}"]
+    for section in context["sections"]:
+        lines.append(f"## {section['heading']}")
+        lines += section["paragraphs"]
+    lines += [f"{label} : {count}" for label, count in context["status_rows"]]
+    lines += [
+        f"{a['code']} {a['title']} — {a['status']} — jalons : {a['milestones']}"
+        + (f" — {a['comment']}" if a["comment"] else "")
+        for a in context["actions"]
+    ]
+    lines += [
+        f"{i['action']} {i['name']} : {i['value']} ({i['measured_on']}), cible {i['target']}"
+        for i in context["indicators"]
+    ]
+    lines += [f"{label} : {amount}" for label, amount in context["credits"]]
+    return lines

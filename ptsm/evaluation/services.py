@@ -1,0 +1,114 @@
+"""Writes of the evaluation app: indicator values, review texts and assessments, COPIL validation."""
+
+import datetime as dt
+import hashlib
+import json
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from ptsm.governance.validation import record_validation
+
+from .models import ActionAssessment, ActionIndicatorValue, Review, ReviewValidation
+from .sections import review_sections
+from .selectors import REVIEWED_STATUSES, review_context, review_lines
+
+MAX_TEXT = 20_000
+
+
+def ensure_review(*, project, kind: str) -> Review:
+    review, _ = Review.objects.get_or_create(project=project, kind=kind)
+    return review
+
+
+@transaction.atomic
+def record_indicator_value(
+    *, indicator, measured_on: dt.date, value: str, comment: str = "", user=None
+) -> ActionIndicatorValue:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError("Indiquez la valeur mesurée.")
+    if measured_on is None:
+        raise ValidationError("Indiquez la date de la mesure.")
+    if measured_on > timezone.localdate():
+        raise ValidationError("La date de la mesure ne peut pas être dans le futur.")
+    return ActionIndicatorValue.objects.create(
+        indicator=indicator,
+        measured_on=measured_on,
+        value=value[:100],
+        comment=(comment or "").strip()[:255],
+        recorded_by=user if user is not None and user.is_authenticated else None,
+    )
+
+
+@transaction.atomic
+def delete_indicator_value(*, value: ActionIndicatorValue) -> None:
+    value.delete()
+
+
+@transaction.atomic
+def save_review_texts(*, review: Review, texts: dict[str, str], user=None) -> Review:
+    known = {s.key for s in review_sections(review.kind)}
+    unknown = set(texts) - known
+    if unknown:
+        raise ValidationError(f"Section inconnue : {', '.join(sorted(unknown))}.")
+    for key, text in texts.items():
+        if len(text) > MAX_TEXT:
+            raise ValidationError(f"Texte trop long ({MAX_TEXT} caractères au plus).")
+        review.texts[key] = text.strip()
+    review.updated_by = user if user is not None and user.is_authenticated else None
+    review.save()
+    return review
+
+
+@transaction.atomic
+def save_assessments(*, review: Review, comments: dict[int, str]) -> int:
+    """One comment per fiche-action of the plan; an empty comment removes the assessment."""
+    from ptsm.roadmap.models import Action
+
+    allowed = set(
+        Action.objects.filter(
+            objective__theme__orientation__project=review.project, status__in=REVIEWED_STATUSES
+        ).values_list("pk", flat=True)
+    )
+    if set(comments) - allowed:
+        raise ValidationError("Cette fiche-action n'appartient pas au plan d'actions du projet.")
+    existing = {a.action_id: a for a in review.assessments.all()}
+    changed = 0
+    for action_id, comment in comments.items():
+        comment = comment.strip()
+        if len(comment) > MAX_TEXT:
+            raise ValidationError(f"Appréciation trop longue ({MAX_TEXT} caractères au plus).")
+        current = existing.get(action_id)
+        if current is None and comment:
+            ActionAssessment.objects.create(review=review, action_id=action_id, comment=comment)
+        elif current is not None and not comment:
+            current.delete()
+        elif current is not None and current.comment != comment:
+            current.comment = comment
+            current.save(update_fields=["comment"])
+        else:
+            continue
+        changed += 1
+    return changed
+
+
+def validate_review(
+    *, review: Review, meeting, decision: str, validated_on: dt.date, user=None
+) -> ReviewValidation:
+    """The COPIL validates the review as it reads now: its content is frozen with its SHA-256."""
+    lines = review_lines(review_context(review.project, review, validated_on))
+    digest = hashlib.sha256(json.dumps(lines, ensure_ascii=False).encode()).hexdigest()
+    return record_validation(
+        model=ReviewValidation,
+        project=review.project,
+        meeting=meeting,
+        decision=decision,
+        validated_on=validated_on,
+        user=user,
+        digest=digest,
+        unchanged_message="Ce bilan est identique à la dernière version validée.",
+        scope={"review": review},
+        lines=lines,
+    )

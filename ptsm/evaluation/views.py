@@ -1,0 +1,215 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from ptsm.accounts.models import Role
+from ptsm.accounts.permissions import Capability, role_allows
+from ptsm.projects.access import project_view
+from ptsm.roadmap.models import ActionIndicator
+
+from . import selectors, services
+from .forms import AssessmentsForm, CopilValidationForm, IndicatorValueForm, ReviewTextsForm
+from .models import ActionIndicatorValue, Review
+from .sections import DOCUMENT_STEMS, KIND_SLUGS, SLUG_OF_KIND
+
+
+def _can_edit(request) -> bool:
+    return role_allows(request.project_role, Capability.EDIT_EVALUATION)
+
+
+def can_record_values(request, action) -> bool:
+    """Leads record any fiche-action's values; a pilot records those of the actions they pilot."""
+    if role_allows(request.project_role, Capability.EDIT_ROADMAP):
+        return True
+    return request.project_role == Role.ACTION_PILOT and action.pilot_user_id == request.user.pk
+
+
+def raise_denied():
+    raise PermissionDenied(
+        "Seuls le pilote de cette fiche-action et le chef de projet en mesurent les indicateurs."
+    )
+
+
+def _kind(kind_slug: str) -> str:
+    if kind_slug not in KIND_SLUGS:
+        raise Http404("Bilan inconnu.")
+    return KIND_SLUGS[kind_slug]
+
+
+def _review(project, kind_slug: str) -> Review:
+    kind = _kind(kind_slug)
+    return Review.objects.filter(project=project, kind=kind).first() or Review(
+        project=project, kind=kind
+    )
+
+
+@project_view(Capability.VIEW_PROJECT)
+def overview(request, project):
+    today = timezone.localdate()
+    schedule = selectors.review_schedule(project)
+    reviews = selectors.reviews(project)
+    return render(
+        request,
+        "evaluation/overview.html",
+        {
+            "page_title": "Mise en œuvre et évaluation",
+            "schedule": schedule,
+            "progress": selectors.progress(project, today),
+            "review_rows": [
+                {
+                    "slug": SLUG_OF_KIND[kind],
+                    "label": label,
+                    "due": schedule.due(kind),
+                    "review": reviews.get(kind),
+                }
+                for kind, label in Review._meta.get_field("kind").choices
+            ],
+            "today": today,
+        },
+    )
+
+
+@project_view(Capability.VIEW_PROJECT)
+def indicator(request, project, pk):
+    indicator = get_object_or_404(
+        ActionIndicator.objects.select_related("action"),
+        pk=pk,
+        action__objective__theme__orientation__project=project,
+    )
+    can_record = can_record_values(request, indicator.action)
+    form = IndicatorValueForm(request.POST or None, initial={"measured_on": timezone.localdate()})
+    if request.method == "POST":
+        if not can_record:
+            raise_denied()
+        if form.is_valid():
+            try:
+                services.record_indicator_value(
+                    indicator=indicator, user=request.user, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, "La valeur mesurée a été enregistrée.")
+                return redirect("evaluation:indicator", slug=project.slug, pk=indicator.pk)
+    return render(
+        request,
+        "evaluation/indicator.html",
+        {
+            "page_title": f"Indicateur — {indicator.name}",
+            "indicator": indicator,
+            "action": indicator.action,
+            "values": indicator.values.select_related("recorded_by"),
+            "form": form,
+            "can_record": can_record,
+        },
+    )
+
+
+@project_view(Capability.EDIT_ACTIONS)
+@require_POST
+def value_delete(request, project, pk):
+    value = get_object_or_404(
+        ActionIndicatorValue.objects.select_related("indicator__action"),
+        pk=pk,
+        indicator__action__objective__theme__orientation__project=project,
+    )
+    if not can_record_values(request, value.indicator.action):
+        raise_denied()
+    indicator_pk = value.indicator_id
+    services.delete_indicator_value(value=value)
+    messages.success(request, "La valeur mesurée a été supprimée.")
+    return redirect("evaluation:indicator", slug=project.slug, pk=indicator_pk)
+
+
+@project_view(Capability.VIEW_PROJECT)
+def review(request, project, kind):
+    review = _review(project, kind)
+    today = timezone.localdate()
+    context = selectors.review_context(project, review, today)
+    can_edit = _can_edit(request)
+    return render(
+        request,
+        "evaluation/review.html",
+        {
+            "page_title": review.get_kind_display(),
+            "review": review,
+            "kind_slug": kind,
+            "content": context,
+            "document_stem": DOCUMENT_STEMS[review.kind],
+            "validations": selectors.review_validations(review),
+            "can_edit": can_edit,
+            "texts_form": ReviewTextsForm(review=review) if can_edit else None,
+            "assessments_form": AssessmentsForm(
+                actions=context["actions"],
+                comments={a["pk"]: a["comment"] for a in context["actions"]},
+            )
+            if can_edit
+            else None,
+            "validation_form": CopilValidationForm(project=project, initial={"validated_on": today})
+            if can_edit
+            else None,
+        },
+    )
+
+
+@project_view(Capability.EDIT_EVALUATION)
+@require_POST
+def review_texts(request, project, kind):
+    review = services.ensure_review(project=project, kind=_kind(kind))
+    form = ReviewTextsForm(request.POST, review=review)
+    if form.is_valid():
+        try:
+            services.save_review_texts(review=review, texts=form.cleaned_data, user=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Les textes du bilan ont été enregistrés.")
+    else:
+        messages.error(request, "Textes non enregistrés : vérifiez le formulaire.")
+    return redirect("evaluation:review", slug=project.slug, kind=kind)
+
+
+@project_view(Capability.EDIT_EVALUATION)
+@require_POST
+def review_assessments(request, project, kind):
+    review = services.ensure_review(project=project, kind=_kind(kind))
+    actions = selectors.review_context(project, review, timezone.localdate())["actions"]
+    form = AssessmentsForm(request.POST, actions=actions, comments={})
+    if form.is_valid():
+        try:
+            changed = services.save_assessments(review=review, comments=form.comments())
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"{changed} appréciation(s) enregistrée(s).")
+    else:
+        messages.error(request, "Appréciations non enregistrées : vérifiez le formulaire.")
+    return redirect("evaluation:review", slug=project.slug, kind=kind)
+
+
+@project_view(Capability.EDIT_EVALUATION)
+@require_POST
+def review_validate(request, project, kind):
+    review = services.ensure_review(project=project, kind=_kind(kind))
+    form = CopilValidationForm(request.POST, project=project)
+    if not form.is_valid():
+        messages.error(
+            request,
+            "Validation incomplète : "
+            + " ".join(str(e) for errors in form.errors.values() for e in errors),
+        )
+        return redirect("evaluation:review", slug=project.slug, kind=kind)
+    try:
+        version = services.validate_review(review=review, user=request.user, **form.cleaned_data)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            f"{review.get_kind_display()} validé : version {version.number} figée "
+            f"(SHA-256 {version.sha256[:16]}…).",
+        )
+    return redirect("evaluation:review", slug=project.slug, kind=kind)

@@ -1,0 +1,300 @@
+import datetime as dt
+import re
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from ptsm.accounts.models import Membership, Role
+from ptsm.commitments.services import ensure_letter, generate_annex, record_signed_pdf
+from ptsm.core.forms import NO_PATIENT_DATA
+from ptsm.documents.registry import get_kind
+from ptsm.documents.services import render
+from ptsm.evaluation import services
+from ptsm.evaluation.models import ActionIndicatorValue, ReviewKind, ReviewValidation
+from ptsm.evaluation.selectors import progress, review_schedule
+from ptsm.roadmap.models import Action, ActionIndicator, ActionMilestone, ActionStatus
+from tests.commitments.test_commitments import setup_roadmap
+from tests.documents.test_pipeline import docx_text, pdf_text
+from tests.factories import make_project, member
+from tests.helpers import page_text, visible_text
+
+pytestmark = pytest.mark.django_db
+DAY = dt.date(2026, 11, 24)
+
+
+@pytest.fixture
+def project():
+    return make_project(departement="29", name="PTSM du Finistère")
+
+
+def words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def sign(project, organisation, signed_on):
+    letter = ensure_letter(project=project)
+    version = generate_annex(letter=letter, organisation=organisation)
+    with version.pdf.content.open("rb") as handle:
+        upload = SimpleUploadedFile("signee.pdf", handle.read() + b"\n% signee\n")
+    record_signed_pdf(
+        signatory=letter.signatories.get(organisation=organisation),
+        upload=upload,
+        signed_on=signed_on,
+    )
+
+
+def plan(project):
+    """The roadmap of the commitments tests, with an indicator, milestones and a second action."""
+    epsm, gem = setup_roadmap(project)
+    platform = Action.objects.get(title="Plateforme d'orientation")
+    indicator = ActionIndicator.objects.create(
+        action=platform, name="Personnes orientées", baseline="0", target="300"
+    )
+    ActionMilestone.objects.create(
+        action=platform, title="Ouverture", due_date=dt.date(2026, 3, 1), status="atteint"
+    )
+    ActionMilestone.objects.create(
+        action=platform, title="Premier bilan d'activité", due_date=dt.date(2026, 6, 1)
+    )
+    ActionMilestone.objects.create(
+        action=platform, title="Extension au nord", due_date=dt.date(2027, 6, 1)
+    )
+    later = Action.objects.create(
+        objective=platform.objective,
+        title="Équipe mobile",
+        status=ActionStatus.POSTPONED,
+        pilot_organisation=gem,
+    )
+    later.operators.set([gem])
+    return epsm, gem, platform, indicator
+
+
+def test_the_reviews_fall_six_months_after_the_last_signature_and_at_the_end(client, project):
+    epsm, gem, _platform, _indicator = plan(project)
+    sign(project, epsm, dt.date(2027, 2, 1))
+    schedule = review_schedule(project)
+    assert schedule.start is None  # GEM has not signed yet
+    sign(project, gem, dt.date(2027, 3, 15))
+    schedule = review_schedule(project)
+    assert (schedule.start, schedule.six_months, schedule.end) == (
+        dt.date(2027, 3, 15),
+        dt.date(2027, 9, 15),
+        dt.date(2028, 3, 15),
+    )
+    client.force_login(member(project, Role.READER))
+    page = words(visible_text(client.get(reverse("evaluation:overview", args=[project.slug]))))
+    assert "ils courent du 15 mars 2027 au 15 mars 2028" in page
+    assert "Bilan à 6 mois 15 septembre 2027" in page and "Bilan final 15 mars 2028" in page
+
+
+def test_progress_counts_statuses_late_milestones_and_the_latest_indicator_values(client, project):
+    _epsm, _gem, _platform, indicator = plan(project)
+    services.record_indicator_value(indicator=indicator, measured_on=DAY, value="120")
+    services.record_indicator_value(
+        indicator=indicator, measured_on=dt.date(2026, 9, 1), value="80"
+    )
+    state = progress(project, DAY)
+    assert dict(state.by_status)["Validée"] == 1 and dict(state.by_status)["Reportée"] == 1
+    assert state.milestones == {"reached": 1, "late": 1, "planned": 1}
+    client.force_login(member(project, Role.READER))
+    response = client.get(reverse("evaluation:overview", args=[project.slug]))
+    page = words(visible_text(response))
+    assert "Validée : 1" in page and "Reportée : 1" in page and "Idée non validée" not in page
+    assert "1 jalon(s) en retard" in page and "Premier bilan d'activité (prévu le 1 juin 2026)" in (
+        page.replace("1er", "1")
+    )
+    assert (
+        "Personnes orientées 0 300 120 24 novembre 2026" in page
+    )  # the latest, not the last typed
+
+
+def test_a_pilot_measures_the_indicators_of_their_own_actions_only(client, project):
+    _epsm, _gem, platform, indicator = plan(project)
+    pilot = member(project, Role.ACTION_PILOT)
+    url = reverse("evaluation:indicator", args=[project.slug, indicator.pk])
+    client.force_login(pilot)
+    assert "Enregistrer la mesure" not in page_text(client.get(url))
+    assert client.post(url, {"measured_on": "2026-11-01", "value": "40"}).status_code == 403
+    platform.pilot_user = pilot
+    platform.save()
+    response = client.post(url, {"measured_on": "2026-11-01", "value": "40", "comment": "T3"})
+    assert response.status_code == 302
+    assert "40" in visible_text(client.get(url)) and NO_PATIENT_DATA in page_text(client.get(url))
+    # Bad input is refused in French and changes nothing.
+    tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+    for data, message in [
+        ({"measured_on": "2026-11-02", "value": "  "}, "Ce champ est obligatoire."),
+        ({"measured_on": tomorrow, "value": "41"}, "ne peut pas être dans le futur"),
+        ({"measured_on": "pas une date", "value": "41"}, "Saisissez une date valide."),
+    ]:
+        response = client.post(url, data)
+        assert response.status_code == 200 and message in page_text(response), data
+    assert list(ActionIndicatorValue.objects.values_list("value", flat=True)) == ["40"]
+    client.force_login(member(project, Role.READER))
+    assert client.post(url, {"measured_on": "2026-11-01", "value": "9"}).status_code == 403
+    value = ActionIndicatorValue.objects.get()
+    delete = reverse("evaluation:value_delete", args=[project.slug, value.pk])
+    assert client.post(delete).status_code == 403
+    client.force_login(pilot)
+    client.post(delete)
+    assert not ActionIndicatorValue.objects.exists()
+
+
+@pytest.mark.parametrize("fmt", ["docx", "pdf"])
+def test_a_review_written_on_the_page_reads_back_in_its_documents(client, project, fmt):
+    _epsm, _gem, platform, indicator = plan(project)
+    services.record_indicator_value(indicator=indicator, measured_on=DAY, value="120")
+    client.force_login(member(project, Role.COPIL_MEMBER))
+    base = reverse("evaluation:review", args=[project.slug, "six-mois"])
+    assert NO_PATIENT_DATA in page_text(client.get(base))
+    client.post(
+        reverse("evaluation:review_texts", args=[project.slug, "six-mois"]),
+        {
+            "summary": "La plateforme a ouvert.\nLes délais baissent.",
+            "achievements": "Ouverture en mars.",
+            "difficulties": "Recrutement difficile.",
+            "users_view": "Accueil jugé plus lisible par l'UNAFAM.",
+            "follow_up": "Reporter l'équipe mobile par avenant.",
+        },
+    )
+    client.post(
+        reverse("evaluation:review_assessments", args=[project.slug, "six-mois"]),
+        {f"action_{platform.pk}": "En avance sur l'objectif."},
+    )
+    page = words(visible_text(client.get(base)))
+    assert "Synthèse La plateforme a ouvert." in page and "Les délais baissent." in page
+    assert "En avance sur l'objectif." in page
+    kind = get_kind("bilan-6-mois")
+    data = render(project, kind, "", fmt, DAY)
+    text = words(docx_text(data) if fmt == "docx" else pdf_text(data))
+    for heading in (
+        "Bilan à 6 mois",
+        "Rappel des engagements",
+        "Synthèse",
+        "Réalisations marquantes",
+        "Difficultés rencontrées et ruptures de parcours persistantes",
+        "Regard des usagers et des familles",
+        "Ajustements décidés pour la suite de la mise en œuvre",
+        "Avancement du plan d'actions",
+        "Indicateurs d'évaluation",
+        "Crédits mobilisés",
+    ):
+        assert heading in text, heading
+    for content in (
+        "Les délais baissent.",
+        "Reporter l'équipe mobile par avenant.",
+        "En avance sur l'objectif.",
+        "Personnes orientées",
+        "120",
+    ):
+        assert content in text, content
+    final = words(
+        docx_text(render(project, get_kind("bilan-final"), "", "docx", DAY))
+        if fmt == "docx"
+        else pdf_text(render(project, get_kind("bilan-final"), "", "pdf", DAY))
+    )
+    assert "Suites : reconduction, avenants, actualisation du PTSM" in final
+    assert "Les délais baissent." not in final  # each review has its own texts
+
+
+def test_the_copil_validation_freezes_a_review(client, project):
+    plan(project)
+    lead = member(project, Role.PROJECT_LEAD)
+    review = services.ensure_review(project=project, kind=ReviewKind.SIX_MONTHS)
+    services.save_review_texts(review=review, texts={"summary": "Premier bilan."})
+    first = services.validate_review(
+        review=review, meeting=None, decision="Bilan adopté", validated_on=DAY, user=lead
+    )
+    with pytest.raises(ValidationError, match="identique à la dernière version validée"):
+        services.validate_review(
+            review=review, meeting=None, decision="Encore", validated_on=DAY, user=lead
+        )
+    with pytest.raises(ValidationError, match="figé"):
+        first.decision = "Modifiée"
+        first.save()
+    services.save_review_texts(review=review, texts={"summary": "Premier bilan, corrigé."})
+    second = services.validate_review(
+        review=review, meeting=None, decision="Bilan corrigé adopté", validated_on=DAY, user=lead
+    )
+    assert (first.number, second.number) == (1, 2)
+    assert "Premier bilan, corrigé." in second.lines and "Premier bilan." in first.lines
+    final = services.ensure_review(project=project, kind=ReviewKind.FINAL)
+    other = services.validate_review(
+        review=final, meeting=None, decision="Adopté", validated_on=DAY, user=lead
+    )
+    assert other.number == 1  # each review is numbered on its own
+    client.force_login(lead)
+    page = words(
+        visible_text(client.get(reverse("evaluation:review", args=[project.slug, "six-mois"])))
+    )
+    assert "Version 2 validée par le COPIL le 24 novembre 2026 : Bilan corrigé adopté" in page
+    response = client.post(
+        reverse("evaluation:review_validate", args=[project.slug, "six-mois"]),
+        {"decision": "", "validated_on": "2026-11-24"},
+        follow=True,
+    )
+    assert "Validation incomplète" in visible_text(response)
+    assert ReviewValidation.objects.filter(review=review).count() == 2
+
+
+def test_review_inputs_outside_the_project_are_refused(client, project):
+    plan(project)
+    other = make_project(departement="56", name="Autre")
+    setup_roadmap(other, operator_names=("Ailleurs",))
+    foreign = Action.objects.get(objective__theme__orientation__project=other, status="validee")
+    review = services.ensure_review(project=project, kind=ReviewKind.FINAL)
+    with pytest.raises(ValidationError, match="n'appartient pas au plan d'actions"):
+        services.save_assessments(review=review, comments={foreign.pk: "Intrus"})
+    with pytest.raises(ValidationError, match="Section inconnue"):
+        services.save_review_texts(review=review, texts={"preambule": "x"})
+    assert not review.assessments.exists() and review.texts == {}
+    client.force_login(member(project, Role.PROJECT_LEAD))
+    assert (
+        client.get(reverse("evaluation:review", args=[project.slug, "trimestriel"])).status_code
+        == 404
+    )
+    # COPIL members write reviews; readers and pilots do not.
+    client.force_login(member(project, Role.READER))
+    url = reverse("evaluation:review_texts", args=[project.slug, "final"])
+    assert client.post(url, {"summary": "x"}).status_code == 403
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_evaluation_pages_keep_a_bounded_number_of_queries(client, project):
+    small = make_project(departement="56", name="Petit")
+    setup_roadmap(small, operator_names=("Seul",))
+    setup_roadmap(project, operator_names=[f"Opérateur {i:02d}" for i in range(30)])
+    objective = Action.objects.filter(objective__theme__orientation__project=project)[0].objective
+    for index in range(40):
+        action = Action.objects.create(
+            objective=objective, title=f"Action {index}", status=ActionStatus.IN_PROGRESS
+        )
+        ActionMilestone.objects.create(action=action, title="J", due_date=DAY)
+        indicator = ActionIndicator.objects.create(action=action, name=f"Indicateur {index}")
+        services.record_indicator_value(indicator=indicator, measured_on=DAY, value=str(index))
+    for each in (small, project):
+        review = services.ensure_review(project=each, kind=ReviewKind.SIX_MONTHS)
+        services.save_review_texts(review=review, texts={"summary": "Bilan"})
+    user = member(project, Role.PROJECT_LEAD)
+    Membership.objects.create(user=user, project=small, role=Role.PROJECT_LEAD)
+    client.force_login(user)
+    for name, args in (("evaluation:overview", []), ("evaluation:review", ["six-mois"])):
+        big = _queries(client, reverse(name, args=[project.slug, *args]))
+        tiny = _queries(client, reverse(name, args=[small.slug, *args]))
+        assert big == tiny <= 30, (name, big, tiny)
+
+
+def test_the_review_numbers_match_between_the_page_and_the_pdf(project):
+    _epsm, _gem, _platform, indicator = plan(project)
+    data = pdf_text(render(project, get_kind("bilan-final"), "", "pdf", DAY))
+    assert re.search(r"Jalons\s*:\s*1 atteint\(s\), 1 en retard, 1 à venir", data)
