@@ -50,6 +50,20 @@ def review_schedule(project) -> ReviewSchedule:
     )
 
 
+def next_review(project, today: dt.date) -> tuple[str, dt.date] | None:
+    """The next review the COPIL has not validated yet, with its due date (dashboard)."""
+    schedule = review_schedule(project)
+    if schedule.start is None:
+        return None
+    validated = set(
+        ReviewValidation.objects.filter(project=project).values_list("review__kind", flat=True)
+    )
+    for kind, label in (("six_mois", "Bilan à 6 mois"), ("final", "Bilan final")):
+        if kind not in validated:
+            return label, schedule.due(kind)
+    return None
+
+
 def milestone_is_late(milestone, today: dt.date) -> bool:
     return milestone.status == "retard" or (
         milestone.status == "prevu" and milestone.due_date < today

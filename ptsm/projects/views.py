@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from ptsm.accounts.models import Role
 from ptsm.accounts.permissions import Capability, administered_region_ids, role_allows
 from ptsm.commitments.selectors import engagement_period
+from ptsm.evaluation.selectors import next_review
 from ptsm.framing.selectors import framing_status
 from ptsm.governance.services import create_default_bodies
 from ptsm.organisations.selectors import missing_key_actors
@@ -101,6 +102,8 @@ def dashboard(request, project):
             "missing_actors": missing_key_actors(project),
             "framing_status": framing_status(project),
             "commitment_warning": engagement_period(project).warning(today),
+            "next_review": next_review(project, today),
+            "today": today,
             "can_edit": _can(request, Capability.EDIT_PROJECT),
         },
     )

@@ -29,6 +29,7 @@ MAIN_PAGES = [
     ("Cadrage", f"/projets/{DEMO_SLUG}/lettre-de-cadrage/"),
     ("Diagnostic", f"/projets/{DEMO_SLUG}/diagnostic/"),
     ("Feuille de route", f"/projets/{DEMO_SLUG}/feuille-de-route/"),
+    ("Évaluation", f"/projets/{DEMO_SLUG}/evaluation/"),
     ("Membres", f"/projets/{DEMO_SLUG}/membres/"),
     ("Documents", f"/projets/{DEMO_SLUG}/documents/"),
 ]
@@ -56,6 +57,8 @@ OTHER_PAGES = [
     f"/projets/{DEMO_SLUG}/feuille-de-route/calendrier/",
     f"/projets/{DEMO_SLUG}/feuille-de-route/synthese/",
     f"/projets/{DEMO_SLUG}/engagements/",
+    f"/projets/{DEMO_SLUG}/evaluation/bilans/six-mois/",
+    f"/projets/{DEMO_SLUG}/evaluation/bilans/final/",
 ]
 
 
@@ -277,3 +280,34 @@ def test_the_bundle_is_built_with_visible_progress_and_downloaded(
         page.get_by_role("link", name="Télécharger la liasse").click()
     pdf = PdfReader(io.BytesIO(download_info.value.path().read_bytes()))
     assert len(pdf.outline) == 8  # the collective letter and the demo's 7 operators
+
+
+def test_a_pilot_measures_an_indicator_and_the_copil_member_writes_the_review(
+    page, live_server, demo, axe
+):
+    log_in(page, live_server, "pilote@demo.ptsm.fr")
+    page.goto(f"{live_server.url}/projets/{DEMO_SLUG}/evaluation/")
+    row = page.locator("#indicators tr", has_text="1.1.1.1")
+    row.get_by_role("link", name="Personnes accompagnées").click()
+    expect(page.get_by_role("heading", name="Personnes accompagnées")).to_be_visible()
+    assert axe(page) == []
+    page.get_by_label("Valeur mesurée").fill("48")
+    page.get_by_label("Commentaire").fill("Premier trimestre")
+    page.get_by_role("button", name="Enregistrer la mesure").click()
+    expect(page.get_by_text("La valeur mesurée a été enregistrée.")).to_be_visible()
+    expect(page.locator("#values")).to_contain_text("Premier trimestre")
+    page.goto(f"{live_server.url}/projets/{DEMO_SLUG}/evaluation/")
+    expect(page.locator("#indicators tr", has_text="1.1.1.1")).to_contain_text("48")
+
+    page.context.clear_cookies()
+    log_in(page, live_server, "copil@demo.ptsm.fr")
+    page.goto(f"{live_server.url}/projets/{DEMO_SLUG}/evaluation/bilans/six-mois/")
+    page.get_by_text("Rédiger les textes du bilan").click()
+    page.get_by_label("Synthèse").fill("La plateforme d'orientation a ouvert.")
+    page.get_by_role("button", name="Enregistrer les textes").click()
+    expect(page.get_by_text("Les textes du bilan ont été enregistrés.")).to_be_visible()
+    expect(
+        page.get_by_role("paragraph").filter(has_text="La plateforme d'orientation a ouvert.")
+    ).to_be_visible()
+    expect(page.locator("main")).to_contain_text("48")
+    assert axe(page) == []

@@ -16,7 +16,7 @@ from ptsm.documents.registry import get_kind
 from ptsm.documents.services import render
 from ptsm.evaluation import services
 from ptsm.evaluation.models import ActionIndicatorValue, ReviewKind, ReviewValidation
-from ptsm.evaluation.selectors import progress, review_schedule
+from ptsm.evaluation.selectors import next_review, progress, review_schedule
 from ptsm.roadmap.models import Action, ActionIndicator, ActionMilestone, ActionStatus
 from tests.commitments.test_commitments import setup_roadmap
 from tests.documents.test_pipeline import docx_text, pdf_text
@@ -87,6 +87,15 @@ def test_the_reviews_fall_six_months_after_the_last_signature_and_at_the_end(cli
         dt.date(2028, 3, 15),
     )
     client.force_login(member(project, Role.READER))
+    dashboard = words(visible_text(client.get(reverse("projects:dashboard", args=[project.slug]))))
+    assert "Prochain bilan des engagements : Bilan à 6 mois, le 15 septembre 2027" in dashboard
+    services.validate_review(
+        review=services.ensure_review(project=project, kind=ReviewKind.SIX_MONTHS),
+        meeting=None,
+        decision="Adopté",
+        validated_on=dt.date(2027, 9, 20),
+    )
+    assert next_review(project, DAY) == ("Bilan final", dt.date(2028, 3, 15))
     page = words(visible_text(client.get(reverse("evaluation:overview", args=[project.slug]))))
     assert "ils courent du 15 mars 2027 au 15 mars 2028" in page
     assert "Bilan à 6 mois 15 septembre 2027" in page and "Bilan final 15 mars 2028" in page
