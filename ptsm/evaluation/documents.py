@@ -2,6 +2,7 @@
 
 from ptsm.documents.registry import DocumentKind, register, template_path
 from ptsm.documents.rendering import docx_renderer, pdf_renderer
+from ptsm.documents.spreadsheets import workbook_bytes
 
 from .docx_templates import REVIEW_DOCX
 from .models import Review, ReviewKind
@@ -48,3 +49,27 @@ for order, (kind, description) in enumerate(
             order=order,
         )
     )
+
+
+def _indicators_context(project, variant_key: str = "") -> dict:
+    from .selectors import indicator_value_rows
+
+    return {"rows": indicator_value_rows(project)}
+
+
+def _indicators_xlsx(context: dict) -> bytes:
+    from .selectors import INDICATOR_COLUMNS
+
+    return workbook_bytes([("Suivi des indicateurs", INDICATOR_COLUMNS, context["rows"])])
+
+
+register(
+    DocumentKind(
+        slug="suivi-indicateurs",
+        title="Suivi des indicateurs",
+        description="Chaque valeur mesurée des indicateurs des fiches-actions, avec départ et cible.",
+        build_context=_indicators_context,
+        renderers={"xlsx": _indicators_xlsx},
+        order=49,
+    )
+)

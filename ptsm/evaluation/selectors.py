@@ -235,3 +235,57 @@ def review_lines(context: dict) -> list[str]:
     ]
     lines += [f"{label} : {amount}" for label, amount in context["credits"]]
     return lines
+
+
+INDICATOR_COLUMNS = [
+    "N°",
+    "Fiche-action",
+    "Pilote",
+    "Statut",
+    "Indicateur",
+    "Valeur de départ",
+    "Cible",
+    "Source",
+    "Fréquence",
+    "Date de mesure",
+    "Valeur mesurée",
+    "Commentaire",
+]
+
+
+def indicator_value_rows(project) -> list[list[str]]:
+    """Every measured value of every indicator of the plan (an indicator never measured still
+    has its row), for the follow-up table."""
+    values: dict[int, list[ActionIndicatorValue]] = {}
+    for value in ActionIndicatorValue.objects.filter(
+        indicator__action__objective__theme__orientation__project=project
+    ).order_by("indicator_id", "measured_on", "pk"):
+        values.setdefault(value.indicator_id, []).append(value)
+    rows = []
+    for action in project_actions(project):
+        if action.status not in REVIEWED_STATUSES:
+            continue
+        pilot = action.pilot_organisation.name if action.pilot_organisation else ""
+        for indicator in action.indicators.all():
+            head = [
+                action.code,
+                action.title,
+                pilot,
+                action.get_status_display(),
+                indicator.name,
+                indicator.baseline,
+                indicator.target,
+                indicator.source,
+                indicator.frequency,
+            ]
+            measured = values.get(indicator.pk) or [None]
+            for value in measured:
+                rows.append(
+                    head
+                    + (
+                        [value.measured_on.strftime("%d/%m/%Y"), value.value, value.comment]
+                        if value
+                        else ["", "", ""]
+                    )
+                )
+    return rows

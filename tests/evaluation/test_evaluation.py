@@ -307,3 +307,25 @@ def test_the_review_numbers_match_between_the_page_and_the_pdf(project):
     _epsm, _gem, _platform, indicator = plan(project)
     data = pdf_text(render(project, get_kind("bilan-final"), "", "pdf", DAY))
     assert re.search(r"Jalons\s*:\s*1 atteint\(s\), 1 en retard, 1 à venir", data)
+
+
+def test_the_indicator_follow_up_table_lists_every_measure_and_resists_formulas(project):
+    import io
+
+    from openpyxl import load_workbook
+
+    _epsm, _gem, _platform, indicator = plan(project)
+    services.record_indicator_value(indicator=indicator, measured_on=DAY, value="120")
+    services.record_indicator_value(
+        indicator=indicator, measured_on=dt.date(2026, 9, 1), value="=1+1", comment="@SOMME"
+    )
+    data = render(project, get_kind("suivi-indicateurs"), "", "xlsx", DAY)
+    sheet = load_workbook(io.BytesIO(data)).active
+    rows = [row for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert [(r[4], r[9], r[10]) for r in rows] == [
+        ("Personnes orientées", "01/09/2026", "=1+1"),
+        ("Personnes orientées", "24/11/2026", "120"),
+    ]
+    formula_like = sheet.cell(row=2, column=11)
+    assert formula_like.value == "=1+1" and formula_like.data_type == "s"  # text, not a formula
+    assert sheet.cell(row=2, column=12).data_type == "s"
