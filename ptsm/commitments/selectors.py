@@ -129,6 +129,15 @@ def annexes_to_generate(project, letter) -> list:
     ]
 
 
+def amendments(project) -> list[AnnexVersion]:
+    """The amendments (avenants) of the project's annexes, oldest first."""
+    return list(
+        AnnexVersion.objects.filter(letter__project=project, is_amendment=True)
+        .select_related("organisation")
+        .order_by("created_at", "pk")
+    )
+
+
 def commitment_statuses(project) -> dict[int, str]:
     """Operator → status of its commitment (for the roadmap's synthesis table)."""
     return dict(

@@ -67,6 +67,12 @@ def build_review(path: Path = REVIEW_DOCX) -> Path:
     b.table(
         ["Nature et statut", "Montant"], ["{{ r[0] }}", "{{ r[1] }}"], "r in credits", [10, 6.6]
     )
+    b.heading("Avenants aux engagements")
+    b.bullets_for(
+        "a in amendments",
+        "{{ a.operator }} — version {{ a.number }} du {{ a.date }} ({{ a.state }}) : {{ a.reason }}",
+    )
+    b.tag("{%p if not amendments %}").paragraph("Aucun avenant.").tag("{%p endif %}")
     b.save(path)
     return path
 

@@ -6,7 +6,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ptsm.commitments.selectors import engagement_period
+from django.utils import timezone
+
+from ptsm.commitments.selectors import amendments, engagement_period
 from ptsm.core.formatting import french_date
 from ptsm.projects.models import add_months
 from ptsm.roadmap.models import Action, ActionStatus, FundingNature, FundingStatus
@@ -207,6 +209,16 @@ def review_context(project, review: Review, today: dt.date) -> dict:
             for row in state.indicators
         ],
         "credits": [[label, euros(amount)] for label, amount in state.credits.items()],
+        "amendments": [
+            {
+                "operator": version.organisation.name,
+                "number": str(version.number),
+                "reason": version.reason,
+                "date": french_date(timezone.localtime(version.created_at).date()),
+                "state": "signé" if version.signed else "à signer",
+            }
+            for version in amendments(project)
+        ],
         "validation": {
             "number": str(latest_validation.number),
             "validated_on": french_date(latest_validation.validated_on),
@@ -234,6 +246,10 @@ def review_lines(context: dict) -> list[str]:
         for i in context["indicators"]
     ]
     lines += [f"{label} : {amount}" for label, amount in context["credits"]]
+    lines += [
+        f"Avenant {a['operator']} version {a['number']} ({a['date']}, {a['state']}) : {a['reason']}"
+        for a in context["amendments"]
+    ]
     return lines
 
 

@@ -329,3 +329,29 @@ def test_the_indicator_follow_up_table_lists_every_measure_and_resists_formulas(
     formula_like = sheet.cell(row=2, column=11)
     assert formula_like.value == "=1+1" and formula_like.data_type == "s"  # text, not a formula
     assert sheet.cell(row=2, column=12).data_type == "s"
+
+
+@pytest.mark.parametrize("fmt", ["docx", "pdf"])
+def test_the_amendments_made_since_the_signatures_are_recalled_in_the_reviews(client, project, fmt):
+    from ptsm.roadmap.models import FundingLine
+
+    epsm, gem, _platform, _indicator = plan(project)
+    sign(project, epsm, dt.date(2027, 2, 1))
+    sign(project, gem, dt.date(2027, 2, 2))
+    FundingLine.objects.filter(operator=epsm, funder="fir").update(amount=150000)
+    generate_annex(
+        letter=ensure_letter(project=project),
+        organisation=epsm,
+        amendment=True,
+        reason="Crédits FIR portés à 150 000 €",
+    )
+    data = render(project, get_kind("bilan-final"), "", fmt, DAY)
+    text = words(docx_text(data) if fmt == "docx" else pdf_text(data))
+    assert "Avenants aux engagements" in text
+    assert re.search(r"EPSM Finistère Sud — version 2 du .+ \(à signer\)", text)
+    assert "Crédits FIR portés à 150" in text
+    client.force_login(member(project, Role.READER))
+    page = words(
+        visible_text(client.get(reverse("evaluation:review", args=[project.slug, "final"])))
+    )
+    assert "EPSM Finistère Sud — version 2 du" in page and "(à signer)" in page
