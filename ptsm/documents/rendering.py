@@ -142,14 +142,17 @@ RENDER_WORKERS = max(1, min(4, os.cpu_count() or 1))
 
 _pool_lock = threading.Lock()
 _pool: ThreadPoolExecutor | None = None
+_pool_pid: int | None = None
 
 
 def _render_pool() -> ThreadPoolExecutor:
-    """Long-lived threads, so that their compilers stay warm from one bundle to the next."""
-    global _pool
+    """Long-lived threads, so that their compilers stay warm from one bundle to the next. A
+    forked process (e.g. a WSGI worker) does not inherit threads: it starts its own pool."""
+    global _pool, _pool_pid
     with _pool_lock:
-        if _pool is None:
+        if _pool is None or _pool_pid != os.getpid():
             _pool = ThreadPoolExecutor(max_workers=RENDER_WORKERS, thread_name_prefix="ptsm-render")
+            _pool_pid = os.getpid()
         return _pool
 
 
