@@ -67,6 +67,15 @@ MAP_MEASURES = [
 
 
 class MapForm(DsfrForm):
+    INDICATOR_PREFIX = "indicateur-"
+
     measure = forms.ChoiceField(
         label="Teinter les communes selon", choices=MAP_MEASURES, required=False
     )
+
+    def __init__(self, *args, indicators=(), **kwargs):
+        """`indicators`: those with values by commune in the project (imported at that level)."""
+        super().__init__(*args, **kwargs)
+        self.fields["measure"].choices = MAP_MEASURES + [
+            (f"{self.INDICATOR_PREFIX}{i.code}", f"Indicateur : {i.label}") for i in indicators
+        ]

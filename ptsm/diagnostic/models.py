@@ -79,6 +79,39 @@ class IndicatorValue(models.Model):
         return f"{self.indicator.code} {self.level} {self.year}"
 
 
+class CommuneIndicatorValue(models.Model):
+    """An indicator's value for one commune of the territory (e.g. from the Atlas de la santé
+    mentale), to shade the map. Small counts are masked at storage, as for the other values."""
+
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="commune_indicator_values"
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="commune_values"
+    )
+    commune = models.ForeignKey("territories.Commune", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField("année")
+    value = models.FloatField("valeur", null=True, blank=True)
+    masked = models.BooleanField("effectif masqué (< 11)", default=False)
+    source = models.CharField("source", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "valeur d'indicateur par commune"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "indicator", "commune", "year"],
+                name="one_commune_value_per_year",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(masked=False) | models.Q(value__isnull=True),
+                name="masked_commune_values_are_not_stored",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.commune_id} {self.year}"
+
+
 class FindingKind(models.TextChoices):
     STRENGTH = "force", "Point fort"
     WEAKNESS = "faiblesse", "Point faible"

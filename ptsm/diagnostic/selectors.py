@@ -8,7 +8,16 @@ from ptsm.core.anap import ENTRY_DOOR_PRIORITIES, EntryDoor
 from ptsm.core.formatting import french_number
 from ptsm.roadmap.models import Action
 
-from .models import Finding, FindingKind, Grid, Indicator, IndicatorValue, Level, Priority
+from .models import (
+    CommuneIndicatorValue,
+    Finding,
+    FindingKind,
+    Grid,
+    Indicator,
+    IndicatorValue,
+    Level,
+    Priority,
+)
 
 MISSING = "Valeur manquante"
 MASKED = "< 11"
@@ -182,3 +191,43 @@ def report_content(project) -> dict:
         ],
         "levels": [label for value, label in Level.choices],
     }
+
+
+def mapped_indicators(project) -> list[Indicator]:
+    """Indicators with values by commune in this project: the map can be shaded by them."""
+    return list(
+        Indicator.objects.filter(commune_values__project=project).distinct().order_by("order")
+    )
+
+
+@dataclass(frozen=True)
+class CommuneShading:
+    values: dict[str, float]  # INSEE code → value; masked or missing communes are absent
+    unit: str
+    caption: str
+
+
+def commune_shading(project, code: str) -> CommuneShading:
+    """The latest value of an indicator for each commune (small counts stay masked: absent)."""
+    indicator = Indicator.objects.filter(code=code).first()
+    if indicator is None:
+        return CommuneShading({}, "", "")
+    latest: dict[str, CommuneIndicatorValue] = {}
+    for value in CommuneIndicatorValue.objects.filter(
+        project=project, indicator=indicator
+    ).order_by("year"):
+        latest[value.commune_id] = value  # later years overwrite earlier ones
+    years = sorted({v.year for v in latest.values()})
+    sources = sorted({v.source for v in latest.values() if v.source})
+    masked = sum(v.masked for v in latest.values())
+    caption = (
+        f"Communes teintées selon « {indicator.label} » ({indicator.unit}), "
+        f"{'année ' + str(years[-1]) if len(years) == 1 else 'années ' + ', '.join(map(str, years))}"
+        f" ; source : {', '.join(sources) or indicator.source}."
+        + (f" {masked} commune(s) à effectif inférieur à 11, non affichée(s)." if masked else "")
+    )
+    return CommuneShading(
+        {c: v.value for c, v in latest.items() if not v.masked and v.value is not None},
+        indicator.unit,
+        caption,
+    )

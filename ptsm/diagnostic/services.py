@@ -17,6 +17,7 @@ from ptsm.territories.selectors import territory_communes
 
 from .models import (
     SMALL_COUNT_THRESHOLD,
+    CommuneIndicatorValue,
     DiagnosticVersion,
     Finding,
     Indicator,
@@ -157,8 +158,10 @@ def compute_values(*, project, year: int | None = None) -> int:
 
 # Import -----------------------------------------------------------------------------------------
 
-IMPORT_COLUMNS = ["Code indicateur", "Niveau", "Année", "Valeur", "Source"]
+IMPORT_COLUMNS = ["Code indicateur", "Niveau", "Année", "Valeur", "Source", "Code commune"]
+COMMUNE_LEVEL = "commune"  # values by commune of the territory, for the map
 LEVEL_LOOKUP = {
+    "commune": COMMUNE_LEVEL,
     "territoire": Level.TERRITORY,
     "departement": Level.DEPARTEMENT,
     "département": Level.DEPARTEMENT,
@@ -171,10 +174,19 @@ LEVEL_LOOKUP = {
 @dataclass
 class ValueImport:
     rows: list[tuple[Indicator, str, int, float | None, str]] = field(default_factory=list)
+    commune_rows: list[tuple[Indicator, str, int, float | None, str]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
+    @property
+    def count(self) -> int:
+        return len(self.rows) + len(self.commune_rows)
 
-def parse_value_rows(headers: list[str], rows: list[list[str]]) -> ValueImport:
+
+def parse_value_rows(
+    headers: list[str], rows: list[list[str]], *, commune_codes: set[str] = frozenset()
+) -> ValueImport:
+    """Check every line of an import. Lines at the level "commune" carry the INSEE code of a
+    commune of the territory (`commune_codes`); the other levels carry none."""
     result = ValueImport()
     lowered = [h.strip().lower() for h in headers]
     missing = [c for c in IMPORT_COLUMNS[:4] if c.lower() not in lowered]
@@ -196,10 +208,29 @@ def parse_value_rows(headers: list[str], rows: list[list[str]]) -> ValueImport:
         if indicator is None:
             errors.append(f"indicateur inconnu « {code} »")
         level = LEVEL_LOOKUP.get(level_text.lower())
+        commune = cell("Code commune").upper()
         if level is None:
             errors.append(
-                f"niveau inconnu « {level_text} » (territoire, département, région ou France)"
+                f"niveau inconnu « {level_text} » "
+                "(territoire, département, région, France ou commune)"
             )
+        elif (
+            level == COMMUNE_LEVEL
+            and indicator is not None
+            and indicator.geographic_level.lower() != "commune"
+        ):
+            errors.append(
+                f"indicateur « {indicator.code} » non disponible à la commune "
+                f"(niveau le plus fin : {indicator.geographic_level})"
+            )
+        elif level == COMMUNE_LEVEL and commune not in commune_codes:
+            errors.append(
+                f"commune « {commune} » absente du territoire du projet"
+                if commune
+                else "code commune manquant pour le niveau commune"
+            )
+        elif level != COMMUNE_LEVEL and commune:
+            errors.append("code commune renseigné pour un niveau autre que commune")
         try:
             year = int(year_text)
             if not 1990 <= year <= 2100:
@@ -215,12 +246,14 @@ def parse_value_rows(headers: list[str], rows: list[list[str]]) -> ValueImport:
                     errors.append("valeur négative")
             except ValueError:
                 errors.append(f"valeur non numérique « {value_text} »")
-        key = (code.upper(), level, year)
+        key = (code.upper(), level, commune, year)
         if key in seen and not errors:
             errors.append(f"doublon de la ligne {seen[key]}")
         seen.setdefault(key, line)
         if errors:
             result.errors.append(f"Ligne {line} : " + ", ".join(errors) + ".")
+        elif level == COMMUNE_LEVEL:
+            result.commune_rows.append((indicator, commune, year, value, cell("Source")))
         else:
             result.rows.append((indicator, level, year, value, cell("Source")))
     return result
@@ -235,7 +268,18 @@ def import_values(*, project, parsed: ValueImport) -> int:
         set_value(
             project=project, indicator=indicator, level=level, year=year, value=value, source=source
         )
-    return len(parsed.rows)
+    for indicator, commune, year, value, source in parsed.commune_rows:
+        if value is not None and indicator.unit == "%" and value > 100:
+            raise ValidationError(f"Un pourcentage ne peut pas dépasser 100 ({commune}).")
+        stored, masked = masked_value(indicator, value)
+        CommuneIndicatorValue.objects.update_or_create(
+            project=project,
+            indicator=indicator,
+            commune_id=commune,
+            year=year,
+            defaults={"value": stored, "masked": masked, "source": source or indicator.source},
+        )
+    return parsed.count
 
 
 # Findings ---------------------------------------------------------------------------------------

@@ -109,7 +109,13 @@ def import_values(request, project):
     if request.method == "POST" and form.is_valid():
         try:
             headers, rows = read_table(form.cleaned_data["file"])
-            parsed = services.parse_value_rows(headers, rows)
+            parsed = services.parse_value_rows(
+                headers,
+                rows,
+                commune_codes=set(
+                    territory_communes(project.territory).values_list("code", flat=True)
+                ),
+            )
             count = services.import_values(project=project, parsed=parsed)
         except TableError as exc:
             form.add_error("file", str(exc))
@@ -128,7 +134,7 @@ def import_values(request, project):
 @project_view(Capability.VIEW_PROJECT)
 def import_template(request, project, fmt):
     rows = [
-        [i.code, "territoire", timezone.localdate().year - 1, "", i.source]
+        [i.code, "territoire", timezone.localdate().year - 1, "", i.source, ""]
         for i in Indicator.objects.filter(computed="")
     ]
     if fmt == "csv":
@@ -210,15 +216,19 @@ def finding_delete(request, project, pk):
 
 @project_view(Capability.VIEW_PROJECT)
 def territory_map(request, project):
-    form = MapForm(request.GET or None)
+    form = MapForm(request.GET or None, indicators=selectors.mapped_indicators(project))
     measure = (
         form.cleaned_data["measure"]
         if form.is_valid() and form.cleaned_data["measure"]
         else "densite"
     )
     communes = territory_communes(project.territory)
-    values, unit = None, "hab./km²"
-    if measure == "population":
+    values, unit, no_data, caption = None, "hab./km²", "", ""
+    if measure.startswith(MapForm.INDICATOR_PREFIX):
+        shading = selectors.commune_shading(project, measure.removeprefix(MapForm.INDICATOR_PREFIX))
+        values, unit, caption = shading.values, shading.unit, shading.caption
+        no_data = "donnée absente ou effectif < 11"
+    elif measure == "population":
         values, unit = dict(communes.values_list("code", "population")), "habitants"
     elif measure == "superficie":
         values, unit = dict(communes.values_list("code", "area_km2")), "km²"
@@ -250,8 +260,10 @@ def territory_map(request, project):
                 points=points,
                 legend_points=legend,
                 width=760,
+                no_data_label=no_data,
             ),
             "placed": len(points),
+            "caption": caption,
         },
     )
 

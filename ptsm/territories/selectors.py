@@ -6,10 +6,13 @@ from dataclasses import dataclass
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.utils.html import escape
 
+from ptsm.core.formatting import french_number
+
 from .models import Commune, Epci, Territory
 
 # Light to dark blue (DSFR "bleu France" scale); five density classes.
 DENSITY_COLOURS = ["#e3e3fd", "#cacafb", "#8585f6", "#4b4bd6", "#000091"]
+NO_DATA_COLOUR = "#d5d5d5"
 
 
 def territory_communes(territory: Territory) -> QuerySet[Commune]:
@@ -104,11 +107,13 @@ def territory_map_svg(
     unit: str = "hab./km²",
     points: list[MapPoint] = (),
     legend_points: list[tuple[str, str]] = (),
+    no_data_label: str = "",
 ) -> str:
     """Offline SVG map of the territory, communes shaded in five classes.
 
     By default communes are shaded by population density; `values` (by INSEE code) shades them by
-    another measure. `points` places markers (organisations) by longitude/latitude. Paths are
+    another measure. With `no_data_label`, communes absent from `values` are shown apart (grey)
+    instead of counting as 0. `points` places markers (organisations) by longitude/latitude. Paths are
     stored in (longitude, -latitude) degrees; a horizontal scale by cos(latitude) gives a faithful
     local aspect ratio without any tile server.
     """
@@ -131,27 +136,45 @@ def territory_map_svg(
     if values is None:
         measures = [pop / area if area else 0.0 for _, _, pop, area, _ in rows]
     else:
-        measures = [values.get(code, 0.0) for code, *_ in rows]
-    thresholds = _density_thresholds(measures)
+        default = None if no_data_label else 0.0
+        measures = [values.get(code, default) for code, *_ in rows]
+    known = [m for m in measures if m is not None]
+    # Rates and shares given as values keep a decimal; counts and densities do not.
+    decimals = (
+        1
+        if values is not None
+        and known
+        and max(known) < 100
+        and any(not float(m).is_integer() for m in known)
+        else 0
+    )
+    thresholds = _density_thresholds(known)
     paths = []
     for (_code, name, _population, _area, path), measure in zip(rows, measures, strict=True):
-        colour = DENSITY_COLOURS[_density_class(measure, thresholds)]
+        if measure is None:
+            colour, label = NO_DATA_COLOUR, no_data_label
+        else:
+            colour = DENSITY_COLOURS[_density_class(measure, thresholds)]
+            label = f"{french_number(measure, decimals)} {unit}"
         paths.append(
-            f'<path d="{path}" fill="{colour}">'
-            f"<title>{escape(name)} — {measure:.0f} {escape(unit)}</title></path>"
+            f'<path d="{path}" fill="{colour}"><title>{escape(name)} — {escape(label)}</title></path>'
         )
-    legend_items = [f"< {thresholds[0]:.0f}"] if thresholds else []
+    legend_items = [f"< {french_number(thresholds[0], decimals)}"] if thresholds else []
     legend_items += [
-        f"{low:.0f} à {high:.0f}" for low, high in zip(thresholds, thresholds[1:], strict=False)
+        f"{french_number(low, decimals)} à {french_number(high, decimals)}"
+        for low, high in zip(thresholds, thresholds[1:], strict=False)
     ]
     if thresholds:
-        legend_items.append(f"≥ {thresholds[-1]:.0f}")
+        legend_items.append(f"≥ {french_number(thresholds[-1], decimals)}")
+    classes = [(f"{label} {unit}", DENSITY_COLOURS[i]) for i, label in enumerate(legend_items)]
+    if None in measures:
+        classes.append((no_data_label, NO_DATA_COLOUR))
     legend = "".join(
         f'<g transform="translate(8 {8 + 18 * i})"><rect width="14" height="14" '
-        f'fill="{DENSITY_COLOURS[i]}" stroke="#666" stroke-width="0.5"/>'
+        f'fill="{colour}" stroke="#666" stroke-width="0.5"/>'
         f'<text x="20" y="11" font-size="11" font-family="sans-serif" fill="#161616">'
-        f"{escape(label)} {escape(unit)}</text></g>"
-        for i, label in enumerate(legend_items)
+        f"{escape(label)}</text></g>"
+        for i, (label, colour) in enumerate(classes)
     )
     legend += "".join(
         f'<g transform="translate(230 {8 + 18 * i})"><circle cx="7" cy="7" r="5" fill="{colour}" '
@@ -167,7 +190,7 @@ def territory_map_svg(
         for p in points
     )
     stroke = span_y / height * 0.6
-    legend_height = 18 * max(len(legend_items), len(legend_points)) + 10
+    legend_height = 18 * max(len(classes), len(legend_points)) + 10
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" '
         f'height="{height + legend_height}" viewBox="0 0 {width} {height + legend_height}">'

@@ -342,3 +342,55 @@ def test_a_finding_shows_the_fiches_actions_that_answer_it(client, project):
         client.get(reverse("diagnostic:door", kwargs={"slug": project.slug, "number": 5}))
     )
     assert "→ fiche-action 1.1.1.1" in page
+
+
+def test_values_by_commune_are_imported_checked_and_shade_the_map(client, project):
+    from ptsm.diagnostic.models import CommuneIndicatorValue
+
+    client.force_login(member(project, Role.PROJECT_LEAD))
+    header = "Code indicateur;Niveau;Année;Valeur;Source;Code commune\n"
+    bad = (
+        header
+        + "PAUVRETE;commune;2021;18,5;INSEE Filosofi;29019\n"
+        + "PAUVRETE;commune;2021;12;;35238\n"  # Rennes: not in the Finistère
+        + "PAUVRETE;commune;2021;12;;\n"
+        + "SUICIDE;commune;2021;15;;29232\n"  # only known at the département
+        + "PAUVRETE;territoire;2021;14;;29232\n"
+    ).encode()
+    page = page_text(_import(client, project, bad))
+    assert "Ligne 3 : commune « 35238 » absente du territoire du projet." in page
+    assert "Ligne 4 : code commune manquant pour le niveau commune." in page
+    assert "Ligne 5 : indicateur « SUICIDE » non disponible à la commune" in page
+    assert "Ligne 6 : code commune renseigné pour un niveau autre que commune." in page
+    assert not CommuneIndicatorValue.objects.exists()
+    good = (
+        header
+        + "PAUVRETE;commune;2021;18,5;INSEE Filosofi;29019\n"
+        + "PAUVRETE;commune;2021;11,2;INSEE Filosofi;29232\n"
+        + "MDPH_FAM;territoire;2024;30;;\n"
+    ).encode()
+    assert "3 valeur(s) importée(s)." in page_text(_import(client, project, good))
+    # A count by commune stays masked below 11 (the catalogue's count must be known at that level).
+    count = Indicator.objects.get(code="MDPH_FAM")
+    count.geographic_level = "commune"
+    count.save()
+    small = (header + "MDPH_FAM;commune;2024;7;MDPH;29019\n").encode()
+    assert "1 valeur(s) importée(s)." in page_text(_import(client, project, small))
+    masked = CommuneIndicatorValue.objects.get(indicator=count)
+    assert masked.masked and masked.value is None
+
+    url = reverse("diagnostic:map", kwargs={"slug": project.slug})
+    form = page_text(client.get(url))
+    assert 'value="indicateur-PAUVRETE"' in form and "Indicateur : Taux de pauvreté" in form
+    page = page_text(client.get(url, {"measure": "indicateur-PAUVRETE"}))
+    brest = Commune.objects.get(code="29019").name
+    assert f"<title>{brest} — 18,5 %</title>" in page
+    assert "donnée absente ou effectif < 11" in page  # the other communes
+    assert (
+        "Communes teintées selon « Taux de pauvreté » (%), année 2021 ; source : INSEE Filosofi."
+        in page
+    )
+    fam = page_text(client.get(url, {"measure": "indicateur-MDPH_FAM"}))
+    assert f"<title>{brest} — donnée absente ou effectif < 11</title>" in fam
+    assert "1 commune(s) à effectif inférieur à 11, non affichée(s)." in fam
+    assert "— 7 orientations" not in fam
