@@ -305,3 +305,37 @@ def indicator_value_rows(project) -> list[list[str]]:
                     )
                 )
     return rows
+
+
+@dataclass
+class PilotRequest:
+    """The indicators one pilot is asked to measure."""
+
+    email: str
+    name: str
+    rows: list[IndicatorRow] = field(default_factory=list)
+
+
+def measurement_requests(project) -> tuple[list[PilotRequest], list[Action]]:
+    """Who to ask for the plan's indicator values: the action's pilot user, otherwise its pilot
+    contact. Also returns the actions with indicators but nobody to ask."""
+    latest = latest_indicator_values(project)
+    requests: dict[str, PilotRequest] = {}
+    unreachable = []
+    for action in project_actions(project):
+        indicators = list(action.indicators.all())
+        if (
+            action.status not in (ActionStatus.VALIDATED, ActionStatus.IN_PROGRESS)
+            or not indicators
+        ):
+            continue
+        if action.pilot_user and action.pilot_user.email:
+            email, name = action.pilot_user.email, action.pilot_user.get_full_name()
+        elif action.pilot_contact and action.pilot_contact.email:
+            email, name = action.pilot_contact.email, action.pilot_contact.full_name
+        else:
+            unreachable.append(action)
+            continue
+        request = requests.setdefault(email.lower(), PilotRequest(email, name))
+        request.rows += [IndicatorRow(action, i, latest.get(i.pk)) for i in indicators]
+    return sorted(requests.values(), key=lambda r: r.email), unreachable

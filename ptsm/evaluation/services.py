@@ -3,16 +3,20 @@
 import datetime as dt
 import hashlib
 import json
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from ptsm.governance.validation import record_validation
 
 from .models import ActionAssessment, ActionIndicatorValue, Review, ReviewValidation
 from .sections import review_sections
-from .selectors import REVIEWED_STATUSES, review_context, review_lines
+from .selectors import REVIEWED_STATUSES, measurement_requests, review_context, review_lines
 
 MAX_TEXT = 20_000
 
@@ -111,4 +115,47 @@ def validate_review(
         unchanged_message="Ce bilan est identique à la dernière version validée.",
         scope={"review": review},
         lines=lines,
+    )
+
+
+@dataclass(frozen=True)
+class ReminderReport:
+    sent: int
+    unreachable: list[str]  # actions whose pilot has no e-mail address
+
+
+def ask_pilots_for_measurements(*, project, base_url: str) -> ReminderReport:
+    """One e-mail per pilot listing the indicators of the actions they pilot (validated or in
+    progress), with their latest value and the page where to record a new one."""
+    requests, unreachable = measurement_requests(project)
+    messages = [
+        EmailMessage(
+            subject=f"[ptsm] Indicateurs à mesurer — {project.name}",
+            body=render_to_string(
+                "evaluation/emails/measurements.txt",
+                {
+                    "project": project,
+                    "request": request,
+                    "lines": [
+                        {
+                            "row": row,
+                            "url": base_url
+                            + reverse(
+                                "evaluation:indicator",
+                                kwargs={"slug": project.slug, "pk": row.indicator.pk},
+                            ),
+                        }
+                        for row in request.rows
+                    ],
+                },
+            ),
+            to=[request.email],
+        )
+        for request in requests
+    ]
+    if messages:
+        with get_connection() as connection:
+            connection.send_messages(messages)
+    return ReminderReport(
+        sent=len(messages), unreachable=[f"{a.code} {a.title}" for a in unreachable]
     )

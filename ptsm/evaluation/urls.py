@@ -7,6 +7,7 @@ app_name = "evaluation"
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("indicateurs/<int:pk>/", views.indicator, name="indicator"),
+    path("indicateurs/relance/", views.remind_pilots, name="remind_pilots"),
     path("indicateurs/valeurs/<int:pk>/supprimer/", views.value_delete, name="value_delete"),
     path("bilans/<slug:kind>/", views.review, name="review"),
     path("bilans/<slug:kind>/textes/", views.review_texts, name="review_texts"),

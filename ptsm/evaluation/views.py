@@ -68,6 +68,7 @@ def overview(request, project):
                 for kind, label in Review._meta.get_field("kind").choices
             ],
             "today": today,
+            "can_remind": role_allows(request.project_role, Capability.EDIT_ROADMAP),
         },
     )
 
@@ -213,3 +214,23 @@ def review_validate(request, project, kind):
             f"(SHA-256 {version.sha256[:16]}…).",
         )
     return redirect("evaluation:review", slug=project.slug, kind=kind)
+
+
+@project_view(Capability.EDIT_ROADMAP)
+@require_POST
+def remind_pilots(request, project):
+    report = services.ask_pilots_for_measurements(
+        project=project, base_url=request.build_absolute_uri("/").rstrip("/")
+    )
+    if report.sent:
+        messages.success(request, f"{report.sent} pilote(s) sollicité(s) par courriel.")
+    else:
+        messages.info(
+            request, "Aucun pilote à solliciter : aucune fiche-action en cours n'a d'indicateur."
+        )
+    if report.unreachable:
+        messages.warning(
+            request,
+            "Sans pilote joignable par courriel : " + " ; ".join(report.unreachable) + ".",
+        )
+    return redirect("evaluation:overview", slug=project.slug)

@@ -355,3 +355,47 @@ def test_the_amendments_made_since_the_signatures_are_recalled_in_the_reviews(cl
         visible_text(client.get(reverse("evaluation:review", args=[project.slug, "final"])))
     )
     assert "EPSM Finistère Sud — version 2 du" in page and "(à signer)" in page
+
+
+def test_pilots_are_asked_by_email_for_the_indicators_of_their_own_actions(
+    client, project, smtp_server
+):
+    from ptsm.organisations.models import Contact
+
+    epsm, gem, platform, indicator = plan(project)
+    services.record_indicator_value(indicator=indicator, measured_on=DAY, value="120")
+    pilot = member(project, Role.ACTION_PILOT, email="pilote@epsm.example.fr")
+    platform.pilot_user = pilot
+    platform.save()
+    mobile = Action.objects.create(
+        objective=platform.objective,
+        title="Maison des usagers",
+        status=ActionStatus.IN_PROGRESS,
+        pilot_contact=Contact.objects.create(
+            project=project,
+            organisation=gem,
+            first_name="Anne",
+            last_name="Quéré",
+            email="anne.quere@gem.example.fr",
+        ),
+    )
+    ActionIndicator.objects.create(action=mobile, name="Adhérents", target="80")
+    orphan = Action.objects.create(
+        objective=platform.objective, title="Sans pilote", status=ActionStatus.VALIDATED
+    )
+    ActionIndicator.objects.create(action=orphan, name="Orphelin")
+    client.force_login(member(project, Role.PROJECT_LEAD))
+    response = client.post(reverse("evaluation:remind_pilots", args=[project.slug]), follow=True)
+    page = visible_text(response)
+    assert "2 pilote(s) sollicité(s) par courriel." in page
+    assert "Sans pilote joignable par courriel" in page and "Sans pilote" in page
+    by_recipient = {m["To"]: m for m in smtp_server.messages}
+    assert set(by_recipient) == {"pilote@epsm.example.fr", "anne.quere@gem.example.fr"}
+    body = by_recipient["pilote@epsm.example.fr"].get_content()
+    assert "Personnes orientées" in body and "dernière valeur 120" in body
+    assert f"/evaluation/indicateurs/{indicator.pk}/" in body
+    assert "Adhérents" not in body  # only their own actions
+    other = by_recipient["anne.quere@gem.example.fr"].get_content()
+    assert "Adhérents (cible : 80) : jamais mesuré" in other and "Personnes orientées" not in other
+    client.force_login(member(project, Role.COPIL_MEMBER))
+    assert client.post(reverse("evaluation:remind_pilots", args=[project.slug])).status_code == 403
