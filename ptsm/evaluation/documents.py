@@ -2,6 +2,7 @@
 
 from ptsm.documents.registry import DocumentKind, register, template_path
 from ptsm.documents.rendering import docx_renderer, pdf_renderer
+from ptsm.documents.slides import Slide, pptx_renderer
 from ptsm.documents.spreadsheets import workbook_bytes
 
 from .docx_templates import REVIEW_DOCX
@@ -21,6 +22,76 @@ def _review_context(kind: str):
         return review_context(project, review, timezone.localdate())
 
     return build
+
+
+def review_slides(context: dict) -> list[Slide]:
+    """The review presented to the COPIL that validates it."""
+    sections = {s["key"]: s for s in context["sections"]}
+    slides = [
+        Slide(
+            title=f"{context['title']} — présentation au COPIL",
+            paragraphs=[
+                context["meta"]["project_name"],
+                f"Engagements signés : {context['period']['signatures']}",
+                f"Échéance du bilan : {context['period']['due']}",
+            ],
+        ),
+        Slide(
+            title="Synthèse",
+            paragraphs=sections["summary"]["paragraphs"] or ["À compléter."],
+        ),
+        Slide(
+            title="Avancement du plan d'actions",
+            table=[(label, count) for label, count in context["status_rows"]],
+            table_header=("Statut", "Fiches-actions"),
+            paragraphs=[
+                f"Jalons : {context['milestones']['reached']} atteint(s), "
+                f"{context['milestones']['late']} en retard, "
+                f"{context['milestones']['planned']} à venir."
+            ],
+        ),
+        Slide(
+            title="Indicateurs d'évaluation",
+            table=[
+                (f"{i['action']} {i['name']}", f"{i['value']} (cible {i['target']})")
+                for i in context["indicators"][:14]
+            ],
+            table_header=("Indicateur", "Dernière valeur"),
+        ),
+        Slide(
+            title="Crédits mobilisés",
+            table=[tuple(row) for row in context["credits"]],
+            table_header=("Nature et statut", "Montant"),
+        ),
+    ]
+    for key in ("achievements", "difficulties", "users_view", "follow_up"):
+        slides.append(
+            Slide(
+                title=sections[key]["heading"],
+                paragraphs=sections[key]["paragraphs"] or ["À compléter."],
+            )
+        )
+    slides.append(
+        Slide(
+            title="Avenants aux engagements",
+            bullets=[
+                f"{a['operator']} — version {a['number']} ({a['state']}) : {a['reason']}"
+                for a in context["amendments"]
+            ]
+            or ["Aucun avenant."],
+        )
+    )
+    slides.append(
+        Slide(
+            title="Décision attendue du COPIL",
+            bullets=[
+                f"Valider le {context['title'].lower()}",
+                "Arrêter les ajustements et les avenants (article 6)",
+                "Décider des suites et de leur calendrier",
+            ],
+        )
+    )
+    return slides
 
 
 for order, (kind, description) in enumerate(
@@ -45,6 +116,7 @@ for order, (kind, description) in enumerate(
             renderers={
                 "docx": docx_renderer(REVIEW_DOCX),
                 "pdf": pdf_renderer(template_path(__file__, "doc_templates", "bilan.typ")),
+                "pptx": pptx_renderer(review_slides),
             },
             order=order,
         )

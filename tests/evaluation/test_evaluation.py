@@ -399,3 +399,30 @@ def test_pilots_are_asked_by_email_for_the_indicators_of_their_own_actions(
     assert "Adhérents (cible : 80) : jamais mesuré" in other and "Personnes orientées" not in other
     client.force_login(member(project, Role.COPIL_MEMBER))
     assert client.post(reverse("evaluation:remind_pilots", args=[project.slug])).status_code == 403
+
+
+def test_the_review_is_presented_to_the_copil_as_a_slideshow(project):
+    import io
+
+    from pptx import Presentation
+
+    _epsm, _gem, _platform, indicator = plan(project)
+    services.record_indicator_value(indicator=indicator, measured_on=DAY, value="120")
+    review = services.ensure_review(project=project, kind=ReviewKind.SIX_MONTHS)
+    services.save_review_texts(review=review, texts={"summary": "La plateforme a ouvert."})
+    deck = Presentation(io.BytesIO(render(project, get_kind("bilan-6-mois"), "", "pptx", DAY)))
+    texts = [
+        " ".join(shape.text_frame.text if shape.has_text_frame else "" for shape in slide.shapes)
+        + " ".join(
+            cell.text
+            for shape in slide.shapes
+            if shape.has_table
+            for row in shape.table.rows
+            for cell in row.cells
+        )
+        for slide in deck.slides
+    ]
+    assert texts[0].startswith("Bilan à 6 mois — présentation au COPIL")
+    assert any("La plateforme a ouvert." in t for t in texts)
+    assert any("Personnes orientées" in t and "120 (cible 300)" in t for t in texts)
+    assert "Décision attendue du COPIL" in texts[-1]
