@@ -94,11 +94,21 @@ def bench_finess(project) -> None:
 
 
 def bench_roadmap(project) -> None:
-    """300 fiches-actions with funding lines: synthesis tables and documents."""
+    """300 fiches-actions validated by the COPIL, with funding lines, milestones and measured
+    indicators: synthesis tables, documents, follow-up pages."""
     from decimal import Decimal
 
+    from ptsm.evaluation.models import ActionIndicatorValue
     from ptsm.organisations.models import Organisation
-    from ptsm.roadmap.models import Action, FundingLine, Objective, Orientation, Theme
+    from ptsm.roadmap.models import (
+        Action,
+        ActionIndicator,
+        ActionMilestone,
+        FundingLine,
+        Objective,
+        Orientation,
+        Theme,
+    )
     from ptsm.roadmap.services import renumber
 
     operator = Organisation.objects.create(
@@ -118,6 +128,7 @@ def bench_roadmap(project) -> None:
                 title=f"Action {o}-{a}",
                 position=a,
                 pilot_organisation=operator,
+                status="validee",
                 entry_doors=[a % 5 + 1],
                 description="Étapes de mise en œuvre " * 5,
                 start_date=__import__("datetime").date(2027, 1, 1),
@@ -131,6 +142,22 @@ def bench_roadmap(project) -> None:
             )
             for a, action in enumerate(actions)
             for funder in ("fir", "autofinancement")
+        )
+        ActionMilestone.objects.bulk_create(
+            ActionMilestone(action=action, title="Lancement", due_date=action.start_date)
+            for action in actions
+        )
+        indicators = ActionIndicator.objects.bulk_create(
+            ActionIndicator(action=action, name="Personnes accompagnées", target="200")
+            for action in actions
+        )
+        ActionIndicatorValue.objects.bulk_create(
+            ActionIndicatorValue(
+                indicator=indicator,
+                measured_on=__import__("datetime").date(2026, 10, 1),
+                value="40",
+            )
+            for indicator in indicators
         )
     renumber(project=project)
     today = __import__("datetime").date(2026, 11, 24)
@@ -210,6 +237,8 @@ def main() -> None:
         ("Feuille de route", f"/projets/{project.slug}/feuille-de-route/"),
         ("Tableau des fiches-actions", f"/projets/{project.slug}/feuille-de-route/fiches-actions/"),
         ("Synthèse", f"/projets/{project.slug}/feuille-de-route/synthese/"),
+        ("Évaluation", f"/projets/{project.slug}/evaluation/"),
+        ("Bilan à 6 mois", f"/projets/{project.slug}/evaluation/bilans/six-mois/"),
     ]:
         client.get(url)  # warm-up: template compilation, first connection
         with CaptureQueriesContext(connection) as queries:
