@@ -6,6 +6,7 @@ from ptsm.organisations.models import Organisation
 
 from .bundle import BundlePart, build_bundle
 from .content import (
+    Snapshot,
     annex_context,
     annex_signature_context,
     collective_context,
@@ -40,6 +41,14 @@ def _annex_variants(project) -> list[Variant]:
 def _annex(project, variant_key: str) -> dict:
     organisation = Organisation.objects.get(project=project, pk=int(variant_key))
     return annex_signature_context(annex_context(project, organisation))
+
+
+def _all_annexes(project) -> dict[str, dict]:
+    snapshot = Snapshot(project)  # the roadmap, read once for every operator
+    return {
+        str(o.pk): annex_signature_context(annex_context(project, o, snapshot))
+        for o in snapshot.operators()
+    }
 
 
 def _signature_sheet(project, variant_key: str = "") -> dict:
@@ -103,6 +112,7 @@ register(
         description="Articles 1 à 6 et signature bilatérale.",
         build_context=_annex,
         variants=_annex_variants,
+        build_all_contexts=_all_annexes,
         renderers={
             "docx": docx_renderer(ANNEX_DOCX),
             "pdf": pdf_renderer(template_path(__file__, "doc_templates", "annexe-operateur.typ")),

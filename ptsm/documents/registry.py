@@ -39,6 +39,9 @@ class DocumentKind:
     build_context: Callable[..., dict]  # (project, variant_key) -> context
     renderers: dict[str, Renderer]
     variants: Callable[..., list[Variant]] | None = None  # (project) -> variants
+    # Optional: every variant's context at once, {variant key: context}, when reading them one by
+    # one would repeat the same queries (e.g. one fiche-action per variant).
+    build_all_contexts: Callable[..., dict[str, dict]] | None = None
     order: int = 100
     extra: dict = field(default_factory=dict)
 

@@ -95,8 +95,12 @@ def generate_all(*, project, user=None, today=None) -> list[tuple[GeneratedDocum
     rendered = []  # (kind, variant, format, bytes or future of bytes), in catalogue order
     with ConcurrentRenderer() as pool:
         for kind in all_kinds():
+            bulk = kind.build_all_contexts(project) if kind.build_all_contexts else None
             for variant in kind.variants_for(project):
-                context = build_context(project, kind, variant.key, today)
+                if bulk is None:
+                    context = build_context(project, kind, variant.key, today)
+                else:
+                    context = {**bulk[variant.key], "meta": document_meta(project, today)}
                 for fmt, renderer in kind.renderers.items():
                     if is_concurrent(renderer):  # Typst PDFs compose while Python goes on
                         rendered.append((kind, variant, fmt, pool.submit(renderer, context)))

@@ -32,6 +32,10 @@ def _action_context(project, variant_key: str) -> dict:
     return {"action": action_data(action)}
 
 
+def _all_action_contexts(project) -> dict[str, dict]:
+    return {str(a.pk): {"action": action_data(a)} for a in selectors.project_actions(project)}
+
+
 def _plan_context(project, variant_key: str = "") -> dict:
     from ptsm.commitments.selectors import (
         commitment_statuses,
@@ -177,6 +181,7 @@ register(
         description="Une fiche PDF par fiche-action (ANAP, support 4).",
         build_context=_action_context,
         variants=_action_variants,
+        build_all_contexts=_all_action_contexts,
         renderers={
             "pdf": pdf_renderer(template_path(__file__, "doc_templates", "fiche-action.typ"))
         },

@@ -209,3 +209,19 @@ def test_regenerating_every_document_of_an_unchanged_project_makes_no_new_versio
     changed = [d.file_name for d, _ in again if d.version != 1]
     assert changed == []
     assert GeneratedDocument.objects.filter(project=project).count() == len(first)
+
+
+def test_contexts_read_in_bulk_are_those_read_one_by_one(project):
+    """Kinds that build every variant's context at once (for "Tout générer") must give exactly
+    what one variant gives on its own."""
+    from tests.commitments.test_commitments import setup_roadmap
+
+    setup_roadmap(project, operator_names=("A Opérateur", "B Opérateur", "C Opérateur"))
+    bulk_kinds = [k for k in all_kinds() if k.build_all_contexts]
+    assert {k.slug for k in bulk_kinds} >= {"fiche-action", "annexe"}
+    for kind in bulk_kinds:
+        bulk = kind.build_all_contexts(project)
+        variants = kind.variants_for(project)
+        assert set(bulk) == {v.key for v in variants}, kind.slug
+        for variant in variants:
+            assert bulk[variant.key] == kind.build_context(project, variant.key), kind.slug
