@@ -56,6 +56,18 @@ class DocumentKind:
 
 
 _KINDS: dict[str, DocumentKind] = {}
+# Context managers entered while many documents are built in a row: an app can read its data
+# once for all of them (see generate_all).
+_BULK_SCOPES: list[Callable] = []
+
+
+def register_bulk_scope(scope: Callable) -> None:
+    if scope not in _BULK_SCOPES:
+        _BULK_SCOPES.append(scope)
+
+
+def bulk_scopes() -> list[Callable]:
+    return list(_BULK_SCOPES)
 
 
 def register(kind: DocumentKind) -> DocumentKind:

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import hashlib
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from django.utils import timezone
 from ptsm.core.formatting import french_date
 
 from .models import GeneratedDocument
-from .registry import DocumentKind, Variant, all_kinds, get_kind
+from .registry import DocumentKind, Variant, all_kinds, bulk_scopes, get_kind
 from .rendering import ConcurrentRenderer, is_concurrent
 
 
@@ -93,7 +94,9 @@ def generate_all(*, project, user=None, today=None) -> list[tuple[GeneratedDocum
     """Generate every format of every variant of every registered kind for a project."""
     today = today or timezone.localdate()
     rendered = []  # (kind, variant, format, bytes or future of bytes), in catalogue order
-    with ConcurrentRenderer() as pool:
+    with ExitStack() as scopes, ConcurrentRenderer() as pool:
+        for scope in bulk_scopes():
+            scopes.enter_context(scope())
         for kind in all_kinds():
             bulk = kind.build_all_contexts(project) if kind.build_all_contexts else None
             for variant in kind.variants_for(project):

@@ -2,7 +2,13 @@
 
 from django.utils.text import slugify
 
-from ptsm.documents.registry import DocumentKind, Variant, register, template_path
+from ptsm.documents.registry import (
+    DocumentKind,
+    Variant,
+    register,
+    register_bulk_scope,
+    template_path,
+)
 from ptsm.documents.rendering import docx_renderer, pdf_renderer
 from ptsm.documents.slides import Slide, pptx_renderer
 from ptsm.documents.spreadsheets import workbook_bytes
@@ -188,3 +194,5 @@ register(
         order=34,
     )
 )
+
+register_bulk_scope(selectors.roadmap_read_once)

@@ -3,6 +3,8 @@ the timeline and an operator's page — each in a bounded number of queries."""
 
 import datetime as dt
 from collections import defaultdict
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -56,7 +58,30 @@ def project_actions(project, *, include_archived: bool = False) -> QuerySet[Acti
             objective__theme__archived=False,
             objective__theme__orientation__archived=False,
         )
-    return actions
+    cache = _read_once.get()
+    if cache is None:
+        return actions
+    key = (project.pk, include_archived)
+    if key not in cache:
+        cache[key] = list(actions)
+    cached = actions.all()  # iterating gives the actions read once; chaining queries again
+    cached._result_cache = cache[key]
+    cached._prefetch_done = True
+    return cached
+
+
+_read_once: ContextVar[dict | None] = ContextVar("roadmap_read_once", default=None)
+
+
+@contextmanager
+def roadmap_read_once():
+    """Within this block the project's actions are read from the database once, for building many
+    documents of an unchanged roadmap in a row ("Tout générer")."""
+    token = _read_once.set({})
+    try:
+        yield
+    finally:
+        _read_once.reset(token)
 
 
 def roadmap_tree(project) -> list[Orientation]:

@@ -225,3 +225,24 @@ def test_contexts_read_in_bulk_are_those_read_one_by_one(project):
         assert set(bulk) == {v.key for v in variants}, kind.slug
         for variant in variants:
             assert bulk[variant.key] == kind.build_context(project, variant.key), kind.slug
+
+
+def test_tout_generer_reads_the_roadmap_actions_once(project):
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ptsm.documents.services import generate_all
+    from tests.commitments.test_commitments import setup_roadmap
+
+    setup_roadmap(project, operator_names=("A Opérateur", "B Opérateur", "C Opérateur"))
+    with CaptureQueriesContext(connection) as queries:
+        generate_all(project=project, today=DAY)
+    plan_reads = [
+        q["sql"]
+        for q in queries.captured_queries
+        if re.match(r'SELECT "roadmap_action"\."id".* FROM "roadmap_action" INNER JOIN', q["sql"])
+        and '"roadmap_orientation"."position" ASC' in q["sql"]
+    ]
+    assert len(plan_reads) == 1
