@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pypdf import PdfReader, PdfWriter
 
-from ptsm.documents.rendering import render_pdf
+from ptsm.documents.rendering import RenderingError, render_pdf
 
 TEMPLATES = Path(__file__).resolve().parent / "doc_templates"
 # The table of contents is first composed with the widest page number, so that its own length
@@ -60,7 +60,7 @@ def _front_matter(parts, sizes, meta: dict, heading: str) -> tuple[PdfReader, li
         if len(front.pages) == front_pages:
             return front, entries
         front_pages = len(front.pages)
-    raise RuntimeError("Le sommaire de la liasse ne se stabilise pas.")
+    raise RenderingError("Le sommaire de la liasse ne se stabilise pas.")
 
 
 def build_bundle(*, parts: list[BundlePart], meta: dict, heading: str) -> bytes:

@@ -115,8 +115,10 @@ def annex_states(project, letter) -> dict[int, AnnexState]:
     return states
 
 
-def annexes_to_generate(project, letter) -> list:
-    """Operators that have not signed and whose annex has no version matching the roadmap."""
+def annexes_to_generate(project, letter, states: dict[int, AnnexState] | None = None) -> list:
+    """Operators that have not signed and whose annex has no version matching the roadmap
+    (`states`: the annex states when already read)."""
+    states = annex_states(project, letter) if states is None else states
     signed = set(
         letter.signatories.filter(status=SignatoryStatus.SIGNED).values_list(
             "organisation_id", flat=True
@@ -124,7 +126,7 @@ def annexes_to_generate(project, letter) -> list:
     )
     return [
         state.organisation
-        for state in annex_states(project, letter).values()
+        for state in states.values()
         if state.organisation.pk not in signed and not state.current
     ]
 

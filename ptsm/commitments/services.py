@@ -149,6 +149,27 @@ def generate_annex(
     return version
 
 
+@dataclass(frozen=True)
+class BundlePreparation:
+    generated: int  # annexes stored by this step
+    done: int  # operators whose annex is ready for the bundle
+    total: int
+
+
+def prepare_bundle_annexes(*, letter: CommitmentLetter, limit: int, user=None) -> BundlePreparation:
+    """One step of the bundle's build: store up to `limit` annexes that are missing or outdated,
+    and say how far the preparation has gone."""
+    from .selectors import annex_states, annexes_to_generate
+
+    states = annex_states(letter.project, letter)
+    missing = annexes_to_generate(letter.project, letter, states)
+    batch = missing[:limit]
+    generate_annexes(letter=letter, organisations=batch, user=user)
+    return BundlePreparation(
+        generated=len(batch), done=len(states) - len(missing) + len(batch), total=len(states)
+    )
+
+
 def generate_annexes(*, letter: CommitmentLetter, organisations, user=None) -> list[AnnexVersion]:
     """Generate several operators' annexes, reading the roadmap once for all of them."""
     snapshot = Snapshot(letter.project)
@@ -195,7 +216,6 @@ def _mail(
     message.send()
 
 
-@transaction.atomic
 def _current_annex(signatory: Signatory, doing: str) -> AnnexVersion:
     """The latest annex, provided it still says what the roadmap says: an operator is never asked
     to sign amounts or actions that have changed since."""
@@ -209,6 +229,7 @@ def _current_annex(signatory: Signatory, doing: str) -> AnnexVersion:
     return version
 
 
+@transaction.atomic
 def send_for_signature(*, signatory: Signatory, base_url: str) -> Signatory:
     version = _current_annex(signatory, "l'envoyer")
     _mail(

@@ -11,7 +11,7 @@ from ptsm.documents.services import generate_document
 from ptsm.projects.access import project_view
 
 from . import selectors, services
-from .content import current_letter, operators
+from .content import current_letter
 from .documents import BUNDLE_KIND
 from .forms import AmendmentForm, RefusalForm, SettingsForm, SignedPdfForm, TextForm
 from .models import AnnexVersion, Signatory
@@ -296,16 +296,11 @@ def bundle_step(request, project):
     """Build the bundle in steps the page shows: annexes not generated yet are produced a batch at a
     time (each response asks htmx for the next step), then the bundle is assembled."""
     letter = services.ensure_letter(project=project)
-    missing = selectors.annexes_to_generate(project, letter)
-    total = len(operators(project))
-    progress = {"done": total, "total": total, "ready": None, "error": ""}
+    progress = {"done": 0, "total": 0, "ready": None, "error": ""}
     try:
-        if missing:
-            services.generate_annexes(
-                letter=letter, organisations=missing[:BUNDLE_BATCH], user=request.user
-            )
-            progress["done"] = total - len(missing) + min(len(missing), BUNDLE_BATCH)
-        else:
+        step = services.prepare_bundle_annexes(letter=letter, limit=BUNDLE_BATCH, user=request.user)
+        progress["done"], progress["total"] = step.done, step.total
+        if step.generated == 0:  # every annex is ready: assemble the bundle
             progress["ready"] = generate_document(
                 project=project, kind_slug=BUNDLE_KIND, fmt="pdf", user=request.user
             )

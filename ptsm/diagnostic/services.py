@@ -36,6 +36,13 @@ def masked_value(indicator: Indicator, value: float | None) -> tuple[float | Non
     return value, False
 
 
+def check_value(indicator: Indicator, value: float | None) -> None:
+    if value is not None and value < 0:
+        raise ValidationError("Une valeur d'indicateur ne peut pas être négative.")
+    if value is not None and indicator.unit == "%" and value > 100:
+        raise ValidationError("Un pourcentage ne peut pas dépasser 100.")
+
+
 @transaction.atomic
 def set_value(
     *,
@@ -51,10 +58,7 @@ def set_value(
         raise ValidationError(f"Niveau inconnu : « {level} ».")
     if not 1990 <= year <= 2100:
         raise ValidationError(f"Année invalide : {year}.")
-    if value is not None and value < 0:
-        raise ValidationError("Une valeur d'indicateur ne peut pas être négative.")
-    if value is not None and indicator.unit == "%" and value > 100:
-        raise ValidationError("Un pourcentage ne peut pas dépasser 100.")
+    check_value(indicator, value)
     stored, masked = masked_value(indicator, value)
     record, _created = IndicatorValue.objects.update_or_create(
         project=project,
@@ -244,6 +248,8 @@ def parse_value_rows(
                 value = float(value_text.replace("\u202f", "").replace(" ", "").replace(",", "."))
                 if value < 0:
                     errors.append("valeur négative")
+                elif indicator is not None and indicator.unit == "%" and value > 100:
+                    errors.append("pourcentage supérieur à 100")
             except ValueError:
                 errors.append(f"valeur non numérique « {value_text} »")
         key = (code.upper(), level, commune, year)
@@ -269,8 +275,7 @@ def import_values(*, project, parsed: ValueImport) -> int:
             project=project, indicator=indicator, level=level, year=year, value=value, source=source
         )
     for indicator, commune, year, value, source in parsed.commune_rows:
-        if value is not None and indicator.unit == "%" and value > 100:
-            raise ValidationError(f"Un pourcentage ne peut pas dépasser 100 ({commune}).")
+        check_value(indicator, value)
         stored, masked = masked_value(indicator, value)
         CommuneIndicatorValue.objects.update_or_create(
             project=project,

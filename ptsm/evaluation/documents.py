@@ -1,25 +1,22 @@
 """Document kinds owned by the evaluation app: the two reviews (bilans)."""
 
+from django.utils import timezone
+
 from ptsm.documents.registry import DocumentKind, register, template_path
 from ptsm.documents.rendering import docx_renderer, pdf_renderer
 from ptsm.documents.slides import Slide, pptx_renderer
 from ptsm.documents.spreadsheets import workbook_bytes
 
 from .docx_templates import REVIEW_DOCX
-from .models import Review, ReviewKind
+from .models import ReviewKind
 from .sections import DOCUMENT_STEMS
 
 
 def _review_context(kind: str):
     def build(project, variant_key: str = "") -> dict:
-        from django.utils import timezone
+        from .selectors import review_context, review_of
 
-        from .selectors import review_context
-
-        review = Review.objects.filter(project=project, kind=kind).first() or Review(
-            project=project, kind=kind
-        )
-        return review_context(project, review, timezone.localdate())
+        return review_context(project, review_of(project, kind), timezone.localdate())
 
     return build
 

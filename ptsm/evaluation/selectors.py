@@ -11,10 +11,16 @@ from django.utils import timezone
 from ptsm.commitments.selectors import amendments, engagement_period
 from ptsm.core.formatting import french_date
 from ptsm.projects.models import add_months
-from ptsm.roadmap.models import Action, ActionStatus, FundingNature, FundingStatus
+from ptsm.roadmap.models import (
+    Action,
+    ActionStatus,
+    FundingNature,
+    FundingStatus,
+    MilestoneStatus,
+)
 from ptsm.roadmap.selectors import euros, project_actions
 
-from .models import ActionIndicatorValue, Review, ReviewValidation
+from .models import ActionIndicatorValue, Review, ReviewKind, ReviewValidation
 from .sections import review_sections
 
 REVIEW_MONTHS = 6
@@ -37,7 +43,7 @@ class ReviewSchedule:
     expected: int
 
     def due(self, kind: str) -> dt.date | None:
-        return self.end if kind == "final" else self.six_months
+        return self.end if kind == ReviewKind.FINAL else self.six_months
 
 
 def review_schedule(project) -> ReviewSchedule:
@@ -60,15 +66,15 @@ def next_review(project, today: dt.date) -> tuple[str, dt.date] | None:
     validated = set(
         ReviewValidation.objects.filter(project=project).values_list("review__kind", flat=True)
     )
-    for kind, label in (("six_mois", "Bilan à 6 mois"), ("final", "Bilan final")):
+    for kind in ReviewKind:
         if kind not in validated:
-            return label, schedule.due(kind)
+            return kind.label, schedule.due(kind)
     return None
 
 
 def milestone_is_late(milestone, today: dt.date) -> bool:
-    return milestone.status == "retard" or (
-        milestone.status == "prevu" and milestone.due_date < today
+    return milestone.status == MilestoneStatus.LATE or (
+        milestone.status == MilestoneStatus.PLANNED and milestone.due_date < today
     )
 
 
@@ -110,7 +116,7 @@ def progress(project, today: dt.date) -> Progress:
     credits = Counter()
     for action in actions:
         for milestone in action.milestones.all():
-            if milestone.status == "atteint":
+            if milestone.status == MilestoneStatus.REACHED:
                 result.milestones["reached"] += 1
             elif milestone_is_late(milestone, today):
                 result.milestones["late"] += 1
@@ -135,10 +141,17 @@ def milestone_summary(action, today: dt.date) -> str:
     milestones = list(action.milestones.all())
     if not milestones:
         return "aucun jalon"
-    reached = sum(m.status == "atteint" for m in milestones)
+    reached = sum(m.status == MilestoneStatus.REACHED for m in milestones)
     late = sum(milestone_is_late(m, today) for m in milestones)
     text = f"{reached} atteint(s) sur {len(milestones)}"
     return text + (f", {late} en retard" if late else "")
+
+
+def review_of(project, kind: str) -> Review:
+    """The project's review of that kind, or an unsaved empty one until someone writes it."""
+    return Review.objects.filter(project=project, kind=kind).first() or Review(
+        project=project, kind=kind
+    )
 
 
 def reviews(project) -> dict[str, Review]:

@@ -5,26 +5,19 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from ptsm.accounts.models import Role
 from ptsm.accounts.permissions import Capability, role_allows
 from ptsm.projects.access import project_view
 from ptsm.roadmap.models import ActionIndicator
+from ptsm.roadmap.selectors import may_edit_action
 
 from . import selectors, services
 from .forms import AssessmentsForm, CopilValidationForm, IndicatorValueForm, ReviewTextsForm
-from .models import ActionIndicatorValue, Review
+from .models import ActionIndicatorValue, Review, ReviewKind
 from .sections import DOCUMENT_STEMS, KIND_SLUGS, SLUG_OF_KIND
 
 
 def _can_edit(request) -> bool:
     return role_allows(request.project_role, Capability.EDIT_EVALUATION)
-
-
-def can_record_values(request, action) -> bool:
-    """Leads record any fiche-action's values; a pilot records those of the actions they pilot."""
-    if role_allows(request.project_role, Capability.EDIT_ROADMAP):
-        return True
-    return request.project_role == Role.ACTION_PILOT and action.pilot_user_id == request.user.pk
 
 
 def raise_denied():
@@ -40,10 +33,7 @@ def _kind(kind_slug: str) -> str:
 
 
 def _review(project, kind_slug: str) -> Review:
-    kind = _kind(kind_slug)
-    return Review.objects.filter(project=project, kind=kind).first() or Review(
-        project=project, kind=kind
-    )
+    return selectors.review_of(project, _kind(kind_slug))
 
 
 @project_view(Capability.VIEW_PROJECT)
@@ -61,11 +51,11 @@ def overview(request, project):
             "review_rows": [
                 {
                     "slug": SLUG_OF_KIND[kind],
-                    "label": label,
+                    "label": kind.label,
                     "due": schedule.due(kind),
                     "review": reviews.get(kind),
                 }
-                for kind, label in Review._meta.get_field("kind").choices
+                for kind in ReviewKind
             ],
             "today": today,
             "can_remind": role_allows(request.project_role, Capability.EDIT_ROADMAP),
@@ -80,7 +70,7 @@ def indicator(request, project, pk):
         pk=pk,
         action__objective__theme__orientation__project=project,
     )
-    can_record = can_record_values(request, indicator.action)
+    can_record = may_edit_action(request.project_role, request.user, indicator.action)
     form = IndicatorValueForm(request.POST or None, initial={"measured_on": timezone.localdate()})
     if request.method == "POST":
         if not can_record:
@@ -117,7 +107,7 @@ def value_delete(request, project, pk):
         pk=pk,
         indicator__action__objective__theme__orientation__project=project,
     )
-    if not can_record_values(request, value.indicator.action):
+    if not may_edit_action(request.project_role, request.user, value.indicator.action):
         raise_denied()
     indicator_pk = value.indicator_id
     services.delete_indicator_value(value=value)

@@ -31,6 +31,16 @@ ACTION_RELATED = (
 )
 
 
+def may_edit_action(role, user, action: Action) -> bool:
+    """Leads edit (and measure) every fiche-action; a pilot only those they pilot."""
+    from ptsm.accounts.models import Role
+    from ptsm.accounts.permissions import Capability, role_allows
+
+    if role_allows(role, Capability.EDIT_ROADMAP):
+        return True
+    return role == Role.ACTION_PILOT and action.pilot_user_id == user.pk
+
+
 def project_actions(project, *, include_archived: bool = False) -> QuerySet[Action]:
     actions = (
         Action.objects.filter(objective__theme__orientation__project=project)

@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from ptsm.accounts.models import Role
 from ptsm.accounts.permissions import Capability, role_allows
 from ptsm.commitments.selectors import commitment_statuses
 from ptsm.core.views import form_view
@@ -46,9 +45,7 @@ def _can_manage(request) -> bool:
 
 
 def can_edit_action(request, action: Action) -> bool:
-    if _can_manage(request):
-        return True
-    return request.project_role == Role.ACTION_PILOT and action.pilot_user_id == request.user.pk
+    return selectors.may_edit_action(request.project_role, request.user, action)
 
 
 def _item(project, level: str, pk: int):

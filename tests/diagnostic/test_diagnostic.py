@@ -356,12 +356,14 @@ def test_values_by_commune_are_imported_checked_and_shade_the_map(client, projec
         + "PAUVRETE;commune;2021;12;;\n"
         + "SUICIDE;commune;2021;15;;29232\n"  # only known at the département
         + "PAUVRETE;territoire;2021;14;;29232\n"
+        + "PAUVRETE;commune;2020;130;;29232\n"
     ).encode()
     page = page_text(_import(client, project, bad))
     assert "Ligne 3 : commune « 35238 » absente du territoire du projet." in page
     assert "Ligne 4 : code commune manquant pour le niveau commune." in page
     assert "Ligne 5 : indicateur « SUICIDE » non disponible à la commune" in page
     assert "Ligne 6 : code commune renseigné pour un niveau autre que commune." in page
+    assert "Ligne 7 : pourcentage supérieur à 100." in page
     assert not CommuneIndicatorValue.objects.exists()
     good = (
         header
