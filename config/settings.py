@@ -99,8 +99,17 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Concurrent readers during document generation and browser tests.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Concurrent readers during document generation and browser tests. Write transactions take
+    # the write lock when they begin (IMMEDIATE): a read-then-write (a locked re-read before a
+    # save) waits for the other writer instead of failing or losing an update.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    )
+    # Tests use a file, not a shared-cache in-memory database, whose table locks cannot wait:
+    # the concurrency tests run real simultaneous writers.
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get(
+        "TEST_SQLITE_PATH", str(BASE_DIR / ".test-db.sqlite3")
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -21,10 +21,30 @@ def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def _flushes_the_database(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("transaction"))
+
+
 def pytest_collection_modifyitems(items):
-    # Browser tests need committed data and flush the database afterwards: run them last so
-    # that the referential loaded once for the session stays available to all other tests.
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    # Browser tests and transactional tests (real concurrent writers) need committed data and
+    # flush the database afterwards: run them last so that the referential loaded once for the
+    # session stays available to all other tests.
+    items.sort(
+        key=lambda item: (
+            item.get_closest_marker("browser") is not None,
+            _flushes_the_database(item),
+        )
+    )
+
+
+@pytest.fixture
+def committed_referential(transactional_db):
+    """For transactional tests: the départements they use, reloaded if a flush removed them."""
+    from ptsm.territories.models import Commune
+
+    if not Commune.objects.filter(departement_id__in=("29", "79")).exists():
+        load_referential(force=True, only_departements={"29", "79"})
 
 
 @pytest.fixture

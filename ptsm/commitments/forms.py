@@ -32,7 +32,10 @@ class TextForm(DsfrForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="Ne saisissez aucune donnée permettant d'identifier un patient ou un usager.",
+        max_length=20_000,
     )
+    # Fingerprint of the text as loaded: a save over someone else's newer text is a conflict.
+    base = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
 class SignedPdfForm(DsfrForm):

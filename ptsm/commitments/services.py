@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from ptsm.core.concurrency import save_sections
 from ptsm.documents.registry import get_kind
 from ptsm.documents.rendering import ConcurrentRenderer
 from ptsm.documents.services import document_meta, store_document
@@ -57,12 +58,41 @@ def sync_signatories(*, letter: CommitmentLetter) -> int:
     return len(new)
 
 
+SIGNED_TEXT_IS_FROZEN = (
+    "Au moins un opérateur a signé : le texte de la lettre d'engagement est figé. Pour le faire "
+    "évoluer, établissez un avenant (article 6) avec chaque opérateur concerné."
+)
+
+
+def _any_signed(letter: CommitmentLetter) -> bool:
+    return letter.signatories.filter(status=SignatoryStatus.SIGNED).exists()
+
+
 @transaction.atomic
-def update_text(*, letter: CommitmentLetter, key: str, text: str) -> None:
+def update_text(
+    *,
+    letter: CommitmentLetter,
+    key: str,
+    text: str,
+    base: str | None = None,
+    default: str = "",
+    label: str = "",
+) -> None:
+    """Save one section under a row lock (see `ptsm.core.concurrency.save_sections`)."""
     if key not in SECTION_BY_KEY and key not in {"article4", "article5", "article6"}:
         raise ValidationError("Section inconnue.")
-    letter.texts = {**letter.texts, key: text.strip()}
-    letter.save(update_fields=["texts"])
+    if _any_signed(letter):
+        raise ValidationError(SIGNED_TEXT_IS_FROZEN)
+    saved = save_sections(
+        CommitmentLetter,
+        letter.pk,
+        field="texts",
+        texts={key: text},
+        bases=None if base is None else {key: base},
+        defaults={key: default},
+        labels={key: label or key},
+    )
+    letter.texts = saved.texts
 
 
 @transaction.atomic
@@ -81,7 +111,8 @@ def update_settings(
         session,
     )
     letter.full_clean()
-    letter.save()
+    # Only these fields: a text saved meanwhile by someone else must not be overwritten.
+    letter.save(update_fields=["signature_mode", "duration_months", "session"])
 
 
 @transaction.atomic

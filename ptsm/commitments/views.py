@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from ptsm.accounts.permissions import Capability, role_allows
+from ptsm.core.concurrency import SectionConflict, fingerprint, show_section_conflict
 from ptsm.documents.rendering import RenderingError
 from ptsm.documents.services import generate_document
 from ptsm.projects.access import project_view
@@ -117,11 +118,25 @@ def text_edit(request, project, key):
         from .sections import ARTICLE_DEFAULTS
 
         default = ARTICLE_DEFAULTS.get(key, "")
-    form = TextForm(request.POST or None, initial={"text": letter.texts.get(key, default)})
+    loaded = letter.texts.get(key, default)
+    form = TextForm(request.POST or None, initial={"text": loaded, "base": fingerprint(loaded)})
     if request.method == "POST" and form.is_valid():
-        services.update_text(letter=letter, key=key, text=form.cleaned_data["text"])
-        messages.success(request, f"« {EDITABLE[key]} » enregistré.")
-        return _back(project)
+        try:
+            services.update_text(
+                letter=letter,
+                key=key,
+                text=form.cleaned_data["text"],
+                base=form.cleaned_data["base"] or None,
+                default=default,
+                label=EDITABLE[key],
+            )
+        except SectionConflict as conflict:
+            show_section_conflict(form, conflict, key)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"« {EDITABLE[key]} » enregistré.")
+            return _back(project)
     return render(request, "core/form_page.html", {"form": form, "page_title": EDITABLE[key]})
 
 

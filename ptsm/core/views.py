@@ -6,6 +6,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
+from .concurrency import EditConflict
+
 
 def form_view(
     request,
@@ -21,6 +23,8 @@ def form_view(
     if request.method == "POST" and form.is_valid():
         try:
             save(form)
+        except EditConflict as conflict:
+            form.show_conflict(conflict)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

@@ -1,5 +1,6 @@
 from django import forms
 
+from ptsm.core.concurrency import VersionedFormMixin
 from ptsm.core.forms import NO_PATIENT_DATA, DsfrForm, DsfrModelForm
 from ptsm.governance.forms import CopilValidationForm
 from ptsm.governance.models import Body, BodyKind
@@ -26,7 +27,7 @@ class ImportForm(DsfrForm):
     )
 
 
-class FindingForm(DsfrModelForm):
+class FindingForm(VersionedFormMixin, DsfrModelForm):
     priorities = forms.MultipleChoiceField(
         label="Priorités du décret (P1 à P6)",
         choices=Priority.choices,

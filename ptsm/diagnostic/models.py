@@ -3,6 +3,7 @@
 from django.db import models
 
 from ptsm.core.anap import EntryDoor
+from ptsm.core.concurrency import Versioned
 from ptsm.governance.validation import CopilValidation
 
 SMALL_COUNT_THRESHOLD = 11  # counts below this are never displayed (statistical secrecy)
@@ -129,7 +130,7 @@ class Priority(models.TextChoices):
     P6 = "P6", "P6 — Déterminants sociaux, environnementaux et territoriaux"
 
 
-class Finding(models.Model):
+class Finding(Versioned):
     project = models.ForeignKey(
         "projects.Project", on_delete=models.CASCADE, related_name="findings"
     )

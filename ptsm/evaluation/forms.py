@@ -1,10 +1,13 @@
 from django import forms
 from dsfr.utils import dsfr_input_class_attr
 
+from ptsm.core.concurrency import SectionConflict, fingerprint, parse_bases, section_bases
 from ptsm.core.forms import NO_PATIENT_DATA, DsfrForm
 from ptsm.governance.forms import DATE_WIDGET, CopilValidationForm
 
 from .sections import review_sections
+
+MAX_TEXT = 20_000
 
 __all__ = ["AssessmentsForm", "CopilValidationForm", "IndicatorValueForm", "ReviewTextsForm"]
 
@@ -27,8 +30,31 @@ class ReviewTextsForm(DsfrForm):
                 initial=review.texts.get(section.key, ""),
                 help_text=f"{section.help_text} {NO_PATIENT_DATA}",
                 widget=forms.Textarea(attrs={"rows": 4}),
+                max_length=MAX_TEXT,
             )
+        # Fingerprints of the sections as loaded: only the sections this user changed are
+        # written, and a section changed meanwhile by someone else is a conflict.
+        self.fields["bases"] = forms.CharField(
+            widget=forms.HiddenInput,
+            required=False,
+            initial=section_bases(
+                {s.key: review.texts.get(s.key, "") for s in review_sections(review.kind)}
+            ),
+        )
         _dsfr_classes(self)
+
+    def texts(self) -> dict[str, str]:
+        return {k: v for k, v in self.cleaned_data.items() if k != "bases"}
+
+    def show_conflict(self, conflict: SectionConflict) -> None:
+        self.add_error(None, conflict.messages[0])
+        bases = parse_bases(self.data.get(self.add_prefix("bases"), ""))
+        for key, saved in conflict.saved.items():
+            self.add_error(key, f"Texte enregistré entre-temps : « {saved or '(section vide)'} »")
+            bases[key] = fingerprint(saved)
+        data = self.data.copy()
+        data[self.add_prefix("bases")] = ",".join(f"{k}:{v}" for k, v in bases.items())
+        self.data = data
 
 
 class AssessmentsForm(DsfrForm):

@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from ptsm.core.concurrency import save_sections
 from ptsm.governance.validation import record_validation
 
 from .models import ActionAssessment, ActionIndicatorValue, Review, ReviewValidation
@@ -52,17 +53,29 @@ def delete_indicator_value(*, value: ActionIndicatorValue) -> None:
 
 
 @transaction.atomic
-def save_review_texts(*, review: Review, texts: dict[str, str], user=None) -> Review:
-    known = {s.key for s in review_sections(review.kind)}
-    unknown = set(texts) - known
+def save_review_texts(
+    *, review: Review, texts: dict[str, str], user=None, bases: dict[str, str] | None = None
+) -> Review:
+    """Save the review's texts under a row lock: with `bases` (fingerprints of the sections as
+    the form loaded them) only the sections this user changed are written, so two people
+    writing two sections at once both keep their text (see `ptsm.core.concurrency`)."""
+    sections = {s.key: s.heading for s in review_sections(review.kind)}
+    unknown = set(texts) - set(sections)
     if unknown:
         raise ValidationError(f"Section inconnue : {', '.join(sorted(unknown))}.")
-    for key, text in texts.items():
+    for text in texts.values():
         if len(text) > MAX_TEXT:
             raise ValidationError(f"Texte trop long ({MAX_TEXT} caractères au plus).")
-        review.texts[key] = text.strip()
-    review.updated_by = user if user is not None and user.is_authenticated else None
-    review.save()
+    saved = save_sections(
+        Review,
+        review.pk,
+        field="texts",
+        texts=texts,
+        bases=bases,
+        labels=sections,
+        extra={"updated_by": user if user is not None and user.is_authenticated else None},
+    )
+    review.texts = saved.texts
     return review
 
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from ptsm.accounts.permissions import Capability, role_allows
+from ptsm.core.concurrency import SectionConflict, parse_bases
 from ptsm.projects.access import project_view
 from ptsm.roadmap.models import ActionIndicator
 from ptsm.roadmap.selectors import may_edit_action
@@ -117,6 +118,10 @@ def value_delete(request, project, pk):
 
 @project_view(Capability.VIEW_PROJECT)
 def review(request, project, kind):
+    return _review_page(request, project, kind)
+
+
+def _review_page(request, project, kind, texts_form=None):
     review = _review(project, kind)
     today = timezone.localdate()
     context = selectors.review_context(project, review, today)
@@ -132,7 +137,7 @@ def review(request, project, kind):
             "document_stem": DOCUMENT_STEMS[review.kind],
             "validations": selectors.review_validations(review),
             "can_edit": can_edit,
-            "texts_form": ReviewTextsForm(review=review) if can_edit else None,
+            "texts_form": (texts_form or ReviewTextsForm(review=review)) if can_edit else None,
             "assessments_form": AssessmentsForm(
                 actions=context["actions"],
                 comments={a["pk"]: a["comment"] for a in context["actions"]},
@@ -151,15 +156,22 @@ def review(request, project, kind):
 def review_texts(request, project, kind):
     review = services.ensure_review(project=project, kind=_kind(kind))
     form = ReviewTextsForm(request.POST, review=review)
-    if form.is_valid():
-        try:
-            services.save_review_texts(review=review, texts=form.cleaned_data, user=request.user)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, "Les textes du bilan ont été enregistrés.")
-    else:
-        messages.error(request, "Textes non enregistrés : vérifiez le formulaire.")
+    if not form.is_valid():
+        return _review_page(request, project, kind, texts_form=form)
+    try:
+        services.save_review_texts(
+            review=review,
+            texts=form.texts(),
+            user=request.user,
+            bases=parse_bases(form.cleaned_data["bases"]) or None,
+        )
+    except SectionConflict as conflict:
+        form.show_conflict(conflict)
+        return _review_page(request, project, kind, texts_form=form)
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return _review_page(request, project, kind, texts_form=form)
+    messages.success(request, "Les textes du bilan ont été enregistrés.")
     return redirect("evaluation:review", slug=project.slug, kind=kind)
 
 

@@ -5,6 +5,8 @@ from ptsm.organisations.models import Contact
 
 from .models import SignatureMode
 
+MAX_SECTION_LENGTH = 20_000
+
 
 class SectionForm(DsfrForm):
     text = forms.CharField(
@@ -12,7 +14,10 @@ class SectionForm(DsfrForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=NO_PATIENT_DATA,
+        max_length=MAX_SECTION_LENGTH,
     )
+    # Fingerprint of the text as loaded: a save over someone else's newer text is a conflict.
+    base = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
 class ContactChoice(forms.ModelChoiceField):

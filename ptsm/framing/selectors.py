@@ -64,7 +64,8 @@ def letter_screen(project):
                 "text": letter.texts.get(spec.key, spec.default),
                 "customised": spec.key in letter.texts,
                 "rendered": rendered,
-                "editable": not (spec.derived and not spec.default) or spec.is_list,
+                "editable": (not (spec.derived and not spec.default) or spec.is_list)
+                and letter.status != LetterStatus.SIGNED,
             }
         )
     return letter, context, rows

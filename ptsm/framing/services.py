@@ -7,6 +7,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from ptsm.core.concurrency import save_sections
 from ptsm.documents.registry import get_kind
 from ptsm.documents.services import build_context, store_document
 from ptsm.documents.uploads import read_signed_pdf
@@ -21,7 +22,9 @@ TRANSITIONS = {
     LetterStatus.DRAFT: {LetterStatus.REVIEW},
     LetterStatus.REVIEW: {LetterStatus.DRAFT, LetterStatus.VALIDATED},
     LetterStatus.VALIDATED: {LetterStatus.DRAFT},  # signing goes through sign_version
-    LetterStatus.SIGNED: set(),
+    # A signed letter changes only through an amendment: reopening it needs a reason and the
+    # signed version stays frozen.
+    LetterStatus.SIGNED: {LetterStatus.DRAFT},
 }
 
 
@@ -58,13 +61,38 @@ def _back_to_draft(letter: FramingLetter, user, reason: str) -> None:
         letter.status = LetterStatus.DRAFT
 
 
+SIGNED_LETTER_IS_FROZEN = (
+    "La lettre de cadrage est signée : elle ne se modifie plus. Pour la faire évoluer, ouvrez un "
+    "avenant (« Ouvrir un avenant », motif obligatoire) ; la version signée reste conservée telle quelle."
+)
+
+
 @transaction.atomic
-def update_section(*, letter: FramingLetter, key: str, text: str, user=None) -> FramingLetter:
-    if key not in SECTION_BY_KEY:
+def update_section(
+    *, letter: FramingLetter, key: str, text: str, user=None, base: str | None = None
+) -> FramingLetter:
+    """Save one section. `base` is the fingerprint of the text the user's form loaded: the row is
+    locked and re-read, so another section saved at the same moment is kept, and a newer text of
+    this section is never overwritten silently (SectionConflict)."""
+    spec = SECTION_BY_KEY.get(key)
+    if spec is None:
         raise ValidationError("Section inconnue.")
-    letter.texts = {**letter.texts, key: text.strip()}
-    _back_to_draft(letter, user, f"Modification de la section « {SECTION_BY_KEY[key].heading} »")
-    letter.save()
+    locked = FramingLetter.objects.select_for_update().get(pk=letter.pk)
+    if locked.status == LetterStatus.SIGNED:
+        raise ValidationError(SIGNED_LETTER_IS_FROZEN)
+    saved = save_sections(
+        FramingLetter,
+        letter.pk,
+        field="texts",
+        texts={key: text},
+        bases=None if base is None else {key: base},
+        defaults={key: spec.default},
+        labels={key: spec.heading},
+    )
+    if saved.texts != locked.texts:
+        _back_to_draft(saved, user, f"Modification de la section « {spec.heading} »")
+        saved.save(update_fields=["status", "updated_at"])
+    letter.texts, letter.status = saved.texts, saved.status
     return letter
 
 
@@ -72,6 +100,8 @@ def update_section(*, letter: FramingLetter, key: str, text: str, user=None) -> 
 def update_settings(
     *, letter: FramingLetter, duration_months: int, ars_signatory, cd_signatory, user=None
 ):
+    if FramingLetter.objects.filter(pk=letter.pk, status=LetterStatus.SIGNED).exists():
+        raise ValidationError(SIGNED_LETTER_IS_FROZEN)
     for contact in (ars_signatory, cd_signatory):
         if contact is not None and contact.project_id != letter.project_id:
             raise ValidationError("Le signataire doit figurer dans l'annuaire du projet.")
@@ -81,7 +111,10 @@ def update_settings(
     letter.ars_signatory = ars_signatory
     letter.cd_signatory = cd_signatory
     _back_to_draft(letter, user, "Modification de la durée ou des signataires")
-    letter.save()
+    # Only these fields: a section saved meanwhile by someone else must not be overwritten.
+    letter.save(
+        update_fields=["duration_months", "ars_signatory", "cd_signatory", "status", "updated_at"]
+    )
     return letter
 
 
@@ -95,6 +128,8 @@ def change_status(
             if to_status in LetterStatus.values
             else "Statut inconnu."
         )
+    if letter.status == LetterStatus.SIGNED and not comment.strip():
+        raise ValidationError("Indiquez le motif de l'avenant à la lettre de cadrage signée.")
     if to_status == LetterStatus.VALIDATED and not letter.versions.exists():
         raise ValidationError("Générez la lettre avant de la valider.")
     StatusChange.objects.create(

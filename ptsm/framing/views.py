@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from ptsm.accounts.permissions import Capability, role_allows
+from ptsm.core.concurrency import SectionConflict, fingerprint, show_section_conflict
 from ptsm.projects.access import project_view
 
 from . import selectors, services
@@ -54,21 +55,34 @@ def section_edit(request, project, key):
     if spec is None:
         raise Http404("Section inconnue.")
     letter = services.ensure_letter(project=project)
-    form = SectionForm(request.POST or None, initial={"text": letter.texts.get(key, spec.default)})
+    loaded = letter.texts.get(key, spec.default)
+    form = SectionForm(request.POST or None, initial={"text": loaded, "base": fingerprint(loaded)})
     if request.method == "POST" and form.is_valid():
-        services.update_section(
-            letter=letter, key=key, text=form.cleaned_data["text"], user=request.user
-        )
-        if request.htmx:
-            _letter, _context, rows = selectors.letter_screen(project)
-            row = next(r for r in rows if r["spec"].key == key)
-            return render(
-                request, "framing/_section.html", {"row": row, "can_edit": True, "saved": True}
+        try:
+            services.update_section(
+                letter=letter,
+                key=key,
+                text=form.cleaned_data["text"],
+                user=request.user,
+                base=form.cleaned_data["base"] or None,
             )
-        messages.success(request, f"Section « {spec.heading} » enregistrée.")
-        return redirect(
-            reverse("framing:letter", kwargs={"slug": project.slug}) + f"#section-{key}"
-        )
+        except SectionConflict as conflict:
+            show_section_conflict(form, conflict, key)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if request.htmx:
+                _letter, _context, rows = selectors.letter_screen(project)
+                row = next(r for r in rows if r["spec"].key == key)
+                return render(
+                    request,
+                    "framing/_section.html",
+                    {"row": row, "can_edit": True, "saved": True},
+                )
+            messages.success(request, f"Section « {spec.heading} » enregistrée.")
+            return redirect(
+                reverse("framing:letter", kwargs={"slug": project.slug}) + f"#section-{key}"
+            )
     template = "framing/_section_form.html" if request.htmx else "framing/section_form.html"
     return render(request, template, {"form": form, "spec": spec, "page_title": spec.heading})
 

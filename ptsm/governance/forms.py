@@ -1,5 +1,6 @@
 from django import forms
 
+from ptsm.core.concurrency import VersionedFormMixin
 from ptsm.core.forms import NO_PATIENT_DATA, DsfrForm, DsfrModelForm
 from ptsm.organisations.models import Contact, Organisation
 
@@ -31,7 +32,7 @@ class ContactChoiceField(forms.ModelChoiceField):
         return f"{obj.last_name} {obj.first_name} — {obj.organisation.name}"
 
 
-class BodyForm(DsfrModelForm):
+class BodyForm(VersionedFormMixin, DsfrModelForm):
     class Meta(DsfrModelForm.Meta):
         model = Body
         fields = [
@@ -58,7 +59,7 @@ class BodyMemberForm(DsfrForm):
         self.fields["contact"].queryset = _contacts(project)
 
 
-class MeetingForm(DsfrModelForm):
+class MeetingForm(VersionedFormMixin, DsfrModelForm):
     class Meta(DsfrModelForm.Meta):
         model = Meeting
         fields = ["title", "starts_at", "ends_at", "place", "video_link", "agenda", "status"]

@@ -4,6 +4,7 @@ local initiatives and the communication plan."""
 from django.db import models
 
 from ptsm.core.anap import EntryDoor
+from ptsm.core.concurrency import Versioned
 from ptsm.projects.models import Phase
 
 
@@ -19,7 +20,7 @@ class BodyKind(models.TextChoices):
     PLENARY = "plenary", "Plénière"
 
 
-class Body(models.Model):
+class Body(Versioned):
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="bodies")
     kind = models.CharField("type d'instance", max_length=30, choices=BodyKind.choices)
     name = models.CharField("nom", max_length=200)
@@ -81,7 +82,7 @@ class MeetingStatus(models.TextChoices):
     CANCELLED = "annulee", "Annulée"
 
 
-class Meeting(models.Model):
+class Meeting(Versioned):
     """A meeting of a body (séance): agenda, invitations, attendance, minutes."""
 
     body = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="meetings")

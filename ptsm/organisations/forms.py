@@ -1,6 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from ptsm.core.concurrency import VersionedFormMixin
 from ptsm.core.forms import DsfrForm, DsfrModelForm
 from ptsm.territories.models import Commune
 
@@ -26,7 +27,7 @@ class DirectoryFilterForm(DsfrForm):
     )
 
 
-class OrganisationForm(DsfrModelForm):
+class OrganisationForm(VersionedFormMixin, DsfrModelForm):
     # Identifiers are often pasted with spaces or dots: accept them, services normalise.
     finess_et = forms.CharField(label="FINESS établissement (ET)", max_length=20, required=False)
     finess_ej = forms.CharField(label="FINESS entité juridique (EJ)", max_length=20, required=False)
@@ -85,7 +86,7 @@ class OrganisationForm(DsfrModelForm):
         return super().save(commit)
 
 
-class ContactForm(DsfrModelForm):
+class ContactForm(VersionedFormMixin, DsfrModelForm):
     class Meta(DsfrModelForm.Meta):
         model = Contact
         fields = [

@@ -3,6 +3,8 @@
 from django.db import models
 from django.db.models.functions import Lower
 
+from ptsm.core.concurrency import Versioned
+
 from .categories import SUB_TYPE_CHOICES, Category
 
 
@@ -21,7 +23,7 @@ class Source(models.TextChoices):
     FILE = "fichier", "Import de fichier"
 
 
-class Organisation(models.Model):
+class Organisation(Versioned):
     project = models.ForeignKey(
         "projects.Project", on_delete=models.CASCADE, related_name="organisations"
     )
@@ -97,7 +99,7 @@ class LegalBasis(models.TextChoices):
     CONSENT = "consentement", "Consentement"
 
 
-class Contact(models.Model):
+class Contact(Versioned):
     """A professional contact of an organisation. No personal data beyond professional details."""
 
     project = models.ForeignKey(

@@ -2,6 +2,7 @@ from django import forms
 from django.forms import inlineformset_factory
 
 from ptsm.core.anap import EntryDoor
+from ptsm.core.concurrency import VersionedFormMixin
 from ptsm.core.forms import NO_PATIENT_DATA, DsfrForm, DsfrModelForm
 from ptsm.diagnostic.models import Finding, Priority
 from ptsm.governance.forms import CopilValidationForm
@@ -22,20 +23,20 @@ from .models import (
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class OrientationForm(DsfrModelForm):
+class OrientationForm(VersionedFormMixin, DsfrModelForm):
     class Meta(DsfrModelForm.Meta):
         model = Orientation
         fields = ["title", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
 
-class ThemeForm(DsfrModelForm):
+class ThemeForm(VersionedFormMixin, DsfrModelForm):
     class Meta(DsfrModelForm.Meta):
         model = Theme
         fields = ["title"]
 
 
-class ObjectiveForm(DsfrModelForm):
+class ObjectiveForm(VersionedFormMixin, DsfrModelForm):
     class Meta(DsfrModelForm.Meta):
         model = Objective
         fields = ["title", "description"]
@@ -47,7 +48,7 @@ class OrganisationChoices(forms.ModelMultipleChoiceField):
         return obj.name
 
 
-class ActionForm(DsfrModelForm):
+class ActionForm(VersionedFormMixin, DsfrModelForm):
     entry_doors = forms.TypedMultipleChoiceField(
         label="Portes d'entrée de la Rosace",
         choices=EntryDoor.choices,

@@ -4,10 +4,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from ptsm.core.concurrency import Versioned
 from ptsm.governance.validation import CopilValidation
 
 
-class Orientation(models.Model):
+class Orientation(Versioned):
     project = models.ForeignKey(
         "projects.Project", on_delete=models.CASCADE, related_name="orientations"
     )
@@ -29,7 +30,7 @@ class Orientation(models.Model):
         return str(self.number)
 
 
-class Theme(models.Model):
+class Theme(Versioned):
     orientation = models.ForeignKey(Orientation, on_delete=models.CASCADE, related_name="themes")
     position = models.PositiveIntegerField(default=0)
     number = models.PositiveIntegerField(default=0)
@@ -48,7 +49,7 @@ class Theme(models.Model):
         return f"{self.orientation.number}.{self.number}"
 
 
-class Objective(models.Model):
+class Objective(Versioned):
     theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="objectives")
     position = models.PositiveIntegerField(default=0)
     number = models.PositiveIntegerField(default=0)
@@ -94,7 +95,7 @@ class Condition(models.TextChoices):
     OTHER = "autre", "Autre"
 
 
-class Action(models.Model):
+class Action(Versioned):
     """A fiche-action (ANAP support 4)."""
 
     objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="actions")

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from ptsm.accounts.permissions import Capability, role_allows
 from ptsm.commitments.selectors import commitment_statuses
+from ptsm.core.concurrency import EditConflict
 from ptsm.core.views import form_view
 from ptsm.organisations.models import Organisation
 from ptsm.projects.access import project_view
@@ -173,6 +174,8 @@ def _action_page(request, project, action: Action, title: str):
                         if subform.has_changed() and not subform.cleaned_data.get("DELETE"):
                             subform.instance.full_clean(exclude=["action"])
                     formset.save()
+        except EditConflict as conflict:
+            form.show_conflict(conflict)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

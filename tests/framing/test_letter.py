@@ -2,6 +2,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
@@ -265,8 +266,15 @@ def test_signature_freezes_the_version_and_tampering_is_detected(client, project
             mode=SignatureMode.SESSION,
             signed_on=DAY,
         )
-    # A later change makes a new version; the signed one is untouched.
-    update_section(letter=version.letter, key="enjeux", text="Texte révisé après signature")
+    # Editing a signed letter is refused; an amendment (with its reason) reopens a draft and
+    # makes a new version, the signed one is untouched.
+    letter = version.letter
+    with pytest.raises(ValidationError, match="avenant"):
+        update_section(letter=letter, key="enjeux", text="Texte révisé après signature")
+    with pytest.raises(ValidationError, match="motif"):
+        change_status(letter=letter, to_status=LetterStatus.DRAFT, user=lead)
+    change_status(letter=letter, to_status=LetterStatus.DRAFT, user=lead, comment="Avenant n° 1")
+    update_section(letter=letter, key="enjeux", text="Texte révisé après signature")
     new = generate_version(letter=version.letter, user=lead, today=DAY)
     assert new.number == version.number + 1 and not new.signed
     stored = LetterVersion.objects.get(pk=version.pk)
