@@ -14,8 +14,10 @@ class SignatureMode(models.TextChoices):
 
 
 class CommitmentLetter(models.Model):
+    # PROTECT wherever signed records hang: a project, a letter or an operator with signatures
+    # cannot be deleted (the services say why; an organisation can be archived instead).
     project = models.OneToOneField(
-        "projects.Project", on_delete=models.CASCADE, related_name="commitment_letter"
+        "projects.Project", on_delete=models.PROTECT, related_name="commitment_letter"
     )
     texts = models.JSONField("textes", default=dict, blank=True)
     duration_months = models.PositiveSmallIntegerField(
@@ -71,12 +73,12 @@ class Signatory(models.Model):
     """An operator's signature of its annex (and of the collective letter)."""
 
     letter = models.ForeignKey(
-        CommitmentLetter, on_delete=models.CASCADE, related_name="signatories"
+        CommitmentLetter, on_delete=models.PROTECT, related_name="signatories"
     )
     organisation = models.ForeignKey(
         "organisations.Organisation",
-        on_delete=models.CASCADE,
-        related_name="+",
+        on_delete=models.PROTECT,
+        related_name="signatories",
         verbose_name="opérateur",
     )
     contact = models.ForeignKey(
@@ -91,6 +93,14 @@ class Signatory(models.Model):
         "statut", max_length=12, choices=SignatoryStatus.choices, default=SignatoryStatus.TO_PREPARE
     )
     sent_at = models.DateTimeField("envoyé le", null=True, blank=True)
+    sent_version = models.ForeignKey(
+        "AnnexVersion",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="version de l'annexe envoyée",
+    )
     reminders = models.PositiveSmallIntegerField("relances", default=0)
     last_reminder_at = models.DateTimeField("dernière relance", null=True, blank=True)
     signed_on = models.DateField("signé le", null=True, blank=True)
@@ -130,10 +140,10 @@ class AnnexVersion(models.Model):
     is a new version that needs a new signature."""
 
     letter = models.ForeignKey(
-        CommitmentLetter, on_delete=models.CASCADE, related_name="annex_versions"
+        CommitmentLetter, on_delete=models.PROTECT, related_name="annex_versions"
     )
     organisation = models.ForeignKey(
-        "organisations.Organisation", on_delete=models.CASCADE, related_name="+"
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="annex_versions"
     )
     number = models.PositiveIntegerField("version")
     is_amendment = models.BooleanField("avenant", default=False)
@@ -169,3 +179,41 @@ class AnnexVersion(models.Model):
                 "Une annexe signée est figée : toute modification passe par un avenant."
             )
         super().save(*args, **kwargs)
+
+
+class SignatureRecord(models.Model):
+    """One signature received, kept for good: the annex version signed, the signed PDF (or the
+    session), its SHA-256 and the electronic-signature check. An amendment's signature adds a
+    record; the earlier ones and their files stay."""
+
+    signatory = models.ForeignKey(Signatory, on_delete=models.PROTECT, related_name="signatures")
+    annex_version = models.ForeignKey(
+        AnnexVersion, on_delete=models.PROTECT, related_name="signatures"
+    )
+    signed_on = models.DateField("signé le")
+    in_session = models.BooleanField("signé en séance collective", default=False)
+    signed_file = models.FileField(upload_to="commitments/signed/", blank=True)
+    sha256 = models.CharField("empreinte SHA-256", max_length=64)
+    digital_signer = models.CharField("signataire électronique (PAdES)", max_length=255, blank=True)
+    digital_signature_valid = models.BooleanField(null=True, blank=True)
+    digital_signature_trusted = models.BooleanField(null=True, blank=True)
+    recorded_at = models.DateTimeField("enregistré le", auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "signature enregistrée"
+        verbose_name_plural = "signatures enregistrées"
+        ordering = ["signatory", "-recorded_at"]
+
+    def __str__(self) -> str:
+        return f"Signature de l'annexe {self.annex_version} le {self.signed_on:%d/%m/%Y}"
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise ValidationError("Une signature enregistrée est conservée telle quelle.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Une signature enregistrée ne peut pas être supprimée.")

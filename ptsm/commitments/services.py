@@ -1,19 +1,20 @@
 """Writes of the commitments app: the letter, annex versions and amendments, the signature
 campaign (sending, reminders, signed PDFs, refusals, collective session)."""
 
+import datetime as dt
 import hashlib
 import io
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from ptsm.core.concurrency import save_sections
+from ptsm.core.concurrency import AlreadyDone, save_sections
+from ptsm.core.files import atomic_with_files, store_file
 from ptsm.documents.registry import get_kind
 from ptsm.documents.rendering import ConcurrentRenderer
 from ptsm.documents.services import document_meta, store_document
@@ -23,7 +24,14 @@ from ptsm.organisations.models import Contact, Organisation
 
 from .content import Snapshot, annex_context, annex_lines, annex_signature_context, operators
 from .documents import ANNEX_KIND, annex_variant
-from .models import AnnexVersion, CommitmentLetter, Signatory, SignatoryStatus, SignatureMode
+from .models import (
+    AnnexVersion,
+    CommitmentLetter,
+    Signatory,
+    SignatoryStatus,
+    SignatureMode,
+    SignatureRecord,
+)
 from .sections import SECTION_BY_KEY
 
 
@@ -171,12 +179,11 @@ def generate_annex(
         created_by=user if user is not None and user.is_authenticated else None,
     )
     signatory = letter.signatories.filter(organisation=organisation).first()
-    if signatory is not None and signatory.status in (
-        SignatoryStatus.SIGNED,
-        SignatoryStatus.REFUSED,
-    ):
-        signatory.status = SignatoryStatus.TO_PREPARE  # a new version needs a new signature
+    if signatory is not None and signatory.status == SignatoryStatus.REFUSED:
+        signatory.status = SignatoryStatus.TO_PREPARE  # a new version may be accepted
         signatory.save(update_fields=["status"])
+    # A signed commitment stays signed: the amendment is a new version awaiting its own
+    # signature (`amendment_pending`), the signed version and its file are kept.
     return version
 
 
@@ -260,9 +267,34 @@ def _current_annex(signatory: Signatory, doing: str) -> AnnexVersion:
     return version
 
 
+def _locked(signatory: Signatory) -> Signatory:
+    """Lock the signatory's row until the transaction ends and reload it as stored now: a second
+    request (double click) waits for the first and then sees its result."""
+    list(Signatory.objects.select_for_update().filter(pk=signatory.pk).values_list("pk"))
+    signatory.refresh_from_db()
+    return signatory
+
+
+def amendment_pending(signatory: Signatory) -> bool:
+    """Signed, and a newer version (an amendment) of the annex awaits signature."""
+    if signatory.status != SignatoryStatus.SIGNED or signatory.annex_version_id is None:
+        return False
+    latest = _latest_annex(signatory)
+    return latest.pk != signatory.annex_version_id and not latest.signed
+
+
 @transaction.atomic
 def send_for_signature(*, signatory: Signatory, base_url: str) -> Signatory:
+    signatory = _locked(signatory)
+    if signatory.status == SignatoryStatus.SIGNED and not amendment_pending(signatory):
+        raise AlreadyDone(f"L'engagement de {signatory.organisation.name} est déjà signé.")
     version = _current_annex(signatory, "l'envoyer")
+    if signatory.sent_version_id == version.pk and signatory.sent_at is not None:
+        raise AlreadyDone(
+            f"L'annexe de {signatory.organisation.name} a déjà été envoyée le "
+            f"{timezone.localtime(signatory.sent_at):%d/%m/%Y à %H:%M} : utilisez « Relancer » "
+            "pour la renvoyer."
+        )
     _mail(
         signatory,
         subject=f"[ptsm] Lettre d'engagement à signer — {signatory.organisation.name}",
@@ -270,15 +302,24 @@ def send_for_signature(*, signatory: Signatory, base_url: str) -> Signatory:
         base_url=base_url,
         version=version,
     )
-    signatory.status, signatory.sent_at = SignatoryStatus.SENT, timezone.now()
-    signatory.save(update_fields=["status", "sent_at"])
+    if signatory.status != SignatoryStatus.SIGNED:  # an amendment sent: still signed meanwhile
+        signatory.status = SignatoryStatus.SENT
+    signatory.sent_at, signatory.sent_version = timezone.now(), version
+    signatory.save(update_fields=["status", "sent_at", "sent_version"])
     return signatory
 
 
 @transaction.atomic
 def remind(*, signatory: Signatory, base_url: str) -> Signatory:
-    if signatory.status != SignatoryStatus.SENT:
+    signatory = _locked(signatory)
+    if signatory.status != SignatoryStatus.SENT and not amendment_pending(signatory):
         raise ValidationError("Seul un engagement envoyé et non signé peut être relancé.")
+    last = signatory.last_reminder_at
+    if last is not None and timezone.now() - last < REMINDER_INTERVAL:
+        raise AlreadyDone(
+            f"{signatory.organisation.name} a été relancé à "
+            f"{timezone.localtime(last):%H:%M} : aucune nouvelle relance n'est envoyée."
+        )
     _mail(
         signatory,
         subject=f"[ptsm] Relance : lettre d'engagement à signer — {signatory.organisation.name}",
@@ -290,6 +331,10 @@ def remind(*, signatory: Signatory, base_url: str) -> Signatory:
     signatory.last_reminder_at = timezone.now()
     signatory.save(update_fields=["reminders", "last_reminder_at"])
     return signatory
+
+
+# Two reminders within this interval are one double click, not two reminders.
+REMINDER_INTERVAL = dt.timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -324,19 +369,22 @@ def verify_pades(data: bytes) -> DigitalSignature:
     )
 
 
-@transaction.atomic
+@atomic_with_files
 def record_signed_pdf(*, signatory: Signatory, upload, signed_on, user=None) -> Signatory:
-    if signatory.status == SignatoryStatus.SIGNED:
+    signatory = _locked(signatory)
+    data = read_signed_pdf(upload)
+    digest = hashlib.sha256(data).hexdigest()
+    if signatory.status == SignatoryStatus.SIGNED and not amendment_pending(signatory):
+        if signatory.signed_sha256 == digest:
+            raise AlreadyDone("Ce PDF signé est déjà enregistré : rien n'a changé.")
         raise ValidationError(
             "Cet engagement est déjà signé : un avenant est nécessaire pour le modifier."
         )
     version = _latest_annex(signatory)
-    data = read_signed_pdf(upload)
-    digest = hashlib.sha256(data).hexdigest()
-    signatory.signed_file.save(
+    store_file(
+        signatory.signed_file,
         f"annexe-signee-{signatory.organisation_id}-v{version.number}-{digest[:12]}.pdf",
-        ContentFile(data),
-        save=False,
+        data,
     )
     signatory.signed_sha256 = digest
     digital = verify_pades(data)
@@ -353,13 +401,32 @@ def record_signed_pdf(*, signatory: Signatory, upload, signed_on, user=None) -> 
     signatory.save()
     version.signed = True
     version.save(update_fields=["signed"])
+    _keep_signature(signatory, user=user)
     return signatory
+
+
+def _keep_signature(signatory: Signatory, *, user=None, in_session: bool = False) -> None:
+    SignatureRecord.objects.create(
+        signatory=signatory,
+        annex_version=signatory.annex_version,
+        signed_on=signatory.signed_on,
+        in_session=in_session,
+        signed_file=signatory.signed_file.name if signatory.signed_file else "",
+        sha256=signatory.signed_sha256,
+        digital_signer=signatory.digital_signer,
+        digital_signature_valid=signatory.digital_signature_valid,
+        digital_signature_trusted=signatory.digital_signature_trusted,
+        recorded_by=user if user is not None and user.is_authenticated else None,
+    )
 
 
 @transaction.atomic
 def record_refusal(*, signatory: Signatory, refused_on, comment: str) -> Signatory:
+    signatory = _locked(signatory)
     if signatory.status == SignatoryStatus.SIGNED:
         raise ValidationError("Cet engagement est déjà signé.")
+    if signatory.status == SignatoryStatus.REFUSED and signatory.refused_on == refused_on:
+        raise AlreadyDone(f"Le refus de {signatory.organisation.name} est déjà enregistré.")
     signatory.status, signatory.refused_on, signatory.comment = (
         SignatoryStatus.REFUSED,
         refused_on,
@@ -379,6 +446,7 @@ def record_session_signatures(*, letter: CommitmentLetter) -> int:
             attendance__in=[Attendance.PRESENT, Attendance.REPRESENTED]
         ).values_list("contact__organisation_id", flat=True)
     )
+    list(CommitmentLetter.objects.select_for_update().filter(pk=letter.pk).values_list("pk"))
     signed = 0
     for signatory in letter.signatories.select_related("organisation"):
         if signatory.organisation_id in present and signatory.status != SignatoryStatus.SIGNED:
@@ -389,6 +457,7 @@ def record_session_signatures(*, letter: CommitmentLetter) -> int:
             signatory.save()
             version.signed = True
             version.save(update_fields=["signed"])
+            _keep_signature(signatory, in_session=True)
             signed += 1
     return signed
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from ptsm.accounts.permissions import Capability, role_allows
-from ptsm.core.concurrency import SectionConflict, fingerprint, show_section_conflict
+from ptsm.core.concurrency import AlreadyDone, SectionConflict, fingerprint, show_section_conflict
 from ptsm.documents.rendering import RenderingError
 from ptsm.documents.services import generate_document
 from ptsm.projects.access import project_view
@@ -15,7 +15,7 @@ from . import selectors, services
 from .content import current_letter
 from .documents import BUNDLE_KIND
 from .forms import AmendmentForm, RefusalForm, SettingsForm, SignedPdfForm, TextForm
-from .models import AnnexVersion, Signatory
+from .models import AnnexVersion, Signatory, SignatoryStatus
 from .sections import COLLECTIVE_SECTIONS, SECTION_BY_KEY
 
 EDITABLE = {s.key: s.heading for s in COLLECTIVE_SECTIONS if s.default} | {
@@ -77,7 +77,15 @@ def _with_annex_states(project, letter) -> list:
     states = selectors.annex_states(project, letter)
     rows = list(selectors.signatories(letter))
     for signatory in rows:
-        signatory.annex_state = states.get(signatory.organisation_id)
+        signatory.annex_state = state = states.get(signatory.organisation_id)
+        # Signed, and a newer version (an amendment) awaits its own signature.
+        signatory.amendment_pending = bool(
+            signatory.status == SignatoryStatus.SIGNED
+            and state
+            and state.version
+            and state.version.pk != signatory.annex_version_id
+            and not state.version.signed
+        )
     return rows
 
 
@@ -151,6 +159,8 @@ def _signatory(project, pk) -> Signatory:
 def _run(request, project, action, success: str):
     try:
         action()
+    except AlreadyDone as done:
+        messages.info(request, done.messages[0])
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

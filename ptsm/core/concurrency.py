@@ -244,3 +244,11 @@ def show_section_conflict(form: forms.BaseForm, conflict: SectionConflict, key: 
     data = form.data.copy()
     data[form.add_prefix("base")] = fingerprint(saved)
     form.data = data
+
+
+class AlreadyDone(ValidationError):
+    """A repeated request (double click, resubmitted form) whose work is already done: nothing
+    is done twice, and the user is told so (views show it as information, not as an error)."""
+
+    def __init__(self, message: str):
+        super().__init__(message, code="already_done")

@@ -169,7 +169,7 @@ class DiagnosticVersion(CopilValidation):
     """A COPIL validation of the diagnostic: its content frozen with a SHA-256."""
 
     project = models.ForeignKey(
-        "projects.Project", on_delete=models.CASCADE, related_name="diagnostic_versions"
+        "projects.Project", on_delete=models.PROTECT, related_name="diagnostic_versions"
     )
     content = models.JSONField("contenu figé")
 

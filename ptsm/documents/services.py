@@ -6,11 +6,10 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.core.files.base import ContentFile
-from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from ptsm.core.files import atomic_with_files, store_file
 from ptsm.core.formatting import french_date
 
 from .models import GeneratedDocument
@@ -49,13 +48,17 @@ def _find_variant(project, kind: DocumentKind, variant_key: str) -> Variant:
     raise KeyError(f"Variante inconnue : {variant_key!r}")
 
 
-@transaction.atomic
+@atomic_with_files
 def store_document(
     *, project, kind: DocumentKind, variant: Variant, fmt: str, data: bytes, user=None
 ) -> GeneratedDocument:
     """Keep a generated file as a new version, unless it is identical to the latest one."""
     digest = sha256_hex(data)
-    versions = GeneratedDocument.objects.select_for_update().filter(
+    # Lock the project's row: two requests storing the same document at once (a double click
+    # on "Générer") get one version, never two, nor a clash on the version number.
+    project_model = GeneratedDocument._meta.get_field("project").related_model
+    list(project_model.objects.select_for_update().filter(pk=project.pk).values_list("pk"))
+    versions = GeneratedDocument.objects.filter(
         project=project, kind=kind.slug, variant=variant.key, format=fmt
     )
     latest = versions.order_by("-version").first()
@@ -72,7 +75,7 @@ def store_document(
         version=(versions.aggregate(v=Max("version"))["v"] or 0) + 1,
         generated_by=user if user is not None and user.is_authenticated else None,
     )
-    document.content.save(document.file_name, ContentFile(data), save=False)
+    store_file(document.content, document.file_name, data, content_addressed=True)
     document.save()
     return document
 

@@ -57,9 +57,9 @@ class ReviewValidation(CopilValidation):
     """A review as the COPIL validated it, frozen with its SHA-256."""
 
     project = models.ForeignKey(
-        "projects.Project", on_delete=models.CASCADE, related_name="review_validations"
+        "projects.Project", on_delete=models.PROTECT, related_name="review_validations"
     )
-    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="validations")
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="validations")
     lines = models.JSONField("contenu validé", default=list)
 
     frozen_message = "Un bilan validé par le COPIL est figé."

@@ -83,7 +83,7 @@ class FrozenVersionError(ValidationError):
 class LetterVersion(models.Model):
     """One generation of the letter. Once signed it is frozen: nothing of it can change."""
 
-    letter = models.ForeignKey(FramingLetter, on_delete=models.CASCADE, related_name="versions")
+    letter = models.ForeignKey(FramingLetter, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField("version")
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(

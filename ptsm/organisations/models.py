@@ -61,6 +61,8 @@ class Organisation(Versioned):
     longitude = models.FloatField(null=True, blank=True)
     latitude = models.FloatField(null=True, blank=True)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.MANUAL)
+    # An organisation that signed or carries a validated fiche-action is archived, never deleted.
+    archived = models.BooleanField("archivée", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -126,6 +128,7 @@ class Contact(Versioned):
         blank=True,
         help_text="Date à laquelle la personne a été informée de l'enregistrement de ses coordonnées.",
     )
+    archived = models.BooleanField("archivé", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -286,7 +286,7 @@ class RoadmapVersion(CopilValidation):
     """The roadmap as validated by the COPIL, frozen with a SHA-256."""
 
     project = models.ForeignKey(
-        "projects.Project", on_delete=models.CASCADE, related_name="roadmap_versions"
+        "projects.Project", on_delete=models.PROTECT, related_name="roadmap_versions"
     )
     lines = models.JSONField("contenu figé (texte)")
 

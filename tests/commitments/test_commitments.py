@@ -1,4 +1,5 @@
 import datetime as dt
+import hashlib
 import io
 import re
 
@@ -15,6 +16,7 @@ from ptsm.commitments.models import AnnexVersion, SignatoryStatus, SignatureMode
 from ptsm.commitments.sections import ARTICLES, SEED_HEADINGS
 from ptsm.commitments.selectors import annexes_to_generate, engagement_period
 from ptsm.commitments.services import (
+    amendment_pending,
     ensure_letter,
     generate_annex,
     record_refusal,
@@ -242,7 +244,22 @@ def test_amendment_makes_a_new_version_with_a_diff_and_a_new_signature(client, p
     )
     assert (second.number, second.is_amendment) == (2, True)
     signatory.refresh_from_db()
-    assert signatory.status == SignatoryStatus.TO_PREPARE  # a new signature is needed
+    # Still signed (under version 1) while the amendment awaits its own signature.
+    assert signatory.status == SignatoryStatus.SIGNED
+    assert signatory.annex_version == first and amendment_pending(signatory)
+    first_file = signatory.signed_file.name
+    with second.pdf.content.open("rb") as handle:
+        amended = handle.read() + b"\n% signature de l'avenant\n"
+    record_signed_pdf(
+        signatory=signatory, upload=SimpleUploadedFile("avenant.pdf", amended), signed_on=DAY
+    )
+    signatory.refresh_from_db()
+    assert signatory.annex_version == second and not amendment_pending(signatory)
+    # Both signatures, and both signed files, are kept.
+    kept = list(signatory.signatures.order_by("recorded_at"))
+    assert [s.annex_version.number for s in kept] == [1, 2]
+    assert kept[0].signed_file.name == first_file and kept[0].signed_file.storage.exists(first_file)
+    assert kept[1].sha256 == hashlib.sha256(amended).hexdigest()
     first.refresh_from_db()
     assert first.signed
     first.reason = "modifié"
