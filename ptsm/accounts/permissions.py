@@ -18,6 +18,7 @@ class Capability(StrEnum):
     EDIT_ACTIONS = "edit_actions"
     MANAGE_COMMITMENTS = "manage_commitments"
     EDIT_EVALUATION = "edit_evaluation"
+    DELETE_PROJECT = "delete_project"
 
 
 ALL_ROLES = set(Role)
@@ -42,6 +43,8 @@ ROLE_CAPABILITIES: dict[Capability, set[Role]] = {
     Capability.MANAGE_COMMITMENTS: {Role.ARS_ADMIN, Role.PROJECT_LEAD},
     # The reviews are the COPIL's: its members write them with the project lead and the ARS.
     Capability.EDIT_EVALUATION: {Role.ARS_ADMIN, Role.PROJECT_LEAD, Role.COPIL_MEMBER},
+    # Deleting a whole project is the ARS's act, never the project lead's.
+    Capability.DELETE_PROJECT: {Role.ARS_ADMIN},
 }
 
 

@@ -7,4 +7,7 @@ class CommitmentsConfig(AppConfig):
     verbose_name = "Lettres d'engagement"
 
     def ready(self) -> None:
+        from . import guards
+
+        guards.register()  # what this app keeps from deletion
         from . import documents  # noqa: F401  (registers the letters, annexes and bundle)

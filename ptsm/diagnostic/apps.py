@@ -8,6 +8,9 @@ class DiagnosticConfig(AppConfig):
     verbose_name = "Diagnostic partagé"
 
     def ready(self) -> None:
+        from . import guards
+
+        guards.register()  # what this app keeps from deletion
         from . import documents  # noqa: F401  (registers the diagnostic report)
         from .catalogue import sync_catalogue_after_migrate
 

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from ptsm.accounts.permissions import Capability, role_allows
 from ptsm.core.anap import EntryDoor
+from ptsm.core.concurrency import AlreadyDone
 from ptsm.core.views import form_view
 from ptsm.documents.spreadsheets import to_csv, to_xlsx
 from ptsm.organisations.categories import Category
@@ -286,6 +287,8 @@ def validate(request, project):
             content=selectors.report_content(project),
             **form.cleaned_data,
         )
+    except AlreadyDone as done:
+        messages.info(request, done.messages[0])
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

@@ -7,4 +7,7 @@ class EvaluationConfig(AppConfig):
     verbose_name = "Mise en œuvre et évaluation"
 
     def ready(self) -> None:
+        from . import guards
+
+        guards.register()  # what this app keeps from deletion
         from . import documents  # noqa: F401  (registers the review documents)

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from ptsm.accounts.permissions import Capability, role_allows
-from ptsm.core.concurrency import SectionConflict, parse_bases
+from ptsm.core.concurrency import AlreadyDone, SectionConflict, parse_bases
 from ptsm.projects.access import project_view
 from ptsm.roadmap.models import ActionIndicator
 from ptsm.roadmap.selectors import may_edit_action
@@ -207,6 +207,8 @@ def review_validate(request, project, kind):
         return redirect("evaluation:review", slug=project.slug, kind=kind)
     try:
         version = services.validate_review(review=review, user=request.user, **form.cleaned_data)
+    except AlreadyDone as done:
+        messages.info(request, done.messages[0])
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

@@ -7,4 +7,7 @@ class FramingConfig(AppConfig):
     verbose_name = "Lettre de cadrage"
 
     def ready(self) -> None:
+        from . import guards
+
+        guards.register()  # what this app keeps from deletion
         from . import documents  # noqa: F401  (registers the letter and its annex)

@@ -3,11 +3,11 @@
 import hashlib
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from ptsm.core.concurrency import save_sections
+from ptsm.core.concurrency import AlreadyDone, save_sections
+from ptsm.core.files import atomic_with_files, store_file
 from ptsm.documents.registry import get_kind
 from ptsm.documents.services import build_context, store_document
 from ptsm.documents.uploads import read_signed_pdf
@@ -167,6 +167,8 @@ def generate_version(*, letter: FramingLetter, user=None, today=None) -> LetterV
         data=kind.renderers["pdf"](context),
         user=user,
     )
+    # Locked: two "Générer" at once make one version, not two with the same number.
+    list(FramingLetter.objects.select_for_update().filter(pk=letter.pk).values_list("pk"))
     latest = letter.versions.first()
     if (
         latest
@@ -186,13 +188,24 @@ def generate_version(*, letter: FramingLetter, user=None, today=None) -> LetterV
     )
 
 
-@transaction.atomic
+@atomic_with_files
 def sign_version(
     *, version: LetterVersion, user, mode: str, signed_on, upload=None
 ) -> LetterVersion:
-    """Record the signature of a validated version and freeze it."""
+    """Record the signature of a validated version and freeze it. The letter's row is locked:
+    a second request (double click) waits, then finds the version signed and says so."""
+    list(FramingLetter.objects.select_for_update().filter(pk=version.letter_id).values_list("pk"))
+    # Re-read what a concurrent request may have changed (keeping the caller's objects).
+    version.refresh_from_db(fields=["signed", "signed_sha256", "status"])
     letter = version.letter
+    letter.refresh_from_db(fields=["status"])
     if version.signed:
+        if upload is not None and mode == SignatureMode.UPLOAD:
+            upload.seek(0)
+            same = hashlib.sha256(upload.read()).hexdigest() == version.signed_sha256
+            upload.seek(0)
+            if same:
+                raise AlreadyDone("Ce PDF signé est déjà enregistré : rien n'a changé.")
         raise ValidationError("Cette version est déjà signée.")
     if letter.status != LetterStatus.VALIDATED or version.status != LetterStatus.VALIDATED:
         raise ValidationError("Seule une version générée après validation peut être signée.")
@@ -203,10 +216,10 @@ def sign_version(
             raise ValidationError("Déposez le PDF signé.")
         data = read_signed_pdf(upload)
         digest = hashlib.sha256(data).hexdigest()
-        version.signed_file.save(
+        store_file(
+            version.signed_file,
             f"lettre-de-cadrage-v{version.number}-signee-{digest[:12]}.pdf",
-            ContentFile(data),
-            save=False,
+            data,
         )
         version.signed_sha256 = digest
     elif mode == SignatureMode.SESSION:

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from ptsm.accounts.permissions import Capability, role_allows
-from ptsm.core.concurrency import SectionConflict, fingerprint, show_section_conflict
+from ptsm.core.concurrency import AlreadyDone, SectionConflict, fingerprint, show_section_conflict
 from ptsm.projects.access import project_view
 
 from . import selectors, services
@@ -174,13 +174,15 @@ def version_sign(request, project, number):
         )
         return redirect("framing:letter", slug=project.slug)
     try:
-        services.sign_version(
+        version = services.sign_version(
             version=version,
             user=request.user,
             mode=form.cleaned_data["mode"],
             signed_on=form.cleaned_data["signed_on"],
             upload=form.cleaned_data["file"],
         )
+    except AlreadyDone as done:
+        messages.info(request, done.messages[0])
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

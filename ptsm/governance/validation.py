@@ -7,6 +7,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
+from ptsm.core.concurrency import AlreadyDone
+
 
 class CopilValidation(models.Model):
     number = models.PositiveIntegerField("version")
@@ -59,9 +61,13 @@ def record_validation(
     if not decision.strip():
         raise ValidationError("Indiquez la décision du COPIL.")
     scope = scope or {}
+    # Locked: a second click on "Valider" waits for the first, then finds the same content
+    # already validated (AlreadyDone), never two versions nor a clash on the number.
+    project_model = model._meta.get_field("project").related_model
+    list(project_model.objects.select_for_update().filter(pk=project.pk).values_list("pk"))
     latest = model.objects.filter(project=project, **scope).order_by("-number").first()
     if latest is not None and latest.sha256 == digest:
-        raise ValidationError(unchanged_message)
+        raise AlreadyDone(unchanged_message)
     return model.objects.create(
         project=project,
         number=(latest.number + 1) if latest else 1,

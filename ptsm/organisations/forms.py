@@ -25,6 +25,9 @@ class DirectoryFilterForm(DsfrForm):
     mental_health = forms.BooleanField(
         label="Psychiatrie et santé mentale uniquement", required=False
     )
+    archived = forms.BooleanField(
+        label="Afficher aussi les organisations archivées", required=False
+    )
 
 
 class OrganisationForm(VersionedFormMixin, DsfrModelForm):

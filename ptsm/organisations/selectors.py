@@ -15,6 +15,7 @@ class DirectoryFilters:
     sub_type: str = ""
     mental_health: bool = False
     commune: str = ""
+    archived: bool = False
 
 
 def directory(project, filters: DirectoryFilters = DirectoryFilters()) -> QuerySet[Organisation]:
@@ -24,6 +25,8 @@ def directory(project, filters: DirectoryFilters = DirectoryFilters()) -> QueryS
         .annotate(contact_count=Count("contacts"))
         .order_by("name")
     )
+    if not filters.archived:
+        organisations = organisations.filter(archived=False)
     if filters.query:
         q = filters.query
         organisations = organisations.filter(
@@ -44,8 +47,10 @@ def directory(project, filters: DirectoryFilters = DirectoryFilters()) -> QueryS
     return organisations
 
 
-def contacts(project, query: str = "") -> QuerySet[Contact]:
+def contacts(project, query: str = "", include_archived: bool = False) -> QuerySet[Contact]:
     result = Contact.objects.filter(project=project).select_related("organisation")
+    if not include_archived:
+        result = result.filter(archived=False)
     if query:
         result = result.filter(
             Q(last_name__icontains=query)

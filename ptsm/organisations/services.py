@@ -3,6 +3,8 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from ptsm.core.guards import deletion_obstacles
+
 from .categories import category_of
 from .models import Contact, Organisation
 from .validators import normalise_identifier, validate_finess, validate_siret
@@ -53,9 +55,29 @@ def save_organisation(*, organisation: Organisation) -> Organisation:
     return organisation
 
 
+def _refuse_if_kept(record, what: str) -> None:
+    obstacles = deletion_obstacles(record)
+    if obstacles:
+        raise ValidationError(
+            f"{what} ne peut pas être supprimé{'e' if what.startswith('L') else ''} : "
+            + ", ".join(obstacles)
+            + ". Archivez-la plutôt : elle reste dans les documents signés et validés."
+        )
+
+
 @transaction.atomic
 def delete_organisation(*, organisation: Organisation) -> None:
+    """Delete an organisation no signed or validated record refers to (see `core.guards`)."""
+    _refuse_if_kept(organisation, f"L'organisation « {organisation.name} »")
     organisation.delete()
+
+
+@transaction.atomic
+def set_organisation_archived(*, organisation: Organisation, archived: bool) -> Organisation:
+    """Archived organisations leave the directory's lists but stay in every document."""
+    organisation.archived = archived
+    organisation.save(update_fields=["archived", "updated_at", "version"])
+    return organisation
 
 
 def clean_contact(contact: Contact) -> None:
@@ -80,4 +102,19 @@ def save_contact(*, contact: Contact) -> Contact:
 
 @transaction.atomic
 def delete_contact(*, contact: Contact) -> None:
+    """Delete a contact no sent or signed commitment names (see `core.guards`)."""
+    obstacles = deletion_obstacles(contact)
+    if obstacles:
+        raise ValidationError(
+            f"{contact.full_name} ne peut pas être supprimé(e) de l'annuaire : "
+            + ", ".join(obstacles)
+            + ". Archivez ce contact plutôt."
+        )
     contact.delete()
+
+
+@transaction.atomic
+def set_contact_archived(*, contact: Contact, archived: bool) -> Contact:
+    contact.archived = archived
+    contact.save(update_fields=["archived", "updated_at", "version"])
+    return contact

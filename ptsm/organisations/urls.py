@@ -10,11 +10,13 @@ urlpatterns = [
     path("<int:pk>/", views.organisation_detail, name="detail"),
     path("<int:pk>/modifier/", views.organisation_edit, name="edit"),
     path("<int:pk>/supprimer/", views.organisation_delete, name="delete"),
+    path("<int:pk>/archiver/", views.organisation_archive, name="archive"),
     path("acteurs-incontournables/", views.checklist, name="checklist"),
     path("contacts/", views.contact_list, name="contacts"),
     path("contacts/nouveau/", views.contact_create, name="contact_create"),
     path("contacts/<int:pk>/modifier/", views.contact_edit, name="contact_edit"),
     path("contacts/<int:pk>/supprimer/", views.contact_delete, name="contact_delete"),
+    path("contacts/<int:pk>/archiver/", views.contact_archive, name="contact_archive"),
 ]
 
 from . import views_imports  # noqa: E402

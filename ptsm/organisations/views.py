@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -31,6 +32,7 @@ def _filters(form: DirectoryFilterForm) -> selectors.DirectoryFilters:
         category=data["category"],
         sub_type=data["sub_type"],
         mental_health=data["mental_health"],
+        archived=data["archived"],
     )
 
 
@@ -87,9 +89,26 @@ def organisation_edit(request, project, pk):
 @require_POST
 def organisation_delete(request, project, pk):
     organisation = get_object_or_404(Organisation, project=project, pk=pk)
-    services.delete_organisation(organisation=organisation)
+    try:
+        services.delete_organisation(organisation=organisation)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("organisations:detail", slug=project.slug, pk=organisation.pk)
     messages.success(request, f"« {organisation.name} » a été retirée de l'annuaire.")
     return redirect("organisations:list", slug=project.slug)
+
+
+@project_view(Capability.EDIT_DIRECTORY)
+@require_POST
+def organisation_archive(request, project, pk):
+    organisation = get_object_or_404(Organisation, project=project, pk=pk)
+    archived = request.POST.get("archived", "1") == "1"
+    services.set_organisation_archived(organisation=organisation, archived=archived)
+    messages.success(
+        request,
+        f"« {organisation.name} » a été {'archivée' if archived else 'restaurée'}.",
+    )
+    return redirect("organisations:detail", slug=project.slug, pk=organisation.pk)
 
 
 @project_view(Capability.VIEW_PROJECT)
@@ -115,11 +134,15 @@ def organisation_detail(request, project, pk):
 @project_view(Capability.VIEW_PROJECT)
 def contact_list(request, project):
     query = request.GET.get("q", "").strip()
-    page = Paginator(selectors.contacts(project, query), PER_PAGE).get_page(request.GET.get("page"))
+    include_archived = request.GET.get("archives") == "1"
+    page = Paginator(selectors.contacts(project, query, include_archived), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "organisations/contact_list.html",
         {
+            "include_archived": include_archived,
             "page_title": "Contacts",
             "page_obj": page,
             "q": query,
@@ -167,8 +190,24 @@ def contact_edit(request, project, pk):
 @require_POST
 def contact_delete(request, project, pk):
     contact = get_object_or_404(Contact, project=project, pk=pk)
-    services.delete_contact(contact=contact)
+    try:
+        services.delete_contact(contact=contact)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("organisations:detail", slug=project.slug, pk=contact.organisation_id)
     messages.success(request, f"{contact} a été retiré(e) de l'annuaire.")
+    return redirect("organisations:detail", slug=project.slug, pk=contact.organisation_id)
+
+
+@project_view(Capability.EDIT_DIRECTORY)
+@require_POST
+def contact_archive(request, project, pk):
+    contact = get_object_or_404(Contact, project=project, pk=pk)
+    archived = request.POST.get("archived", "1") == "1"
+    services.set_contact_archived(contact=contact, archived=archived)
+    messages.success(
+        request, f"{contact.full_name} a été {'archivé(e)' if archived else 'restauré(e)'}."
+    )
     return redirect("organisations:detail", slug=project.slug, pk=contact.organisation_id)
 
 

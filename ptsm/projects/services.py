@@ -173,3 +173,82 @@ def remove_member(*, membership: Membership) -> None:
     if membership.role == Role.PROJECT_LEAD and not remaining_leads.exists():
         raise ValidationError("Le projet doit garder au moins un chef de projet.")
     membership.delete()
+
+
+def deletion_summary(project) -> list[str]:
+    """What deleting the project would lose, in French, for the confirmation page (the same
+    collection as the Django admin's confirmation, drafts that protect their parents included)."""
+    from django.contrib.admin.utils import NestedObjects
+
+    collector = NestedObjects(using="default")
+    collector.collect([project])
+    counts: dict = {}
+    for model, objects in collector.model_objs.items():
+        counts[model] = counts.get(model, 0) + len(objects)
+    for obj in collector.protected:
+        counts[type(obj)] = counts.get(type(obj), 0) + 1
+    lost = []
+    for model, count in sorted(counts.items(), key=lambda item: -item[1]):
+        if model is Project or not count:
+            continue
+        name = model._meta.verbose_name if count == 1 else model._meta.verbose_name_plural
+        lost.append(f"{count} {name}")
+    return lost
+
+
+def _delete_protected(objects, depth: int = 0) -> None:
+    """Delete draft records that PROTECT their parents (unsigned letter versions, annexes not
+    yet signed…), children first. Only called once no signed or validated record remains."""
+    from django.db.models import ProtectedError
+
+    if depth > 10:
+        raise ValidationError("Suppression impossible : dépendances trop imbriquées.")
+    by_model: dict = {}
+    for obj in objects:
+        by_model.setdefault(type(obj), set()).add(obj.pk)
+    for model, pks in by_model.items():
+        while True:
+            try:
+                with transaction.atomic():
+                    model._base_manager.filter(pk__in=pks).delete()
+                break
+            except ProtectedError as exc:
+                _delete_protected(exc.protected_objects, depth + 1)
+
+
+@transaction.atomic
+def delete_project(*, project: Project, confirmation: str) -> None:
+    """Delete a project with everything in it — refused while it holds signed or validated
+    records (they are evidence: the project is kept, and archived by the ARS if need be)."""
+    from django.db.models import ProtectedError
+
+    from ptsm.core.guards import deletion_obstacles
+
+    if confirmation.strip() != project.name:
+        raise ValidationError("Recopiez exactement le nom du projet pour confirmer sa suppression.")
+    obstacles = deletion_obstacles(project)
+    if obstacles:
+        raise ValidationError(
+            f"Le projet « {project.name} » ne peut pas être supprimé : il contient "
+            + ", ".join(obstacles)
+            + ". Ces documents sont conservés au titre de l'archivage."
+        )
+    stored = list(project.generated_documents.exclude(content="").values_list("content", flat=True))
+    territory = project.territory
+    while True:
+        try:
+            with transaction.atomic():
+                project.delete()
+            break
+        except ProtectedError as exc:
+            _delete_protected(exc.protected_objects)
+    if not Project.objects.filter(territory=territory).exists():
+        territory.delete()
+
+    def remove_files():
+        from django.core.files.storage import default_storage
+
+        for name in stored:
+            default_storage.delete(name)
+
+    transaction.on_commit(remove_files)

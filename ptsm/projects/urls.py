@@ -9,6 +9,7 @@ urlpatterns = [
     path("projets/nouveau/", views.project_create, name="create"),
     path("projets/<slug:slug>/", views.dashboard, name="dashboard"),
     path("projets/<slug:slug>/modifier/", views.project_edit, name="edit"),
+    path("projets/<slug:slug>/supprimer/", views.project_delete, name="delete"),
     path("projets/<slug:slug>/territoire/", views.territory_detail, name="territory"),
     path("projets/<slug:slug>/territoire/modifier/", views.territory_edit, name="territory_edit"),
     path("projets/<slug:slug>/territoire/carte.svg", views.territory_map, name="territory_map"),

@@ -121,6 +121,33 @@ def project_edit(request, project):
     )
 
 
+@project_view(Capability.DELETE_PROJECT)
+def project_delete(request, project):
+    """Confirmation naming what will be lost; the project's name must be typed to confirm."""
+    from ptsm.core.guards import deletion_obstacles
+
+    error = ""
+    if request.method == "POST":
+        try:
+            services.delete_project(project=project, confirmation=request.POST.get("nom", ""))
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, f"Le projet « {project.name} » a été supprimé.")
+            return redirect("projects:list")
+    return render(
+        request,
+        "projects/project_delete.html",
+        {
+            "page_title": f"Supprimer le projet {project.name}",
+            "obstacles": deletion_obstacles(project),
+            "lost": services.deletion_summary(project),
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
 @project_view(Capability.VIEW_PROJECT)
 def territory_detail(request, project):
     territory = project.territory

@@ -7,4 +7,7 @@ class RoadmapConfig(AppConfig):
     verbose_name = "Feuille de route"
 
     def ready(self) -> None:
+        from . import guards
+
+        guards.register()  # what this app keeps from deletion
         from . import documents  # noqa: F401  (registers the roadmap documents)

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from ptsm.accounts.permissions import Capability, role_allows
 from ptsm.commitments.selectors import commitment_statuses
-from ptsm.core.concurrency import EditConflict
+from ptsm.core.concurrency import AlreadyDone, EditConflict
 from ptsm.core.views import form_view
 from ptsm.organisations.models import Organisation
 from ptsm.projects.access import project_view
@@ -358,6 +358,8 @@ def validate(request, project):
             lines=selectors.roadmap_lines(project),
             **form.cleaned_data,
         )
+    except AlreadyDone as done:
+        messages.info(request, done.messages[0])
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

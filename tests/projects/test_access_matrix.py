@@ -209,6 +209,8 @@ URL_OBJECTS = {
     "organisations:detail": {"pk": "organisation"},
     "organisations:edit": {"pk": "organisation"},
     "organisations:delete": {"pk": "organisation"},
+    "organisations:archive": {"pk": "organisation"},
+    "organisations:contact_archive": {"pk": "contact"},
     "organisations:contact_edit": {"pk": "contact"},
     "organisations:contact_delete": {"pk": "contact"},
     "organisations:import_confirm": {"pk": "pending"},
