@@ -5,6 +5,7 @@ SECRET_KEY, DATABASE_URL, ALLOWED_HOSTS, EMAIL_URL and DEBUG=0.
 """
 
 import os
+import tempfile
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -107,8 +108,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     # Tests use a file, not a shared-cache in-memory database, whose table locks cannot wait:
     # the concurrency tests run real simultaneous writers.
+    # One file per test process, so that two test runs never share it.
     DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get(
-        "TEST_SQLITE_PATH", str(BASE_DIR / ".test-db.sqlite3")
+        "TEST_SQLITE_PATH", str(Path(tempfile.gettempdir()) / f"ptsm-test-{os.getpid()}.sqlite3")
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -158,6 +158,8 @@ def generate_annex(
         project=project, kind=kind, variant=variant, fmt="docx", data=docx_bytes, user=user
     )
     lines = annex_lines(context)
+    # Locked: two "Générer l'annexe" at once make one version, not a clash on its number.
+    list(CommitmentLetter.objects.select_for_update().filter(pk=letter.pk).values_list("pk"))
     latest = letter.annex_versions.filter(organisation=organisation).order_by("-number").first()
     if latest is not None and latest.lines == lines:
         return latest

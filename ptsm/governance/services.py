@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ptsm.core.anap import EntryDoor
+from ptsm.core.concurrency import AlreadyDone
 
 from . import ics
 from .models import (
@@ -199,11 +200,24 @@ def meeting_ics(meeting: Meeting, *, base_url: str) -> bytes:
     )
 
 
+# Two sendings within this interval are one double click, not a new sending.
+RESEND_INTERVAL = dt.timedelta(minutes=5)
+
+
 @transaction.atomic
 def send_invitations(*, meeting: Meeting, base_url: str) -> tuple[int, list]:
-    """E-mail every invited contact with an ICS attachment. Returns (sent, contacts without e-mail)."""
-    attachment = meeting_ics(meeting, base_url=base_url)
+    """E-mail every invited contact with an ICS attachment. Returns (sent, contacts without e-mail).
+    The meeting's row is locked: a second click within minutes sends nothing twice."""
+    list(Meeting.objects.select_for_update().filter(pk=meeting.pk).values_list("pk"))
+    meeting.refresh_from_db(fields=["invitations_sent_at"])
     now = timezone.now()
+    if meeting.invitations_sent_at and now - meeting.invitations_sent_at < RESEND_INTERVAL:
+        raise AlreadyDone(
+            "Les invitations viennent d'être envoyées (à "
+            f"{timezone.localtime(meeting.invitations_sent_at):%H:%M}) : aucun courriel "
+            "n'est envoyé une seconde fois."
+        )
+    attachment = meeting_ics(meeting, base_url=base_url)
     sent, without_email = 0, []
     invitations = meeting.invitations.select_related("contact__organisation")
     for invitation in invitations:

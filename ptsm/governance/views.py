@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from ptsm.accounts.permissions import Capability, role_allows
+from ptsm.core.concurrency import AlreadyDone
 from ptsm.core.views import form_view
 from ptsm.projects.access import project_view
 
@@ -254,7 +255,13 @@ def meeting_invite(request, project, pk):
 @require_POST
 def meeting_send_invitations(request, project, pk):
     meeting = _meeting(project, pk)
-    sent, without_email = services.send_invitations(meeting=meeting, base_url=_base_url(request))
+    try:
+        sent, without_email = services.send_invitations(
+            meeting=meeting, base_url=_base_url(request)
+        )
+    except AlreadyDone as done:
+        messages.info(request, done.messages[0])
+        return _back(project, meeting)
     messages.success(
         request, f"{sent} invitation(s) envoyée(s) par courriel avec le fichier agenda."
     )

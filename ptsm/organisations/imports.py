@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from ptsm.core.concurrency import AlreadyDone
 from ptsm.territories.models import Commune
 
 from .categories import SUB_TYPE_CHOICES, Category, category_of
@@ -366,7 +367,10 @@ def save_pending_import(*, project, user, preview: Preview, file_name: str) -> P
 
 @transaction.atomic
 def commit_import(*, pending: PendingImport) -> tuple[int, int]:
-    """Write every line of a previewed import, or none: any failure rolls everything back."""
+    """Write every line of a previewed import, or none: any failure rolls everything back.
+    The pending import's row is locked: a second confirmation waits, then finds it done."""
+    if not PendingImport.objects.select_for_update().filter(pk=pending.pk).exists():
+        raise AlreadyDone("Cet import a déjà été enregistré.")
     created = updated = 0
     for values in pending.rows:
         values = dict(values)

@@ -5,10 +5,11 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from ptsm.accounts.permissions import Capability
+from ptsm.core.concurrency import AlreadyDone
 from ptsm.documents.spreadsheets import to_csv, to_xlsx
 from ptsm.projects.access import project_view
 
@@ -58,9 +59,15 @@ def import_upload(request, project):
 @project_view(Capability.EDIT_DIRECTORY)
 @require_POST
 def import_confirm(request, project, pk):
-    pending = get_object_or_404(PendingImport, pk=pk, project=project, user=request.user)
+    pending = PendingImport.objects.filter(pk=pk, project=project, user=request.user).first()
+    if pending is None:  # confirmed already (a second click), or expired
+        messages.info(request, "Cet import a déjà été enregistré (ou n'est plus disponible).")
+        return redirect("organisations:list", slug=project.slug)
     try:
         created, updated = commit_import(pending=pending)
+    except AlreadyDone as done:
+        messages.info(request, done.messages[0])
+        return redirect("organisations:list", slug=project.slug)
     except ValidationError as exc:
         # The directory changed since the preview: nothing was written.
         messages.error(
