@@ -2,7 +2,7 @@ from django import forms
 from dsfr.utils import dsfr_input_class_attr
 
 from ptsm.core.concurrency import SectionConflict, fingerprint, parse_bases, section_bases
-from ptsm.core.forms import NO_PATIENT_DATA, DsfrForm
+from ptsm.core.forms import NO_PATIENT_DATA, DsfrForm, limit_text_lengths
 from ptsm.governance.forms import DATE_WIDGET, CopilValidationForm
 
 from .sections import review_sections
@@ -13,7 +13,9 @@ __all__ = ["AssessmentsForm", "CopilValidationForm", "IndicatorValueForm", "Revi
 
 
 def _dsfr_classes(form) -> None:
-    # The DSFR classes are set when the form is built; these forms add fields afterwards.
+    # The DSFR classes and text limits are set when the form is built; these forms add fields
+    # afterwards.
+    limit_text_lengths(form)
     for visible in form.visible_fields():
         dsfr_input_class_attr(visible)
 
