@@ -311,3 +311,42 @@ def test_a_pilot_measures_an_indicator_and_the_copil_member_writes_the_review(
     ).to_be_visible()
     expect(page.locator("main")).to_contain_text("48")
     assert axe(page) == []
+
+
+def test_two_people_editing_one_fiche_action_merge_instead_of_losing_work(
+    browser, live_server, demo, axe, output_dir
+):
+    from ptsm.roadmap.models import Action
+
+    action = Action.objects.filter(pilot_user__email="pilote@demo.ptsm.fr").first()
+    url = f"{live_server.url}/projets/{DEMO_SLUG}/feuille-de-route/fiches-actions/{action.pk}/modifier/"
+    lead_context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    pilot_context = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-FR")
+    lead, pilot = lead_context.new_page(), pilot_context.new_page()
+    try:
+        log_in(lead, live_server, "chef.projet@demo.ptsm.fr")
+        log_in(pilot, live_server, "pilote@demo.ptsm.fr")
+        lead.goto(url)
+        pilot.goto(url)  # both have the fiche-action open
+        pilot.get_by_label("Description et étapes").fill("Étapes revues par le pilote")
+        pilot.get_by_role("button", name="Enregistrer la fiche-action").click()
+        pilot.wait_for_url(f"**/fiches-actions/{action.pk}/")
+
+        lead.get_by_label("Intitulé").fill("Intitulé revu par le chef de projet")
+        lead.get_by_role("button", name="Enregistrer la fiche-action").click()
+        expect(lead.get_by_text("Quelqu'un d'autre a enregistré une modification")).to_be_visible()
+        expect(lead.get_by_text("Étapes revues par le pilote")).to_be_visible()
+        expect(lead.get_by_label("Intitulé")).to_have_value("Intitulé revu par le chef de projet")
+        assert axe(lead) == []
+        lead.screenshot(path=str(output_dir / "conflit-fiche-action-1280.png"), full_page=False)
+
+        # The lead merges the pilot's description into the form and saves again.
+        lead.get_by_label("Description et étapes").fill("Étapes revues par le pilote")
+        lead.get_by_role("button", name="Enregistrer la fiche-action").click()
+        lead.wait_for_url(f"**/fiches-actions/{action.pk}/")
+        action.refresh_from_db()
+        assert action.title == "Intitulé revu par le chef de projet"
+        assert action.description == "Étapes revues par le pilote"
+    finally:
+        lead_context.close()
+        pilot_context.close()
