@@ -62,6 +62,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Security headers (see « Security » below).
     "csp.middleware.CSPMiddleware",
     "ptsm.core.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -69,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Second factor and session limits (see « Security » below).
     "django_otp.middleware.OTPMiddleware",
     "ptsm.accounts.middleware.SessionLifetimeMiddleware",
     "ptsm.accounts.middleware.SecondFactorMiddleware",
@@ -186,7 +188,12 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "10"))
 AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = True
+# Failures are forgotten AXES_COOLOFF_TIME after the last one, not on a successful login: else an
+# attacker could log into their own account between two series of guesses from the same address.
+AXES_RESET_ON_SUCCESS = False
+# The lockout lasts AXES_COOLOFF_TIME from the last counted failure, as the page says: attempts
+# refused during the lockout do not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_USERNAME_CALLABLE = "ptsm.accounts.security.login_username"
 AXES_CLIENT_IP_CALLABLE = "ptsm.accounts.security.client_ip"
 AXES_LOCKOUT_CALLABLE = "ptsm.accounts.views.locked_out"

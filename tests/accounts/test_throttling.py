@@ -33,15 +33,22 @@ def test_after_ten_failures_even_the_right_password_is_refused(client):
     assert "_auth_user_id" not in client.session
 
 
-def test_nine_failures_then_the_right_password_logs_in_and_resets_the_count(client):
+def test_nine_failures_then_the_right_password_logs_in(client):
     UserFactory(email="chef.projet@ars.sante.fr")
     for _ in range(9):
         post_login(client, "chef.projet@ars.sante.fr", "mauvais-mot-de-passe")
     assert post_login(client, "chef.projet@ars.sante.fr", PASSWORD).status_code == 302
-    client.post(reverse("accounts:logout"))
+
+
+def test_logging_into_another_account_does_not_wipe_the_failures(client):
+    UserFactory(email="chef.projet@ars.sante.fr")
+    attacker = UserFactory(email="complice@exemple.fr")
     for _ in range(9):
         post_login(client, "chef.projet@ars.sante.fr", "mauvais-mot-de-passe")
-    assert post_login(client, "chef.projet@ars.sante.fr", PASSWORD).status_code == 302
+    assert post_login(client, attacker.email, PASSWORD).status_code == 302
+    client.post(reverse("accounts:logout"))
+    post_login(client, "chef.projet@ars.sante.fr", "mauvais-mot-de-passe")
+    assert post_login(client, "chef.projet@ars.sante.fr", PASSWORD).status_code == 429
 
 
 def test_failures_count_for_the_address_whatever_its_case_and_whatever_the_ip(client):
@@ -137,3 +144,19 @@ def test_password_reset_requests_are_limited_per_ip_address(client):
     assert mail.outbox == []
     assert reset(client, "pilote@ch-exemple.fr", REMOTE_ADDR="198.51.100.7").status_code == 302
     assert len(mail.outbox) == 1
+
+
+def test_the_lockout_ends_after_30_minutes(client):
+    import datetime as dt
+
+    from axes.models import AccessAttempt
+    from django.db.models import F
+
+    UserFactory(email="chef.projet@ars.sante.fr")
+    for _ in range(10):
+        post_login(client, "chef.projet@ars.sante.fr", "mauvais-mot-de-passe")
+    # 29 minutes later: still locked out (the refused attempt does not count as a failure).
+    AccessAttempt.objects.update(attempt_time=F("attempt_time") - dt.timedelta(minutes=29))
+    assert post_login(client, "chef.projet@ars.sante.fr", PASSWORD).status_code == 429
+    AccessAttempt.objects.update(attempt_time=F("attempt_time") - dt.timedelta(minutes=2))
+    assert post_login(client, "chef.projet@ars.sante.fr", PASSWORD).status_code == 302
