@@ -21,6 +21,13 @@ def now() -> float:
     return time.time()
 
 
+def htmx_redirect(url: str) -> HttpResponse:
+    """For an htmx request: a fragment cannot show a login form, so the whole page goes there."""
+    response = HttpResponse(status=204)
+    response["HX-Redirect"] = url
+    return response
+
+
 class SessionLifetimeMiddleware:
     """Ends a session 30 minutes after its last request and 12 hours after login.
 
@@ -46,9 +53,10 @@ class SessionLifetimeMiddleware:
                     + (" après 30 minutes d'inactivité" if idle else "")
                     + " : veuillez vous reconnecter.",
                 )
-                return redirect(
-                    f"{reverse(settings.LOGIN_URL)}?{urlencode({'next': request.get_full_path()})}"
-                )
+                login_url = reverse(settings.LOGIN_URL)
+                if request.headers.get("HX-Request"):
+                    return htmx_redirect(login_url)
+                return redirect(f"{login_url}?{urlencode({'next': request.get_full_path()})}")
             session[LOGIN_AT_SESSION_KEY] = login_at
             session[LAST_SEEN_SESSION_KEY] = current
         response = self.get_response(request)
@@ -81,9 +89,6 @@ class SecondFactorMiddleware:
             target = "accounts:otp_verify" if user_has_device(user) else "accounts:otp_setup"
             query = urlencode({"next": request.get_full_path()})
             if request.headers.get("HX-Request"):
-                # A fragment request cannot show the form: reload the page instead.
-                response = HttpResponse(status=204)
-                response["HX-Redirect"] = reverse(target)
-                return response
+                return htmx_redirect(reverse(target))
             return redirect(f"{reverse(target)}?{query}")
         return self.get_response(request)

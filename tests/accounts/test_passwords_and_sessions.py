@@ -112,6 +112,14 @@ def test_a_session_ends_after_30_minutes_without_a_request(client, clock):
     assert "_auth_user_id" not in client.session
 
 
+def test_an_htmx_request_after_the_idle_limit_sends_the_whole_page_to_login(client, clock):
+    log_in_with_the_form(client, UserFactory())
+    clock.advance(31)
+    response = client.get(reverse("projects:list"), HTTP_HX_REQUEST="true")
+    assert response["HX-Redirect"] == reverse("accounts:login")
+    assert "_auth_user_id" not in client.session
+
+
 def test_a_session_ends_12_hours_after_login_even_when_active(client, clock):
     user = UserFactory()
     log_in_with_the_form(client, user)
