@@ -4,6 +4,7 @@ Safe defaults for a local run (SQLite, DEBUG on, mail printed to the console); p
 SECRET_KEY, DATABASE_URL, ALLOWED_HOSTS, EMAIL_URL and DEBUG=0.
 """
 
+import datetime as dt
 import os
 import tempfile
 from pathlib import Path
@@ -42,6 +43,10 @@ INSTALLED_APPS = [
     "dsfr",
     "widget_tweaks",
     "django_htmx",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
     "ptsm.core",
     "ptsm.accounts",
     "ptsm.territories",
@@ -58,13 +63,22 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Security headers (see « Security » below).
+    "csp.middleware.CSPMiddleware",
+    "ptsm.core.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Second factor and session limits (see « Security » below).
+    "django_otp.middleware.OTPMiddleware",
+    "ptsm.accounts.middleware.SessionLifetimeMiddleware",
+    "ptsm.accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes requires: it turns a lockout raised during login into its response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 if not DEBUG:
@@ -121,7 +135,10 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -169,14 +186,92 @@ def email_settings(url: str) -> dict:
 globals().update(email_settings(os.environ.get("EMAIL_URL", "console://")))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ptsm <ne-pas-repondre@ptsm.localhost>")
 
+# --- Security: authentication, sessions and HTTP headers (issue 11) ---------------------------
+# Every knob below is documented in README.md, section « Sécurité ».
+
+# Login throttling (django-axes). After AXES_FAILURE_LIMIT failures for one address, or from one
+# IP address, every login (even with the right password) is refused for AXES_COOLOFF_TIME. This
+# covers the login page and the admin's (both authenticate through AxesBackend).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Failures are forgotten AXES_COOLOFF_TIME after the last one, not on a successful login: else an
+# attacker could log into their own account between two series of guesses from the same address.
+AXES_RESET_ON_SUCCESS = False
+# The lockout lasts AXES_COOLOFF_TIME from the last counted failure, as the page says: attempts
+# refused during the lockout do not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_USERNAME_CALLABLE = "ptsm.accounts.security.login_username"
+AXES_CLIENT_IP_CALLABLE = "ptsm.accounts.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "ptsm.accounts.views.locked_out"
+AXES_VERBOSE = False
+# Number of reverse proxies in front of ptsm that append to X-Forwarded-For. 0 (the default):
+# X-Forwarded-For is ignored (a client could forge it) and REMOTE_ADDR is the client's address.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# Password reset e-mails: at most this many requests per address and per IP address per hour.
+PASSWORD_RESET_LIMIT_PER_EMAIL = 3
+PASSWORD_RESET_LIMIT_PER_IP = 10
+
+# Sessions end after 30 minutes without a request, and 12 hours after login whatever happens
+# (ptsm.accounts.middleware.SessionLifetimeMiddleware).
+SESSION_COOKIE_AGE = 30 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_MAX_LIFETIME = 12 * 60 * 60
+SESSION_COOKIE_HTTPONLY = True
+
+# Second factor (django-otp, TOTP): mandatory for administrateurs ARS and superusers, optional
+# for everyone else (ptsm.accounts.middleware.SecondFactorMiddleware).
+OTP_TOTP_ISSUER = "ptsm"
+
+# HTTP headers.
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Browser features ptsm never uses are denied to every page (ptsm.core.middleware).
+PERMISSIONS_POLICY = [
+    "accelerometer",
+    "camera",
+    "display-capture",
+    "geolocation",
+    "gyroscope",
+    "magnetometer",
+    "microphone",
+    "payment",
+    "usb",
+]
+# Nothing inline: scripts and styles come from our own static files (DSFR, htmx); htmx is told
+# not to inject its indicator style nor to evaluate code (meta htmx-config in core/base.html).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
-    SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-
-SESSION_COOKIE_HTTPONLY = True
-X_FRAME_OPTIONS = "DENY"
+    # HTTPS only. A proxy that already redirects to HTTPS may turn ptsm's redirect off
+    # (SECURE_SSL_REDIRECT=0); HSTS stays on.
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 60 * 60)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+# --- End of security -------------------------------------------------------------------------
 
 LOGGING = {
     "version": 1,

@@ -69,3 +69,13 @@ def smtp_server(settings):
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
     yield mailbox
     controller.stop()
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Throttling counters (password reset) live in the cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

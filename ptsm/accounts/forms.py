@@ -1,7 +1,12 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
 
-from ptsm.core.forms import DsfrFormMixin
+from ptsm.core.forms import DsfrForm, DsfrFormMixin
 
 from .models import User
 
@@ -32,3 +37,27 @@ class PasswordResetRequestForm(DsfrFormMixin, PasswordResetForm):
 
 class NewPasswordForm(DsfrFormMixin, SetPasswordForm):
     pass
+
+
+class PasswordChangeFormDsfr(DsfrFormMixin, PasswordChangeForm):
+    pass
+
+
+class TotpCodeForm(DsfrForm):
+    """A six-digit code from the user's authenticator application."""
+
+    code = forms.CharField(
+        label="Code à 6 chiffres",
+        help_text="Affiché par votre application d'authentification ; il change toutes les 30 secondes.",
+        max_length=6,
+        min_length=6,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"].strip()
+        if not code.isdigit():
+            raise forms.ValidationError("Le code ne contient que des chiffres.")
+        return code

@@ -2,8 +2,10 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import ArsAdministration, User
+from .security import is_ars_administrator
 
 
 @transaction.atomic
@@ -21,3 +23,43 @@ def grant_ars_administration(*, email: str, region, first_name: str = "", last_n
         user = User.objects.create_user(email, None, first_name=first_name, last_name=last_name)
     ArsAdministration.objects.get_or_create(user=user, region=region)
     return user, created
+
+
+def pending_totp_device(*, user: User) -> TOTPDevice:
+    """The device being set up (not confirmed yet): the same key until it is confirmed."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(
+            user=user, name="Application d'authentification", confirmed=False
+        )
+    return device
+
+
+@transaction.atomic
+def confirm_totp_device(*, device: TOTPDevice, code: str) -> bool:
+    """Confirm a device with a first code from the application; it replaces any previous one."""
+    if not device.verify_token(code):
+        return False
+    TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    return True
+
+
+def disable_totp(*, user: User) -> None:
+    """Remove the user's second factor. Refused for those who must have one."""
+    if is_ars_administrator(user):
+        raise ValidationError(
+            "La double authentification est obligatoire pour les administrateurs ARS."
+        )
+    TOTPDevice.objects.filter(user=user).delete()
+
+
+def ensure_confirmed_totp_device(*, user: User) -> TOTPDevice:
+    """A confirmed device for the user (created if missing): used by the demo."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(
+            user=user, name="Application d'authentification", confirmed=True
+        )
+    return device

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from . import views
 from .forms import LoginForm, NewPasswordForm, PasswordResetRequestForm
 
 app_name = "accounts"
@@ -18,7 +19,7 @@ urlpatterns = [
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "mot-de-passe/oubli/",
-        auth_views.PasswordResetView.as_view(
+        views.PasswordResetRequestView.as_view(
             template_name="accounts/password_reset.html",
             form_class=PasswordResetRequestForm,
             email_template_name="accounts/emails/password_reset.txt",
@@ -48,4 +49,9 @@ urlpatterns = [
         ),
         name="password_reset_complete",
     ),
+    path("mon-compte/", views.account, name="account"),
+    path("mon-compte/mot-de-passe/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("double-authentification/", views.otp_verify, name="otp_verify"),
+    path("double-authentification/activer/", views.otp_setup, name="otp_setup"),
+    path("double-authentification/desactiver/", views.otp_disable, name="otp_disable"),
 ]

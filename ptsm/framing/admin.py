@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from ptsm.core.admin import EvidenceAdmin
+
 from .models import FramingLetter, LetterVersion, StatusChange
 
 
@@ -12,6 +14,9 @@ class StatusChangeInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(FramingLetter)
 class FramingLetterAdmin(admin.ModelAdmin):
@@ -21,17 +26,13 @@ class FramingLetterAdmin(admin.ModelAdmin):
 
 
 @admin.register(LetterVersion)
-class LetterVersionAdmin(admin.ModelAdmin):
-    """Versions are generated, never typed; a signed version cannot be changed nor deleted."""
+class LetterVersionAdmin(EvidenceAdmin):
+    """Versions are generated, never typed; signed or not, they are the letter's history."""
 
     list_display = ["letter", "number", "status", "signed", "signed_sha256"]
     list_filter = ["signed"]
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return obj is not None and not obj.signed and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return (obj is None or not obj.signed) and super().has_delete_permission(request, obj)
+@admin.register(StatusChange)
+class StatusChangeAdmin(EvidenceAdmin):
+    list_display = ["letter", "from_status", "to_status", "user", "at"]

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ptsm.accounts.models import ArsAdministration, Membership, Role, User
+from ptsm.accounts.services import ensure_confirmed_totp_device
 from ptsm.territories.models import Departement
 
 from .models import Milestone, Phase, Project
@@ -65,6 +66,15 @@ DEMO_USERS = [
 OTHER_LEAD = DemoUser(
     "chef.projet.79@demo.ptsm.fr", "Claire", "Moreau", "Cheffe de projet PTSM 79", Role.PROJECT_LEAD
 )
+
+
+def demo_totp_device(email: str):
+    """The TOTP device of a demo user (None for users without one, or not from the demo)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if email not in {demo.email for demo in [*DEMO_USERS, OTHER_LEAD]}:
+        return None
+    return TOTPDevice.objects.filter(user__email=email, confirmed=True).first()
 
 
 def _user(demo: DemoUser) -> User:
@@ -589,6 +599,9 @@ def load_demo(*, today: dt.date) -> list[tuple[DemoUser, str]]:
         user = _user(demo)
         if demo.role == Role.ARS_ADMIN:
             ArsAdministration.objects.get_or_create(user=user, region=project.region)
+            # The second factor is mandatory for ARS administrators: the demo one has a device
+            # whose secret `load_demo` prints (and `demo_totp_code` gives its current code).
+            ensure_confirmed_totp_device(user=user)
         else:
             Membership.objects.get_or_create(
                 user=user, project=project, defaults={"role": demo.role}

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import PASSWORD, UserFactory
+from tests.helpers import login
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +37,7 @@ def test_anonymous_users_are_sent_to_login(client):
 
 def test_logout_ends_the_session(client):
     user = UserFactory()
-    client.force_login(user)
+    login(client, user)
     client.post(reverse("accounts:logout"))
     assert client.get(reverse("projects:list")).status_code == 302
 

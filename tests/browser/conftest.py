@@ -42,7 +42,10 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    # axe-core is injected as an inline script, which ptsm's Content-Security-Policy forbids.
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="fr-FR", bypass_csp=True
+    )
     page = context.new_page()
     yield page
     context.close()

@@ -108,6 +108,49 @@ def test_project_lead_walks_the_main_pages_without_accessibility_violations(
         page.wait_for_url(f"{live_server.url}{path}")
 
 
+def test_the_main_pages_break_no_content_security_policy_rule(browser, live_server, demo):
+    """Scripts and styles all come from files: the browser refuses nothing on any main page."""
+    context = browser.new_context(locale="fr-FR")
+    page = context.new_page()
+    refused = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(f"{page.url}: {message.text}")
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    log_in(page, live_server, "chef.projet@demo.ptsm.fr")
+    for _label, path in MAIN_PAGES:
+        page.goto(f"{live_server.url}{path}")
+        page.wait_for_load_state("networkidle")
+    context.close()
+    assert refused == []
+
+
+def test_the_ars_administrator_gives_the_totp_code_after_the_password(page, live_server, demo, axe):
+    from ptsm.projects.demo import demo_totp_device
+    from tests.helpers import totp_code
+
+    page.goto(f"{live_server.url}/comptes/connexion/")
+    page.get_by_role("textbox", name="Adresse électronique").fill("ars@demo.ptsm.fr")
+    page.locator("input[name=password]").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url("**/comptes/double-authentification/**")
+    assert page.get_by_role("heading", name="Double authentification").is_visible()
+    assert axe(page) == []
+    page.get_by_role("textbox", name="Code à 6 chiffres").fill(
+        totp_code(demo_totp_device("ars@demo.ptsm.fr"))
+    )
+    page.get_by_role("button", name="Valider").click()
+    page.wait_for_url(f"{live_server.url}/")
+    assert page.get_by_role("heading", name="Mes projets").is_visible()
+    page.locator("#current-user").first.click()
+    assert page.get_by_text("La double authentification est activée").is_visible()
+    assert axe(page) == []
+
+
 def test_project_lead_generates_and_downloads_the_identity_card(page, live_server, demo):
     log_in(page, live_server, "chef.projet@demo.ptsm.fr")
     page.goto(f"{live_server.url}/projets/{DEMO_SLUG}/documents/")

@@ -36,7 +36,7 @@ from ptsm.roadmap.models import Action, ActionStatus, FundingLine, Objective, Or
 from ptsm.roadmap.services import renumber
 from tests.documents.test_pipeline import docx_text, pdf_text
 from tests.factories import make_project, member
-from tests.helpers import page_text, visible_text
+from tests.helpers import login, page_text, visible_text
 
 pytestmark = pytest.mark.django_db
 DAY = dt.date(2026, 11, 24)
@@ -214,7 +214,7 @@ def test_start_is_the_last_signature_and_expiry_warns_on_the_dashboard(client, p
     period = engagement_period(project)
     assert (period.start, period.end) == (dt.date(2025, 12, 20), dt.date(2026, 12, 20))
     assert "expirent le 20/12/2026" in period.warning(dt.date(2026, 11, 24))
-    client.force_login(member(project, Role.READER))
+    login(client, member(project, Role.READER))
     dashboard = visible_text(
         client.get(reverse("projects:dashboard", kwargs={"slug": project.slug}))
     )
@@ -265,7 +265,7 @@ def test_amendment_makes_a_new_version_with_a_diff_and_a_new_signature(client, p
     first.reason = "modifié"
     with pytest.raises(ValidationError, match="figée"):
         first.save()
-    client.force_login(member(project, Role.PROJECT_LEAD))
+    login(client, member(project, Role.PROJECT_LEAD))
     page = " ".join(
         visible_text(
             client.get(
@@ -393,7 +393,7 @@ def test_bad_signed_uploads_are_refused_in_french(client, project, name, content
     letter = ensure_letter(project=project)
     generate_annex(letter=letter, organisation=epsm)
     signatory = letter.signatories.get(organisation=epsm)
-    client.force_login(member(project, Role.PROJECT_LEAD))
+    login(client, member(project, Role.PROJECT_LEAD))
     response = client.post(
         reverse("commitments:signed", kwargs={"slug": project.slug, "pk": signatory.pk}),
         {"signed_on": "2027-01-10", "file": SimpleUploadedFile(name, content)},
@@ -429,7 +429,7 @@ def test_organisation_page_shows_its_actions_and_commitment(client, project):
         upload=SimpleUploadedFile("s.pdf", _signed_pdf(project, epsm)),
         signed_on=dt.date(2027, 1, 10),
     )
-    client.force_login(member(project, Role.READER))
+    login(client, member(project, Role.READER))
     page = visible_text(
         client.get(reverse("organisations:detail", kwargs={"slug": project.slug, "pk": epsm.pk}))
     )
@@ -463,7 +463,7 @@ def test_bundle_is_built_step_by_step_with_visible_progress(client, project, mon
     monkeypatch.setattr(views, "BUNDLE_BATCH", 10)
     names = [f"Opérateur {i:02d}" for i in range(12)]
     orgs = setup_roadmap(project, operator_names=names)
-    client.force_login(member(project, Role.PROJECT_LEAD))
+    login(client, member(project, Role.PROJECT_LEAD))
     url = reverse("commitments:bundle_step", kwargs={"slug": project.slug})
     first = visible_text(client.post(url, headers={"HX-Request": "true"}))
     assert "Préparation des annexes : 10 sur 12" in first
@@ -509,7 +509,7 @@ def test_campaign_pages_keep_a_bounded_number_of_queries_with_40_operators(clien
     from ptsm.accounts.models import Membership
 
     Membership.objects.create(user=user, project=small, role=Role.PROJECT_LEAD)
-    client.force_login(user)
+    login(client, user)
     for name in ("commitments:letter", "documents:list"):
         big = _queries(client, reverse(name, kwargs={"slug": project.slug}))
         tiny = _queries(client, reverse(name, kwargs={"slug": small.slug}))
@@ -526,7 +526,7 @@ def test_a_failed_bundle_step_says_why_in_french_and_stops(client, project, monk
         raise RenderingError("Échec de la composition du PDF : police introuvable")
 
     monkeypatch.setattr(commitment_services, "generate_annexes", broken)
-    client.force_login(member(project, Role.PROJECT_LEAD))
+    login(client, member(project, Role.PROJECT_LEAD))
     url = reverse("commitments:bundle_step", kwargs={"slug": project.slug})
     response = client.post(url, headers={"HX-Request": "true"})
     text = visible_text(response)
@@ -549,7 +549,7 @@ def test_an_annex_outdated_by_the_roadmap_is_flagged_refused_for_sending_and_rec
     letter = ensure_letter(project=project)
     first = generate_annex(letter=letter, organisation=epsm)
     generate_annex(letter=letter, organisation=gem)
-    client.force_login(member(project, Role.PROJECT_LEAD))
+    login(client, member(project, Role.PROJECT_LEAD))
     url = reverse("commitments:letter", kwargs={"slug": project.slug})
     signatory = letter.signatories.get(organisation=epsm)
     assert annex_cell(client.get(url), signatory) == "Version 1 À jour"

@@ -18,7 +18,7 @@ from ptsm.governance.services import create_default_bodies
 from ptsm.organisations.models import Organisation
 from ptsm.roadmap.models import Action, Objective, Orientation, Theme
 from tests.factories import make_project, member
-from tests.helpers import form_data, page_text
+from tests.helpers import form_data, login, page_text
 
 EDITABLE_KEYS = [s.key for s in SECTIONS if not (s.derived and not s.default) or s.is_list]
 
@@ -110,15 +110,15 @@ def test_two_users_on_one_fiche_action_get_a_conflict_not_a_lost_update(client, 
     action = _action(project)
     url = reverse("roadmap:action_edit", kwargs={"slug": project.slug, "pk": action.pk})
     alice, bruno = member(project, Role.PROJECT_LEAD), member(project, Role.ARS_ADMIN)
-    client.force_login(alice)
+    login(client, alice)
     alice_form = form_data(client.get(url), action=url)
-    client.force_login(bruno)
+    login(client, bruno)
     bruno_form = form_data(client.get(url), action=url)
 
     bruno_form["description"] = "Étapes revues par Bruno"
     assert client.post(url, bruno_form).status_code == 302
 
-    client.force_login(alice)
+    login(client, alice)
     alice_form["title"] = "Équipe mobile de crise (titre d'Alice)"
     response = client.post(url, alice_form)
     page = page_text(response)
@@ -141,7 +141,7 @@ def test_two_users_on_one_fiche_action_get_a_conflict_not_a_lost_update(client, 
 
 def test_the_same_letter_section_changed_by_two_people_is_a_conflict(client, project):
     url = reverse("framing:section", kwargs={"slug": project.slug, "key": "preambule"})
-    client.force_login(member(project, Role.PROJECT_LEAD))
+    login(client, member(project, Role.PROJECT_LEAD))
     first = form_data(client.get(url), action=url)
     second = dict(first)
     assert client.post(url, {**first, "text": "Préambule de la première"}).status_code == 302
@@ -207,7 +207,7 @@ def test_record_forms_refuse_a_save_over_a_newer_version(
 ):
     record = make(project)
     url = reverse(url_name, kwargs={"slug": project.slug, "pk": record.pk})
-    client.force_login(member(project, Role.PROJECT_LEAD))
+    login(client, member(project, Role.PROJECT_LEAD))
     mine, theirs = form_data(client.get(url), action=url), form_data(client.get(url), action=url)
     assert client.post(url, {**theirs, field: value}).status_code == 302
     response = client.post(url, {**mine, field: "Ma version"})
@@ -222,7 +222,7 @@ def test_a_finding_edited_meanwhile_is_not_overwritten(client, project):
 
     finding = Finding.objects.create(project=project, entry_door=1, kind="force", text="Constat")
     url = reverse("diagnostic:finding_edit", kwargs={"slug": project.slug, "pk": finding.pk})
-    client.force_login(member(project, Role.PROJECT_LEAD))
+    login(client, member(project, Role.PROJECT_LEAD))
     mine = form_data(client.get(url), action=url)
     Finding.objects.filter(pk=finding.pk).update(version=finding.version + 1, text="Autre")
     response = client.post(url, {**mine, "text": "Mon constat"})

@@ -21,7 +21,7 @@ from ptsm.organisations.models import Contact, Organisation
 from ptsm.projects.models import Project
 from tests.commitments.test_commitments import setup_roadmap
 from tests.factories import make_project, member
-from tests.helpers import page_text
+from tests.helpers import login, page_text
 
 pytestmark = pytest.mark.django_db
 DAY = dt.date(2027, 3, 12)
@@ -57,7 +57,7 @@ def _files(prefix: str) -> list[str]:
 
 def test_an_organisation_with_a_signed_commitment_cannot_be_deleted_only_archived(client, project):
     epsm, _gem, signatory = _signed(project)
-    client.force_login(member(project, Role.PROJECT_LEAD))
+    login(client, member(project, Role.PROJECT_LEAD))
     delete = reverse("organisations:delete", kwargs={"slug": project.slug, "pk": epsm.pk})
     response = client.post(delete, follow=True)
     assert "ne peut pas être supprimée" in page_text(response)
@@ -131,13 +131,13 @@ def test_only_the_ars_administrator_deletes_a_project_after_typing_its_name(
     client, project, django_capture_on_commit_callbacks
 ):
     url = reverse("projects:delete", kwargs={"slug": project.slug})
-    client.force_login(member(project, Role.PROJECT_LEAD))
+    login(client, member(project, Role.PROJECT_LEAD))
     assert client.get(url).status_code == 403
     assert client.post(url, {"nom": project.name}).status_code == 403
 
     framing.generate_version(letter=framing.ensure_letter(project=project))  # a draft version
     Organisation.objects.create(project=project, name="Mairie", category="collectivites")
-    client.force_login(member(project, Role.ARS_ADMIN))
+    login(client, member(project, Role.ARS_ADMIN))
     page = page_text(client.get(url))
     assert "Cette suppression est définitive" in page
     assert "1 organisation" in page
@@ -164,7 +164,7 @@ def test_a_project_with_a_signed_framing_letter_cannot_be_deleted(client, projec
     framing.change_status(letter=letter, to_status=LetterStatus.VALIDATED, user=lead)
     version = framing.generate_version(letter=letter, user=lead)
     framing.sign_version(version=version, user=lead, mode="seance", signed_on=DAY)
-    client.force_login(member(project, Role.ARS_ADMIN))
+    login(client, member(project, Role.ARS_ADMIN))
     url = reverse("projects:delete", kwargs={"slug": project.slug})
     page = page_text(client.get(url))
     assert "ne peut pas être supprimé" in page
@@ -182,7 +182,7 @@ def test_uploading_the_same_signed_annex_twice_records_it_once(client, project):
     letter = commitments.ensure_letter(project=project)
     version = commitments.generate_annex(letter=letter, organisation=epsm)
     signatory = letter.signatories.get(organisation=epsm)
-    client.force_login(member(project, Role.PROJECT_LEAD))
+    login(client, member(project, Role.PROJECT_LEAD))
     url = reverse("commitments:signed", kwargs={"slug": project.slug, "pk": signatory.pk})
     with version.pdf.content.open("rb") as handle:
         data = handle.read() + b"\n% signature\n"
@@ -203,7 +203,7 @@ def test_sending_an_annex_twice_sends_one_message(client, project, smtp_server):
     letter = commitments.ensure_letter(project=project)
     commitments.generate_annex(letter=letter, organisation=epsm)
     signatory = letter.signatories.get(organisation=epsm)
-    client.force_login(member(project, Role.PROJECT_LEAD))
+    login(client, member(project, Role.PROJECT_LEAD))
     url = reverse("commitments:send", kwargs={"slug": project.slug, "pk": signatory.pk})
     client.post(url)
     response = client.post(url, follow=True)
@@ -225,7 +225,7 @@ def test_signing_the_framing_letter_twice_freezes_one_version(client, project):
     version = framing.generate_version(letter=letter, user=lead)
     with version.pdf.content.open("rb") as handle:
         data = handle.read() + b"\n% signature\n"
-    client.force_login(lead)
+    login(client, lead)
     url = reverse("framing:sign", kwargs={"slug": project.slug, "number": version.number})
     for _ in range(2):
         response = client.post(
@@ -239,7 +239,7 @@ def test_signing_the_framing_letter_twice_freezes_one_version(client, project):
 
 
 def test_generating_a_document_twice_keeps_one_version(client, project):
-    client.force_login(member(project, Role.PROJECT_LEAD))
+    login(client, member(project, Role.PROJECT_LEAD))
     url = reverse("documents:list", kwargs={"slug": project.slug})
     from ptsm.documents.services import generate_document
 
@@ -307,7 +307,7 @@ def test_sending_the_invitations_twice_sends_each_message_once(client, project, 
         ends_at=start + dt.timedelta(hours=2),
     )
     add_invitation(meeting=meeting, contact=contact)
-    client.force_login(member(project, Role.PROJECT_LEAD))
+    login(client, member(project, Role.PROJECT_LEAD))
     url = reverse("governance:meeting_send", kwargs={"slug": project.slug, "pk": meeting.pk})
     client.post(url)
     response = client.post(url, follow=True)
@@ -317,7 +317,7 @@ def test_sending_the_invitations_twice_sends_each_message_once(client, project, 
 
 def test_confirming_an_import_twice_writes_it_once(client, project):
     lead = member(project, Role.PROJECT_LEAD)
-    client.force_login(lead)
+    login(client, lead)
     csv = "Nom;Catégorie\nMairie de Brest;Collectivités\n"
     upload = reverse("organisations:import", kwargs={"slug": project.slug})
     client.post(

@@ -8,7 +8,7 @@ from ptsm.diagnostic.models import Finding
 from ptsm.framing.models import FramingLetter
 from ptsm.organisations.models import Organisation
 from tests.factories import make_project, member
-from tests.helpers import form_data, page_text
+from tests.helpers import form_data, login, page_text
 
 pytestmark = pytest.mark.django_db
 TOO_LONG = "x" * 20_001
@@ -17,7 +17,7 @@ TOO_LONG = "x" * 20_001
 @pytest.fixture
 def lead_client(client):
     project = make_project(departement="29")
-    client.force_login(member(project, Role.PROJECT_LEAD))
+    login(client, member(project, Role.PROJECT_LEAD))
     client.project = project
     return client
 

@@ -21,7 +21,7 @@ from ptsm.organisations.models import Organisation
 from ptsm.territories.models import Commune
 from tests.documents.test_pipeline import docx_text, pdf_text
 from tests.factories import make_project, member
-from tests.helpers import page_text, visible_text
+from tests.helpers import login, page_text, visible_text
 
 pytestmark = pytest.mark.django_db
 DAY = dt.date(2026, 11, 24)
@@ -105,7 +105,7 @@ def test_a_small_count_never_appears_in_a_page_an_export_or_a_document(client, p
     )
     stored = IndicatorValue.objects.get(indicator__code="MDPH_MAS")
     assert stored.value is None and stored.masked  # the figure is not even kept
-    client.force_login(member(project, Role.READER))
+    login(client, member(project, Role.READER))
     page = visible_text(client.get(reverse("diagnostic:overview", kwargs={"slug": project.slug})))
     row = page[page.index("Orientations vers une MAS") :][:400]
     assert "< 11" in row and "7" not in row.replace("2025", "")
@@ -135,7 +135,7 @@ def _import(client, project, content: bytes, name="valeurs.csv"):
 
 
 def test_values_import_is_all_or_nothing_with_french_line_errors(client, project):
-    client.force_login(member(project, Role.PROJECT_LEAD))
+    login(client, member(project, Role.PROJECT_LEAD))
     bad = (
         "Code indicateur;Niveau;Année;Valeur;Source\n"
         "PAUVRETE;territoire;2021;12,4;INSEE Filosofi 2021\n"
@@ -163,7 +163,7 @@ def test_values_import_is_all_or_nothing_with_french_line_errors(client, project
 
 
 def test_typed_value_with_bad_input(client, project):
-    client.force_login(member(project, Role.PROJECT_LEAD))
+    login(client, member(project, Role.PROJECT_LEAD))
     url = reverse("diagnostic:value_edit", kwargs={"slug": project.slug, "code": "PAUVRETE"})
     assert "Un pourcentage ne peut pas dépasser 100." in page_text(
         client.post(url, {"level": "territoire", "year": "2021", "value": "140"})
@@ -181,7 +181,7 @@ def test_typed_value_with_bad_input(client, project):
 
 
 def test_findings_per_door_with_working_group_indicators_and_priorities(client, project):
-    client.force_login(member(project, Role.ACTION_PILOT))
+    login(client, member(project, Role.ACTION_PILOT))
     group = Body.objects.get(project=project, kind=BodyKind.WORKING_GROUP, entry_door=5)
     url = reverse("diagnostic:finding_create", kwargs={"slug": project.slug, "number": 5})
     response = client.post(
@@ -212,7 +212,7 @@ def test_findings_per_door_with_working_group_indicators_and_priorities(client, 
     )
     assert "Sélectionnez un choix valide" in refused
     reader = member(project, Role.READER)
-    client.force_login(reader)
+    login(client, reader)
     assert client.post(url, {"kind": "force", "text": "x"}).status_code == 403
 
 
@@ -228,7 +228,7 @@ def test_door_page_charts_have_their_data_table(client, project):
     set_value(
         project=project, indicator=indicator("LITS_PSY"), level=Level.FRANCE, year=2023, value=80.1
     )
-    client.force_login(member(project, Role.READER))
+    login(client, member(project, Role.READER))
     page = page_text(
         client.get(reverse("diagnostic:door", kwargs={"slug": project.slug, "number": 1}))
     )
@@ -246,7 +246,7 @@ def test_map_places_organisations_and_shades_by_a_chosen_measure(client, project
         latitude=48.0,
         commune_id="29232",
     )
-    client.force_login(member(project, Role.READER))
+    login(client, member(project, Role.READER))
     url = reverse("diagnostic:map", kwargs={"slug": project.slug})
     page = page_text(client.get(url, {"measure": "organisations"}))
     assert "<title>EPSM Finistère Sud</title>" in page
@@ -337,7 +337,7 @@ def test_a_finding_shows_the_fiches_actions_that_answer_it(client, project):
     action = Action.objects.create(objective=objective, title="Équipe mobile")
     action.findings.set([finding])
     renumber(project=project)
-    client.force_login(member(project, Role.READER))
+    login(client, member(project, Role.READER))
     page = visible_text(
         client.get(reverse("diagnostic:door", kwargs={"slug": project.slug, "number": 5}))
     )
@@ -347,7 +347,7 @@ def test_a_finding_shows_the_fiches_actions_that_answer_it(client, project):
 def test_values_by_commune_are_imported_checked_and_shade_the_map(client, project):
     from ptsm.diagnostic.models import CommuneIndicatorValue
 
-    client.force_login(member(project, Role.PROJECT_LEAD))
+    login(client, member(project, Role.PROJECT_LEAD))
     header = "Code indicateur;Niveau;Année;Valeur;Source;Code commune\n"
     bad = (
         header

@@ -16,6 +16,7 @@ from ptsm.documents.services import generate_document, render, sha256_hex
 from ptsm.projects.docx_templates import BUILDERS
 from ptsm.territories.models import Commune
 from tests.factories import make_project, member
+from tests.helpers import login
 
 pytestmark = pytest.mark.django_db
 DAY = dt.date(2026, 11, 24)
@@ -144,7 +145,7 @@ def test_export_documents_writes_every_file_under_its_stable_name(project, tmp_p
 
 
 def test_generate_then_download_from_the_documents_page(client, project):
-    client.force_login(member(project, Role.PROJECT_LEAD))
+    login(client, member(project, Role.PROJECT_LEAD))
     url = reverse("documents:list", kwargs={"slug": project.slug})
     assert "Jamais généré" in client.get(url).content.decode()
     response = client.post(
@@ -167,7 +168,7 @@ def test_generate_then_download_from_the_documents_page(client, project):
 
 
 def test_unknown_document_kind_or_format_is_refused_in_french(client, project):
-    client.force_login(member(project, Role.PROJECT_LEAD))
+    login(client, member(project, Role.PROJECT_LEAD))
     response = client.post(
         reverse("documents:generate", kwargs={"slug": project.slug}),
         {"kind": KIND, "format": "exe"},
@@ -178,7 +179,7 @@ def test_unknown_document_kind_or_format_is_refused_in_french(client, project):
 
 
 def test_generate_all_from_the_page(client, project):
-    client.force_login(member(project, Role.ARS_ADMIN))
+    login(client, member(project, Role.ARS_ADMIN))
     response = client.post(
         reverse("documents:generate_all", kwargs={"slug": project.slug}), follow=True
     )

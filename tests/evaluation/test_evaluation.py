@@ -21,7 +21,7 @@ from ptsm.roadmap.models import Action, ActionIndicator, ActionMilestone, Action
 from tests.commitments.test_commitments import setup_roadmap
 from tests.documents.test_pipeline import docx_text, pdf_text
 from tests.factories import make_project, member
-from tests.helpers import page_text, visible_text
+from tests.helpers import login, page_text, visible_text
 
 pytestmark = pytest.mark.django_db
 DAY = dt.date(2026, 11, 24)
@@ -86,7 +86,7 @@ def test_the_reviews_fall_six_months_after_the_last_signature_and_at_the_end(cli
         dt.date(2027, 9, 15),
         dt.date(2028, 3, 15),
     )
-    client.force_login(member(project, Role.READER))
+    login(client, member(project, Role.READER))
     dashboard = words(visible_text(client.get(reverse("projects:dashboard", args=[project.slug]))))
     assert "Prochain bilan des engagements : Bilan à 6 mois, le 15 septembre 2027" in dashboard
     services.validate_review(
@@ -110,7 +110,7 @@ def test_progress_counts_statuses_late_milestones_and_the_latest_indicator_value
     state = progress(project, DAY)
     assert dict(state.by_status)["Validée"] == 1 and dict(state.by_status)["Reportée"] == 1
     assert state.milestones == {"reached": 1, "late": 1, "planned": 1}
-    client.force_login(member(project, Role.READER))
+    login(client, member(project, Role.READER))
     response = client.get(reverse("evaluation:overview", args=[project.slug]))
     page = words(visible_text(response))
     assert "Validée : 1" in page and "Reportée : 1" in page and "Idée non validée" not in page
@@ -126,7 +126,7 @@ def test_a_pilot_measures_the_indicators_of_their_own_actions_only(client, proje
     _epsm, _gem, platform, indicator = plan(project)
     pilot = member(project, Role.ACTION_PILOT)
     url = reverse("evaluation:indicator", args=[project.slug, indicator.pk])
-    client.force_login(pilot)
+    login(client, pilot)
     assert "Enregistrer la mesure" not in page_text(client.get(url))
     assert client.post(url, {"measured_on": "2026-11-01", "value": "40"}).status_code == 403
     platform.pilot_user = pilot
@@ -144,12 +144,12 @@ def test_a_pilot_measures_the_indicators_of_their_own_actions_only(client, proje
         response = client.post(url, data)
         assert response.status_code == 200 and message in page_text(response), data
     assert list(ActionIndicatorValue.objects.values_list("value", flat=True)) == ["40"]
-    client.force_login(member(project, Role.READER))
+    login(client, member(project, Role.READER))
     assert client.post(url, {"measured_on": "2026-11-01", "value": "9"}).status_code == 403
     value = ActionIndicatorValue.objects.get()
     delete = reverse("evaluation:value_delete", args=[project.slug, value.pk])
     assert client.post(delete).status_code == 403
-    client.force_login(pilot)
+    login(client, pilot)
     client.post(delete)
     assert not ActionIndicatorValue.objects.exists()
 
@@ -158,7 +158,7 @@ def test_a_pilot_measures_the_indicators_of_their_own_actions_only(client, proje
 def test_a_review_written_on_the_page_reads_back_in_its_documents(client, project, fmt):
     _epsm, _gem, platform, indicator = plan(project)
     services.record_indicator_value(indicator=indicator, measured_on=DAY, value="120")
-    client.force_login(member(project, Role.COPIL_MEMBER))
+    login(client, member(project, Role.COPIL_MEMBER))
     base = reverse("evaluation:review", args=[project.slug, "six-mois"])
     assert NO_PATIENT_DATA in page_text(client.get(base))
     client.post(
@@ -237,7 +237,7 @@ def test_the_copil_validation_freezes_a_review(client, project):
         review=final, meeting=None, decision="Adopté", validated_on=DAY, user=lead
     )
     assert other.number == 1  # each review is numbered on its own
-    client.force_login(lead)
+    login(client, lead)
     page = words(
         visible_text(client.get(reverse("evaluation:review", args=[project.slug, "six-mois"])))
     )
@@ -262,13 +262,13 @@ def test_review_inputs_outside_the_project_are_refused(client, project):
     with pytest.raises(ValidationError, match="Section inconnue"):
         services.save_review_texts(review=review, texts={"preambule": "x"})
     assert not review.assessments.exists() and review.texts == {}
-    client.force_login(member(project, Role.PROJECT_LEAD))
+    login(client, member(project, Role.PROJECT_LEAD))
     assert (
         client.get(reverse("evaluation:review", args=[project.slug, "trimestriel"])).status_code
         == 404
     )
     # COPIL members write reviews; readers and pilots do not.
-    client.force_login(member(project, Role.READER))
+    login(client, member(project, Role.READER))
     url = reverse("evaluation:review_texts", args=[project.slug, "final"])
     assert client.post(url, {"summary": "x"}).status_code == 403
 
@@ -296,7 +296,7 @@ def test_evaluation_pages_keep_a_bounded_number_of_queries(client, project):
         services.save_review_texts(review=review, texts={"summary": "Bilan"})
     user = member(project, Role.PROJECT_LEAD)
     Membership.objects.create(user=user, project=small, role=Role.PROJECT_LEAD)
-    client.force_login(user)
+    login(client, user)
     for name, args in (("evaluation:overview", []), ("evaluation:review", ["six-mois"])):
         big = _queries(client, reverse(name, args=[project.slug, *args]))
         tiny = _queries(client, reverse(name, args=[small.slug, *args]))
@@ -350,7 +350,7 @@ def test_the_amendments_made_since_the_signatures_are_recalled_in_the_reviews(cl
     assert "Avenants aux engagements" in text
     assert re.search(r"EPSM Finistère Sud — version 2 du .+ \(à signer\)", text)
     assert "Crédits FIR portés à 150" in text
-    client.force_login(member(project, Role.READER))
+    login(client, member(project, Role.READER))
     page = words(
         visible_text(client.get(reverse("evaluation:review", args=[project.slug, "final"])))
     )
@@ -384,7 +384,7 @@ def test_pilots_are_asked_by_email_for_the_indicators_of_their_own_actions(
         objective=platform.objective, title="Sans pilote", status=ActionStatus.VALIDATED
     )
     ActionIndicator.objects.create(action=orphan, name="Orphelin")
-    client.force_login(member(project, Role.PROJECT_LEAD))
+    login(client, member(project, Role.PROJECT_LEAD))
     response = client.post(reverse("evaluation:remind_pilots", args=[project.slug]), follow=True)
     page = visible_text(response)
     assert "2 pilote(s) sollicité(s) par courriel." in page
@@ -397,7 +397,7 @@ def test_pilots_are_asked_by_email_for_the_indicators_of_their_own_actions(
     assert "Adhérents" not in body  # only their own actions
     other = by_recipient["anne.quere@gem.example.fr"].get_content()
     assert "Adhérents (cible : 80) : jamais mesuré" in other and "Personnes orientées" not in other
-    client.force_login(member(project, Role.COPIL_MEMBER))
+    login(client, member(project, Role.COPIL_MEMBER))
     assert client.post(reverse("evaluation:remind_pilots", args=[project.slug])).status_code == 403
 
 

@@ -29,7 +29,7 @@ from ptsm.organisations.models import Contact, Organisation
 from ptsm.territories.models import Commune
 from tests.documents.test_pipeline import docx_text, pdf_text
 from tests.factories import make_project, member
-from tests.helpers import page_text, visible_text
+from tests.helpers import login, page_text, visible_text
 
 pytestmark = pytest.mark.django_db
 DAY = dt.date(2026, 11, 24)
@@ -151,7 +151,7 @@ def test_section_edits_flow_into_the_next_generation_and_live_data_too(project):
 
 
 def test_dashboard_shows_the_letter_status(client, project):
-    client.force_login(member(project, Role.READER))
+    login(client, member(project, Role.READER))
     url = reverse("projects:dashboard", kwargs={"slug": project.slug})
     assert "Statut : Pas encore rédigée" in visible_text(client.get(url))
     ensure_letter(project=project)
@@ -186,7 +186,7 @@ def test_versions_only_when_something_changed_and_a_visible_diff(client, project
     )
     second = generate_version(letter=letter, user=lead, today=DAY)
     assert second.number == 2
-    client.force_login(lead)
+    login(client, lead)
     page = visible_text(
         client.get(reverse("framing:diff", kwargs={"slug": project.slug, "number": 2}))
     )
@@ -221,7 +221,7 @@ def test_bad_signed_files_are_refused_and_nothing_is_frozen(
 ):
     lead = member(project, Role.PROJECT_LEAD)
     version = _validated_version(project, lead)
-    client.force_login(lead)
+    login(client, lead)
     response = client.post(
         reverse("framing:sign", kwargs={"slug": project.slug, "number": version.number}),
         {"mode": "depot", "signed_on": "2026-11-20", "file": SimpleUploadedFile(name, content)},
@@ -235,7 +235,7 @@ def test_bad_signed_files_are_refused_and_nothing_is_frozen(
 def test_signature_freezes_the_version_and_tampering_is_detected(client, project):
     lead = member(project, Role.PROJECT_LEAD)
     version = _validated_version(project, lead)
-    client.force_login(lead)
+    login(client, lead)
     signed = _signed_pdf(version)
     response = client.post(
         reverse("framing:sign", kwargs={"slug": project.slug, "number": version.number}),
@@ -292,7 +292,7 @@ def test_signed_versions_are_read_only_in_the_admin(client, project):
     from ptsm.accounts.models import User
 
     admin = User.objects.create_superuser("admin@ptsm.fr", "mot-de-passe-admin-2026")
-    client.force_login(admin)
+    login(client, admin)
     change_url = reverse("admin:framing_letterversion_change", args=[version.pk])
     page = client.get(change_url)
     assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
@@ -303,7 +303,7 @@ def test_signed_versions_are_read_only_in_the_admin(client, project):
 
 
 def test_section_edit_by_htmx_returns_the_updated_section(client, project):
-    client.force_login(member(project, Role.PROJECT_LEAD))
+    login(client, member(project, Role.PROJECT_LEAD))
     url = reverse("framing:section", kwargs={"slug": project.slug, "key": "perimetre_engagement"})
     form = client.get(url, headers={"HX-Request": "true"})
     assert "Un élément par ligne." in page_text(form)
@@ -312,5 +312,5 @@ def test_section_edit_by_htmx_returns_the_updated_section(client, project):
     assert fragment.startswith('<div id="section-perimetre_engagement"')
     assert "<li>S'impliquer</li>" in fragment and "Enregistré" in fragment
     reader = member(project, Role.READER)
-    client.force_login(reader)
+    login(client, reader)
     assert client.post(url, {"text": "x"}).status_code == 403

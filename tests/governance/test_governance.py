@@ -20,7 +20,7 @@ from ptsm.governance.models import (
 from ptsm.governance.services import create_default_bodies
 from ptsm.organisations.models import Contact, Organisation
 from tests.factories import make_project, member
-from tests.helpers import page_text
+from tests.helpers import login, page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +34,7 @@ def project():
 
 @pytest.fixture
 def lead(client, project):
-    client.force_login(member(project, Role.PROJECT_LEAD))
+    login(client, member(project, Role.PROJECT_LEAD))
     return client
 
 
@@ -75,7 +75,7 @@ def test_default_bodies_follow_the_anap_method(project):
 
 
 def test_project_created_in_the_browser_gets_its_default_bodies(client, project):
-    client.force_login(member(project, Role.ARS_ADMIN))
+    login(client, member(project, Role.ARS_ADMIN))
     client.post(
         reverse("projects:create"),
         {
@@ -242,7 +242,7 @@ def test_attendance_minutes_decisions_and_follow_up(lead, project):
 
 def test_a_reader_sees_the_meeting_without_forms(client, project):
     meeting = _meeting(project, minutes="Compte rendu validé.")
-    client.force_login(member(project, Role.READER))
+    login(client, member(project, Role.READER))
     page = page_text(client.get(url("governance:meeting", project, pk=meeting.pk)))
     assert "Compte rendu validé." in page
     assert "Envoyer les invitations" not in page
@@ -259,7 +259,7 @@ def test_project_calendar_exports_meetings_and_milestones(client, project):
         project,
         title="Plénière de lancement, édition 2026 ; grand format avec tous les partenaires du territoire",
     )
-    client.force_login(member(project, Role.READER))
+    login(client, member(project, Role.READER))
     response = client.get(url("governance:calendar_ics", project))
     assert response["Content-Type"].startswith("text/calendar")
     text = response.content.decode()

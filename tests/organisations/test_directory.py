@@ -7,7 +7,7 @@ from ptsm.accounts.models import Role
 from ptsm.organisations.models import Contact, Organisation
 from ptsm.organisations.selectors import key_actor_checklist
 from tests.factories import make_project, member
-from tests.helpers import page_text
+from tests.helpers import login, page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +19,7 @@ def project():
 
 @pytest.fixture
 def lead_client(client, project):
-    client.force_login(member(project, Role.PROJECT_LEAD))
+    login(client, member(project, Role.PROJECT_LEAD))
     return client
 
 
@@ -120,7 +120,7 @@ def test_a_contact_cannot_be_attached_to_another_projects_organisation(lead_clie
 
 
 def test_directory_search_and_filters(client, project):
-    client.force_login(member(project, Role.READER))
+    login(client, member(project, Role.READER))
     _org(project, name="EPSM Finistère Sud", sub_type="etab_psy_public", mental_health=True)
     Organisation.objects.create(
         project=project, name="GEM L'Escale", category="usagers_familles", sub_type="gem"
@@ -146,7 +146,7 @@ def test_checklist_marks_covered_and_missing_categories_and_the_dashboard_shows_
     checklist = {item.actor.code: item.covered for item in key_actor_checklist(project)}
     assert checklist["ars"] and checklist["usagers"]
     assert not checklist["mdph"] and not checklist["cd"]
-    client.force_login(member(project, Role.READER))
+    login(client, member(project, Role.READER))
     dashboard = page_text(client.get(reverse("projects:dashboard", kwargs={"slug": project.slug})))
     missing = dashboard[dashboard.index('id="missing-actors"') :]
     assert "MDPH" in missing and "Conseil départemental" in missing
@@ -162,7 +162,7 @@ def test_organisation_page_lists_contacts_and_bodies(client, project):
     )
     body = Body.objects.create(project=project, kind="copil", name="Comité de pilotage (COPIL)")
     BodyMember.objects.create(body=body, contact=contact, role="member")
-    client.force_login(member(project, Role.READER))
+    login(client, member(project, Role.READER))
     page = page_text(
         client.get(
             reverse("organisations:detail", kwargs={"slug": project.slug, "pk": organisation.pk})
@@ -206,7 +206,7 @@ def test_directory_pages_keep_a_bounded_number_of_queries(client, project):
     from ptsm.accounts.models import Membership
 
     Membership.objects.create(user=user, project=small, role=Role.READER)
-    client.force_login(user)
+    login(client, user)
     for name in ("organisations:list", "organisations:contacts", "organisations:checklist"):
         big = _queries(client, reverse(name, kwargs={"slug": project.slug}))
         tiny = _queries(client, reverse(name, kwargs={"slug": small.slug}))

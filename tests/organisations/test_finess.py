@@ -8,7 +8,7 @@ from ptsm.accounts.models import Role
 from ptsm.organisations.finess import FinessFileError, import_finess
 from ptsm.organisations.models import Organisation, Source
 from tests.factories import make_project, member
-from tests.helpers import page_text
+from tests.helpers import login, page_text
 from tests.organisations.finess_sample import SAMPLE_LINES
 
 pytestmark = pytest.mark.django_db
@@ -86,7 +86,7 @@ def test_a_file_that_is_not_a_finess_extraction_is_refused_and_nothing_is_writte
 
 
 def test_finess_import_page_reports_in_french(client, project):
-    client.force_login(member(project, Role.PROJECT_LEAD))
+    login(client, member(project, Role.PROJECT_LEAD))
     url = reverse("organisations:finess_import", kwargs={"slug": project.slug})
     with SAMPLE.open("rb") as stream:
         page = client.post(url, {"file": stream}).content.decode()

@@ -9,7 +9,7 @@ from openpyxl import Workbook, load_workbook
 from ptsm.accounts.models import Role
 from ptsm.organisations.models import Contact, Organisation, PendingImport
 from tests.factories import make_project, member
-from tests.helpers import page_text
+from tests.helpers import login, page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def project():
 
 @pytest.fixture
 def lead(client, project):
-    client.force_login(member(project, Role.PROJECT_LEAD))
+    login(client, member(project, Role.PROJECT_LEAD))
     return client
 
 

@@ -12,6 +12,7 @@ from ptsm.accounts.permissions import role_allows
 from ptsm.documents.services import generate_document
 from ptsm.evaluation.models import ActionIndicatorValue
 from tests.factories import make_project, member
+from tests.helpers import login
 
 PUBLIC = {
     "accounts:login",
@@ -21,7 +22,15 @@ PUBLIC = {
     "accounts:password_reset_confirm",
     "accounts:password_reset_complete",
 }
-LOGIN_ONLY = {"projects:list", "territories:search"}
+LOGIN_ONLY = {
+    "projects:list",
+    "territories:search",
+    "accounts:account",
+    "accounts:password_change",
+    "accounts:otp_verify",
+    "accounts:otp_setup",
+    "accounts:otp_disable",
+}
 ARS_ADMIN_ONLY = {"projects:create"}
 ALL_ROLES = list(Role)
 
@@ -346,7 +355,7 @@ def _snapshot(project):
 def test_a_member_of_project_a_can_neither_read_nor_change_project_b(client, projects, role):
     (a, _), b_and_objects = projects
     b = b_and_objects[0]
-    client.force_login(member(a, role))
+    login(client, member(a, role))
     before = _snapshot(b)
     for name, pattern in project_urls().items():
         url = _url_for(name, pattern, b_and_objects)
@@ -360,7 +369,7 @@ def test_a_member_of_project_a_can_neither_read_nor_change_project_b(client, pro
 
 def test_anonymous_users_are_sent_to_login_everywhere(client, projects):
     _a, b_and_objects = projects
-    login = reverse("accounts:login")
+    login_url = reverse("accounts:login")
     names = {
         **project_urls(),
         **{n: p for n, p in all_named_urls().items() if n in LOGIN_ONLY | ARS_ADMIN_ONLY},
@@ -372,14 +381,14 @@ def test_anonymous_users_are_sent_to_login_everywhere(client, projects):
         for method in ("get", "post"):
             response = getattr(client, method)(url)
             assert response.status_code == 302, f"{method.upper()} {url}"
-            assert response.url.startswith(login), url
+            assert response.url.startswith(login_url), url
 
 
 @pytest.mark.parametrize("role", ALL_ROLES, ids=[r.value for r in ALL_ROLES])
 def test_inside_its_project_each_role_gets_what_its_capabilities_allow(client, projects, role):
     a_and_objects, _b = projects
     a = a_and_objects[0]
-    client.force_login(member(a, role))
+    login(client, member(a, role))
     for name, pattern in project_urls().items():
         url = _url_for(name, pattern, a_and_objects)
         response = client.get(url)
@@ -395,14 +404,14 @@ def test_inside_its_project_each_role_gets_what_its_capabilities_allow(client, p
 @pytest.mark.parametrize("role", ALL_ROLES, ids=[r.value for r in ALL_ROLES])
 def test_only_ars_administrators_can_create_projects(client, projects, role):
     (a, _), _b = projects
-    client.force_login(member(a, role))
+    login(client, member(a, role))
     expected = 200 if role == Role.ARS_ADMIN else 403
     assert client.get(reverse("projects:create")).status_code == expected
 
 
 def test_project_list_shows_only_granted_projects(client, projects):
     (a, _), _b = projects
-    client.force_login(member(a, Role.READER))
+    login(client, member(a, Role.READER))
     page = client.get(reverse("projects:list")).content.decode()
     assert "Projet A" in page
     assert "Projet B" not in page
@@ -411,7 +420,7 @@ def test_project_list_shows_only_granted_projects(client, projects):
 def test_ars_administrator_sees_every_project_of_their_region_only(client, projects):
     (a, _), _b = projects
     other_in_region = make_project(departement="35", name="Projet Ille-et-Vilaine")
-    client.force_login(member(a, Role.ARS_ADMIN))
+    login(client, member(a, Role.ARS_ADMIN))
     page = client.get(reverse("projects:list")).content.decode()
     assert "Projet A" in page and "Projet Ille-et-Vilaine" in page
     assert "Projet B" not in page

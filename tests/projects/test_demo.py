@@ -45,3 +45,28 @@ def test_loading_the_demo_twice_changes_nothing():
         Membership.objects.count(),
         ArsAdministration.objects.count(),
     )
+
+
+def test_the_demo_ars_administrator_logs_in_with_the_printed_totp_secret(client, capsys):
+    import re
+    from base64 import b32decode
+
+    from django.urls import reverse
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.helpers import totp_code
+
+    call_command("load_demo")
+    secret = re.search(r"application d'authentification : ([A-Z2-7]+)", capsys.readouterr().out)
+    # What a person's authenticator application computes from the printed key.
+    app = TOTPDevice(key=b32decode(secret.group(1)).hex())
+    call_command("demo_totp_code")
+    assert capsys.readouterr().out.startswith(totp_code(app))
+
+    response = client.post(
+        reverse("accounts:login"), {"username": "ars@demo.ptsm.fr", "password": DEMO_PASSWORD}
+    )
+    verify = client.get(response.url)
+    assert verify.url.startswith(reverse("accounts:otp_verify"))
+    done = client.post(verify.url, {"code": totp_code(app)}, follow=True)
+    assert "PTSM du Finistère" in done.content.decode()

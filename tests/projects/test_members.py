@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from ptsm.accounts.models import Membership, Role, User
 from tests.factories import make_project, member
+from tests.helpers import login
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +18,7 @@ def project():
 def test_lead_invites_a_new_person_who_receives_a_link_by_smtp(
     client, project, smtp_server, django_capture_on_commit_callbacks
 ):
-    client.force_login(member(project, Role.PROJECT_LEAD))
+    login(client, member(project, Role.PROJECT_LEAD))
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("projects:members", kwargs={"slug": project.slug}),
@@ -45,7 +46,7 @@ def test_lead_invites_a_new_person_who_receives_a_link_by_smtp(
 
 def test_inviting_twice_or_with_an_invalid_address_is_refused(client, project):
     lead = member(project, Role.PROJECT_LEAD)
-    client.force_login(lead)
+    login(client, lead)
     url = reverse("projects:members", kwargs={"slug": project.slug})
     again = client.post(url, {"email": lead.email, "role": "reader"})
     assert "Cette personne a déjà un rôle dans ce projet." in again.content.decode()
@@ -57,7 +58,7 @@ def test_inviting_twice_or_with_an_invalid_address_is_refused(client, project):
 def test_role_change_and_removal(client, project):
     lead = member(project, Role.PROJECT_LEAD)
     reader = member(project, Role.READER)
-    client.force_login(lead)
+    login(client, lead)
     membership = Membership.objects.get(user=reader)
     client.post(
         reverse("projects:member_role", kwargs={"slug": project.slug, "pk": membership.pk}),
@@ -73,7 +74,7 @@ def test_role_change_and_removal(client, project):
 
 def test_the_last_project_lead_cannot_be_removed(client, project):
     lead = member(project, Role.PROJECT_LEAD)
-    client.force_login(member(project, Role.ARS_ADMIN))
+    login(client, member(project, Role.ARS_ADMIN))
     membership = Membership.objects.get(user=lead)
     response = client.post(
         reverse("projects:member_remove", kwargs={"slug": project.slug, "pk": membership.pk}),

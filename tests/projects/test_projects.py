@@ -9,6 +9,7 @@ from ptsm.accounts.models import Membership, Role
 from ptsm.projects.models import Milestone, Phase, Project, add_months
 from ptsm.territories.models import Commune
 from tests.factories import make_project, member
+from tests.helpers import login
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +20,7 @@ def project():
 
 
 def test_ars_admin_creates_a_project_with_its_territory_and_default_milestones(client, project):
-    client.force_login(member(project, Role.ARS_ADMIN))
+    login(client, member(project, Role.ARS_ADMIN))
     response = client.post(
         reverse("projects:create"),
         {
@@ -46,7 +47,7 @@ def test_ars_admin_creates_a_project_with_its_territory_and_default_milestones(c
 def test_project_creation_with_unknown_codes_shows_french_errors_and_creates_nothing(
     client, project
 ):
-    client.force_login(member(project, Role.ARS_ADMIN))
+    login(client, member(project, Role.ARS_ADMIN))
     before = Project.objects.count()
     response = client.post(
         reverse("projects:create"),
@@ -67,7 +68,7 @@ def test_project_creation_with_unknown_codes_shows_french_errors_and_creates_not
 
 
 def test_project_creation_requires_a_perimeter(client, project):
-    client.force_login(member(project, Role.ARS_ADMIN))
+    login(client, member(project, Role.ARS_ADMIN))
     response = client.post(
         reverse("projects:create"),
         {
@@ -83,7 +84,7 @@ def test_project_creation_requires_a_perimeter(client, project):
 
 
 def test_ars_admin_cannot_create_a_project_in_another_region(client, project):
-    client.force_login(member(project, Role.ARS_ADMIN))
+    login(client, member(project, Role.ARS_ADMIN))
     response = client.post(
         reverse("projects:create"),
         {
@@ -117,7 +118,7 @@ def test_dashboard_shows_phase_late_and_upcoming_milestones_and_identity_card(cl
     )
     project.phase = Phase.DIAGNOSTIC
     project.save()
-    client.force_login(member(project, Role.READER))
+    login(client, member(project, Role.READER))
     page = client.get(reverse("projects:dashboard", kwargs={"slug": project.slug})).content.decode()
     assert "Phase 2 sur 7" in page
     assert "Diagnostic partagé" in page
@@ -157,12 +158,12 @@ def test_dashboard_query_count_does_not_grow_with_the_territory(client):
     assert len(codes) == 650
     user = member(small, Role.PROJECT_LEAD)
     Membership.objects.create(user=user, project=large, role=Role.PROJECT_LEAD)
-    client.force_login(user)
+    login(client, user)
     assert _dashboard_queries(client, small) == _dashboard_queries(client, large) <= 20
 
 
 def test_lead_edits_the_project_phase_and_duration(client, project):
-    client.force_login(member(project, Role.PROJECT_LEAD))
+    login(client, member(project, Role.PROJECT_LEAD))
     response = client.post(
         reverse("projects:edit", kwargs={"slug": project.slug}),
         {
@@ -180,7 +181,7 @@ def test_lead_edits_the_project_phase_and_duration(client, project):
 
 
 def test_invalid_project_edit_is_refused_in_french(client, project):
-    client.force_login(member(project, Role.PROJECT_LEAD))
+    login(client, member(project, Role.PROJECT_LEAD))
     response = client.post(
         reverse("projects:edit", kwargs={"slug": project.slug}),
         {
@@ -198,7 +199,7 @@ def test_invalid_project_edit_is_refused_in_french(client, project):
 
 
 def test_lead_redefines_the_territory(client, project):
-    client.force_login(member(project, Role.PROJECT_LEAD))
+    login(client, member(project, Role.PROJECT_LEAD))
     url = reverse("projects:territory_edit", kwargs={"slug": project.slug})
     response = client.post(
         url, {"territory_name": "Brest et Quimper", "commune_codes": "29019 29232"}
@@ -213,7 +214,7 @@ def test_lead_redefines_the_territory(client, project):
 
 
 def test_milestones_are_added_edited_and_deleted(client, project):
-    client.force_login(member(project, Role.PROJECT_LEAD))
+    login(client, member(project, Role.PROJECT_LEAD))
     create = reverse("projects:milestone_create", kwargs={"slug": project.slug})
     assert client.post(create, {"title": "COPIL n°2", "due_date": "2026-06-30"}).status_code == 302
     milestone = project.milestones.get(title="COPIL n°2")

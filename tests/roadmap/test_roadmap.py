@@ -27,7 +27,7 @@ from ptsm.roadmap.selectors import roadmap_lines
 from ptsm.roadmap.services import move, renumber, set_archived, validate_roadmap
 from tests.documents.test_pipeline import docx_text, pdf_text
 from tests.factories import make_project, member
-from tests.helpers import page_text, visible_text
+from tests.helpers import login, page_text, visible_text
 
 pytestmark = pytest.mark.django_db
 DAY = dt.date(2026, 11, 24)
@@ -75,7 +75,7 @@ def build(project, orientations=2, actions_per_objective=2):
 
 
 def test_structure_numbering_reorder_and_archive(client, project):
-    client.force_login(member(project, Role.PROJECT_LEAD))
+    login(client, member(project, Role.PROJECT_LEAD))
     client.post(
         reverse("roadmap:orientation_create", kwargs={"slug": project.slug}),
         {"title": "Accès aux soins"},
@@ -157,7 +157,7 @@ def test_action_sheet_with_milestones_funding_and_indicators(client, project):
     build(project, orientations=1, actions_per_objective=0)
     objective = Objective.objects.get()
     epsm = Organisation.objects.get(project=project)
-    client.force_login(member(project, Role.PROJECT_LEAD))
+    login(client, member(project, Role.PROJECT_LEAD))
     url = reverse("roadmap:action_create", kwargs={"slug": project.slug, "pk": objective.pk})
     response = client.post(
         url,
@@ -200,7 +200,7 @@ def test_bad_action_input_is_refused_in_french_and_nothing_is_saved(
     client, project, overrides, message
 ):
     build(project, orientations=1, actions_per_objective=0)
-    client.force_login(member(project, Role.PROJECT_LEAD))
+    login(client, member(project, Role.PROJECT_LEAD))
     url = reverse(
         "roadmap:action_create", kwargs={"slug": project.slug, "pk": Objective.objects.get().pk}
     )
@@ -211,7 +211,7 @@ def test_bad_action_input_is_refused_in_french_and_nothing_is_saved(
 def test_an_operator_from_another_project_is_refused(client, project):
     build(project, orientations=1, actions_per_objective=0)
     foreign = org(make_project(departement="79", name="Autre"), "Ailleurs")
-    client.force_login(member(project, Role.PROJECT_LEAD))
+    login(client, member(project, Role.PROJECT_LEAD))
     url = reverse(
         "roadmap:action_create", kwargs={"slug": project.slug, "pk": Objective.objects.get().pk}
     )
@@ -227,7 +227,7 @@ def test_pilots_edit_only_their_own_actions_and_not_their_status(client, project
     pilot = member(project, Role.ACTION_PILOT)
     mine.pilot_user = pilot
     mine.save()
-    client.force_login(pilot)
+    login(client, pilot)
     assert (
         client.get(
             reverse("roadmap:action_edit", kwargs={"slug": project.slug, "pk": other.pk})
@@ -258,7 +258,7 @@ def test_table_filters_by_door_pilot_operator_and_status(client, project):
     action.pilot_organisation = other
     action.status = ActionStatus.IN_PROGRESS
     action.save()
-    client.force_login(member(project, Role.READER))
+    login(client, member(project, Role.READER))
     url = reverse("roadmap:actions", kwargs={"slug": project.slug})
     assert "2 fiche(s)-action(s)" in page_text(client.get(url))
     by_door = page_text(client.get(url, {"entry_door": "2"}))  # Orientation 1 → door 2
@@ -284,7 +284,7 @@ def test_list_and_synthesis_pages_keep_a_bounded_number_of_queries_with_300_acti
     from ptsm.accounts.models import Membership
 
     Membership.objects.create(user=user, project=small, role=Role.READER)
-    client.force_login(user)
+    login(client, user)
     for name in ("roadmap:tree", "roadmap:actions", "roadmap:synthesis", "roadmap:gantt"):
         big = _queries(client, reverse(name, kwargs={"slug": project.slug}))
         tiny = _queries(client, reverse(name, kwargs={"slug": small.slug}))
@@ -389,7 +389,7 @@ def test_copil_validation_freezes_and_shows_the_diff(client, project):
     )
     with pytest.raises(ValidationError, match="figée"):
         first.save()
-    client.force_login(lead)
+    login(client, lead)
     page = visible_text(
         client.get(reverse("roadmap:diff", kwargs={"slug": project.slug, "number": second.number}))
     )
@@ -401,7 +401,7 @@ def test_copil_validation_freezes_and_shows_the_diff(client, project):
 def test_operator_page_and_gantt(client, project):
     epsm = build(project, orientations=1, actions_per_objective=2)
     move(item=Action.objects.get(title="Action 1-2"), direction=-1)
-    client.force_login(member(project, Role.READER))
+    login(client, member(project, Role.READER))
     page = visible_text(
         client.get(reverse("roadmap:operator", kwargs={"slug": project.slug, "pk": epsm.pk}))
     )

@@ -1,7 +1,10 @@
+from base64 import b32encode
+
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from ptsm.projects.demo import DEMO_SLUG, load_demo
+from ptsm.accounts.models import Role
+from ptsm.projects.demo import DEMO_SLUG, demo_totp_device, load_demo
 from ptsm.territories.models import Commune
 from ptsm.territories.services import load_referential
 
@@ -20,3 +23,12 @@ class Command(BaseCommand):
         self.stdout.write("Comptes de démonstration (adresse / mot de passe) :")
         for demo, password in logins:
             self.stdout.write(f"  {demo.role.label:<24} {demo.email:<32} {password}")
+        for demo, _password in logins:
+            device = demo_totp_device(demo.email) if demo.role == Role.ARS_ADMIN else None
+            if device is not None:
+                self.stdout.write(
+                    f"Double authentification de {demo.email} (obligatoire pour l'ARS) :\n"
+                    f"  clé à saisir dans une application d'authentification : "
+                    f"{b32encode(device.bin_key).decode()}\n"
+                    f"  ou code du moment : python manage.py demo_totp_code {demo.email}"
+                )

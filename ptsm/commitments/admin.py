@@ -1,0 +1,19 @@
+from django.contrib import admin
+
+from ptsm.core.admin import EvidenceAdmin
+
+from .models import AnnexVersion, Signatory
+
+
+@admin.register(Signatory)
+class SignatoryAdmin(EvidenceAdmin):
+    """Who signed what, when, and the signed file: evidence."""
+
+    list_display = ["organisation", "letter", "status", "signed_on", "signed_sha256"]
+    list_filter = ["status"]
+
+
+@admin.register(AnnexVersion)
+class AnnexVersionAdmin(EvidenceAdmin):
+    list_display = ["organisation", "letter", "number", "is_amendment", "signed"]
+    list_filter = ["signed", "is_amendment"]
