@@ -18,6 +18,8 @@ class Capability(StrEnum):
     EDIT_ACTIONS = "edit_actions"
     MANAGE_COMMITMENTS = "manage_commitments"
     EDIT_EVALUATION = "edit_evaluation"
+    VIEW_AUDIT_LOG = "view_audit_log"
+    MANAGE_PERSONAL_DATA = "manage_personal_data"
 
 
 ALL_ROLES = set(Role)
@@ -42,6 +44,9 @@ ROLE_CAPABILITIES: dict[Capability, set[Role]] = {
     Capability.MANAGE_COMMITMENTS: {Role.ARS_ADMIN, Role.PROJECT_LEAD},
     # The reviews are the COPIL's: its members write them with the project lead and the ARS.
     Capability.EDIT_EVALUATION: {Role.ARS_ADMIN, Role.PROJECT_LEAD, Role.COPIL_MEMBER},
+    # RGPD: the journal (who did what) and a contact's export and erasure.
+    Capability.VIEW_AUDIT_LOG: {Role.ARS_ADMIN, Role.PROJECT_LEAD},
+    Capability.MANAGE_PERSONAL_DATA: {Role.ARS_ADMIN, Role.PROJECT_LEAD},
 }
 
 
