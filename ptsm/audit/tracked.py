@@ -27,7 +27,7 @@ TRACKED_MODELS: dict[str, tuple[str, tuple[str, ...]]] = {
     "framing.FramingLetter": ("project_id", ("updated_at",)),
     "framing.LetterVersion": ("letter.project_id", ("lines",)),
     "diagnostic.Finding": ("project_id", ()),
-    "diagnostic.DiagnosticVersion": ("project_id", ("lines",)),
+    "diagnostic.DiagnosticVersion": ("project_id", ("content",)),
     "roadmap.Orientation": ("project_id", ()),
     "roadmap.Theme": ("orientation.project_id", ()),
     "roadmap.Objective": ("theme.orientation.project_id", ()),

@@ -21,6 +21,7 @@ from .models import (
     PendingImport,
     Source,
 )
+from .personal_data import check_pending_import_alive
 from .services import clean_contact, clean_organisation
 from .tabular import TableError
 
@@ -366,7 +367,9 @@ def save_pending_import(*, project, user, preview: Preview, file_name: str) -> P
 
 @transaction.atomic
 def commit_import(*, pending: PendingImport) -> tuple[int, int]:
-    """Write every line of a previewed import, or none: any failure rolls everything back."""
+    """Write every line of a previewed import, or none: any failure rolls everything back.
+    An import older than PTSM_PENDING_IMPORT_RETENTION_DAYS has expired and is refused."""
+    check_pending_import_alive(pending)
     created = updated = 0
     for values in pending.rows:
         values = dict(values)
