@@ -248,6 +248,7 @@ def _scrub_live_text(project_id, pattern: re.Pattern, needles: list[str]) -> int
             f
             for f in model._meta.concrete_fields
             if isinstance(f, models.CharField | models.TextField)
+            and not isinstance(f, models.SlugField)  # addresses of pages, not texts
             and not f.choices
             and (label, f.name) not in ARCHIVE_FIELDS
         ]
@@ -368,9 +369,13 @@ def check_pending_import_alive(pending: PendingImport) -> None:
         )
 
 
-def purge_expired_imports(*, now: dt.datetime | None = None) -> int:
+def expired_imports(*, now: dt.datetime | None = None):
     limit = (now or timezone.now()) - dt.timedelta(days=settings.PTSM_PENDING_IMPORT_RETENTION_DAYS)
-    deleted, _ = PendingImport.objects.filter(created_at__lt=limit).delete()
+    return PendingImport.objects.filter(created_at__lt=limit)
+
+
+def purge_expired_imports(*, now: dt.datetime | None = None) -> int:
+    deleted, _ = expired_imports(now=now).delete()
     return deleted
 
 

@@ -147,6 +147,31 @@ def test_downloads_of_signed_files_are_recorded_drafts_are_not(client, project, 
     assert all(e.project == project and e.actor == lead for e in downloads)
 
 
+def test_downloads_of_signed_annexes_are_recorded(client, project, lead):
+    from ptsm.commitments.models import AnnexVersion, Signatory
+    from tests.projects.test_access_matrix import populate
+
+    objects = populate(project)
+    signatory = Signatory.objects.get(pk=objects["signatory"])
+    annex = AnnexVersion.objects.get(pk=objects["annex"])
+    client.force_login(lead)
+    slug = project.slug
+    for url in (
+        reverse("commitments:signed_pdf", kwargs={"slug": slug, "pk": signatory.pk}),
+        reverse("documents:download", kwargs={"slug": slug, "pk": annex.pdf_id}),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200
+        b"".join(response.streaming_content)
+    downloads = AuditEntry.objects.filter(kind=Kind.DOWNLOAD, project=project).order_by("pk")
+    assert [e.object_repr for e in downloads] == [
+        f"annexe-signee-{signatory.organisation_id}.pdf",
+        annex.pdf.file_name,
+    ]
+    page = page_text(_journal(client, project, type="telechargements"))
+    assert f"annexe-signee-{signatory.organisation_id}.pdf" in page
+
+
 @pytest.mark.parametrize(
     "role, status",
     [

@@ -305,6 +305,10 @@ def test_contacts_of_organisations_no_longer_involved_are_purged_after_the_perio
     _age(recent, recent.organisation, days=old - 30)
 
     assert [c.last_name for c in purgeable_contacts()] == ["Inactif"]
+    dry = io.StringIO()
+    call_command("purge_personal_data", "--dry-run", stdout=dry)
+    assert "1 contact(s) à supprimer" in dry.getvalue()
+    assert Contact.objects.filter(last_name="Inactif").exists()
     out = io.StringIO()
     call_command("purge_personal_data", stdout=out)
     assert "1 contact(s) supprimé(s)" in out.getvalue()

@@ -1,7 +1,11 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from ptsm.organisations.personal_data import purge_personal_data
+from ptsm.organisations.personal_data import (
+    expired_imports,
+    purge_personal_data,
+    purgeable_contacts,
+)
 
 
 class Command(BaseCommand):
@@ -11,11 +15,24 @@ class Command(BaseCommand):
         "impliquées dans leur projet (PTSM_CONTACT_RETENTION_DAYS). À lancer chaque jour (cron)."
     )
 
-    def handle(self, *args, **options):
-        report = purge_personal_data()
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Compte ce qui serait supprimé, sans rien supprimer.",
+        )
+
+    def handle(self, *args, dry_run=False, **options):
+        if dry_run:
+            imports, contacts = expired_imports().count(), len(purgeable_contacts())
+            verb = "à supprimer"
+        else:
+            report = purge_personal_data()
+            imports, contacts = report.expired_imports, report.contacts
+            verb = "supprimé(s)"
         self.stdout.write(
-            f"{report.expired_imports} import(s) en attente expiré(s) supprimé(s) "
+            f"{imports} import(s) en attente expiré(s) {verb} "
             f"(au-delà de {settings.PTSM_PENDING_IMPORT_RETENTION_DAYS} jours) ; "
-            f"{report.contacts} contact(s) supprimé(s) "
+            f"{contacts} contact(s) {verb} "
             f"(inactifs depuis {settings.PTSM_CONTACT_RETENTION_DAYS} jours)."
         )
