@@ -2,6 +2,7 @@
 retention purge. Model changes are recorded by django-auditlog (see `tracked`)."""
 
 import datetime as dt
+import json
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -95,6 +96,8 @@ def erase_person(*, project, needles: list[str], content_type=None, object_pk=No
     (`content_type`/`object_pk`) and any entry whose text names them (one of `needles`: full
     name, e-mail, phone). What was done and when stays; who it was done to does not."""
     needles = [n for n in needles if n and len(n) >= 3]
+    # JSON fields' changes are stored as JSON text, accented letters escaped (\u00eb).
+    needles += [json.dumps(n)[1:-1] for n in needles if json.dumps(n)[1:-1] != n]
     # Every entry of the project is read: JSON columns escape accented letters differently on
     # each database, so a SQL filter could miss some. Erasure is rare; the journal is bounded.
     changed = 0

@@ -9,13 +9,13 @@ from django.core.exceptions import ObjectDoesNotExist
 ACTION = "objective.theme.orientation.project_id"
 
 # (model label, path to the project id, fields not recorded: frozen contents already kept whole
-# by the model itself, or bookkeeping).
+# by the model itself). Automatic timestamps are never recorded.
 TRACKED_MODELS: dict[str, tuple[str, tuple[str, ...]]] = {
     "projects.Project": ("pk", ()),
     "projects.Milestone": ("project_id", ()),
     "accounts.Membership": ("project_id", ()),
-    "organisations.Organisation": ("project_id", ("updated_at", "created_at")),
-    "organisations.Contact": ("project_id", ("updated_at", "created_at")),
+    "organisations.Organisation": ("project_id", ()),
+    "organisations.Contact": ("project_id", ()),
     "governance.Body": ("project_id", ()),
     "governance.BodyMember": ("body.project_id", ()),
     "governance.Meeting": ("body.project_id", ()),
@@ -24,14 +24,14 @@ TRACKED_MODELS: dict[str, tuple[str, tuple[str, ...]]] = {
     "governance.FollowUpTask": ("meeting.body.project_id", ()),
     "governance.LocalInitiative": ("project_id", ()),
     "governance.CommunicationAction": ("project_id", ()),
-    "framing.FramingLetter": ("project_id", ("updated_at",)),
+    "framing.FramingLetter": ("project_id", ()),
     "framing.LetterVersion": ("letter.project_id", ("lines",)),
     "diagnostic.Finding": ("project_id", ()),
     "diagnostic.DiagnosticVersion": ("project_id", ("content",)),
     "roadmap.Orientation": ("project_id", ()),
     "roadmap.Theme": ("orientation.project_id", ()),
     "roadmap.Objective": ("theme.orientation.project_id", ()),
-    "roadmap.Action": (ACTION, ("updated_at",)),
+    "roadmap.Action": (ACTION, ()),
     "roadmap.ActionMilestone": (f"action.{ACTION}", ()),
     "roadmap.FundingLine": (f"action.{ACTION}", ()),
     "roadmap.ActionIndicator": (f"action.{ACTION}", ()),
@@ -39,10 +39,10 @@ TRACKED_MODELS: dict[str, tuple[str, tuple[str, ...]]] = {
     "commitments.CommitmentLetter": ("project_id", ()),
     "commitments.Signatory": ("letter.project_id", ()),
     "commitments.AnnexVersion": ("letter.project_id", ("lines",)),
-    "evaluation.Review": ("project_id", ("updated_at",)),
+    "evaluation.Review": ("project_id", ()),
     "evaluation.ActionAssessment": ("review.project_id", ()),
     "evaluation.ReviewValidation": ("project_id", ("lines",)),
-    "evaluation.ActionIndicatorValue": (f"indicator.action.{ACTION}", ("created_at",)),
+    "evaluation.ActionIndicatorValue": (f"indicator.action.{ACTION}", ()),
 }
 
 _PATHS: dict[type, str] = {}
@@ -56,8 +56,18 @@ def register_tracked_models() -> None:
     for label, (path, excluded) in TRACKED_MODELS.items():
         model = apps.get_model(label)
         _PATHS[model] = path
+        # Only the model's own columns: reverse relations would be recorded as noise, and
+        # automatic timestamps repeat the entry's own date.
+        fields = [
+            f.name
+            for f in model._meta.concrete_fields
+            if not f.primary_key
+            and f.name not in excluded
+            and not getattr(f, "auto_now", False)
+            and not getattr(f, "auto_now_add", False)
+        ]
         m2m = {f.name for f in model._meta.many_to_many}
-        auditlog.register(model, exclude_fields=list(excluded), m2m_fields=m2m)
+        auditlog.register(model, include_fields=fields, m2m_fields=m2m)
 
 
 def project_id_of(instance) -> int | None:

@@ -76,6 +76,8 @@ def test_creations_and_deletions_of_nested_records_carry_their_project(project):
     )
     assert created.project == deleted.project == project
     assert "Anne Le Goff" in deleted.object_repr
+    # Foreign keys are stored as ids and named when the journal is read.
+    assert created.changes["contact"] == ["None", str(contact.pk)]
 
 
 def test_role_changes_are_recorded_as_such(client, project, lead):
@@ -91,6 +93,7 @@ def test_role_changes_are_recorded_as_such(client, project, lead):
     assert entry.changes["role"] == [Role.READER, Role.COPIL_MEMBER]
     page = page_text(_journal(client, project, type="roles"))
     assert "Changement de rôle (modification)" in page
+    assert "Rôle : Lecteur → Membre du COPIL" in page
 
 
 def test_logins_and_failed_logins_keep_the_address_never_the_password(client, project, lead):
@@ -212,7 +215,8 @@ def test_the_journal_is_filtered_by_kind_and_paginated_in_bounded_queries(client
     few = queries()
     for i in range(120):
         Organisation.objects.create(project=project, name=f"Organisation {i}", category="social")
-    assert queries() == few
+    # One query per kind of object named on the page at most, never one per entry.
+    assert queries() <= few <= 15
     # The project's entries and the lead's login (force_login logs in like the login page).
     total = AuditEntry.objects.filter(project=project).count() + 1
     assert AuditEntry.objects.filter(kind=Kind.LOGIN, actor=lead).count() == 1

@@ -169,6 +169,12 @@ def test_erasure_anonymises_the_person_everywhere_and_keeps_signed_documents(
     signed = _signed_letter(project, lead)  # names her as the ARS's signatory
     assert any(NAME in line for line in signed.lines)
     draft = generate_document(project=project, kind_slug="lettre-de-cadrage", fmt="docx")
+    framing.update_section(
+        letter=framing.ensure_letter(project=project),
+        key="gouvernance_copilotage",
+        text=f"Copilotage assuré par {NAME}.",
+        user=lead,
+    )
     kept_pdf = signed.pdf_id
     assert _rows_naming([NAME, EMAIL])  # the fixture does name her
 
@@ -192,6 +198,8 @@ def test_erasure_anonymises_the_person_everywhere_and_keeps_signed_documents(
     minutes = Meeting.objects.get().minutes
     assert minutes.startswith("Ouverture par Contact supprimé (Contact supprimé).")
     assert "Yann Le Du" in minutes
+    texts = framing.ensure_letter(project=project).texts
+    assert texts["gouvernance_copilotage"] == "Copilotage assuré par Contact supprimé."
     # Her pending-import row is gone, the other one remains.
     assert [r["last_name"] for r in PendingImport.objects.get().rows] == ["Morvan"]
     # The draft that named her is gone; the signed letter stays and its access is logged.
