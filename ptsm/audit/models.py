@@ -49,8 +49,10 @@ class AuditEntry(AbstractLogEntry):
 
     project = models.ForeignKey(
         "projects.Project",
-        # The journal outlives a deleted project's rows until the retention purge.
-        on_delete=models.SET_NULL,
+        # The journal outlives a deleted project until the retention purge: the id stays, with
+        # no database constraint (the deletion's own entries are written as its rows go).
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         null=True,
         blank=True,
         related_name="+",

@@ -249,3 +249,15 @@ def test_actions_outside_a_request_have_no_actor(project):
     Organisation.objects.create(project=project, name="Sans requête", category="social")
     entry = AuditEntry.objects.get(object_repr="Sans requête")
     assert entry.actor is None and entry.actor != user
+
+
+def test_deleting_a_project_keeps_its_journal_until_the_retention_purge(project):
+    organisation = Organisation.objects.create(project=project, name="CH", category="social")
+    Contact.objects.create(
+        project=project, organisation=organisation, first_name="A", last_name="B"
+    )
+    project_pk = project.pk
+    project.delete()
+    connection.check_constraints()  # what the commit would check: no dangling reference fails
+    deleted = AuditEntry.objects.filter(project_id=project_pk, action=AuditEntry.Action.DELETE)
+    assert {e.object_repr for e in deleted} >= {"CH", "A B", "PTSM du Finistère"}
