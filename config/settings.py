@@ -61,6 +61,21 @@ INSTALLED_APPS = [
     "ptsm.documents",
 ]
 
+# --- Audit log and personal data (RGPD) -------------------------------------------------------
+# django-auditlog records who created, changed or deleted what; its entries are stored in
+# ptsm.audit's own model (AuditEntry), which carries the project so a project's journal can be
+# filtered, and also holds the events that are not model changes (logins, exports, downloads).
+INSTALLED_APPS += ["auditlog", "ptsm.audit"]
+AUDITLOG_LOGENTRY_MODEL = "audit.AuditEntry"
+# Entries of the journal older than this are removed by `manage.py purge_audit_log` (cron).
+PTSM_AUDIT_RETENTION_DAYS = int(os.environ.get("PTSM_AUDIT_RETENTION_DAYS", "365"))
+# A file import not confirmed within this delay can no longer be confirmed, and is purged.
+PTSM_PENDING_IMPORT_RETENTION_DAYS = int(os.environ.get("PTSM_PENDING_IMPORT_RETENTION_DAYS", "7"))
+# Contacts of organisations no longer involved are purged after this much inactivity
+# (`manage.py purge_personal_data`, cron).
+PTSM_CONTACT_RETENTION_DAYS = int(os.environ.get("PTSM_CONTACT_RETENTION_DAYS", str(3 * 365)))
+# --- end of audit log and personal data -------------------------------------------------------
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Security headers (see « Security » below).
@@ -77,6 +92,8 @@ MIDDLEWARE = [
     "ptsm.accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Audit log: the actor and address of every entry come from the request (after authentication).
+    "auditlog.middleware.AuditlogMiddleware",
     # Last, as django-axes requires: it turns a lockout raised during login into its response.
     "axes.middleware.AxesMiddleware",
 ]

@@ -16,5 +16,6 @@ urlpatterns = [
     path("projets/<slug:slug>/feuille-de-route/", include("ptsm.roadmap.urls")),
     path("projets/<slug:slug>/engagements/", include("ptsm.commitments.urls")),
     path("projets/<slug:slug>/evaluation/", include("ptsm.evaluation.urls")),
+    path("projets/<slug:slug>/journal/", include("ptsm.audit.urls")),
     path("admin/", admin.site.urls),
 ]

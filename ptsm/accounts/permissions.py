@@ -19,6 +19,8 @@ class Capability(StrEnum):
     MANAGE_COMMITMENTS = "manage_commitments"
     EDIT_EVALUATION = "edit_evaluation"
     DELETE_PROJECT = "delete_project"
+    VIEW_AUDIT_LOG = "view_audit_log"
+    MANAGE_PERSONAL_DATA = "manage_personal_data"
 
 
 ALL_ROLES = set(Role)
@@ -45,6 +47,9 @@ ROLE_CAPABILITIES: dict[Capability, set[Role]] = {
     Capability.EDIT_EVALUATION: {Role.ARS_ADMIN, Role.PROJECT_LEAD, Role.COPIL_MEMBER},
     # Deleting a whole project is the ARS's act, never the project lead's.
     Capability.DELETE_PROJECT: {Role.ARS_ADMIN},
+    # RGPD: the journal (who did what) and a contact's export and erasure.
+    Capability.VIEW_AUDIT_LOG: {Role.ARS_ADMIN, Role.PROJECT_LEAD},
+    Capability.MANAGE_PERSONAL_DATA: {Role.ARS_ADMIN, Role.PROJECT_LEAD},
 }
 
 

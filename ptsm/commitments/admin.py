@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from ptsm.core.admin import EvidenceAdmin
 
-from .models import AnnexVersion, Signatory
+from .models import AnnexVersion, Signatory, SignatureRecord
 
 
 @admin.register(Signatory)
@@ -17,3 +17,11 @@ class SignatoryAdmin(EvidenceAdmin):
 class AnnexVersionAdmin(EvidenceAdmin):
     list_display = ["organisation", "letter", "number", "is_amendment", "signed"]
     list_filter = ["signed", "is_amendment"]
+
+
+@admin.register(SignatureRecord)
+class SignatureRecordAdmin(EvidenceAdmin):
+    """Every signature received, with its file: evidence."""
+
+    list_display = ["signatory", "annex_version", "signed_on", "in_session", "sha256"]
+    list_filter = ["in_session"]

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from ptsm.accounts.permissions import Capability, role_allows
+from ptsm.audit.services import record_download
 from ptsm.core.concurrency import AlreadyDone, SectionConflict, fingerprint, show_section_conflict
 from ptsm.documents.rendering import RenderingError
 from ptsm.documents.services import generate_document
@@ -284,11 +285,11 @@ def signed_download(request, project, pk):
     signatory = _signatory(project, pk)
     if not signatory.signed_file:
         raise Http404("Aucun PDF signé déposé.")
+    file_name = f"annexe-signee-{signatory.organisation_id}.pdf"
+    handle = signatory.signed_file.open("rb")
+    record_download(project=project, user=request.user, obj=signatory, file_name=file_name)
     return FileResponse(
-        signatory.signed_file.open("rb"),
-        as_attachment=True,
-        content_type="application/pdf",
-        filename=f"annexe-signee-{signatory.organisation_id}.pdf",
+        handle, as_attachment=True, content_type="application/pdf", filename=file_name
     )
 
 

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef
+from django.db.models import PROTECT, Exists, OuterRef, Q
 
 from .models import GeneratedDocument
 from .registry import FORMAT_LABELS, DocumentKind, Variant, all_kinds
@@ -65,3 +65,19 @@ def document_history(project, kind: str, variant: str, fmt: str):
     return GeneratedDocument.objects.filter(
         project=project, kind=kind, variant=variant, format=fmt
     ).select_related("generated_by")
+
+
+def archived_condition() -> Q:
+    """Documents held by a version record (a letter or annex version that was circulated,
+    validated or signed: PROTECT foreign keys to GeneratedDocument). They are evidence, kept under
+    the legal-archive basis; every other stored generation is a draft that can be regenerated."""
+    condition = Q(pk__in=[])
+    for relation in GeneratedDocument._meta.get_fields(include_hidden=True):
+        if relation.one_to_many and relation.auto_created and relation.on_delete is PROTECT:
+            holders = relation.related_model.objects.filter(**{relation.field.name: OuterRef("pk")})
+            condition |= Q(Exists(holders))
+    return condition
+
+
+def is_archived(document: GeneratedDocument) -> bool:
+    return GeneratedDocument.objects.filter(archived_condition(), pk=document.pk).exists()

@@ -6,6 +6,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -138,3 +139,28 @@ def export_documents(*, project, directory: Path, user=None, today=None) -> list
         path.write_bytes(data)
         exported.append(ExportedFile(path=path, sha256=document.sha256, size=len(data)))
     return exported
+
+
+def delete_drafts(*, project) -> int:
+    """Delete the project's stored generations that no version record holds (drafts: they are
+    regenerated from live data on demand), with their files once the deletion is committed.
+    Documents held by a letter or annex version are evidence and stay (see `archived_condition`).
+    """
+    from .selectors import archived_condition
+
+    drafts = GeneratedDocument.objects.filter(project=project).exclude(archived_condition())
+    names = set(drafts.values_list("content", flat=True))
+    with transaction.atomic():
+        deleted, _ = drafts.delete()
+    # Files are content-addressed by SHA-256: remove a file only when no remaining row uses it.
+    kept = set(
+        GeneratedDocument.objects.filter(content__in=names).values_list("content", flat=True)
+    )
+    storage = GeneratedDocument._meta.get_field("content").storage
+
+    def remove_files():
+        for name in names - kept:
+            storage.delete(name)
+
+    transaction.on_commit(remove_files)
+    return deleted

@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from ptsm.accounts.permissions import Capability, role_allows
+from ptsm.audit.services import record_download
 from ptsm.projects.access import project_view
 
 from . import selectors, services
@@ -68,6 +69,10 @@ def document_download(request, project, pk):
         handle = document.content.open("rb")
     except FileNotFoundError as exc:
         raise Http404("Fichier absent du stockage.") from exc
+    if selectors.is_archived(document):
+        record_download(
+            project=project, user=request.user, obj=document, file_name=document.file_name
+        )
     return FileResponse(
         handle,
         as_attachment=True,

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from ptsm.accounts.permissions import Capability, role_allows
+from ptsm.audit.services import record_download
 from ptsm.core.concurrency import AlreadyDone, SectionConflict, fingerprint, show_section_conflict
 from ptsm.projects.access import project_view
 
@@ -199,9 +200,9 @@ def signed_download(request, project, number):
     version = get_object_or_404(LetterVersion, letter=letter, number=number, signed=True)
     if not version.signed_file:
         raise Http404("Signature en séance : le PDF signé est le PDF de la version.")
+    file_name = f"lettre-de-cadrage-v{version.number}-signee.pdf"
+    handle = version.signed_file.open("rb")
+    record_download(project=project, user=request.user, obj=version, file_name=file_name)
     return FileResponse(
-        version.signed_file.open("rb"),
-        as_attachment=True,
-        filename=f"lettre-de-cadrage-v{version.number}-signee.pdf",
-        content_type="application/pdf",
+        handle, as_attachment=True, filename=file_name, content_type="application/pdf"
     )

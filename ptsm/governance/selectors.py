@@ -69,3 +69,8 @@ def communication_timeline(project) -> list[tuple[str, list[CommunicationAction]
     for action in communication_plan(project):
         months.setdefault((action.date.year, action.date.month), []).append(action)
     return [(f"{MONTHS[m - 1].capitalize()} {y}", items) for (y, m), items in months.items()]
+
+
+def contacts_invited_since(since) -> QuerySet:
+    """Ids of the contacts invited to a meeting held (or planned) since `since` (retention)."""
+    return Invitation.objects.filter(meeting__starts_at__gte=since).values("contact_id")

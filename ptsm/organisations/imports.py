@@ -22,6 +22,7 @@ from .models import (
     PendingImport,
     Source,
 )
+from .personal_data import check_pending_import_alive
 from .services import clean_contact, clean_organisation
 from .tabular import TableError
 
@@ -368,9 +369,11 @@ def save_pending_import(*, project, user, preview: Preview, file_name: str) -> P
 @transaction.atomic
 def commit_import(*, pending: PendingImport) -> tuple[int, int]:
     """Write every line of a previewed import, or none: any failure rolls everything back.
-    The pending import's row is locked: a second confirmation waits, then finds it done."""
+    The pending import's row is locked: a second confirmation waits, then finds it done.
+    An import older than PTSM_PENDING_IMPORT_RETENTION_DAYS has expired and is refused."""
     if not PendingImport.objects.select_for_update().filter(pk=pending.pk).exists():
         raise AlreadyDone("Cet import a déjà été enregistré.")
+    check_pending_import_alive(pending)
     created = updated = 0
     for values in pending.rows:
         values = dict(values)

@@ -17,6 +17,8 @@ urlpatterns = [
     path("contacts/<int:pk>/modifier/", views.contact_edit, name="contact_edit"),
     path("contacts/<int:pk>/supprimer/", views.contact_delete, name="contact_delete"),
     path("contacts/<int:pk>/archiver/", views.contact_archive, name="contact_archive"),
+    path("contacts/<int:pk>/donnees.<str:fmt>", views.contact_export, name="contact_export"),
+    path("contacts/<int:pk>/effacer/", views.contact_erase, name="contact_erase"),
 ]
 
 from . import views_imports  # noqa: E402

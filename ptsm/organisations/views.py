@@ -1,18 +1,21 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from ptsm.accounts.permissions import Capability, role_allows
+from ptsm.audit.services import record_export
 from ptsm.commitments.selectors import signatory_of
 from ptsm.core.views import form_view
+from ptsm.documents.spreadsheets import to_csv
 from ptsm.governance.selectors import memberships_of_organisation
 from ptsm.projects.access import project_view
 from ptsm.roadmap.selectors import operator_actions
 
-from . import selectors, services
+from . import personal_data, selectors, services
 from .forms import ContactForm, DirectoryFilterForm, OrganisationForm
 from .models import Contact, Organisation
 
@@ -182,7 +185,57 @@ def contact_edit(request, project, pk):
             "organisations:detail", args=[project.slug, form.instance.organisation_id]
         ),
         template="organisations/contact_form.html",
-        context={"contact": contact, "page_title": f"Modifier {contact}"},
+        context={
+            "contact": contact,
+            "page_title": f"Modifier {contact}",
+            "can_manage_personal_data": role_allows(
+                request.project_role, Capability.MANAGE_PERSONAL_DATA
+            ),
+        },
+    )
+
+
+@project_view(Capability.MANAGE_PERSONAL_DATA)
+def contact_export(request, project, pk, fmt):
+    """Everything ptsm holds about a contact (RGPD right of access), as JSON or CSV."""
+    contact = get_object_or_404(
+        Contact.objects.select_related("organisation"), project=project, pk=pk
+    )
+    if fmt == "json":
+        data, content_type = personal_data.contact_data_json(contact), "application/json"
+    elif fmt == "csv":
+        data, content_type = to_csv(*personal_data.contact_data_rows(contact)), "text/csv"
+    else:
+        raise Http404("Format inconnu.")
+    file_name = f"donnees-contact-{contact.pk}.{fmt}"
+    record_export(project=project, user=request.user, what="donnees-contact", file_name=file_name)
+    response = HttpResponse(data, content_type=f"{content_type}; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{file_name}"'
+    return response
+
+
+@project_view(Capability.MANAGE_PERSONAL_DATA)
+def contact_erase(request, project, pk):
+    """RGPD erasure: a confirmation page naming what will happen, then the erasure."""
+    contact = get_object_or_404(
+        Contact.objects.select_related("organisation"), project=project, pk=pk
+    )
+    if request.method == "POST":
+        report = personal_data.erase_contact(contact=contact, user=request.user)
+        messages.success(
+            request,
+            "Les données personnelles du contact ont été effacées "
+            f"({report.draft_documents} document(s) brouillon(s) supprimé(s)).",
+        )
+        return redirect("organisations:detail", slug=project.slug, pk=contact.organisation_id)
+    return render(
+        request,
+        "organisations/contact_erase.html",
+        {
+            "page_title": f"Effacer les données de {contact}",
+            "contact": contact,
+            "plan": personal_data.erasure_plan(contact),
+        },
     )
 
 

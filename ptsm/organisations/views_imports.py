@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from ptsm.accounts.permissions import Capability
+from ptsm.audit.services import record_export
 from ptsm.core.concurrency import AlreadyDone
 from ptsm.documents.spreadsheets import to_csv, to_xlsx
 from ptsm.projects.access import project_view
@@ -95,7 +96,9 @@ def export(request, project, what, fmt):
     headers, rows = export_rows(project=project, kind=what)
     data = to_csv(headers, rows) if fmt == "csv" else to_xlsx(headers, rows, what.capitalize())
     stamp = dt.date.today().isoformat()
-    return _file_response(data, f"annuaire-{what}-{project.slug}-{stamp}.{fmt}", fmt)
+    file_name = f"annuaire-{what}-{project.slug}-{stamp}.{fmt}"
+    record_export(project=project, user=request.user, what=f"annuaire-{what}", file_name=file_name)
+    return _file_response(data, file_name, fmt)
 
 
 @project_view(Capability.VIEW_PROJECT)

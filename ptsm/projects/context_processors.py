@@ -24,6 +24,7 @@ PROJECT_MENU = [
     ),
     ("projects:members", "Membres", Capability.VIEW_PROJECT, ("projects:member",)),
     ("documents:list", "Documents", Capability.VIEW_PROJECT, ("documents:",)),
+    ("audit:journal", "Journal", Capability.VIEW_AUDIT_LOG, ("audit:",)),
 ]
 
 

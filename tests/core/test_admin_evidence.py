@@ -5,7 +5,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from ptsm.accounts.models import User
-from ptsm.commitments.models import AnnexVersion, Signatory
+from ptsm.commitments.models import AnnexVersion, Signatory, SignatureRecord
 from ptsm.diagnostic.models import DiagnosticVersion
 from ptsm.documents.models import GeneratedDocument
 from ptsm.evaluation.models import ReviewValidation
@@ -22,6 +22,7 @@ EVIDENCE = [
     StatusChange,
     Signatory,
     AnnexVersion,
+    SignatureRecord,
     DiagnosticVersion,
     RoadmapVersion,
     ReviewValidation,

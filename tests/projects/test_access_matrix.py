@@ -222,6 +222,8 @@ URL_OBJECTS = {
     "organisations:contact_archive": {"pk": "contact"},
     "organisations:contact_edit": {"pk": "contact"},
     "organisations:contact_delete": {"pk": "contact"},
+    "organisations:contact_export": {"pk": "contact"},
+    "organisations:contact_erase": {"pk": "contact"},
     "organisations:import_confirm": {"pk": "pending"},
     "governance:body": {"pk": "body"},
     "governance:body_edit": {"pk": "body"},

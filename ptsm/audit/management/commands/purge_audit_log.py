@@ -1,0 +1,18 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from ptsm.audit.services import purge_entries
+
+
+class Command(BaseCommand):
+    help = (
+        "Supprime les entrées du journal plus anciennes que PTSM_AUDIT_RETENTION_DAYS "
+        "(365 jours par défaut). À lancer chaque jour (cron)."
+    )
+
+    def handle(self, *args, **options):
+        deleted = purge_entries()
+        self.stdout.write(
+            f"{deleted} entrée(s) du journal supprimée(s) "
+            f"(conservation : {settings.PTSM_AUDIT_RETENTION_DAYS} jours)."
+        )
