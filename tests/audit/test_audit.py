@@ -17,7 +17,7 @@ from ptsm.documents.services import generate_document
 from ptsm.governance.models import Body, BodyMember
 from ptsm.organisations.models import Contact, Organisation
 from tests.factories import PASSWORD, UserFactory, make_project, member
-from tests.helpers import page_text
+from tests.helpers import login, page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +42,7 @@ def test_a_change_made_in_a_page_is_recorded_with_who_what_when_and_the_project(
     organisation = Organisation.objects.create(
         project=project, name="EPSM", category="sanitaire_public"
     )
-    client.force_login(lead)
+    login(client, lead)
     response = client.post(
         reverse("organisations:edit", kwargs={"slug": project.slug, "pk": organisation.pk}),
         {"name": "EPSM Finistère Sud", "category": "sanitaire_public"},
@@ -83,7 +83,7 @@ def test_creations_and_deletions_of_nested_records_carry_their_project(project):
 def test_role_changes_are_recorded_as_such(client, project, lead):
     reader = member(project, Role.READER)
     membership = Membership.objects.get(user=reader, project=project)
-    client.force_login(lead)
+    login(client, lead)
     client.post(
         reverse("projects:member_role", kwargs={"slug": project.slug, "pk": membership.pk}),
         {"role": Role.COPIL_MEMBER},
@@ -114,7 +114,7 @@ def test_logins_and_failed_logins_keep_the_address_never_the_password(client, pr
 
 
 def test_exports_are_recorded(client, project, lead):
-    client.force_login(lead)
+    login(client, lead)
     response = client.get(
         reverse(
             "organisations:export",
@@ -132,7 +132,7 @@ def test_downloads_of_signed_files_are_recorded_drafts_are_not(client, project, 
 
     version = _signed_letter_version(project, lead)
     draft = generate_document(project=project, kind_slug="carte-identite-territoire", fmt="pdf")
-    client.force_login(lead)
+    login(client, lead)
     slug = project.slug
     for url in (
         reverse("framing:signed_pdf", kwargs={"slug": slug, "number": version.number}),
@@ -157,7 +157,7 @@ def test_downloads_of_signed_annexes_are_recorded(client, project, lead):
     objects = populate(project)
     signatory = Signatory.objects.get(pk=objects["signatory"])
     annex = AnnexVersion.objects.get(pk=objects["annex"])
-    client.force_login(lead)
+    login(client, lead)
     slug = project.slug
     for url in (
         reverse("commitments:signed_pdf", kwargs={"slug": slug, "pk": signatory.pk}),
@@ -187,7 +187,7 @@ def test_downloads_of_signed_annexes_are_recorded(client, project, lead):
     ],
 )
 def test_only_the_chef_de_projet_and_the_ars_read_the_journal(client, project, role, status):
-    client.force_login(member(project, role))
+    login(client, member(project, role))
     assert _journal(client, project).status_code == status
     dashboard = page_text(client.get(reverse("projects:dashboard", kwargs={"slug": project.slug})))
     assert (reverse("audit:journal", kwargs={"slug": project.slug}) in dashboard) == (status == 200)
@@ -197,14 +197,14 @@ def test_a_project_journal_shows_only_that_project(client, project, lead):
     other = make_project(departement="56", name="Morbihan")
     Organisation.objects.create(project=other, name="Clinique voisine", category="social")
     Organisation.objects.create(project=project, name="CMP de Brest", category="social")
-    client.force_login(lead)
+    login(client, lead)
     page = page_text(_journal(client, project))
     assert "CMP de Brest" in page
     assert "Clinique voisine" not in page
 
 
 def test_the_journal_is_filtered_by_kind_and_paginated_in_bounded_queries(client, project, lead):
-    client.force_login(lead)
+    login(client, lead)
     Organisation.objects.create(project=project, name="Première", category="social")
 
     def queries() -> int:

@@ -25,7 +25,7 @@ from ptsm.organisations.models import Contact, Organisation, PendingImport
 from ptsm.organisations.personal_data import ARCHIVE_MODELS, purgeable_contacts
 from ptsm.roadmap.models import Action, Objective, Orientation, Theme
 from tests.factories import make_project, member
-from tests.helpers import page_text
+from tests.helpers import login, page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -129,7 +129,7 @@ def _url(name, project, contact, **kwargs):
 
 
 def test_the_export_holds_everything_about_the_person(client, project, lead, person):
-    client.force_login(lead)
+    login(client, lead)
     response = client.get(_url("contact_export", project, person, fmt="json"))
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment;")
@@ -156,7 +156,7 @@ def test_the_export_holds_everything_about_the_person(client, project, lead, per
 
 @pytest.mark.parametrize("role", [Role.COPIL_MEMBER, Role.READER, Role.OPERATOR_SIGNATORY])
 def test_only_the_chef_de_projet_exports_or_erases_a_contact(client, project, person, role):
-    client.force_login(member(project, role))
+    login(client, member(project, role))
     assert client.get(_url("contact_export", project, person, fmt="json")).status_code == 403
     assert client.post(_url("contact_erase", project, person)).status_code == 403
     person.refresh_from_db()
@@ -169,8 +169,11 @@ def test_erasure_anonymises_the_person_everywhere_and_keeps_signed_documents(
     signed = _signed_letter(project, lead)  # names her as the ARS's signatory
     assert any(NAME in line for line in signed.lines)
     draft = generate_document(project=project, kind_slug="lettre-de-cadrage", fmt="docx")
+    letter = framing.ensure_letter(project=project)
+    # A signed letter changes only through an amendment: reopen it, then name her in a section.
+    framing.change_status(letter=letter, to_status="brouillon", user=lead, comment="Avenant")
     framing.update_section(
-        letter=framing.ensure_letter(project=project),
+        letter=letter,
         key="gouvernance_copilotage",
         text=f"Copilotage assuré par {NAME}.",
         user=lead,
@@ -178,7 +181,7 @@ def test_erasure_anonymises_the_person_everywhere_and_keeps_signed_documents(
     kept_pdf = signed.pdf_id
     assert _rows_naming([NAME, EMAIL])  # the fixture does name her
 
-    client.force_login(lead)
+    login(client, lead)
     confirmation = page_text(client.get(_url("contact_erase", project, person)))
     assert "Effacer définitivement" in confirmation
     assert "imports en attente qui le mentionnent : 1" in confirmation
@@ -238,7 +241,7 @@ def test_a_pending_import_expires_after_seven_days(client, project, lead, settin
         project=project, user=lead, kind="contacts", file_name="vieux.csv", rows=rows
     )
     PendingImport.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=8))
-    client.force_login(lead)
+    login(client, lead)
     response = client.post(
         reverse("organisations:import_confirm", kwargs={"slug": project.slug, "pk": old.pk}),
         follow=True,
