@@ -2,7 +2,6 @@
 campaign (sending, reminders, signed PDFs, refusals, collective session)."""
 
 import hashlib
-import io
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -16,7 +15,7 @@ from django.utils import timezone
 from ptsm.documents.registry import get_kind
 from ptsm.documents.rendering import ConcurrentRenderer
 from ptsm.documents.services import document_meta, store_document
-from ptsm.documents.uploads import read_signed_pdf
+from ptsm.documents.uploads import check_signed_upload
 from ptsm.governance.models import Attendance
 from ptsm.organisations.models import Contact, Organisation
 
@@ -261,46 +260,27 @@ def remind(*, signatory: Signatory, base_url: str) -> Signatory:
     return signatory
 
 
-@dataclass(frozen=True)
-class DigitalSignature:
-    signer: str = ""
-    intact: bool | None = None  # None: the PDF carries no electronic signature
-    trusted: bool | None = None
-
-
-def verify_pades(data: bytes) -> DigitalSignature:
-    """Check the first PAdES signature of a PDF with pyHanko: who signed, whether the signed bytes
-    are intact, and whether the certificate chains to a trusted authority (none is configured
-    offline, so self-signed or unknown certificates are reported as not recognised)."""
-    from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import validate_pdf_signature
-    from pyhanko_certvalidator import ValidationContext
-
-    try:
-        signatures = PdfFileReader(io.BytesIO(data)).embedded_signatures
-    except Exception:  # pyHanko cannot parse it: treat as unsigned, pypdf already accepted the file
-        return DigitalSignature()
-    if not signatures:
-        return DigitalSignature()
-    try:
-        # No trust roots are configured offline: the chain is reported, never assumed trusted.
-        status = validate_pdf_signature(signatures[0], ValidationContext(trust_roots=[]))
-    except Exception:  # a damaged signature is reported as not intact, never as valid
-        return DigitalSignature(signer="signature illisible", intact=False, trusted=False)
-    signer = status.signing_cert.subject.human_friendly if status.signing_cert else ""
-    return DigitalSignature(
-        signer=signer, intact=bool(status.intact and status.valid), trusted=bool(status.trusted)
-    )
-
-
 @transaction.atomic
-def record_signed_pdf(*, signatory: Signatory, upload, signed_on, user=None) -> Signatory:
+def record_signed_pdf(
+    *, signatory: Signatory, upload, signed_on, user=None, signed_outside: bool = False
+) -> Signatory:
+    """Record the signed annex. The upload must be the annex version that was sent, signed
+    (PAdES) and not modified after its signature; a document signed outside the platform
+    (printed, signed, scanned) is accepted only when the user states it (`signed_outside`)."""
     if signatory.status == SignatoryStatus.SIGNED:
         raise ValidationError(
             "Cet engagement est déjà signé : un avenant est nécessaire pour le modifier."
         )
     version = _latest_annex(signatory)
-    data = read_signed_pdf(upload)
+    with version.pdf.content.open("rb") as handle:
+        sent_pdf = handle.read()
+    checked = check_signed_upload(
+        upload,
+        sent_pdf=sent_pdf,
+        signed_outside=signed_outside,
+        what=f"l'annexe envoyée (version {version.number})",
+    )
+    data, digital = checked.data, checked.digital
     digest = hashlib.sha256(data).hexdigest()
     signatory.signed_file.save(
         f"annexe-signee-{signatory.organisation_id}-v{version.number}-{digest[:12]}.pdf",
@@ -308,7 +288,7 @@ def record_signed_pdf(*, signatory: Signatory, upload, signed_on, user=None) -> 
         save=False,
     )
     signatory.signed_sha256 = digest
-    digital = verify_pades(data)
+    signatory.signed_outside = checked.signed_outside
     signatory.digital_signer = digital.signer[:255]
     signatory.digital_signature_valid, signatory.digital_signature_trusted = (
         digital.intact,

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from ptsm.documents.registry import get_kind
 from ptsm.documents.services import build_context, store_document
-from ptsm.documents.uploads import read_signed_pdf
+from ptsm.documents.uploads import check_signed_upload
 from ptsm.organisations.models import Contact
 
 from .content import context_lines
@@ -153,9 +153,17 @@ def generate_version(*, letter: FramingLetter, user=None, today=None) -> LetterV
 
 @transaction.atomic
 def sign_version(
-    *, version: LetterVersion, user, mode: str, signed_on, upload=None
+    *,
+    version: LetterVersion,
+    user,
+    mode: str,
+    signed_on,
+    upload=None,
+    signed_outside: bool = False,
 ) -> LetterVersion:
-    """Record the signature of a validated version and freeze it."""
+    """Record the signature of a validated version and freeze it. An uploaded PDF must be this
+    version's PDF, signed (PAdES) and not modified after its signature; a letter signed outside
+    the platform (printed, signed, scanned) is accepted only when the user states it."""
     letter = version.letter
     if version.signed:
         raise ValidationError("Cette version est déjà signée.")
@@ -166,7 +174,16 @@ def sign_version(
     if mode == SignatureMode.UPLOAD:
         if upload is None:
             raise ValidationError("Déposez le PDF signé.")
-        data = read_signed_pdf(upload)
+        with version.pdf.content.open("rb") as handle:
+            sent_pdf = handle.read()
+        checked = check_signed_upload(
+            upload,
+            sent_pdf=sent_pdf,
+            signed_outside=signed_outside,
+            what=f"la lettre de cadrage générée (version {version.number})",
+        )
+        data = checked.data
+        version.signed_outside = checked.signed_outside
         digest = hashlib.sha256(data).hexdigest()
         version.signed_file.save(
             f"lettre-de-cadrage-v{version.number}-signee-{digest[:12]}.pdf",

@@ -166,6 +166,7 @@ def version_sign(request, project, number):
             mode=form.cleaned_data["mode"],
             signed_on=form.cleaned_data["signed_on"],
             upload=form.cleaned_data["file"],
+            signed_outside=form.cleaned_data["signed_outside"],
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

@@ -154,9 +154,14 @@ def test_export_documents_writes_letters_annexes_and_bundle(project, tmp_path):
 
 
 def _signed_pdf(project, organisation) -> bytes:
-    return (
-        render(project, get_kind("annexe"), str(organisation.pk), "pdf", DAY) + b"\n% signatures\n"
+    """The annex version that was sent, as a file carrying no electronic signature returns it."""
+    version = (
+        AnnexVersion.objects.filter(letter__project=project, organisation=organisation)
+        .order_by("-number")
+        .first()
     )
+    with version.pdf.content.open("rb") as handle:
+        return handle.read() + b"\n% signatures\n"
 
 
 def test_bilateral_campaign_emails_reminders_signatures_and_refusals(project, smtp_server):
