@@ -195,7 +195,10 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
         rows = []
         rows_read = sheet.iter_rows(max_row=MAX_XML_ROWS, max_col=MAX_COLUMNS, values_only=True)
         for line, values in enumerate(rows_read, start=1):
-            if any(v is not None for v in values):
+            values = list(values)
+            while values and values[-1] is None:  # openpyxl pads rows to max_col
+                values.pop()
+            if values:
                 _append(
                     rows, _checked_row(line, ["" if v is None else _cell_text(v) for v in values])
                 )
