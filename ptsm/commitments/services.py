@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from ptsm.core.mail import header_text
 from ptsm.documents.registry import get_kind
 from ptsm.documents.rendering import ConcurrentRenderer
 from ptsm.documents.services import document_meta, store_document
@@ -198,7 +199,7 @@ def _mail(
         )
     project = signatory.letter.project
     message = EmailMessage(
-        subject=subject,
+        subject=header_text(subject),
         body=render_to_string(
             template,
             {

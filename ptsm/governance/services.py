@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ptsm.core.anap import EntryDoor
+from ptsm.core.mail import header_text
 
 from . import ics
 from .models import (
@@ -212,7 +213,7 @@ def send_invitations(*, meeting: Meeting, base_url: str) -> tuple[int, list]:
             without_email.append(contact)
             continue
         message = EmailMessage(
-            subject=f"[ptsm] Invitation : {meeting.title}",
+            subject=header_text(f"[ptsm] Invitation : {meeting.title}"),
             body=render_to_string(
                 "governance/emails/invitation.txt",
                 {"meeting": meeting, "contact": contact, "project": meeting.body.project},

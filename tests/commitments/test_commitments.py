@@ -568,3 +568,20 @@ def test_an_annex_outdated_by_the_roadmap_is_flagged_refused_for_sending_and_rec
     assert len(smtp_server.messages) == 1
     assert annex_cell(client.get(url), signatory) == "Version 2 À jour"
     assert send_url in page_text(client.get(url))
+
+
+def test_an_operator_name_with_line_breaks_injects_no_mail_header(project, smtp_server):
+    epsm, _gem = setup_roadmap(project)
+    Organisation.objects.filter(pk=epsm.pk).update(name="EPSM\r\nBcc: x@evil.example")
+    epsm.refresh_from_db()
+    letter = ensure_letter(project=project)
+    generate_annex(letter=letter, organisation=epsm)
+    signatory = letter.signatories.get(organisation=epsm)
+    send_for_signature(signatory=signatory, base_url="http://ptsm.test")
+    remind(signatory=signatory, base_url="http://ptsm.test")
+    for message in smtp_server.messages:
+        assert message["Bcc"] is None
+        assert "Bcc: x@evil.example" in message["Subject"]  # shown as text, on one line
+    assert " ".join(smtp_server.messages[0]["Subject"].split()) == (
+        "[ptsm] Lettre d'engagement à signer — EPSM Bcc: x@evil.example"
+    )
