@@ -585,3 +585,46 @@ def test_an_operator_name_with_line_breaks_injects_no_mail_header(project, smtp_
     assert " ".join(smtp_server.messages[0]["Subject"].split()) == (
         "[ptsm] Lettre d'engagement à signer — EPSM Bcc: x@evil.example"
     )
+
+
+def test_operators_whose_names_slugify_the_same_get_distinct_file_names(project, tmp_path):
+    ch, ch_dots, epsm = setup_roadmap(
+        project, operator_names=("CH Morlaix", "C.H. Morlaix", "EPSM Finistère Sud")
+    )
+    letter = ensure_letter(project=project)
+    first, second = (generate_annex(letter=letter, organisation=o) for o in (ch, ch_dots))
+    assert (first.pdf.file_name, second.pdf.file_name) == (
+        "annexe-ch-morlaix.pdf",
+        "annexe-ch-morlaix-2.pdf",  # the later organisation gets the suffix
+    )
+    assert first.docx.file_name == "annexe-ch-morlaix.docx"
+    assert second.docx.file_name == "annexe-ch-morlaix-2.docx"
+    call_command("export_documents", project.slug, str(tmp_path))
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert {
+        "annexe-ch-morlaix.pdf",
+        "annexe-ch-morlaix-2.pdf",
+        "annexe-epsm-finistere-sud.pdf",
+    } <= set(names)
+    # Each exported annex is its operator's: nothing was overwritten.
+    assert "C.H. Morlaix" in pdf_text((tmp_path / "annexe-ch-morlaix-2.pdf").read_bytes())
+    assert "C.H. Morlaix" not in pdf_text((tmp_path / "annexe-ch-morlaix.pdf").read_bytes())
+    # The bundle names each part after the same rule.
+    from ptsm.commitments.selectors import bundle_parts
+
+    parts = {part.file_name for part in bundle_parts(project)}
+    assert {"annexe-ch-morlaix.pdf", "annexe-ch-morlaix-2.pdf"} <= parts
+
+
+def test_variants_of_any_kind_never_share_a_file_name():
+    from ptsm.documents.registry import Variant, unique_stems
+
+    variants = unique_stems(
+        [Variant("1", "fiche-action-1-1", "a"), Variant("2", "fiche-action-1-1", "b")]
+        + [Variant("3", "fiche-action-1-1-2", "c")]
+    )
+    assert [v.file_stem for v in variants] == [
+        "fiche-action-1-1",
+        "fiche-action-1-1-2",
+        "fiche-action-1-1-2-2",
+    ]
