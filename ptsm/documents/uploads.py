@@ -8,12 +8,13 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from pypdf import PdfReader
-from pypdf.errors import PdfReadError
+from pypdf.errors import PyPdfError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
 MAX_SIGNED_PDF_BYTES = 20 * 1024 * 1024
-# A 20 MB PDF holds far fewer objects than this; more is a file built to exhaust the walk.
-MAX_PDF_OBJECTS = 200_000
+# A signed annex or letter holds a few hundred objects, a long scanned document a few thousand;
+# far more is a file built to exhaust the checks (and their memory).
+MAX_PDF_OBJECTS = 50_000
 MAX_PDF_NESTED_ITEMS = 2_000_000
 
 ACTIVE_CONTENT = (
@@ -35,7 +36,8 @@ def read_signed_pdf(upload) -> bytes:
         reader = PdfReader(io.BytesIO(data))
         pages = len(reader.pages)
         active = active_content(reader)
-    except (PdfReadError, ValueError, KeyError, TypeError, RecursionError) as exc:
+    except (PyPdfError, ValueError, KeyError, TypeError, RecursionError) as exc:
+        # PyPdfError covers pypdf's own limits (LimitReachedError on huge arrays or streams).
         raise ValidationError("Ce PDF est illisible ou endommagé.") from exc
     if pages == 0:
         raise ValidationError("Ce PDF ne contient aucune page.")
@@ -75,7 +77,7 @@ def active_content(reader: PdfReader) -> str:
     for idnum, generation in sorted(ids):
         try:
             stack = [reader.get_object(IndirectObject(idnum, generation, reader))]
-        except (PdfReadError, ValueError, KeyError, TypeError):
+        except (PyPdfError, ValueError, KeyError, TypeError):
             continue  # a free or broken entry: nothing a viewer would run
         while stack:
             budget -= 1
@@ -169,7 +171,16 @@ def verify_pades(data: bytes) -> DigitalSignature:
 
 
 # Entries of the catalog that a signature or a DSS/LTV update may add or change.
-_SIGNATURE_CATALOG_KEYS = {"/AcroForm", "/Perms", "/DSS", "/Metadata", "/Pages", "/Type"}
+_SIGNATURE_CATALOG_KEYS = {
+    "/AcroForm",
+    "/Perms",
+    "/DSS",
+    "/Metadata",
+    "/Pages",
+    "/Type",
+    "/Version",  # a signer may raise the PDF version
+    "/Extensions",  # and declare the PAdES extension level
+}
 MAX_COMPARED_ITEMS = 2_000_000
 
 
@@ -204,6 +215,9 @@ def _same_objects(old, new) -> bool:
             if not isinstance(b, ArrayObject) or len(a) != len(b):
                 return False
             stack.extend(zip(a, b, strict=True))
+        elif isinstance(a, int | float) and isinstance(b, int | float):
+            if float(a) != float(b):  # a writer may turn 595.0 into 595
+                return False
         elif type(a) is not type(b) or a != b:
             return False
     return True
@@ -243,7 +257,7 @@ def _shows_the_same(sent_pdf: bytes, signed_revision: bytes) -> bool:
             _same_objects(o, n) and _signature_widgets_only(o, n)
             for o, n in zip(old.pages, new.pages, strict=True)
         )
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return False
 
 

@@ -256,3 +256,15 @@ def test_a_forged_upload_through_the_page_is_a_french_message_not_an_error(clien
     assert response.status_code == 200
     assert "Ce PDF a été modifié après signature" in page_text(response)
     assert "Signé hors plateforme (document numérisé)" not in visible_text(response)
+
+
+def test_a_pdf_that_hits_pypdf_limits_is_a_french_refusal_not_a_server_error(campaign):
+    from pypdf.generic import ArrayObject, NumberObject
+
+    signatory, sent = campaign
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(sent)))
+    # pypdf refuses arrays this long (LimitReachedError, which is not a PdfReadError)
+    writer.pages[0][NameObject("/Objets")] = ArrayObject(NumberObject(n) for n in range(200_000))
+    out = io.BytesIO()
+    writer.write(out)
+    _refused(signatory, out.getvalue(), "Ce PDF est illisible ou endommagé.")
