@@ -267,9 +267,12 @@ def _unchanged_since(data: bytes, sent_pdf: bytes, signed_revision_end: int | No
     shows what the sent PDF shows. What follows the first signature is judged by pyHanko."""
     if not data.startswith(sent_pdf):
         return False
-    if signed_revision_end is None or len(data) == len(sent_pdf):
+    if len(data) == len(sent_pdf):
         return True
-    return _shows_the_same(sent_pdf, data[:signed_revision_end])
+    # Unsigned, the whole file must show what was sent: an update appended without a
+    # signature could otherwise change the amounts and pass for the sent annex.
+    end = signed_revision_end if signed_revision_end is not None else len(data)
+    return _shows_the_same(sent_pdf, data[:end])
 
 
 @dataclass(frozen=True)

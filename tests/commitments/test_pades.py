@@ -268,3 +268,11 @@ def test_a_pdf_that_hits_pypdf_limits_is_a_french_refusal_not_a_server_error(cam
     out = io.BytesIO()
     writer.write(out)
     _refused(signatory, out.getvalue(), "Ce PDF est illisible ou endommagé.")
+
+
+def test_an_unsigned_update_of_the_sent_annex_is_not_the_sent_annex(campaign):
+    signatory, sent = campaign
+    forged = append_page_content(sent)  # starts with the sent bytes, shows other amounts
+    _refused(signatory, forged, "n'est pas l'annexe envoyée")
+    _upload(signatory, forged, signed_outside=True)  # as a document signed outside ptsm
+    assert signatory.signed_outside and signatory.digital_signature_valid is None
