@@ -36,8 +36,9 @@ def read_signed_pdf(upload) -> bytes:
         reader = PdfReader(io.BytesIO(data))
         pages = len(reader.pages)
         active = active_content(reader)
-    except (PyPdfError, ValueError, KeyError, TypeError, RecursionError) as exc:
-        # PyPdfError covers pypdf's own limits (LimitReachedError on huge arrays or streams).
+    except ValidationError:
+        raise
+    except Exception as exc:  # pypdf raises many kinds of errors on damaged or hostile files
         raise ValidationError("Ce PDF est illisible ou endommagé.") from exc
     if pages == 0:
         raise ValidationError("Ce PDF ne contient aucune page.")
@@ -77,7 +78,7 @@ def active_content(reader: PdfReader) -> str:
     for idnum, generation in sorted(ids):
         try:
             stack = [reader.get_object(IndirectObject(idnum, generation, reader))]
-        except (PyPdfError, ValueError, KeyError, TypeError):
+        except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError):
             continue  # a free or broken entry: nothing a viewer would run
         while stack:
             budget -= 1
@@ -257,7 +258,7 @@ def _shows_the_same(sent_pdf: bytes, signed_revision: bytes) -> bool:
             _same_objects(o, n) and _signature_widgets_only(o, n)
             for o, n in zip(old.pages, new.pages, strict=True)
         )
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+    except Exception:  # whatever pypdf makes of a damaged revision, it is not the sent PDF
         return False
 
 

@@ -6,7 +6,7 @@ import io
 import math
 import re
 import zipfile
-from xml.etree.ElementTree import ParseError, XMLPullParser
+from xml.etree.ElementTree import XMLPullParser
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
@@ -176,9 +176,9 @@ def _check_xlsx_archive(data: bytes) -> None:
                 )
         for info in members:
             _scan_member(archive, info)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ParseError, EOFError, OSError) as exc:
-        raise TableError("Ce classeur Excel est endommagé ou protégé.") from exc
-    except NotImplementedError as exc:  # an unsupported compression method
+    except TableError:
+        raise
+    except Exception as exc:  # zlib, zipfile and XML errors of a damaged archive
         raise TableError("Ce classeur Excel est endommagé ou protégé.") from exc
 
 

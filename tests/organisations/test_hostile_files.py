@@ -253,3 +253,15 @@ def test_over_long_names_are_refused_with_their_line(client):
         "255 caractères (actuellement 300)." in text
     )
     assert not Organisation.objects.filter(project=project).exists()
+
+
+def test_a_workbook_with_damaged_compressed_data_is_a_french_refusal():
+    rows = "".join(
+        f'<row r="{n}">{_inline(f"A{n}", f"Organisation {n}")}</row>' for n in range(1, 500)
+    )
+    data = bytearray(build_xlsx(_sheet(rows)))
+    info = zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo("xl/worksheets/sheet1.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    data[start] = 0b111  # first deflate block: final, of the reserved type 3 (zlib.error)
+    with pytest.raises(TableError, match="endommagé ou protégé"):
+        read_table(_upload("acteurs.xlsx", bytes(data)))
