@@ -52,6 +52,7 @@ format: install
 bench: install
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/bundle.py
+	$(BIN)/python bench/uploads.py
 
 clean-db:
 	rm -f db.sqlite3

@@ -31,8 +31,32 @@ def operators(project) -> list[Organisation]:
     return sorted(found.values(), key=lambda o: (o.name.lower(), o.pk))
 
 
-def operator_slug(organisation: Organisation) -> str:
-    return slugify(organisation.name)[:60] or f"operateur-{organisation.pk}"
+def operator_slugs(project) -> dict[int, str]:
+    """A file-name slug for each organisation of the project, unique within it. Names that
+    slugify the same ("CH Morlaix", "C.H. Morlaix") would give two annexes one file name: the
+    oldest organisation keeps the plain slug, the next ones get "-2", "-3"… (by creation order,
+    so a name does not change when another operator joins)."""
+    taken: set[str] = set()
+    slugs = {}
+    for pk, name in (
+        Organisation.objects.filter(project=project).order_by("pk").values_list("pk", "name")
+    ):
+        base = slugify(name)[:60] or f"operateur-{pk}"
+        slug, number = base, 2
+        while slug in taken:
+            slug, number = f"{base}-{number}", number + 1
+        taken.add(slug)
+        slugs[pk] = slug
+    return slugs
+
+
+def operator_slug(organisation: Organisation, slugs: dict[int, str] | None = None) -> str:
+    slugs = slugs if slugs is not None else operator_slugs(organisation.project_id)
+    return (
+        slugs.get(organisation.pk)
+        or slugify(organisation.name)[:60]
+        or f"operateur-{organisation.pk}"
+    )
 
 
 def current_letter(project) -> CommitmentLetter:

@@ -11,6 +11,7 @@ from .content import (
     annex_signature_context,
     collective_context,
     operator_slug,
+    operator_slugs,
     operators,
 )
 from .docx_templates import ANNEX_DOCX, COLLECTIVE_DOCX
@@ -26,16 +27,17 @@ def _collective(project, variant_key: str = "") -> dict:
     return collective_context(project)
 
 
-def annex_variant(organisation) -> Variant:
+def annex_variant(organisation, slugs: dict[int, str] | None = None) -> Variant:
     return Variant(
         key=str(organisation.pk),
-        file_stem=f"annexe-{operator_slug(organisation)}",
+        file_stem=f"annexe-{operator_slug(organisation, slugs)}",
         title=f"Annexe — {organisation.name}",
     )
 
 
 def _annex_variants(project) -> list[Variant]:
-    return [annex_variant(o) for o in operators(project)]
+    slugs = operator_slugs(project)
+    return [annex_variant(o, slugs) for o in operators(project)]
 
 
 def _annex(project, variant_key: str) -> dict:

@@ -44,6 +44,12 @@ class SignedPdfForm(DsfrForm):
         label="PDF signé",
         help_text="20 Mo au plus ; une signature électronique (PAdES) est vérifiée.",
     )
+    signed_outside = forms.BooleanField(
+        label="Signé hors plateforme (document imprimé, signé puis numérisé)",
+        required=False,
+        help_text="À cocher seulement si le PDF n'est pas celui envoyé par la plateforme : "
+        "il sera enregistré comme signé hors plateforme.",
+    )
 
 
 class RefusalForm(DsfrForm):

@@ -116,6 +116,11 @@ class Signatory(models.Model):
     )
     signed_file = models.FileField(upload_to="commitments/signed/", blank=True)
     signed_sha256 = models.CharField("empreinte SHA-256", max_length=64, blank=True)
+    signed_outside = models.BooleanField(
+        "signé hors plateforme",
+        default=False,
+        help_text="Le PDF déposé n'est pas l'annexe envoyée (document imprimé, signé, numérisé).",
+    )
     digital_signer = models.CharField("signataire électronique (PAdES)", max_length=255, blank=True)
     digital_signature_valid = models.BooleanField(
         "signature électronique intègre", null=True, blank=True
@@ -192,6 +197,7 @@ class SignatureRecord(models.Model):
     )
     signed_on = models.DateField("signé le")
     in_session = models.BooleanField("signé en séance collective", default=False)
+    signed_outside = models.BooleanField("signé hors plateforme (document numérisé)", default=False)
     signed_file = models.FileField(upload_to="commitments/signed/", blank=True)
     sha256 = models.CharField("empreinte SHA-256", max_length=64)
     digital_signer = models.CharField("signataire électronique (PAdES)", max_length=255, blank=True)

@@ -19,7 +19,7 @@ from .content import (
     annex_lines,
     annex_signature_context,
     current_letter,
-    operator_slug,
+    operator_slugs,
 )
 from .documents import ANNEX_KIND, COLLECTIVE_KIND
 from .models import AnnexVersion, Signatory, SignatoryStatus
@@ -185,9 +185,10 @@ def bundle_parts(project) -> list[BundlePart]:
         pending.append(
             ("Lettre d'engagement collective", "lettre-engagement-collective.pdf", collective, "")
         )
+        slugs = operator_slugs(project)
         for organisation in snapshot.operators():
             signatory = by_operator.get(organisation.pk)
-            stem = f"annexe-{operator_slug(organisation)}"
+            stem = f"annexe-{slugs[organisation.pk]}"
             title = f"Annexe — {organisation.name}"
             if signatory is not None and signatory.signed_file:
                 with signatory.signed_file.open("rb") as handle:

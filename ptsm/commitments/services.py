@@ -3,7 +3,6 @@ campaign (sending, reminders, signed PDFs, refusals, collective session)."""
 
 import datetime as dt
 import hashlib
-import io
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -15,10 +14,11 @@ from django.utils import timezone
 
 from ptsm.core.concurrency import AlreadyDone, save_sections
 from ptsm.core.files import atomic_with_files, store_file
+from ptsm.core.mail import header_text
 from ptsm.documents.registry import get_kind
 from ptsm.documents.rendering import ConcurrentRenderer
 from ptsm.documents.services import document_meta, store_document
-from ptsm.documents.uploads import read_signed_pdf
+from ptsm.documents.uploads import MAX_SIGNED_PDF_BYTES, check_signed_upload
 from ptsm.governance.models import Attendance
 from ptsm.organisations.models import Contact, Organisation
 
@@ -239,7 +239,7 @@ def _mail(
         )
     project = signatory.letter.project
     message = EmailMessage(
-        subject=subject,
+        subject=header_text(subject),
         body=render_to_string(
             template,
             {
@@ -339,57 +339,47 @@ def remind(*, signatory: Signatory, base_url: str) -> Signatory:
 REMINDER_INTERVAL = dt.timedelta(minutes=5)
 
 
-@dataclass(frozen=True)
-class DigitalSignature:
-    signer: str = ""
-    intact: bool | None = None  # None: the PDF carries no electronic signature
-    trusted: bool | None = None
-
-
-def verify_pades(data: bytes) -> DigitalSignature:
-    """Check the first PAdES signature of a PDF with pyHanko: who signed, whether the signed bytes
-    are intact, and whether the certificate chains to a trusted authority (none is configured
-    offline, so self-signed or unknown certificates are reported as not recognised)."""
-    from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import validate_pdf_signature
-    from pyhanko_certvalidator import ValidationContext
-
-    try:
-        signatures = PdfFileReader(io.BytesIO(data)).embedded_signatures
-    except Exception:  # pyHanko cannot parse it: treat as unsigned, pypdf already accepted the file
-        return DigitalSignature()
-    if not signatures:
-        return DigitalSignature()
-    try:
-        # No trust roots are configured offline: the chain is reported, never assumed trusted.
-        status = validate_pdf_signature(signatures[0], ValidationContext(trust_roots=[]))
-    except Exception:  # a damaged signature is reported as not intact, never as valid
-        return DigitalSignature(signer="signature illisible", intact=False, trusted=False)
-    signer = status.signing_cert.subject.human_friendly if status.signing_cert else ""
-    return DigitalSignature(
-        signer=signer, intact=bool(status.intact and status.valid), trusted=bool(status.trusted)
-    )
+def _upload_digest(upload) -> str:
+    """SHA-256 of an upload's bytes (bounded: larger files are refused by the checks anyway)."""
+    upload.seek(0)
+    digest = hashlib.sha256(upload.read(MAX_SIGNED_PDF_BYTES + 1)).hexdigest()
+    upload.seek(0)
+    return digest
 
 
 @atomic_with_files
-def record_signed_pdf(*, signatory: Signatory, upload, signed_on, user=None) -> Signatory:
+def record_signed_pdf(
+    *, signatory: Signatory, upload, signed_on, user=None, signed_outside: bool = False
+) -> Signatory:
+    """Record the signed annex. The upload must be the annex version that was sent, signed
+    (PAdES) and not modified after its signature; a document signed outside the platform
+    (printed, signed, scanned) is accepted only when the user states it (`signed_outside`).
+    The signatory's row is locked: the same file uploaded twice is recorded once."""
     signatory = _locked(signatory)
-    data = read_signed_pdf(upload)
-    digest = hashlib.sha256(data).hexdigest()
     if signatory.status == SignatoryStatus.SIGNED and not amendment_pending(signatory):
-        if signatory.signed_sha256 == digest:
+        if signatory.signed_sha256 == _upload_digest(upload):
             raise AlreadyDone("Ce PDF signé est déjà enregistré : rien n'a changé.")
         raise ValidationError(
             "Cet engagement est déjà signé : un avenant est nécessaire pour le modifier."
         )
     version = _latest_annex(signatory)
+    with version.pdf.content.open("rb") as handle:
+        sent_pdf = handle.read()
+    checked = check_signed_upload(
+        upload,
+        sent_pdf=sent_pdf,
+        signed_outside=signed_outside,
+        what=f"l'annexe envoyée (version {version.number})",
+    )
+    data, digital = checked.data, checked.digital
+    digest = hashlib.sha256(data).hexdigest()
     store_file(
         signatory.signed_file,
         f"annexe-signee-{signatory.organisation_id}-v{version.number}-{digest[:12]}.pdf",
         data,
     )
     signatory.signed_sha256 = digest
-    digital = verify_pades(data)
+    signatory.signed_outside = checked.signed_outside
     signatory.digital_signer = digital.signer[:255]
     signatory.digital_signature_valid, signatory.digital_signature_trusted = (
         digital.intact,
@@ -413,6 +403,7 @@ def _keep_signature(signatory: Signatory, *, user=None, in_session: bool = False
         annex_version=signatory.annex_version,
         signed_on=signatory.signed_on,
         in_session=in_session,
+        signed_outside=signatory.signed_outside,
         signed_file=signatory.signed_file.name if signatory.signed_file else "",
         sha256=signatory.signed_sha256,
         digital_signer=signatory.digital_signer,

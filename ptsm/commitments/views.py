@@ -246,6 +246,7 @@ def signed(request, project, pk):
             upload=form.cleaned_data["file"],
             signed_on=form.cleaned_data["signed_on"],
             user=request.user,
+            signed_outside=form.cleaned_data["signed_outside"],
         ),
         f"Engagement de {signatory.organisation.name} signé.",
     )

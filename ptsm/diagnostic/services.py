@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -36,7 +37,12 @@ def masked_value(indicator: Indicator, value: float | None) -> tuple[float | Non
     return value, False
 
 
+MAX_SOURCE_CHARS = 200  # IndicatorValue.source and CommuneIndicatorValue.source
+
+
 def check_value(indicator: Indicator, value: float | None) -> None:
+    if value is not None and not math.isfinite(value):
+        raise ValidationError("Une valeur d'indicateur doit être un nombre fini.")
     if value is not None and value < 0:
         raise ValidationError("Une valeur d'indicateur ne peut pas être négative.")
     if value is not None and indicator.unit == "%" and value > 100:
@@ -246,12 +252,16 @@ def parse_value_rows(
         if value_text:
             try:
                 value = float(value_text.replace("\u202f", "").replace(" ", "").replace(",", "."))
-                if value < 0:
+                if not math.isfinite(value):
+                    errors.append(f"valeur non numérique « {value_text[:30]} »")
+                elif value < 0:
                     errors.append("valeur négative")
                 elif indicator is not None and indicator.unit == "%" and value > 100:
                     errors.append("pourcentage supérieur à 100")
             except ValueError:
                 errors.append(f"valeur non numérique « {value_text} »")
+        if len(cell("Source")) > MAX_SOURCE_CHARS:
+            errors.append(f"source trop longue ({MAX_SOURCE_CHARS} caractères au plus)")
         key = (code.upper(), level, commune, year)
         if key in seen and not errors:
             errors.append(f"doublon de la ligne {seen[key]}")

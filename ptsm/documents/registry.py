@@ -5,7 +5,7 @@ format of the kind renders that same context, so the DOCX and the PDF carry the 
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 Renderer = Callable[[dict], bytes]
@@ -31,6 +31,20 @@ class Variant:
     title: str
 
 
+def unique_stems(variants: list[Variant]) -> list[Variant]:
+    """The variants with distinct file names: a stem already used gets "-2", "-3"… so that two
+    variants never write one file (in an export folder, a download, an e-mail)."""
+    taken: set[str] = set()
+    unique = []
+    for variant in variants:
+        stem, number = variant.file_stem, 2
+        while stem in taken:
+            stem, number = f"{variant.file_stem}-{number}", number + 1
+        taken.add(stem)
+        unique.append(variant if stem == variant.file_stem else replace(variant, file_stem=stem))
+    return unique
+
+
 @dataclass(frozen=True)
 class DocumentKind:
     slug: str
@@ -48,7 +62,7 @@ class DocumentKind:
     def variants_for(self, project) -> list[Variant]:
         if self.variants is None:
             return [Variant(key="", file_stem=self.slug, title=self.title)]
-        return self.variants(project)
+        return unique_stems(self.variants(project))
 
     @property
     def formats(self) -> list[str]:

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ptsm.core.concurrency import save_sections
+from ptsm.core.mail import header_text
 from ptsm.governance.validation import record_validation
 
 from .models import ActionAssessment, ActionIndicatorValue, Review, ReviewValidation
@@ -143,7 +144,7 @@ def ask_pilots_for_measurements(*, project, base_url: str) -> ReminderReport:
     requests, unreachable = measurement_requests(project)
     messages = [
         EmailMessage(
-            subject=f"[ptsm] Indicateurs à mesurer — {project.name}",
+            subject=header_text(f"[ptsm] Indicateurs à mesurer — {project.name}"),
             body=render_to_string(
                 "evaluation/emails/measurements.txt",
                 {

@@ -68,3 +68,9 @@ class SignatureForm(DsfrForm):
         required=False,
         help_text="Le PDF revêtu des deux signatures, 20 Mo au plus.",
     )
+    signed_outside = forms.BooleanField(
+        label="Signé hors plateforme (document imprimé, signé puis numérisé)",
+        required=False,
+        help_text="À cocher seulement si le PDF n'est pas celui envoyé par la plateforme : "
+        "il sera enregistré comme signé hors plateforme.",
+    )

@@ -106,6 +106,11 @@ class LetterVersion(models.Model):
     )
     signed_file = models.FileField(upload_to="framing/signed/", blank=True)
     signed_sha256 = models.CharField("empreinte SHA-256 du PDF signé", max_length=64, blank=True)
+    signed_outside = models.BooleanField(
+        "signée hors plateforme",
+        default=False,
+        help_text="Le PDF déposé n'est pas celui de la version (document imprimé, signé, numérisé).",
+    )
 
     class Meta:
         verbose_name = "version de la lettre de cadrage"

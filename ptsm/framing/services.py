@@ -10,7 +10,7 @@ from ptsm.core.concurrency import AlreadyDone, save_sections
 from ptsm.core.files import atomic_with_files, store_file
 from ptsm.documents.registry import get_kind
 from ptsm.documents.services import build_context, store_document
-from ptsm.documents.uploads import read_signed_pdf
+from ptsm.documents.uploads import MAX_SIGNED_PDF_BYTES, check_signed_upload
 from ptsm.organisations.models import Contact
 
 from .content import context_lines
@@ -190,10 +190,19 @@ def generate_version(*, letter: FramingLetter, user=None, today=None) -> LetterV
 
 @atomic_with_files
 def sign_version(
-    *, version: LetterVersion, user, mode: str, signed_on, upload=None
+    *,
+    version: LetterVersion,
+    user,
+    mode: str,
+    signed_on,
+    upload=None,
+    signed_outside: bool = False,
 ) -> LetterVersion:
-    """Record the signature of a validated version and freeze it. The letter's row is locked:
-    a second request (double click) waits, then finds the version signed and says so."""
+    """Record the signature of a validated version and freeze it. An uploaded PDF must be this
+    version's PDF, signed (PAdES) and not modified after its signature; a letter signed outside
+    the platform (printed, signed, scanned) is accepted only when the user states it.
+    The letter's row is locked: a second request (double click) waits, then finds the version
+    signed and says so."""
     list(FramingLetter.objects.select_for_update().filter(pk=version.letter_id).values_list("pk"))
     # Re-read what a concurrent request may have changed (keeping the caller's objects).
     version.refresh_from_db(fields=["signed", "signed_sha256", "status"])
@@ -202,7 +211,8 @@ def sign_version(
     if version.signed:
         if upload is not None and mode == SignatureMode.UPLOAD:
             upload.seek(0)
-            same = hashlib.sha256(upload.read()).hexdigest() == version.signed_sha256
+            read = upload.read(MAX_SIGNED_PDF_BYTES + 1)  # larger files are refused anyway
+            same = hashlib.sha256(read).hexdigest() == version.signed_sha256
             upload.seek(0)
             if same:
                 raise AlreadyDone("Ce PDF signé est déjà enregistré : rien n'a changé.")
@@ -214,7 +224,16 @@ def sign_version(
     if mode == SignatureMode.UPLOAD:
         if upload is None:
             raise ValidationError("Déposez le PDF signé.")
-        data = read_signed_pdf(upload)
+        with version.pdf.content.open("rb") as handle:
+            sent_pdf = handle.read()
+        checked = check_signed_upload(
+            upload,
+            sent_pdf=sent_pdf,
+            signed_outside=signed_outside,
+            what=f"la lettre de cadrage générée (version {version.number})",
+        )
+        data = checked.data
+        version.signed_outside = checked.signed_outside
         digest = hashlib.sha256(data).hexdigest()
         store_file(
             version.signed_file,

@@ -181,6 +181,7 @@ def version_sign(request, project, number):
             mode=form.cleaned_data["mode"],
             signed_on=form.cleaned_data["signed_on"],
             upload=form.cleaned_data["file"],
+            signed_outside=form.cleaned_data["signed_outside"],
         )
     except AlreadyDone as done:
         messages.info(request, done.messages[0])

@@ -8,14 +8,17 @@ PRODID = "-//ptsm//Projets territoriaux de sante mentale//FR"
 
 
 def escape(text: str) -> str:
-    return (
-        (text or "")
-        .replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
+    """A TEXT value (RFC 5545 §3.3.11): line breaks of any kind (CR LF, lone CR or LF, Unicode
+    separators) become the escaped "\\n", so a value can never start a new content line."""
+    lines = str(text or "").splitlines()
+    return "\\n".join(
+        line.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,") for line in lines
     )
+
+
+def one_line(value: str) -> str:
+    """A non-TEXT value (UID, URL): no line break can be escaped there, so they are removed."""
+    return "".join(str(value or "").splitlines())
 
 
 def fold(line: str) -> str:
@@ -58,7 +61,7 @@ def event(
         end_line = f"DTEND;VALUE=DATE:{end:%Y%m%d}"
     lines = [
         "BEGIN:VEVENT",
-        f"UID:{uid}",
+        f"UID:{one_line(uid)}",
         f"DTSTAMP:{utc(stamp)}",
         start_line,
         end_line,
@@ -71,7 +74,7 @@ def event(
     if description:
         lines.append(f"DESCRIPTION:{escape(description)}")
     if url:
-        lines.append(f"URL:{url}")
+        lines.append(f"URL:{one_line(url)}")
     lines.append("END:VEVENT")
     return lines
 
@@ -82,10 +85,11 @@ def calendar(events: Iterable[list[str]], *, name: str, method: str = "PUBLISH")
         "VERSION:2.0",
         f"PRODID:{PRODID}",
         "CALSCALE:GREGORIAN",
-        f"METHOD:{method}",
+        f"METHOD:{one_line(method)}",
         f"X-WR-CALNAME:{escape(name)}",
     ]
     for item in events:
         lines.extend(item)
     lines.append("END:VCALENDAR")
-    return ("\r\n".join(fold(line) for line in lines) + "\r\n").encode("utf-8")
+    # Last guard: whatever a caller passed, a content line never carries a line break.
+    return ("\r\n".join(fold(one_line(line)) for line in lines) + "\r\n").encode("utf-8")

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from ptsm.core.anap import EntryDoor
 from ptsm.core.concurrency import AlreadyDone
+from ptsm.core.mail import header_text
 
 from . import ics
 from .models import (
@@ -226,7 +227,7 @@ def send_invitations(*, meeting: Meeting, base_url: str) -> tuple[int, list]:
             without_email.append(contact)
             continue
         message = EmailMessage(
-            subject=f"[ptsm] Invitation : {meeting.title}",
+            subject=header_text(f"[ptsm] Invitation : {meeting.title}"),
             body=render_to_string(
                 "governance/emails/invitation.txt",
                 {"meeting": meeting, "contact": contact, "project": meeting.body.project},

@@ -5,6 +5,7 @@ territory are kept in memory, so the national file (~100,000 establishments) str
 memory. Everything is written in one transaction, or nothing.
 """
 
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -24,6 +25,12 @@ HEADER = re.compile(r"^finess;etalab;")
 STRUCTURE_FIELDS = 31
 GEOLOCATION_FIELDS = 6
 MAX_EXAMPLES = 20
+# A line of the official file is a few hundred bytes; a longer one is skipped without being held.
+MAX_LINE_BYTES = 16 * 1024
+# Lambert 93 extent of metropolitan France (with a margin): anything else, including the
+# (0, 0) placeholder and the projection's origin, is not a position.
+LAMBERT93_X = (-400_000.0, 1_400_000.0)
+LAMBERT93_Y = (6_000_000.0, 7_200_000.0)
 PUBLIC_SPH = {"1"}  # codesph 1: établissement public de santé
 
 
@@ -148,9 +155,37 @@ def _commune_code(departement: str, commune: str) -> str:
     return (departement + commune) if len(departement) == 2 else departement[:2] + commune
 
 
+def _bounded_lines(stream: BinaryIO):
+    """(line, too_long) pairs: a line longer than MAX_LINE_BYTES is consumed in chunks and
+    returned empty, so a file without line breaks never sits in memory whole."""
+    while True:
+        raw = stream.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            return
+        if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+            while raw and not raw.endswith(b"\n"):
+                raw = stream.readline(MAX_LINE_BYTES)
+            yield b"", True
+        else:
+            yield raw, False
+
+
+def _position(x_text: str, y_text: str) -> tuple[float, float] | None:
+    """(longitude, latitude) of Lambert 93 coordinates in metropolitan France, or None."""
+    try:
+        x, y = float(x_text), float(y_text)
+    except ValueError:
+        return None
+    if not (math.isfinite(x) and math.isfinite(y)):
+        return None
+    if not (LAMBERT93_X[0] <= x <= LAMBERT93_X[1] and LAMBERT93_Y[0] <= y <= LAMBERT93_Y[1]):
+        return None
+    return lambert93_to_wgs84(x, y)
+
+
 def read_finess(stream: BinaryIO, commune_codes: set[str], report: FinessReport) -> dict[str, dict]:
     """The territory's establishments found in a FINESS file, keyed by FINESS ET."""
-    first = stream.readline()
+    first = stream.readline(MAX_LINE_BYTES)
     if not HEADER.match(_decode(first).lstrip("\ufeff")):
         raise FinessFileError(
             "Ce fichier n'est pas une extraction FINESS : la première ligne doit commencer par "
@@ -158,8 +193,11 @@ def read_finess(stream: BinaryIO, commune_codes: set[str], report: FinessReport)
             "sur data.gouv.fr."
         )
     records: dict[str, dict] = {}
-    for number, raw in enumerate(stream, start=2):
+    for number, (raw, too_long) in enumerate(_bounded_lines(stream), start=2):
         report.lines += 1
+        if too_long:
+            report.skip("ligne trop longue", number, f"plus de {MAX_LINE_BYTES // 1024} Ko")
+            continue
         line = _decode(raw).rstrip("\r\n")
         if not line.strip():
             continue
@@ -191,12 +229,15 @@ def read_finess(stream: BinaryIO, commune_codes: set[str], report: FinessReport)
             record = records.get(fields[1].strip())
             if record is None or record["commune_id"].startswith("97"):
                 continue  # overseas coordinates use other projections
-            try:
-                x, y = float(fields[2]), float(fields[3])
-            except ValueError:
-                report.skip("coordonnées illisibles", number)
+            position = _position(fields[2], fields[3])
+            if position is None:
+                report.skip(
+                    "coordonnées absentes, illisibles ou hors de France métropolitaine",
+                    number,
+                    f"« {fields[2][:20]} ; {fields[3][:20]} »",
+                )
                 continue
-            record["longitude"], record["latitude"] = lambert93_to_wgs84(x, y)
+            record["longitude"], record["latitude"] = position
         else:
             report.skip("type de ligne inconnu", number, f"« {section[:30]} »")
     return records

@@ -361,9 +361,20 @@ def save_pending_import(*, project, user, preview: Preview, file_name: str) -> P
         project=project,
         user=user,
         kind=preview.kind,
-        file_name=file_name,
+        file_name=file_name[:255],
         rows=[r.values for r in preview.rows],
     )
+
+
+def _still_there(model, pending: PendingImport, pk, line: int, what: str):
+    """The record a previewed line refers to, or a French refusal when it was deleted since."""
+    try:
+        return model.objects.get(project=pending.project, pk=pk)
+    except model.DoesNotExist:
+        raise ValidationError(
+            f"ligne {line} : {what} a été supprimé(e) de l'annuaire depuis l'aperçu. "
+            "Déposez de nouveau le fichier."
+        ) from None
 
 
 @transaction.atomic
@@ -375,12 +386,14 @@ def commit_import(*, pending: PendingImport) -> tuple[int, int]:
         raise AlreadyDone("Cet import a déjà été enregistré.")
     check_pending_import_alive(pending)
     created = updated = 0
-    for values in pending.rows:
+    for line, values in enumerate(pending.rows, start=2):
         values = dict(values)
         pk = values.pop("pk")
         if pending.kind == ImportKind.ORGANISATIONS:
             organisation = (
-                Organisation.objects.get(project=pending.project, pk=pk)
+                _still_there(
+                    Organisation, pending, pk, line, f"l'organisation « {values.get('name', '')} »"
+                )
                 if pk
                 else Organisation(project=pending.project, source=Source.FILE)
             )
@@ -392,13 +405,22 @@ def commit_import(*, pending: PendingImport) -> tuple[int, int]:
             organisation.save()
         else:
             contact = (
-                Contact.objects.get(project=pending.project, pk=pk)
+                _still_there(
+                    Contact,
+                    pending,
+                    pk,
+                    line,
+                    f"le contact « {values.get('first_name', '')} {values.get('last_name', '')} »",
+                )
                 if pk
                 else Contact(project=pending.project)
             )
-            values.pop("organisation_name")
-            contact.organisation = Organisation.objects.get(
-                project=pending.project, pk=values.pop("organisation")
+            contact.organisation = _still_there(
+                Organisation,
+                pending,
+                values.pop("organisation"),
+                line,
+                f"l'organisation « {values.pop('organisation_name')} »",
             )
             notice = values.pop("notice_date")
             contact.notice_date = dt.date.fromisoformat(notice) if notice else None

@@ -14,6 +14,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
 
 from ptsm.accounts.models import Membership, Role, User
+from ptsm.core.mail import header_text
 from ptsm.territories.models import Departement, Epci, Region, Territory
 from ptsm.territories.services import define_territory
 
@@ -122,7 +123,7 @@ def _send_invitation(*, user: User, project: Project, role: Role, base_url: str)
         "project_url": base_url + reverse("projects:dashboard", kwargs={"slug": project.slug}),
     }
     send_mail(
-        subject=f"[ptsm] Vous êtes invité(e) au projet « {project.name} »",
+        subject=header_text(f"[ptsm] Vous êtes invité(e) au projet « {project.name} »"),
         message=render_to_string("projects/emails/invitation.txt", context),
         from_email=None,
         recipient_list=[user.email],

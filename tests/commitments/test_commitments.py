@@ -156,9 +156,14 @@ def test_export_documents_writes_letters_annexes_and_bundle(project, tmp_path):
 
 
 def _signed_pdf(project, organisation) -> bytes:
-    return (
-        render(project, get_kind("annexe"), str(organisation.pk), "pdf", DAY) + b"\n% signatures\n"
+    """The annex version that was sent, as a file carrying no electronic signature returns it."""
+    version = (
+        AnnexVersion.objects.filter(letter__project=project, organisation=organisation)
+        .order_by("-number")
+        .first()
     )
+    with version.pdf.content.open("rb") as handle:
+        return handle.read() + b"\n% signatures\n"
 
 
 def test_bilateral_campaign_emails_reminders_signatures_and_refusals(project, smtp_server):
@@ -580,3 +585,63 @@ def test_an_annex_outdated_by_the_roadmap_is_flagged_refused_for_sending_and_rec
     assert len(smtp_server.messages) == 1
     assert annex_cell(client.get(url), signatory) == "Version 2 À jour"
     assert send_url in page_text(client.get(url))
+
+
+def test_an_operator_name_with_line_breaks_injects_no_mail_header(project, smtp_server):
+    epsm, _gem = setup_roadmap(project)
+    Organisation.objects.filter(pk=epsm.pk).update(name="EPSM\r\nBcc: x@evil.example")
+    epsm.refresh_from_db()
+    letter = ensure_letter(project=project)
+    generate_annex(letter=letter, organisation=epsm)
+    signatory = letter.signatories.get(organisation=epsm)
+    send_for_signature(signatory=signatory, base_url="http://ptsm.test")
+    remind(signatory=signatory, base_url="http://ptsm.test")
+    for message in smtp_server.messages:
+        assert message["Bcc"] is None
+        assert "Bcc: x@evil.example" in message["Subject"]  # shown as text, on one line
+    assert " ".join(smtp_server.messages[0]["Subject"].split()) == (
+        "[ptsm] Lettre d'engagement à signer — EPSM Bcc: x@evil.example"
+    )
+
+
+def test_operators_whose_names_slugify_the_same_get_distinct_file_names(project, tmp_path):
+    ch, ch_dots, epsm = setup_roadmap(
+        project, operator_names=("CH Morlaix", "C.H. Morlaix", "EPSM Finistère Sud")
+    )
+    letter = ensure_letter(project=project)
+    first, second = (generate_annex(letter=letter, organisation=o) for o in (ch, ch_dots))
+    assert (first.pdf.file_name, second.pdf.file_name) == (
+        "annexe-ch-morlaix.pdf",
+        "annexe-ch-morlaix-2.pdf",  # the later organisation gets the suffix
+    )
+    assert first.docx.file_name == "annexe-ch-morlaix.docx"
+    assert second.docx.file_name == "annexe-ch-morlaix-2.docx"
+    call_command("export_documents", project.slug, str(tmp_path))
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert {
+        "annexe-ch-morlaix.pdf",
+        "annexe-ch-morlaix-2.pdf",
+        "annexe-epsm-finistere-sud.pdf",
+    } <= set(names)
+    # Each exported annex is its operator's: nothing was overwritten.
+    assert "C.H. Morlaix" in pdf_text((tmp_path / "annexe-ch-morlaix-2.pdf").read_bytes())
+    assert "C.H. Morlaix" not in pdf_text((tmp_path / "annexe-ch-morlaix.pdf").read_bytes())
+    # The bundle names each part after the same rule.
+    from ptsm.commitments.selectors import bundle_parts
+
+    parts = {part.file_name for part in bundle_parts(project)}
+    assert {"annexe-ch-morlaix.pdf", "annexe-ch-morlaix-2.pdf"} <= parts
+
+
+def test_variants_of_any_kind_never_share_a_file_name():
+    from ptsm.documents.registry import Variant, unique_stems
+
+    variants = unique_stems(
+        [Variant("1", "fiche-action-1-1", "a"), Variant("2", "fiche-action-1-1", "b")]
+        + [Variant("3", "fiche-action-1-1-2", "c")]
+    )
+    assert [v.file_stem for v in variants] == [
+        "fiche-action-1-1",
+        "fiche-action-1-1-2",
+        "fiche-action-1-1-2-2",
+    ]

@@ -396,3 +396,34 @@ def test_values_by_commune_are_imported_checked_and_shade_the_map(client, projec
     assert f"<title>{brest} — donnée absente ou effectif < 11</title>" in fam
     assert "1 commune(s) à effectif inférieur à 11, non affichée(s)." in fam
     assert "— 7 orientations" not in fam
+
+
+@pytest.mark.parametrize("value", ["nan", "NaN", "inf", "-Infinity", "1e999"])
+def test_imported_values_reject_nan_and_infinity_with_their_line(client, project, value):
+    client.force_login(member(project, Role.PROJECT_LEAD))
+    content = f"Code indicateur;Niveau;Année;Valeur\nPAUVRETE;territoire;2021;{value}\n"
+    page = page_text(_import(client, project, content.encode()))
+    assert f"Ligne 2 : valeur non numérique « {value} »." in page
+    assert not IndicatorValue.objects.filter(project=project).exists()
+
+
+def test_an_over_long_source_is_refused_with_its_line_not_a_server_error(client, project):
+    client.force_login(member(project, Role.PROJECT_LEAD))
+    content = (
+        "Code indicateur;Niveau;Année;Valeur;Source\n"
+        f"PAUVRETE;territoire;2021;12;{'S' * 201}\n"
+        "PAUVRETE;France;2021;14;INSEE\n"
+    )
+    page = page_text(_import(client, project, content.encode()))
+    assert "Ligne 2 : source trop longue (200 caractères au plus)." in page
+    assert not IndicatorValue.objects.filter(project=project).exists()
+
+
+def test_a_typed_value_cannot_be_infinite(project):
+    from django.core.exceptions import ValidationError
+
+    from ptsm.diagnostic.models import Indicator
+    from ptsm.diagnostic.services import check_value
+
+    with pytest.raises(ValidationError, match="nombre fini"):
+        check_value(Indicator.objects.get(code="PAUVRETE"), float("inf"))

@@ -314,3 +314,54 @@ def test_section_edit_by_htmx_returns_the_updated_section(client, project):
     reader = member(project, Role.READER)
     login(client, reader)
     assert client.post(url, {"text": "x"}).status_code == 403
+
+
+def _post_signed(client, project, version, data: bytes, **extra):
+    return client.post(
+        reverse("framing:sign", kwargs={"slug": project.slug, "number": version.number}),
+        {"mode": "depot", "signed_on": "2026-11-20", "file": SimpleUploadedFile("s.pdf", data)}
+        | extra,
+        follow=True,
+    )
+
+
+def test_a_pades_signed_letter_is_accepted_and_a_letter_changed_after_signature_refused(
+    client, project
+):
+    from tests.pdf_signing import append_page_content, pades_sign
+
+    lead = member(project, Role.PROJECT_LEAD)
+    version = _validated_version(project, lead)
+    client.force_login(lead)
+    with version.pdf.content.open("rb") as handle:
+        signed = pades_sign(pades_sign(handle.read(), "Directeur ARS"), "Président CD", "Sig2")
+    response = _post_signed(client, project, version, append_page_content(signed))
+    assert "Ce PDF a été modifié après signature" in page_text(response)
+    version.refresh_from_db()
+    assert not version.signed and version.letter.status == LetterStatus.VALIDATED
+    response = _post_signed(client, project, version, signed)
+    assert "signée et figée" in page_text(response)
+    version.refresh_from_db()
+    assert version.signed and not version.signed_outside
+
+
+def test_a_scanned_letter_needs_the_statement_and_is_shown_as_signed_outside(client, project):
+    from pypdf import PdfWriter
+
+    lead = member(project, Role.PROJECT_LEAD)
+    version = _validated_version(project, lead)
+    client.force_login(lead)
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    scan = io.BytesIO()
+    writer.write(scan)
+    response = _post_signed(client, project, version, scan.getvalue())
+    assert "n'est pas la lettre de cadrage générée (version 2)" in page_text(response)
+    version.refresh_from_db()
+    assert not version.signed
+    response = _post_signed(client, project, version, scan.getvalue(), signed_outside="on")
+    assert "signée et figée" in page_text(response)
+    version.refresh_from_db()
+    assert version.signed and version.signed_outside
+    page = visible_text(client.get(reverse("framing:letter", kwargs={"slug": project.slug})))
+    assert "Signée hors plateforme (document numérisé)" in page

@@ -351,3 +351,39 @@ def test_communication_plan_timeline(lead, project):
         )
     )
     assert "Saisissez une date valide." in bad
+
+
+INJECTED = "\r\nBcc: x@evil.example"
+
+
+def _unfolded_lines(calendar: str) -> list[str]:
+    return calendar.replace("\r\n ", "").split("\r\n")
+
+
+def test_line_breaks_in_a_title_inject_no_header_and_no_ics_line(lead, project, smtp_server):
+    katell = contact(project)
+    BodyMember.objects.create(body=copil(project), contact=katell)
+    meeting = _meeting(
+        project,
+        title=f"COPIL{INJECTED}",
+        place="Quimper\rATTENDEE:mailto:x@evil.example",
+        agenda="Point 1\u2028END:VEVENT",
+    )
+    lead.post(url("governance:meeting_invite_members", project, pk=meeting.pk))
+    page = page_text(lead.post(url("governance:meeting_send", project, pk=meeting.pk), follow=True))
+    assert "1 invitation(s) envoyée(s)" in page
+    message = smtp_server.messages[0]
+    assert message["Bcc"] is None and message["To"] == "k.lebihan@epsm.fr"
+    assert message["Subject"] == "[ptsm] Invitation : COPIL Bcc: x@evil.example"
+    attachment = next(part for part in message.iter_attachments())
+    calendar = attachment.get_content()
+    calendar = calendar.decode() if isinstance(calendar, bytes) else calendar
+    lines = _unfolded_lines(calendar)
+    assert "SUMMARY:COPIL\\nBcc: x@evil.example" in lines
+    assert "LOCATION:Quimper\\nATTENDEE:mailto:x@evil.example" in lines
+    assert not [line for line in lines if line.startswith(("Bcc", "ATTENDEE"))]
+    assert [line for line in lines if line.startswith("END:VEVENT")] == ["END:VEVENT"]
+    assert "\r" not in calendar.replace("\r\n", "")  # no lone CR a reader could take as a break
+    # The project calendar (all meetings and milestones) is guarded the same way.
+    ics = lead.get(url("governance:calendar_ics", project)).content.decode()
+    assert not [line for line in _unfolded_lines(ics) if line.startswith(("Bcc", "ATTENDEE"))]

@@ -99,3 +99,46 @@ def test_finess_import_page_reports_in_french(client, project):
     page = page_text(client.post(url, {"file": fake}))
     assert "l'extraction FINESS est un fichier .csv" in page
     assert Organisation.objects.filter(project=project).count() == 6
+
+
+def _one_establishment_at(x: str, y: str) -> bytes:
+    from tests.organisations.finess_sample import HEADER, structure
+
+    lines = [
+        HEADER,
+        structure("290000975", "EPSM FINISTERE SUD", "232", "29", "292", "CHS", ej="290000975"),
+        f"geolocalisation;290000975;{x};{y};1,ATLASANTE,100,IGN,BD_ADRESSE,V2.2,LAMBERT_93;2026-09-30",
+    ]
+    return "\n".join(lines).encode()
+
+
+@pytest.mark.parametrize(
+    "x, y",
+    [
+        ("700000", "12655612.049876"),  # the projection's origin: log(0) raised a server error
+        ("0", "0"),
+        ("0.0", "0.0"),
+        ("", ""),
+        ("nan", "nan"),
+        ("inf", "-inf"),
+        ("1e308", "1e308"),
+    ],
+)
+def test_coordinates_outside_france_are_skipped_with_a_french_reason(client, project, x, y):
+    client.force_login(member(project, Role.PROJECT_LEAD))
+    url = reverse("organisations:finess_import", kwargs={"slug": project.slug})
+    upload = io.BytesIO(_one_establishment_at(x, y))
+    upload.name = "etalab.csv"
+    response = client.post(url, {"file": upload})
+    assert response.status_code == 200
+    assert "1 créé(s)" in page_text(response)
+    organisation = Organisation.objects.get(project=project, finess_et="290000975")
+    assert organisation.longitude is None and organisation.latitude is None  # no position
+    assert "coordonnées" in page_text(response)
+
+
+def test_an_endless_line_is_skipped_in_bounded_memory(project):
+    data = _one_establishment_at("148000", "6830000") + b"\nstructureet;" + b"x" * 5_000_000
+    report = import_finess(project=project, stream=io.BytesIO(data))
+    assert report.created == 1
+    assert any("ligne trop longue" in e for e in report.examples)

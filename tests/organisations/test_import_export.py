@@ -268,3 +268,29 @@ def test_import_template_has_the_expected_columns(lead, project):
         "Prénom",
         "Nom",
     ]
+
+
+def test_confirming_after_a_referenced_organisation_was_deleted_is_refused_in_french(lead, project):
+    epsm = Organisation.objects.create(project=project, name="EPSM", category="sanitaire_public")
+    content = "Organisation;Prénom;Nom;Courriel\nEPSM;A;B;a@epsm.fr\n".encode()
+    assert "Aperçu : 1 ligne valide" in page_text(
+        upload(lead, project, "c.csv", content, kind="contacts")
+    )
+    epsm.delete()
+    response = confirm(lead, project)
+    assert response.status_code == 200
+    assert (
+        "Import annulé, rien n'a été enregistré : ligne 2 : l'organisation « EPSM » a été "
+        "supprimé(e) de l'annuaire depuis l'aperçu." in page_text(response)
+    )
+    assert not Contact.objects.exists()
+
+
+def test_confirming_an_update_of_a_deleted_organisation_is_refused_in_french(lead, project):
+    gem = Organisation.objects.create(project=project, name="GEM L'Escale", category="social")
+    content = "Nom;Catégorie\nGEM L'Escale;social\nUNAFAM;usagers_familles\n".encode()
+    upload(lead, project, "o.csv", content)
+    gem.delete()
+    response = confirm(lead, project)
+    assert "l'organisation « GEM L'Escale » a été supprimé(e)" in page_text(response)
+    assert not Organisation.objects.filter(project=project).exists()

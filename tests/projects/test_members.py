@@ -82,3 +82,18 @@ def test_the_last_project_lead_cannot_be_removed(client, project):
     )
     assert "Le projet doit garder au moins un chef de projet." in response.content.decode()
     assert Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_a_project_name_with_line_breaks_injects_no_mail_header(
+    project, smtp_server, django_capture_on_commit_callbacks
+):
+    from ptsm.projects.services import add_member
+
+    project.name = "PTSM 29\r\nBcc: x@evil.example"
+    project.save(update_fields=["name"])
+    with django_capture_on_commit_callbacks(execute=True):
+        add_member(project=project, email="pilote@ch.fr", role=Role.READER, base_url="http://t")
+    message = smtp_server.messages[0]
+    assert message["Bcc"] is None
+    subject = " ".join(message["Subject"].split())  # unfolded
+    assert subject == "[ptsm] Vous êtes invité(e) au projet « PTSM 29 Bcc: x@evil.example »"
