@@ -8,7 +8,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from ptsm.accounts.models import Role
-from ptsm.accounts.permissions import Capability, administered_region_ids, role_allows
+from ptsm.accounts.permissions import (
+    Capability,
+    administered_region_ids,
+    role_allows,
+)
 from ptsm.commitments.selectors import engagement_period
 from ptsm.evaluation.selectors import next_review
 from ptsm.framing.selectors import framing_status
@@ -233,7 +237,7 @@ def milestone_delete(request, project, pk):
 @project_view(Capability.VIEW_PROJECT)
 def member_list(request, project):
     can_manage = _can(request, Capability.MANAGE_MEMBERS)
-    form = MemberForm(request.POST or None) if can_manage else None
+    form = MemberForm(request.POST or None, project=project) if can_manage else None
     if request.method == "POST":
         if not can_manage:
             raise PermissionDenied("Votre rôle ne permet pas de gérer les membres.")
@@ -244,6 +248,7 @@ def member_list(request, project):
                     project=project,
                     email=data["email"],
                     role=Role(data["role"]),
+                    organisation=data["organisation"],
                     first_name=data["first_name"],
                     last_name=data["last_name"],
                     base_url=request.build_absolute_uri("/").rstrip("/"),
@@ -262,7 +267,7 @@ def member_list(request, project):
             "page_title": "Membres du projet",
             "memberships": selectors.project_members(project),
             "form": form,
-            "role_form": MemberRoleForm() if can_manage else None,
+            "role_form": MemberRoleForm(project=project) if can_manage else None,
             "can_manage": can_manage,
         },
     )
@@ -272,12 +277,20 @@ def member_list(request, project):
 @require_POST
 def member_role(request, project, pk):
     membership = get_object_or_404(project.memberships.select_related("user"), pk=pk)
-    form = MemberRoleForm(request.POST)
-    if form.is_valid():
-        services.change_member_role(membership=membership, role=Role(form.cleaned_data["role"]))
-        messages.success(request, f"Le rôle de {membership.user} a été modifié.")
+    form = MemberRoleForm(request.POST, project=project)
+    if not form.is_valid():
+        messages.error(request, "Rôle ou organisation inconnus.")
+        return redirect("projects:members", slug=project.slug)
+    try:
+        services.change_member_role(
+            membership=membership,
+            role=Role(form.cleaned_data["role"]),
+            organisation=form.cleaned_data["organisation"],
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
     else:
-        messages.error(request, "Rôle inconnu.")
+        messages.success(request, f"Le rôle de {membership.user} a été modifié.")
     return redirect("projects:members", slug=project.slug)
 
 
