@@ -40,7 +40,7 @@ def _back(project):
 def letter(request, project):
     letter = current_letter(project)
     versions = (
-        list(letter.annex_versions.select_related("organisation", "pdf", "docx"))
+        list(_scoped(request, letter.annex_versions.select_related("organisation", "pdf", "docx")))
         if letter.pk
         else []
     )
@@ -50,7 +50,7 @@ def letter(request, project):
         {
             "page_title": "Lettres d'engagement",
             "letter": letter,
-            "signatories": _with_annex_states(project, letter),
+            "signatories": _with_annex_states(request, project, letter),
             "versions": versions,
             "period": (period := selectors.engagement_period(project)),
             "period_warning": period.warning(timezone.localdate()),
@@ -68,13 +68,20 @@ def letter(request, project):
             "refusal_form": RefusalForm(initial={"refused_on": timezone.localdate()}),
             "amendment_form": AmendmentForm(),
             "can_manage": _can_manage(request),
+            "can_sign": role_allows(request.project_role, Capability.SIGN_COMMITMENT),
         },
     )
 
 
-def _with_annex_states(project, letter) -> list:
+def _scoped(request, queryset):
+    return selectors.operator_scope(
+        queryset, role=request.project_role, organisation_id=request.project_organisation_id
+    )
+
+
+def _with_annex_states(request, project, letter) -> list:
     states = selectors.annex_states(project, letter)
-    rows = list(selectors.signatories(letter))
+    rows = list(_scoped(request, selectors.signatories(letter)))
     for signatory in rows:
         signatory.annex_state = states.get(signatory.organisation_id)
     return rows
@@ -125,9 +132,10 @@ def text_edit(request, project, key):
     return render(request, "core/form_page.html", {"form": form, "page_title": EDITABLE[key]})
 
 
-def _signatory(project, pk) -> Signatory:
+def _signatory(request, project, pk) -> Signatory:
+    """The signatory, 404 when it is not of the project or another operator's for a signataire."""
     return get_object_or_404(
-        Signatory.objects.select_related("letter", "organisation", "contact"),
+        _scoped(request, Signatory.objects.select_related("letter", "organisation", "contact")),
         letter__project=project,
         pk=pk,
     )
@@ -146,7 +154,7 @@ def _run(request, project, action, success: str):
 @project_view(Capability.MANAGE_COMMITMENTS)
 @require_POST
 def annex_generate(request, project, pk):
-    signatory = _signatory(project, pk)
+    signatory = _signatory(request, project, pk)
     return _run(
         request,
         project,
@@ -160,7 +168,7 @@ def annex_generate(request, project, pk):
 @project_view(Capability.MANAGE_COMMITMENTS)
 @require_POST
 def amendment(request, project, pk):
-    signatory = _signatory(project, pk)
+    signatory = _signatory(request, project, pk)
     form = AmendmentForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     return _run(
@@ -180,7 +188,7 @@ def amendment(request, project, pk):
 @project_view(Capability.MANAGE_COMMITMENTS)
 @require_POST
 def send(request, project, pk):
-    signatory = _signatory(project, pk)
+    signatory = _signatory(request, project, pk)
     return _run(
         request,
         project,
@@ -192,7 +200,7 @@ def send(request, project, pk):
 @project_view(Capability.MANAGE_COMMITMENTS)
 @require_POST
 def reminder(request, project, pk):
-    signatory = _signatory(project, pk)
+    signatory = _signatory(request, project, pk)
     return _run(
         request,
         project,
@@ -201,10 +209,10 @@ def reminder(request, project, pk):
     )
 
 
-@project_view(Capability.MANAGE_COMMITMENTS)
+@project_view(Capability.SIGN_COMMITMENT)
 @require_POST
 def signed(request, project, pk):
-    signatory = _signatory(project, pk)
+    signatory = _signatory(request, project, pk)
     form = SignedPdfForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(
@@ -228,7 +236,7 @@ def signed(request, project, pk):
 @project_view(Capability.MANAGE_COMMITMENTS)
 @require_POST
 def refused(request, project, pk):
-    signatory = _signatory(project, pk)
+    signatory = _signatory(request, project, pk)
     form = RefusalForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Indiquez la date et le motif du refus.")
@@ -256,7 +264,7 @@ def session_signatures(request, project):
 
 @project_view(Capability.VIEW_PROJECT)
 def signed_download(request, project, pk):
-    signatory = _signatory(project, pk)
+    signatory = _signatory(request, project, pk)
     if not signatory.signed_file:
         raise Http404("Aucun PDF signé déposé.")
     return FileResponse(
@@ -270,7 +278,9 @@ def signed_download(request, project, pk):
 @project_view(Capability.VIEW_PROJECT)
 def annex_diff(request, project, pk):
     version = get_object_or_404(
-        AnnexVersion.objects.select_related("organisation"), letter__project=project, pk=pk
+        _scoped(request, AnnexVersion.objects.select_related("organisation")),
+        letter__project=project,
+        pk=pk,
     )
     old = version.letter.annex_versions.filter(
         organisation=version.organisation, number__lt=version.number

@@ -12,6 +12,21 @@ from .registry import CONTENT_TYPES, FORMAT_LABELS, get_kind
 from .rendering import RenderingError
 
 
+def _reader(request) -> selectors.Reader:
+    return selectors.Reader(request.project_role, request.project_organisation_id)
+
+
+def _document(request, project, pk) -> GeneratedDocument:
+    """The document, 404 when it is not of the project or not for this reader (another operator's
+    annex for a signataire, a draft for a lecteur)."""
+    document = get_object_or_404(GeneratedDocument, pk=pk, project=project)
+    if not selectors.may_download(
+        project, _reader(request), kind_slug=document.kind, variant_key=document.variant
+    ):
+        raise Http404("Document introuvable.")
+    return document
+
+
 @project_view(Capability.VIEW_PROJECT)
 def document_list(request, project):
     return render(
@@ -19,7 +34,7 @@ def document_list(request, project):
         "documents/document_list.html",
         {
             "page_title": "Documents",
-            "rows": selectors.document_catalogue(project),
+            "rows": selectors.document_catalogue(project, _reader(request)),
             "can_generate": role_allows(request.project_role, Capability.GENERATE_DOCUMENTS),
         },
     )
@@ -63,7 +78,7 @@ def document_generate_all(request, project):
 
 @project_view(Capability.VIEW_PROJECT)
 def document_download(request, project, pk):
-    document = get_object_or_404(GeneratedDocument, pk=pk, project=project)
+    document = _document(request, project, pk)
     try:
         handle = document.content.open("rb")
     except FileNotFoundError as exc:
@@ -78,7 +93,7 @@ def document_download(request, project, pk):
 
 @project_view(Capability.VIEW_PROJECT)
 def document_history(request, project, pk):
-    document = get_object_or_404(GeneratedDocument, pk=pk, project=project)
+    document = _document(request, project, pk)
     return render(
         request,
         "documents/document_history.html",

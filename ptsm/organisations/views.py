@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from ptsm.accounts.permissions import Capability, role_allows
+from ptsm.accounts.permissions import Capability, may_see_contact_details, role_allows
 from ptsm.commitments.selectors import signatory_of
 from ptsm.core.views import form_view
 from ptsm.governance.selectors import memberships_of_organisation
@@ -115,7 +115,10 @@ def organisation_detail(request, project, pk):
 @project_view(Capability.VIEW_PROJECT)
 def contact_list(request, project):
     query = request.GET.get("q", "").strip()
-    page = Paginator(selectors.contacts(project, query), PER_PAGE).get_page(request.GET.get("page"))
+    contacts = selectors.contacts(
+        project, query, by_contact_details=may_see_contact_details(request.project_role)
+    )
+    page = Paginator(contacts, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "organisations/contact_list.html",
@@ -125,6 +128,7 @@ def contact_list(request, project):
             "q": query,
             "query_string": f"q={query}" if query else "",
             "can_edit": _can_edit(request),
+            "can_export": role_allows(request.project_role, Capability.EXPORT_CONTACTS),
         },
     )
 
