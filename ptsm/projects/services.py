@@ -63,6 +63,7 @@ def create_project(
         departements=departements,
         epcis=epcis,
         commune_codes=commune_codes,
+        region=region,
     )
     project = Project(
         slug=slug or unique_slug(name),
@@ -90,11 +91,36 @@ def create_project(
 
 @transaction.atomic
 def update_project(*, project: Project, **fields) -> Project:
+    if {"region", "region_id", "territory", "territory_id"} & set(fields):
+        raise ValidationError(
+            "La région et le territoire d'un projet ne se modifient pas ici : le territoire se "
+            "redéfinit dans sa région."
+        )
     for name, value in fields.items():
         setattr(project, name, value)
     project.full_clean()
     project.save()
     return project
+
+
+def update_territory(
+    *,
+    project: Project,
+    name: str,
+    departements: Iterable[Departement] = (),
+    epcis: Iterable[Epci] = (),
+    commune_codes: Iterable[str] = (),
+) -> Territory:
+    """Redefine the project's territory, which stays in the project's région (whoever edits it:
+    the chef de projet cannot move it elsewhere, nor can an administrator of another région)."""
+    return define_territory(
+        territory=project.territory,
+        name=name,
+        departements=departements,
+        epcis=epcis,
+        commune_codes=commune_codes,
+        region=project.region,
+    )
 
 
 @transaction.atomic

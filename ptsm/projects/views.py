@@ -20,7 +20,7 @@ from ptsm.governance.services import create_default_bodies
 from ptsm.organisations.selectors import missing_key_actors
 from ptsm.territories.models import Region
 from ptsm.territories.selectors import territory_card, territory_communes, territory_map_svg
-from ptsm.territories.services import TerritoryDefinitionError, define_territory
+from ptsm.territories.services import TerritoryDefinitionError
 
 from . import selectors, services
 from .access import project_view
@@ -158,8 +158,8 @@ def territory_edit(request, project):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            define_territory(
-                territory=territory,
+            services.update_territory(
+                project=project,
                 name=data["territory_name"],
                 departements=data["departements"],
                 epcis=data["epci_codes"],
