@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from ptsm.accounts.permissions import Capability, role_allows
 from ptsm.documents.rendering import RenderingError
@@ -37,6 +37,7 @@ def _back(project):
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def letter(request, project):
     letter = current_letter(project)
     versions = (
@@ -263,6 +264,7 @@ def session_signatures(request, project):
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def signed_download(request, project, pk):
     signatory = _signatory(request, project, pk)
     if not signatory.signed_file:
@@ -276,6 +278,7 @@ def signed_download(request, project, pk):
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def annex_diff(request, project, pk):
     version = get_object_or_404(
         _scoped(request, AnnexVersion.objects.select_related("organisation")),

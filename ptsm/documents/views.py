@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from ptsm.accounts.permissions import Capability, role_allows
 from ptsm.projects.access import project_view
@@ -28,6 +28,7 @@ def _document(request, project, pk) -> GeneratedDocument:
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def document_list(request, project):
     return render(
         request,
@@ -77,6 +78,7 @@ def document_generate_all(request, project):
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def document_download(request, project, pk):
     document = _document(request, project, pk)
     try:
@@ -92,6 +94,7 @@ def document_download(request, project, pk):
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def document_history(request, project, pk):
     document = _document(request, project, pk)
     return render(

@@ -4,7 +4,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from ptsm.accounts.permissions import Capability, role_allows
 from ptsm.core.views import form_view
@@ -59,6 +59,7 @@ def _flash_errors(request, exc: ValidationError) -> None:
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def body_list(request, project):
     return render(
         request,
@@ -148,6 +149,7 @@ def body_member_remove(request, project, pk):
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def meeting_list(request, project):
     meetings = list(selectors.project_meetings(project))
     now = timezone.now()
@@ -189,6 +191,7 @@ def meeting_edit(request, project, pk):
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def meeting_detail(request, project, pk):
     try:
         meeting = selectors.meeting_detail(project, pk)
@@ -363,6 +366,7 @@ def task_status(request, project, pk):
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def meeting_ics(request, project, pk):
     meeting = _meeting(project, pk)
     return _ics_response(
@@ -371,6 +375,7 @@ def meeting_ics(request, project, pk):
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def calendar_ics(request, project):
     data = services.project_calendar_ics(
         project,
@@ -385,6 +390,7 @@ def calendar_ics(request, project):
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def initiative_list(request, project):
     return render(
         request,
@@ -432,6 +438,7 @@ def initiative_delete(request, project, pk):
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def communication_list(request, project):
     return render(
         request,

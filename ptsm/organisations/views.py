@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from ptsm.accounts.permissions import Capability, may_see_contact_details, role_allows
 from ptsm.commitments.selectors import signatory_of
@@ -35,6 +35,7 @@ def _filters(form: DirectoryFilterForm) -> selectors.DirectoryFilters:
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def organisation_list(request, project):
     form = DirectoryFilterForm(request.GET or None)
     organisations = selectors.directory(project, _filters(form))
@@ -93,6 +94,7 @@ def organisation_delete(request, project, pk):
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def organisation_detail(request, project, pk):
     organisation = get_object_or_404(
         Organisation.objects.select_related("commune"), project=project, pk=pk
@@ -113,6 +115,7 @@ def organisation_detail(request, project, pk):
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def contact_list(request, project):
     query = request.GET.get("q", "").strip()
     contacts = selectors.contacts(
@@ -177,6 +180,7 @@ def contact_delete(request, project, pk):
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def checklist(request, project):
     return render(
         request,

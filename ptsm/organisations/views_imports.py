@@ -107,6 +107,7 @@ def _export(project, what: str, fmt: str) -> HttpResponse:
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def import_template(request, project, what, fmt):
     _checked(what, fmt)
     headers, _rows = export_rows(project=project, kind=what)

@@ -5,7 +5,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ptsm.accounts.models import Role
 from ptsm.accounts.permissions import (
@@ -48,6 +48,7 @@ def _creatable_regions(user):
 
 
 @login_required
+@require_safe
 def project_list(request):
     return render(
         request,
@@ -61,6 +62,7 @@ def project_list(request):
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def project_create(request):
     regions = _creatable_regions(request.user)
     if not regions.exists():
@@ -94,6 +96,7 @@ def project_create(request):
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def dashboard(request, project):
     today = timezone.localdate()
     return render(
@@ -126,6 +129,7 @@ def project_edit(request, project):
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def territory_detail(request, project):
     territory = project.territory
     communes = territory_communes(territory).select_related("epci").order_by("name")
@@ -178,11 +182,13 @@ def territory_edit(request, project):
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def territory_map(request, project):
     return HttpResponse(territory_map_svg(project.territory), content_type="image/svg+xml")
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def milestone_list(request, project):
     form = MilestoneForm()
     today = timezone.localdate()
