@@ -12,16 +12,16 @@ from .registry import CONTENT_TYPES, FORMAT_LABELS, get_kind
 from .rendering import RenderingError
 
 
-def _reader(request) -> selectors.Reader:
-    return selectors.Reader(request.project_role, request.project_organisation_id)
+def _viewer(request) -> selectors.Viewer:
+    return selectors.Viewer(request.project_role, request.project_organisation_id)
 
 
 def _document(request, project, pk) -> GeneratedDocument:
-    """The document, 404 when it is not of the project or not for this reader (another operator's
+    """The document, 404 when it is not of the project or not for this viewer (another operator's
     annex for a signataire, a draft for a lecteur)."""
     document = get_object_or_404(GeneratedDocument, pk=pk, project=project)
     if not selectors.may_download(
-        project, _reader(request), kind_slug=document.kind, variant_key=document.variant
+        project, _viewer(request), kind_slug=document.kind, variant_key=document.variant
     ):
         raise Http404("Document introuvable.")
     return document
@@ -35,7 +35,7 @@ def document_list(request, project):
         "documents/document_list.html",
         {
             "page_title": "Documents",
-            "rows": selectors.document_catalogue(project, _reader(request)),
+            "rows": selectors.document_catalogue(project, _viewer(request)),
             "can_generate": role_allows(request.project_role, Capability.GENERATE_DOCUMENTS),
         },
     )
