@@ -335,15 +335,29 @@ def _snapshot(project):
         project.name,
         project.phase,
         project.territory.name,
+        list(project.territory.departements.values_list("code", flat=True)),
+        project.territory.communes.count(),
+        project.region_id,
         list(project.milestones.values_list("pk", "title", "due_date", "done_on")),
-        list(Membership.objects.filter(project=project).values_list("pk", "user_id", "role")),
+        list(
+            Membership.objects.filter(project=project).values_list(
+                "pk", "user_id", "role", "organisation_id"
+            )
+        ),
         project.generated_documents.count(),
     )
 
 
 METHODS = ("get", "post", "put", "patch", "delete")
 WRITE_METHODS = ("post", "put", "patch", "delete")
-FORGED = {"name": "piraté", "title": "piraté", "role": "project_lead", "text": "piraté"}
+FORGED = {
+    "name": "piraté",
+    "title": "piraté",
+    "text": "piraté",
+    "role": "project_lead",
+    "territory_name": "piraté",
+    "departements": "79",
+}
 
 
 def _send(client, method: str, url: str):
