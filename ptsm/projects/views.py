@@ -83,7 +83,7 @@ def project_create(request):
                 commune_codes=data["commune_codes"],
             )
         except TerritoryDefinitionError as exc:
-            form.add_error("commune_codes", str(exc))
+            form.add_error(exc.field, str(exc))
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -170,7 +170,7 @@ def territory_edit(request, project):
                 commune_codes=data["commune_codes"],
             )
         except TerritoryDefinitionError as exc:
-            form.add_error("commune_codes", str(exc))
+            form.add_error(exc.field, str(exc))
         else:
             messages.success(request, "Le périmètre du territoire a été mis à jour.")
             return redirect("projects:territory", slug=project.slug)

@@ -169,7 +169,11 @@ def load_referential(
 
 
 class TerritoryDefinitionError(ValueError):
-    pass
+    field = "commune_codes"  # the form field the message goes with
+
+
+class TerritoryOutsideRegionError(TerritoryDefinitionError):
+    field = None  # about the whole perimeter
 
 
 def parse_commune_codes(text: str) -> list[str]:
@@ -204,7 +208,7 @@ def check_within_region(
         f"{c.name} ({c.code})" for c in communes if c.departement_id in outside_departements
     ]
     if outside:
-        raise TerritoryDefinitionError(
+        raise TerritoryOutsideRegionError(
             f"Le territoire du projet doit se trouver dans la région {region.name} ; "
             f"hors de cette région : {_listed(outside)}."
         )
