@@ -1,6 +1,7 @@
 """Users (login by e-mail) and their roles in projects."""
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
@@ -78,6 +79,15 @@ class Membership(models.Model):
     role = models.CharField(
         "rôle", max_length=30, choices=[(r.value, r.label) for r in PROJECT_ROLES]
     )
+    # The organisation the person acts for: a signataire d'opérateur sees and signs only its annex.
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name="organisation représentée",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -89,6 +99,12 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} — {self.project}"
+
+    def clean(self) -> None:
+        if self.organisation_id and self.organisation.project_id != self.project_id:
+            raise ValidationError(
+                {"organisation": "Cette organisation n'appartient pas à l'annuaire du projet."}
+            )
 
 
 class ArsAdministration(models.Model):

@@ -1,5 +1,6 @@
 """What each role may do in a project. Views ask `has_capability`, never compare roles."""
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 from .models import ArsAdministration, Membership, Role
@@ -21,6 +22,10 @@ class Capability(StrEnum):
     DELETE_PROJECT = "delete_project"
     VIEW_AUDIT_LOG = "view_audit_log"
     MANAGE_PERSONAL_DATA = "manage_personal_data"
+    SIGN_COMMITMENT = "sign_commitment"
+    VIEW_CONTACT_DETAILS = "view_contact_details"
+    EXPORT_CONTACTS = "export_contacts"
+    VIEW_DRAFTS = "view_drafts"
 
 
 ALL_ROLES = set(Role)
@@ -50,29 +55,74 @@ ROLE_CAPABILITIES: dict[Capability, set[Role]] = {
     # RGPD: the journal (who did what) and a contact's export and erasure.
     Capability.VIEW_AUDIT_LOG: {Role.ARS_ADMIN, Role.PROJECT_LEAD},
     Capability.MANAGE_PERSONAL_DATA: {Role.ARS_ADMIN, Role.PROJECT_LEAD},
+    # A signataire d'opérateur deposits the signed annex of their own organisation only.
+    Capability.SIGN_COMMITMENT: {Role.ARS_ADMIN, Role.PROJECT_LEAD, Role.OPERATOR_SIGNATORY},
+    # The lecteur sees institutions, never the contacts' e-mail addresses and phone numbers.
+    Capability.VIEW_CONTACT_DETAILS: ALL_ROLES - {Role.READER},
+    Capability.EXPORT_CONTACTS: {Role.ARS_ADMIN, Role.PROJECT_LEAD},
+    # Documents not validated yet (framing letter, diagnostic, roadmap, reviews) are drafts: the
+    # lecteur and the signataire d'opérateur get the validated ones only.
+    Capability.VIEW_DRAFTS: ALL_ROLES - {Role.READER, Role.OPERATOR_SIGNATORY},
 }
+# Roles that see only the part of the commitments of the organisation their membership names.
+OPERATOR_SCOPED_ROLES = {Role.OPERATOR_SIGNATORY}
 
 
-def project_role(user, project) -> Role | None:
-    """The user's role in the project, None when they have no access to it at all.
+@dataclass(frozen=True)
+class ProjectAccess:
+    """A user's role in one project and the organisation their membership names, if any."""
+
+    role: Role | None
+    organisation_id: int | None = None
+
+
+def project_access(user, project) -> ProjectAccess:
+    """The user's role in the project (None when they have no access to it at all) and the
+    organisation they act for.
 
     An administrateur ARS of the project's région outranks any membership they also hold.
     """
     if not user.is_authenticated or not user.is_active:
-        return None
+        return ProjectAccess(None)
     if (
         user.is_superuser
         or ArsAdministration.objects.filter(user=user, region_id=project.region_id).exists()
     ):
-        return Role.ARS_ADMIN
-    role = (
-        Membership.objects.filter(user=user, project=project).values_list("role", flat=True).first()
+        return ProjectAccess(Role.ARS_ADMIN)
+    row = (
+        Membership.objects.filter(user=user, project=project)
+        .values_list("role", "organisation_id")
+        .first()
     )
-    return Role(role) if role else None
+    return ProjectAccess(Role(row[0]), row[1]) if row else ProjectAccess(None)
+
+
+def project_role(user, project) -> Role | None:
+    return project_access(user, project).role
 
 
 def role_allows(role: Role | None, capability: Capability) -> bool:
     return role is not None and role in ROLE_CAPABILITIES[capability]
+
+
+def may_see_contact_details(role: Role | None) -> bool:
+    """Whether contacts' e-mail addresses and phone numbers may be shown to this role."""
+    return role_allows(role, Capability.VIEW_CONTACT_DETAILS)
+
+
+def visible_operator(role: Role | None, organisation_id: int | None, operator_id: int) -> bool:
+    """Whether this role sees the commitment part (annex, signed PDF) of one operator: every
+    operator for the other roles, only their own organisation for a signataire d'opérateur (and
+    none when their membership names no organisation)."""
+    if role is None:
+        return False
+    if role in OPERATOR_SCOPED_ROLES:
+        return organisation_id is not None and organisation_id == operator_id
+    return True
+
+
+def sees_every_operator(role: Role | None) -> bool:
+    return role is not None and role not in OPERATOR_SCOPED_ROLES
 
 
 def has_capability(user, project, capability: Capability) -> bool:

@@ -115,6 +115,7 @@ register(
         build_context=_annex,
         variants=_annex_variants,
         build_all_contexts=_all_annexes,
+        owner_organisation=int,  # the variant key is the operator's pk
         renderers={
             "docx": docx_renderer(ANNEX_DOCX),
             "pdf": pdf_renderer(template_path(__file__, "doc_templates", "annexe-operateur.typ")),
@@ -128,6 +129,7 @@ register(
         title="Feuille de signature (séance collective)",
         description="Liste des opérateurs et de leurs signataires, avec une colonne pour signer.",
         build_context=_signature_sheet,
+        gathers_operators=True,
         renderers={
             "pdf": pdf_renderer(template_path(__file__, "doc_templates", "feuille-signature.typ"))
         },
@@ -140,6 +142,7 @@ register(
         title="Liasse des engagements",
         description="Couverture, sommaire, lettre collective, annexes signées, signets et empreintes SHA-256.",
         build_context=_bundle,
+        gathers_operators=True,
         renderers={"pdf": _bundle_pdf},
         order=42,
     )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from ptsm.accounts.permissions import sees_every_operator
 from ptsm.documents.registry import get_kind
 from ptsm.documents.rendering import ConcurrentRenderer
 from ptsm.documents.services import build_context, document_meta
@@ -25,6 +26,16 @@ from .documents import ANNEX_KIND, COLLECTIVE_KIND
 from .models import AnnexVersion, Signatory, SignatoryStatus
 
 EXPIRY_WARNING_DAYS = 60
+
+
+def operator_scope(queryset, *, role, organisation_id):
+    """Signatories or annex versions a role may see: all of them, or for a signataire
+    d'opérateur only those of the organisation their membership names (none without one)."""
+    if sees_every_operator(role):
+        return queryset
+    if organisation_id is None:
+        return queryset.none()
+    return queryset.filter(organisation_id=organisation_id)
 
 
 def signatories(letter):

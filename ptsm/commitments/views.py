@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from ptsm.accounts.permissions import Capability, role_allows
 from ptsm.audit.services import record_download
@@ -39,10 +39,11 @@ def _back(project):
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def letter(request, project):
     letter = current_letter(project)
     versions = (
-        list(letter.annex_versions.select_related("organisation", "pdf", "docx"))
+        list(_scoped(request, letter.annex_versions.select_related("organisation", "pdf", "docx")))
         if letter.pk
         else []
     )
@@ -52,7 +53,7 @@ def letter(request, project):
         {
             "page_title": "Lettres d'engagement",
             "letter": letter,
-            "signatories": _with_annex_states(project, letter),
+            "signatories": _with_annex_states(request, project, letter),
             "versions": versions,
             "period": (period := selectors.engagement_period(project)),
             "period_warning": period.warning(timezone.localdate()),
@@ -70,13 +71,20 @@ def letter(request, project):
             "refusal_form": RefusalForm(initial={"refused_on": timezone.localdate()}),
             "amendment_form": AmendmentForm(),
             "can_manage": _can_manage(request),
+            "can_sign": role_allows(request.project_role, Capability.SIGN_COMMITMENT),
         },
     )
 
 
-def _with_annex_states(project, letter) -> list:
+def _scoped(request, queryset):
+    return selectors.operator_scope(
+        queryset, role=request.project_role, organisation_id=request.project_organisation_id
+    )
+
+
+def _with_annex_states(request, project, letter) -> list:
     states = selectors.annex_states(project, letter)
-    rows = list(selectors.signatories(letter))
+    rows = list(_scoped(request, selectors.signatories(letter)))
     for signatory in rows:
         signatory.annex_state = state = states.get(signatory.organisation_id)
         # Signed, and a newer version (an amendment) awaits its own signature.
@@ -149,9 +157,10 @@ def text_edit(request, project, key):
     return render(request, "core/form_page.html", {"form": form, "page_title": EDITABLE[key]})
 
 
-def _signatory(project, pk) -> Signatory:
+def _signatory(request, project, pk) -> Signatory:
+    """The signatory, 404 when it is not of the project or another operator's for a signataire."""
     return get_object_or_404(
-        Signatory.objects.select_related("letter", "organisation", "contact"),
+        _scoped(request, Signatory.objects.select_related("letter", "organisation", "contact")),
         letter__project=project,
         pk=pk,
     )
@@ -172,7 +181,7 @@ def _run(request, project, action, success: str):
 @project_view(Capability.MANAGE_COMMITMENTS)
 @require_POST
 def annex_generate(request, project, pk):
-    signatory = _signatory(project, pk)
+    signatory = _signatory(request, project, pk)
     return _run(
         request,
         project,
@@ -186,7 +195,7 @@ def annex_generate(request, project, pk):
 @project_view(Capability.MANAGE_COMMITMENTS)
 @require_POST
 def amendment(request, project, pk):
-    signatory = _signatory(project, pk)
+    signatory = _signatory(request, project, pk)
     form = AmendmentForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     return _run(
@@ -206,7 +215,7 @@ def amendment(request, project, pk):
 @project_view(Capability.MANAGE_COMMITMENTS)
 @require_POST
 def send(request, project, pk):
-    signatory = _signatory(project, pk)
+    signatory = _signatory(request, project, pk)
     return _run(
         request,
         project,
@@ -218,7 +227,7 @@ def send(request, project, pk):
 @project_view(Capability.MANAGE_COMMITMENTS)
 @require_POST
 def reminder(request, project, pk):
-    signatory = _signatory(project, pk)
+    signatory = _signatory(request, project, pk)
     return _run(
         request,
         project,
@@ -227,10 +236,10 @@ def reminder(request, project, pk):
     )
 
 
-@project_view(Capability.MANAGE_COMMITMENTS)
+@project_view(Capability.SIGN_COMMITMENT)
 @require_POST
 def signed(request, project, pk):
-    signatory = _signatory(project, pk)
+    signatory = _signatory(request, project, pk)
     form = SignedPdfForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(
@@ -255,7 +264,7 @@ def signed(request, project, pk):
 @project_view(Capability.MANAGE_COMMITMENTS)
 @require_POST
 def refused(request, project, pk):
-    signatory = _signatory(project, pk)
+    signatory = _signatory(request, project, pk)
     form = RefusalForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Indiquez la date et le motif du refus.")
@@ -282,8 +291,9 @@ def session_signatures(request, project):
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def signed_download(request, project, pk):
-    signatory = _signatory(project, pk)
+    signatory = _signatory(request, project, pk)
     if not signatory.signed_file:
         raise Http404("Aucun PDF signé déposé.")
     file_name = f"annexe-signee-{signatory.organisation_id}.pdf"
@@ -295,9 +305,12 @@ def signed_download(request, project, pk):
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def annex_diff(request, project, pk):
     version = get_object_or_404(
-        AnnexVersion.objects.select_related("organisation"), letter__project=project, pk=pk
+        _scoped(request, AnnexVersion.objects.select_related("organisation")),
+        letter__project=project,
+        pk=pk,
     )
     old = version.letter.annex_versions.filter(
         organisation=version.organisation, number__lt=version.number

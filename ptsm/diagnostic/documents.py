@@ -31,6 +31,7 @@ register(
         description="Carte d'identité du territoire, indicateurs par grille avec sources et années, constats et "
         "priorités par porte d'entrée.",
         build_context=report_context,
+        is_draft=lambda project: not project.diagnostic_versions.exists(),  # COPIL validation
         renderers={
             "docx": docx_renderer(REPORT_DOCX),
             "pdf": pdf_renderer(template_path(__file__, "doc_templates", "diagnostic.typ")),

@@ -5,7 +5,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from ptsm.accounts.permissions import Capability, role_allows
 from ptsm.core.anap import EntryDoor
@@ -54,6 +54,7 @@ def _doors_with_counts(project) -> list[dict]:
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def overview(request, project):
     return render(
         request,
@@ -133,6 +134,7 @@ def import_values(request, project):
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def import_template(request, project, fmt):
     rows = [
         [i.code, "territoire", timezone.localdate().year - 1, "", i.source, ""]
@@ -151,6 +153,7 @@ def import_template(request, project, fmt):
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def door(request, project, number):
     if number not in EntryDoor.values:
         raise Http404("Porte d'entrée inconnue.")
@@ -216,6 +219,7 @@ def finding_delete(request, project, pk):
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def territory_map(request, project):
     form = MapForm(request.GET or None, indicators=selectors.mapped_indicators(project))
     measure = (

@@ -58,6 +58,14 @@ class DocumentKind:
     build_all_contexts: Callable[..., dict[str, dict]] | None = None
     order: int = 100
     extra: dict = field(default_factory=dict)
+    # Who may download the files (see `selectors.may_download`). `owner_organisation`: the
+    # organisation a variant belongs to (an operator's annex: only that operator's signataire sees
+    # it); `gathers_operators`: the file holds every operator's part (not for a signataire);
+    # `is_draft`: (project) -> whether the project's current state makes the files drafts
+    # (not for a lecteur or a signataire).
+    owner_organisation: Callable[[str], int | None] | None = None
+    gathers_operators: bool = False
+    is_draft: Callable[..., bool] | None = None
 
     def variants_for(self, project) -> list[Variant]:
         if self.variants is None:

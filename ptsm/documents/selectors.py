@@ -4,8 +4,16 @@ from dataclasses import dataclass
 
 from django.db.models import PROTECT, Exists, OuterRef, Q
 
+from ptsm.accounts.models import Role
+from ptsm.accounts.permissions import (
+    Capability,
+    role_allows,
+    sees_every_operator,
+    visible_operator,
+)
+
 from .models import GeneratedDocument
-from .registry import FORMAT_LABELS, DocumentKind, Variant, all_kinds
+from .registry import FORMAT_LABELS, DocumentKind, Variant, all_kinds, get_kind
 
 
 def latest_documents(project) -> dict[tuple[str, str, str], GeneratedDocument]:
@@ -40,8 +48,46 @@ class DocumentRow:
     formats: list[FormatRow]
 
 
-def document_catalogue(project) -> list[DocumentRow]:
+@dataclass(frozen=True)
+class Viewer:
+    """Who asks for a document: their role in the project and the organisation they act for."""
+
+    role: Role | None
+    organisation_id: int | None = None
+
+
+def _kind_allowed(kind: DocumentKind, project, viewer: Viewer, drafts: dict) -> bool:
+    if kind.gathers_operators and not sees_every_operator(viewer.role):
+        return False
+    if kind.is_draft is not None and not role_allows(viewer.role, Capability.VIEW_DRAFTS):
+        if kind.slug not in drafts:
+            drafts[kind.slug] = kind.is_draft(project)
+        return not drafts[kind.slug]
+    return True
+
+
+def _variant_allowed(kind: DocumentKind, variant_key: str, viewer: Viewer) -> bool:
+    if kind.owner_organisation is None:
+        return True
+    owner = kind.owner_organisation(variant_key)
+    return owner is None or visible_operator(viewer.role, viewer.organisation_id, owner)
+
+
+def may_download(project, viewer: Viewer, *, kind_slug: str, variant_key: str) -> bool:
+    """Whether this viewer may see and download a file of this kind and variant: a signataire
+    d'opérateur gets only their organisation's annex and the project-wide documents that are
+    not drafts; a lecteur gets every document that is not a draft."""
+    try:
+        kind = get_kind(kind_slug)
+    except KeyError:  # a kind no longer registered: only for the roles that see everything
+        return sees_every_operator(viewer.role) and role_allows(viewer.role, Capability.VIEW_DRAFTS)
+    return _kind_allowed(kind, project, viewer, {}) and _variant_allowed(kind, variant_key, viewer)
+
+
+def document_catalogue(project, viewer: Viewer | None = None) -> list[DocumentRow]:
+    """Every document the project can have (only those the viewer may download, when given)."""
     latest = latest_documents(project)
+    drafts: dict[str, bool] = {}
     return [
         DocumentRow(
             kind=kind,
@@ -57,7 +103,9 @@ def document_catalogue(project) -> list[DocumentRow]:
             ],
         )
         for kind in all_kinds()
+        if viewer is None or _kind_allowed(kind, project, viewer, drafts)
         for variant in kind.variants_for(project)
+        if viewer is None or _variant_allowed(kind, variant.key, viewer)
     ]
 
 

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from ptsm.accounts.permissions import Capability, role_allows
 from ptsm.audit.services import record_download
@@ -13,14 +13,30 @@ from .registry import CONTENT_TYPES, FORMAT_LABELS, get_kind
 from .rendering import RenderingError
 
 
+def _viewer(request) -> selectors.Viewer:
+    return selectors.Viewer(request.project_role, request.project_organisation_id)
+
+
+def _document(request, project, pk) -> GeneratedDocument:
+    """The document, 404 when it is not of the project or not for this viewer (another operator's
+    annex for a signataire, a draft for a lecteur)."""
+    document = get_object_or_404(GeneratedDocument, pk=pk, project=project)
+    if not selectors.may_download(
+        project, _viewer(request), kind_slug=document.kind, variant_key=document.variant
+    ):
+        raise Http404("Document introuvable.")
+    return document
+
+
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def document_list(request, project):
     return render(
         request,
         "documents/document_list.html",
         {
             "page_title": "Documents",
-            "rows": selectors.document_catalogue(project),
+            "rows": selectors.document_catalogue(project, _viewer(request)),
             "can_generate": role_allows(request.project_role, Capability.GENERATE_DOCUMENTS),
         },
     )
@@ -63,8 +79,9 @@ def document_generate_all(request, project):
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def document_download(request, project, pk):
-    document = get_object_or_404(GeneratedDocument, pk=pk, project=project)
+    document = _document(request, project, pk)
     try:
         handle = document.content.open("rb")
     except FileNotFoundError as exc:
@@ -82,8 +99,9 @@ def document_download(request, project, pk):
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def document_history(request, project, pk):
-    document = get_object_or_404(GeneratedDocument, pk=pk, project=project)
+    document = _document(request, project, pk)
     return render(
         request,
         "documents/document_history.html",

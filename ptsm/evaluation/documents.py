@@ -21,6 +21,13 @@ def _review_context(kind: str):
     return build
 
 
+def _review_is_draft(kind: str):
+    def is_draft(project) -> bool:
+        return not project.review_validations.filter(review__kind=kind).exists()
+
+    return is_draft
+
+
 def review_slides(context: dict) -> list[Slide]:
     """The review presented to the COPIL that validates it."""
     sections = {s["key"]: s for s in context["sections"]}
@@ -110,6 +117,7 @@ for order, (kind, description) in enumerate(
             title=kind.label,
             description=description,
             build_context=_review_context(kind),
+            is_draft=_review_is_draft(kind),
             renderers={
                 "docx": docx_renderer(REVIEW_DOCX),
                 "pdf": pdf_renderer(template_path(__file__, "doc_templates", "bilan.typ")),

@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from ptsm.accounts.permissions import Capability, role_allows
 from ptsm.core.concurrency import AlreadyDone, SectionConflict, parse_bases
@@ -38,6 +38,7 @@ def _review(project, kind_slug: str) -> Review:
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def overview(request, project):
     today = timezone.localdate()
     schedule = selectors.review_schedule(project)
@@ -117,6 +118,7 @@ def value_delete(request, project, pk):
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def review(request, project, kind):
     return _review_page(request, project, kind)
 

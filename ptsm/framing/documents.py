@@ -72,12 +72,21 @@ def annex_slides(context: dict) -> list[Slide]:
     ]
 
 
+def letter_is_draft(project) -> bool:
+    from .models import FramingLetter, LetterStatus
+
+    return not FramingLetter.objects.filter(
+        project=project, status__in=[LetterStatus.VALIDATED, LetterStatus.SIGNED]
+    ).exists()
+
+
 register(
     DocumentKind(
         slug=LETTER_KIND,
         title="Lettre de cadrage",
         description="Lettre de lancement signée par le DG de l'ARS et le président du conseil départemental.",
         build_context=build_letter_context,
+        is_draft=letter_is_draft,
         renderers={
             "docx": docx_renderer(LETTER_DOCX),
             "pdf": pdf_renderer(template_path(__file__, "doc_templates", "lettre-de-cadrage.typ")),
@@ -94,6 +103,7 @@ register(
             "calendrier, groupes de travail."
         ),
         build_context=build_letter_context,
+        is_draft=letter_is_draft,
         renderers={"pptx": pptx_renderer(annex_slides)},
         order=2,
     )

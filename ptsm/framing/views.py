@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from ptsm.accounts.permissions import Capability, role_allows
 from ptsm.audit.services import record_download
@@ -21,6 +21,7 @@ def _can_edit(request) -> bool:
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def letter_detail(request, project):
     letter, _context, rows = selectors.letter_screen(project)
     versions = list(selectors.letter_versions(letter))
@@ -137,6 +138,7 @@ def letter_generate(request, project):
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def version_diff(request, project, number):
     letter = selectors.current_letter(project)
     versions = selectors.letter_versions(letter)
@@ -196,6 +198,7 @@ def version_sign(request, project, number):
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def signed_download(request, project, number):
     letter = selectors.current_letter(project)
     version = get_object_or_404(LetterVersion, letter=letter, number=number, signed=True)

@@ -4,7 +4,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from ptsm.accounts.permissions import Capability, role_allows
 from ptsm.core.concurrency import AlreadyDone
@@ -60,6 +60,7 @@ def _flash_errors(request, exc: ValidationError) -> None:
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def body_list(request, project):
     return render(
         request,
@@ -149,6 +150,7 @@ def body_member_remove(request, project, pk):
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def meeting_list(request, project):
     meetings = list(selectors.project_meetings(project))
     now = timezone.now()
@@ -190,6 +192,7 @@ def meeting_edit(request, project, pk):
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def meeting_detail(request, project, pk):
     try:
         meeting = selectors.meeting_detail(project, pk)
@@ -370,6 +373,7 @@ def task_status(request, project, pk):
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def meeting_ics(request, project, pk):
     meeting = _meeting(project, pk)
     return _ics_response(
@@ -378,6 +382,7 @@ def meeting_ics(request, project, pk):
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def calendar_ics(request, project):
     data = services.project_calendar_ics(
         project,
@@ -392,6 +397,7 @@ def calendar_ics(request, project):
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def initiative_list(request, project):
     return render(
         request,
@@ -439,6 +445,7 @@ def initiative_delete(request, project, pk):
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def communication_list(request, project):
     return render(
         request,

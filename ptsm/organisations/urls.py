@@ -27,6 +27,7 @@ urlpatterns += [
     path("importer/", views_imports.import_upload, name="import"),
     path("importer/<int:pk>/confirmer/", views_imports.import_confirm, name="import_confirm"),
     path("importer/finess/", views_imports.finess_upload, name="finess_import"),
+    path("exporter/contacts.<str:fmt>", views_imports.contacts_export, name="contacts_export"),
     path("exporter/<str:what>.<str:fmt>", views_imports.export, name="export"),
     path("modele/<str:what>.<str:fmt>", views_imports.import_template, name="import_template"),
 ]

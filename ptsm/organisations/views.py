@@ -4,9 +4,9 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
-from ptsm.accounts.permissions import Capability, role_allows
+from ptsm.accounts.permissions import Capability, may_see_contact_details, role_allows
 from ptsm.audit.services import record_export
 from ptsm.commitments.selectors import signatory_of
 from ptsm.core.views import form_view
@@ -40,6 +40,7 @@ def _filters(form: DirectoryFilterForm) -> selectors.DirectoryFilters:
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def organisation_list(request, project):
     form = DirectoryFilterForm(request.GET or None)
     organisations = selectors.directory(project, _filters(form))
@@ -115,6 +116,7 @@ def organisation_archive(request, project, pk):
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def organisation_detail(request, project, pk):
     organisation = get_object_or_404(
         Organisation.objects.select_related("commune"), project=project, pk=pk
@@ -135,12 +137,17 @@ def organisation_detail(request, project, pk):
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def contact_list(request, project):
     query = request.GET.get("q", "").strip()
     include_archived = request.GET.get("archives") == "1"
-    page = Paginator(selectors.contacts(project, query, include_archived), PER_PAGE).get_page(
-        request.GET.get("page")
+    contacts = selectors.contacts(
+        project,
+        query,
+        include_archived,
+        by_contact_details=may_see_contact_details(request.project_role),
     )
+    page = Paginator(contacts, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "organisations/contact_list.html",
@@ -151,6 +158,7 @@ def contact_list(request, project):
             "q": query,
             "query_string": f"q={query}" if query else "",
             "can_edit": _can_edit(request),
+            "can_export": role_allows(request.project_role, Capability.EXPORT_CONTACTS),
         },
     )
 
@@ -265,6 +273,7 @@ def contact_archive(request, project, pk):
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def checklist(request, project):
     return render(
         request,

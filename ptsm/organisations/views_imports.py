@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from ptsm.accounts.permissions import Capability
 from ptsm.audit.services import record_export
@@ -91,7 +91,22 @@ def _checked(what: str, fmt: str) -> None:
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def export(request, project, what, fmt):
+    """The organisations (institutions only); contacts go through `contacts_export`."""
+    if what == ImportKind.CONTACTS:
+        raise Http404("Export inconnu.")
+    return _export(request, project, what, fmt)
+
+
+@project_view(Capability.EXPORT_CONTACTS)
+@require_safe
+def contacts_export(request, project, fmt):
+    """Contacts' e-mail addresses and phone numbers leave ptsm only by the chef de projet's hand."""
+    return _export(request, project, ImportKind.CONTACTS, fmt)
+
+
+def _export(request, project, what: str, fmt: str) -> HttpResponse:
     _checked(what, fmt)
     headers, rows = export_rows(project=project, kind=what)
     data = to_csv(headers, rows) if fmt == "csv" else to_xlsx(headers, rows, what.capitalize())
@@ -102,6 +117,7 @@ def export(request, project, what, fmt):
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def import_template(request, project, what, fmt):
     _checked(what, fmt)
     headers, _rows = export_rows(project=project, kind=what)

@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from ptsm.accounts.permissions import Capability, role_allows
+from ptsm.accounts.permissions import Capability, may_see_contact_details, role_allows
 
 # (url name, label, capability, url names that highlight the entry) of the project menu.
 PROJECT_MENU = [
@@ -38,6 +38,8 @@ def project_navigation(request):
     return {
         "project": project,
         "project_role": role,
+        # Every template showing a contact's e-mail address or phone number asks this.
+        "show_contact_details": may_see_contact_details(role),
         "project_nav": [
             {
                 "url": reverse(name, kwargs={"slug": project.slug}),

@@ -619,6 +619,10 @@ def load_demo(*, today: dt.date) -> list[tuple[DemoUser, str]]:
     from ptsm.commitments.services import ensure_letter as ensure_commitment_letter
 
     ensure_commitment_letter(project=project)
+    # The demo signataire d'opérateur signs for the SAMSAH: they see only its annex.
+    Membership.objects.filter(
+        project=project, role=Role.OPERATOR_SIGNATORY, organisation__isnull=True
+    ).update(organisation=project.organisations.filter(sub_type="savs_samsah").first())
     other = _project(OTHER_SLUG, "PTSM des Deux-Sèvres", OTHER_DEPARTEMENT, start, Phase.CADRAGE)
     Membership.objects.get_or_create(
         user=_user(OTHER_LEAD), project=other, defaults={"role": Role.PROJECT_LEAD}

@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from ptsm.accounts.models import PROJECT_ROLES
-from ptsm.core.forms import NO_PATIENT_DATA, DsfrForm, DsfrFormMixin, DsfrModelForm
+from ptsm.core.forms import NO_PATIENT_DATA, DsfrFormMixin, DsfrModelForm
 from ptsm.territories.models import Departement, Epci, Region
 from ptsm.territories.services import parse_commune_codes
 
@@ -109,12 +109,34 @@ class MilestoneForm(DsfrModelForm):
         widgets = {"due_date": DATE_WIDGET, "done_on": DATE_WIDGET}
 
 
-class MemberForm(DsfrForm):
+ORGANISATION_HELP = (
+    "Un signataire d'opérateur ne voit et ne signe que l'annexe de cette organisation "
+    "(aucune annexe s'il n'en représente aucune)."
+)
+
+
+class MemberOrganisationMixin(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label="Organisation représentée",
+        queryset=None,
+        required=False,
+        empty_label="Aucune",
+        help_text=ORGANISATION_HELP,
+    )
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the project's own organisations can be chosen: another project's is "not a choice".
+        self.fields["organisation"].queryset = project.organisations.order_by("name")
+
+
+class MemberForm(DsfrFormMixin, MemberOrganisationMixin):
     email = forms.EmailField(label="Adresse électronique professionnelle")
     first_name = forms.CharField(label="Prénom", max_length=150, required=False)
     last_name = forms.CharField(label="Nom", max_length=150, required=False)
     role = forms.ChoiceField(label="Rôle", choices=[(r.value, r.label) for r in PROJECT_ROLES])
+    field_order = ["email", "first_name", "last_name", "role", "organisation"]
 
 
-class MemberRoleForm(DsfrForm):
+class MemberRoleForm(DsfrFormMixin, MemberOrganisationMixin):
     role = forms.ChoiceField(label="Rôle", choices=[(r.value, r.label) for r in PROJECT_ROLES])

@@ -73,6 +73,6 @@ def project_dashboard(project: Project, *, today: dt.date) -> Dashboard:
 
 
 def project_members(project: Project) -> QuerySet[Membership]:
-    return project.memberships.select_related("user").order_by(
+    return project.memberships.select_related("user", "organisation").order_by(
         "role", "user__last_name", "user__first_name"
     )

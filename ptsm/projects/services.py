@@ -2,6 +2,7 @@
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
@@ -19,6 +20,9 @@ from ptsm.territories.models import Departement, Epci, Region, Territory
 from ptsm.territories.services import define_territory
 
 from .models import Milestone, Phase, Project, add_months
+
+if TYPE_CHECKING:
+    from ptsm.organisations.models import Organisation
 
 # Default key milestones of the ANAP method, as months after the start of the démarche.
 DEFAULT_MILESTONES = [
@@ -60,6 +64,7 @@ def create_project(
         departements=departements,
         epcis=epcis,
         commune_codes=commune_codes,
+        region=region,
     )
     project = Project(
         slug=slug or unique_slug(name),
@@ -87,11 +92,36 @@ def create_project(
 
 @transaction.atomic
 def update_project(*, project: Project, **fields) -> Project:
+    if {"region", "region_id", "territory", "territory_id"} & set(fields):
+        raise ValidationError(
+            "La région et le territoire d'un projet ne se modifient pas ici : le territoire se "
+            "redéfinit dans sa région."
+        )
     for name, value in fields.items():
         setattr(project, name, value)
     project.full_clean()
     project.save()
     return project
+
+
+def update_territory(
+    *,
+    project: Project,
+    name: str,
+    departements: Iterable[Departement] = (),
+    epcis: Iterable[Epci] = (),
+    commune_codes: Iterable[str] = (),
+) -> Territory:
+    """Redefine the project's territory, which stays in the project's région (whoever edits it:
+    the chef de projet cannot move it elsewhere, nor can an administrator of another région)."""
+    return define_territory(
+        territory=project.territory,
+        name=name,
+        departements=departements,
+        epcis=epcis,
+        commune_codes=commune_codes,
+        region=project.region,
+    )
 
 
 @transaction.atomic
@@ -136,11 +166,13 @@ def add_member(
     project: Project,
     email: str,
     role: Role,
+    organisation: "Organisation | None" = None,
     first_name: str = "",
     last_name: str = "",
     base_url: str = "",
 ) -> Membership:
-    """Give a person a role in the project, creating their account if needed, and tell them."""
+    """Give a person a role in the project (acting for one of its organisations, if given),
+    creating their account if needed, and tell them."""
     if role == Role.ARS_ADMIN:
         raise ValidationError({"role": "Le rôle d'administrateur ARS se donne par région."})
     email = email.strip().lower()
@@ -151,28 +183,55 @@ def add_member(
         user.save(update_fields=["password"])
     if Membership.objects.filter(project=project, user=user).exists():
         raise ValidationError({"email": "Cette personne a déjà un rôle dans ce projet."})
-    membership = Membership.objects.create(project=project, user=user, role=role)
+    membership = Membership(project=project, user=user, role=role, organisation=organisation)
+    membership.full_clean()
+    membership.save()
     transaction.on_commit(
         lambda: _send_invitation(user=user, project=project, role=role, base_url=base_url)
     )
     return membership
 
 
-def change_member_role(*, membership: Membership, role: Role) -> Membership:
+LAST_LEAD_MESSAGE = (
+    "Le projet doit garder au moins un chef de projet. Désignez-en un autre avant de changer "
+    "le rôle de cette personne ou de la retirer."
+)
+
+
+def _check_not_last_lead(membership: Membership) -> None:
+    """The project's leads are locked while one of them loses the role, so that two leads
+    demoting each other at the same moment cannot leave the project without any."""
+    leads = list(
+        Membership.objects.select_for_update()
+        .filter(project_id=membership.project_id, role=Role.PROJECT_LEAD)
+        .values_list("pk", flat=True)
+    )
+    if membership.pk in leads and len(leads) == 1:
+        raise ValidationError(LAST_LEAD_MESSAGE)
+
+
+@transaction.atomic
+def change_member_role(
+    *,
+    membership: Membership,
+    role: Role,
+    organisation: "Organisation | None" = None,
+) -> Membership:
+    """Change a member's role and the organisation they act for (none when not given)."""
     if role == Role.ARS_ADMIN:
         raise ValidationError({"role": "Le rôle d'administrateur ARS se donne par région."})
+    if role != Role.PROJECT_LEAD:
+        _check_not_last_lead(membership)
     membership.role = role
+    membership.organisation = organisation
     membership.full_clean()
-    membership.save(update_fields=["role"])
+    membership.save(update_fields=["role", "organisation"])
     return membership
 
 
+@transaction.atomic
 def remove_member(*, membership: Membership) -> None:
-    remaining_leads = Membership.objects.filter(
-        project=membership.project, role=Role.PROJECT_LEAD
-    ).exclude(pk=membership.pk)
-    if membership.role == Role.PROJECT_LEAD and not remaining_leads.exists():
-        raise ValidationError("Le projet doit garder au moins un chef de projet.")
+    _check_not_last_lead(membership)
     membership.delete()
 
 

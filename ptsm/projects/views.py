@@ -5,10 +5,14 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ptsm.accounts.models import Role
-from ptsm.accounts.permissions import Capability, administered_region_ids, role_allows
+from ptsm.accounts.permissions import (
+    Capability,
+    administered_region_ids,
+    role_allows,
+)
 from ptsm.commitments.selectors import engagement_period
 from ptsm.evaluation.selectors import next_review
 from ptsm.framing.selectors import framing_status
@@ -16,7 +20,7 @@ from ptsm.governance.services import create_default_bodies
 from ptsm.organisations.selectors import missing_key_actors
 from ptsm.territories.models import Region
 from ptsm.territories.selectors import territory_card, territory_communes, territory_map_svg
-from ptsm.territories.services import TerritoryDefinitionError, define_territory
+from ptsm.territories.services import TerritoryDefinitionError
 
 from . import selectors, services
 from .access import project_view
@@ -44,6 +48,7 @@ def _creatable_regions(user):
 
 
 @login_required
+@require_safe
 def project_list(request):
     return render(
         request,
@@ -57,6 +62,7 @@ def project_list(request):
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def project_create(request):
     regions = _creatable_regions(request.user)
     if not regions.exists():
@@ -77,7 +83,7 @@ def project_create(request):
                 commune_codes=data["commune_codes"],
             )
         except TerritoryDefinitionError as exc:
-            form.add_error("commune_codes", str(exc))
+            form.add_error(exc.field, str(exc))
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -90,6 +96,7 @@ def project_create(request):
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def dashboard(request, project):
     today = timezone.localdate()
     return render(
@@ -149,6 +156,7 @@ def project_delete(request, project):
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def territory_detail(request, project):
     territory = project.territory
     communes = territory_communes(territory).select_related("epci").order_by("name")
@@ -181,15 +189,15 @@ def territory_edit(request, project):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            define_territory(
-                territory=territory,
+            services.update_territory(
+                project=project,
                 name=data["territory_name"],
                 departements=data["departements"],
                 epcis=data["epci_codes"],
                 commune_codes=data["commune_codes"],
             )
         except TerritoryDefinitionError as exc:
-            form.add_error("commune_codes", str(exc))
+            form.add_error(exc.field, str(exc))
         else:
             messages.success(request, "Le périmètre du territoire a été mis à jour.")
             return redirect("projects:territory", slug=project.slug)
@@ -201,11 +209,13 @@ def territory_edit(request, project):
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def territory_map(request, project):
     return HttpResponse(territory_map_svg(project.territory), content_type="image/svg+xml")
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def milestone_list(request, project):
     form = MilestoneForm()
     today = timezone.localdate()
@@ -260,7 +270,7 @@ def milestone_delete(request, project, pk):
 @project_view(Capability.VIEW_PROJECT)
 def member_list(request, project):
     can_manage = _can(request, Capability.MANAGE_MEMBERS)
-    form = MemberForm(request.POST or None) if can_manage else None
+    form = MemberForm(request.POST or None, project=project) if can_manage else None
     if request.method == "POST":
         if not can_manage:
             raise PermissionDenied("Votre rôle ne permet pas de gérer les membres.")
@@ -271,6 +281,7 @@ def member_list(request, project):
                     project=project,
                     email=data["email"],
                     role=Role(data["role"]),
+                    organisation=data["organisation"],
                     first_name=data["first_name"],
                     last_name=data["last_name"],
                     base_url=request.build_absolute_uri("/").rstrip("/"),
@@ -289,7 +300,7 @@ def member_list(request, project):
             "page_title": "Membres du projet",
             "memberships": selectors.project_members(project),
             "form": form,
-            "role_form": MemberRoleForm() if can_manage else None,
+            "role_form": MemberRoleForm(project=project) if can_manage else None,
             "can_manage": can_manage,
         },
     )
@@ -299,12 +310,20 @@ def member_list(request, project):
 @require_POST
 def member_role(request, project, pk):
     membership = get_object_or_404(project.memberships.select_related("user"), pk=pk)
-    form = MemberRoleForm(request.POST)
-    if form.is_valid():
-        services.change_member_role(membership=membership, role=Role(form.cleaned_data["role"]))
-        messages.success(request, f"Le rôle de {membership.user} a été modifié.")
+    form = MemberRoleForm(request.POST, project=project)
+    if not form.is_valid():
+        messages.error(request, "Rôle ou organisation inconnus.")
+        return redirect("projects:members", slug=project.slug)
+    try:
+        services.change_member_role(
+            membership=membership,
+            role=Role(form.cleaned_data["role"]),
+            organisation=form.cleaned_data["organisation"],
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
     else:
-        messages.error(request, "Rôle inconnu.")
+        messages.success(request, f"Le rôle de {membership.user} a été modifié.")
     return redirect("projects:members", slug=project.slug)
 
 

@@ -134,9 +134,15 @@ def copil_slides(context: dict) -> list[Slide]:
     return slides
 
 
+def roadmap_is_draft(project) -> bool:
+    """Until the COPIL validates the roadmap, its documents are drafts."""
+    return not project.roadmap_versions.exists()
+
+
 register(
     DocumentKind(
         slug="feuille-de-route",
+        is_draft=roadmap_is_draft,
         title="Feuille de route",
         description=(
             "Document-type 3 : rappel du diagnostic, orientations, thématiques, objectifs, plan d'actions et "
@@ -153,6 +159,7 @@ register(
 register(
     DocumentKind(
         slug="plan-actions",
+        is_draft=roadmap_is_draft,
         title="Tableau de synthèse du plan d'actions",
         description="Une ligne par fiche-action.",
         build_context=_plan_context,
@@ -163,6 +170,7 @@ register(
 register(
     DocumentKind(
         slug="credits-mobilises",
+        is_draft=roadmap_is_draft,
         title="Tableau de synthèse des crédits mobilisés",
         description="Fiche-action × financeur × année, autofinancement et aide, totaux.",
         build_context=_plan_context,
@@ -173,6 +181,7 @@ register(
 register(
     DocumentKind(
         slug="presentation-copil",
+        is_draft=roadmap_is_draft,
         title="Présentation de la feuille de route au COPIL",
         description="Diaporama (ANAP, support 3).",
         build_context=_roadmap_context,
@@ -183,6 +192,7 @@ register(
 register(
     DocumentKind(
         slug="fiche-action",
+        is_draft=roadmap_is_draft,
         title="Fiche-action",
         description="Une fiche PDF par fiche-action (ANAP, support 4).",
         build_context=_action_context,

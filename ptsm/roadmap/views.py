@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from ptsm.accounts.permissions import Capability, role_allows
 from ptsm.commitments.selectors import commitment_statuses
@@ -63,6 +63,7 @@ def _item(project, level: str, pk: int):
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def roadmap(request, project):
     return render(
         request,
@@ -215,6 +216,7 @@ action_edit.object_level_check = True
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def action_detail(request, project, pk):
     action = get_object_or_404(selectors.project_actions(project, include_archived=True), pk=pk)
     return render(
@@ -231,6 +233,7 @@ def action_detail(request, project, pk):
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def action_table(request, project):
     form = ActionFilterForm(request.GET or None, project=project)
     filters = selectors.ActionFilters()
@@ -259,6 +262,7 @@ def action_table(request, project):
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def gantt(request, project):
     rows, start, end = selectors.timeline(selectors.project_actions(project))
     return render(
@@ -273,6 +277,7 @@ def gantt(request, project):
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def synthesis(request, project):
     actions = list(selectors.project_actions(project))
     credits = selectors.credits_table(actions)
@@ -291,6 +296,7 @@ def synthesis(request, project):
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def operator(request, project, pk):
     organisation = get_object_or_404(Organisation, project=project, pk=pk)
     actions = selectors.operator_actions(project, organisation)
@@ -314,6 +320,7 @@ def operator(request, project, pk):
 
 
 @project_view(Capability.VIEW_PROJECT)
+@require_safe
 def version_diff(request, project, number):
     versions = selectors.roadmap_versions(project)
     new = get_object_or_404(versions, number=number)

@@ -169,13 +169,49 @@ def load_referential(
 
 
 class TerritoryDefinitionError(ValueError):
-    pass
+    field = "commune_codes"  # the form field the message goes with
+
+
+class TerritoryOutsideRegionError(TerritoryDefinitionError):
+    field = None  # about the whole perimeter
 
 
 def parse_commune_codes(text: str) -> list[str]:
     """Split a pasted list of INSEE codes (commas, spaces, semicolons or new lines)."""
     tokens = text.replace(",", " ").replace(";", " ").split()
     return list(dict.fromkeys(token.strip().upper() for token in tokens if token.strip()))
+
+
+def _listed(items: list[str]) -> str:
+    return ", ".join(items[:20]) + (" …" if len(items) > 20 else "")
+
+
+def check_within_region(
+    *, region: Region, departements: list[Departement], epcis: list[Epci], communes: list[Commune]
+) -> None:
+    """A project's territory lies in its région (that of the ARS administrator who defines it):
+    every département, every commune of every EPCI and every commune must belong to it."""
+    departement_codes = [d.code for d in departements] + [c.departement_id for c in communes]
+    outside_departements = set(
+        Departement.objects.filter(code__in=departement_codes)
+        .exclude(region=region)
+        .values_list("code", flat=True)
+    )
+    outside = [f"{d.name} ({d.code})" for d in departements if d.code in outside_departements]
+    outside_epcis = set(
+        Commune.objects.filter(epci__in=epcis)
+        .exclude(departement__region=region)
+        .values_list("epci_id", flat=True)
+    )
+    outside += [f"{e.name} (EPCI {e.code})" for e in epcis if e.code in outside_epcis]
+    outside += [
+        f"{c.name} ({c.code})" for c in communes if c.departement_id in outside_departements
+    ]
+    if outside:
+        raise TerritoryOutsideRegionError(
+            f"Le territoire du projet doit se trouver dans la région {region.name} ; "
+            f"hors de cette région : {_listed(outside)}."
+        )
 
 
 @transaction.atomic
@@ -186,8 +222,10 @@ def define_territory(
     departements: Iterable[Departement] = (),
     epcis: Iterable[Epci] = (),
     commune_codes: Iterable[str] = (),
+    region: Region | None = None,
 ) -> Territory:
-    """Set a territory's perimeter. Unknown commune codes or an empty perimeter are refused."""
+    """Set a territory's perimeter. Unknown commune codes, an empty perimeter and, when a région
+    is given, any part outside it are refused."""
     departements, epcis, commune_codes = list(departements), list(epcis), list(commune_codes)
     communes = list(Commune.objects.filter(code__in=commune_codes))
     unknown = sorted(set(commune_codes) - {c.code for c in communes})
@@ -200,6 +238,10 @@ def define_territory(
     if not (departements or epcis or communes):
         raise TerritoryDefinitionError(
             "Le territoire doit comprendre au moins un département, un EPCI ou une commune."
+        )
+    if region is not None:
+        check_within_region(
+            region=region, departements=departements, epcis=epcis, communes=communes
         )
     territory.name = name
     territory.full_clean()

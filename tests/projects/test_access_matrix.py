@@ -3,6 +3,7 @@ change project B, anonymous users are sent to login, and inside a project each r
 what its capabilities allow."""
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -347,23 +348,62 @@ def _snapshot(project):
         project.name,
         project.phase,
         project.territory.name,
+        list(project.territory.departements.values_list("code", flat=True)),
+        project.territory.communes.count(),
+        project.region_id,
         list(project.milestones.values_list("pk", "title", "due_date", "done_on")),
-        list(Membership.objects.filter(project=project).values_list("pk", "user_id", "role")),
+        list(
+            Membership.objects.filter(project=project).values_list(
+                "pk", "user_id", "role", "organisation_id"
+            )
+        ),
         project.generated_documents.count(),
     )
 
 
+METHODS = ("get", "post", "put", "patch", "delete")
+WRITE_METHODS = ("post", "put", "patch", "delete")
+FORGED = {
+    "name": "piraté",
+    "title": "piraté",
+    "text": "piraté",
+    "role": "project_lead",
+    "territory_name": "piraté",
+    "departements": "79",
+}
+
+
+def _send(client, method: str, url: str):
+    if method in ("get", "post"):
+        response = getattr(client, method)(url, FORGED)
+    else:  # what a script would send: a form body with another verb
+        response = getattr(client, method)(
+            url, urlencode(FORGED), content_type="application/x-www-form-urlencoded"
+        )
+    consume(response)
+    return response
+
+
+def _login_as(client, project, role, objects):
+    """A member of the project with this role; a signataire d'opérateur acts for the project's
+    operator, so that their own annex is theirs to see."""
+    user = member(project, role)
+    if role == Role.OPERATOR_SIGNATORY:
+        Membership.objects.filter(user=user).update(organisation_id=objects["organisation"])
+    login(client, user)
+    return user
+
+
 @pytest.mark.parametrize("role", ALL_ROLES, ids=[r.value for r in ALL_ROLES])
 def test_a_member_of_project_a_can_neither_read_nor_change_project_b(client, projects, role):
-    (a, _), b_and_objects = projects
+    (a, a_objects), b_and_objects = projects
     b = b_and_objects[0]
-    login(client, member(a, role))
+    _login_as(client, a, role, a_objects)
     before = _snapshot(b)
     for name, pattern in project_urls().items():
         url = _url_for(name, pattern, b_and_objects)
-        for method in ("get", "post"):
-            response = getattr(client, method)(url, {"name": "piraté", "title": "piraté"})
-            consume(response)
+        for method in METHODS:
+            response = _send(client, method, url)
             assert response.status_code in (403, 404), f"{role} {method.upper()} {url}"
     b.refresh_from_db()
     assert _snapshot(b) == before
@@ -376,21 +416,24 @@ def test_anonymous_users_are_sent_to_login_everywhere(client, projects):
         **project_urls(),
         **{n: p for n, p in all_named_urls().items() if n in LOGIN_ONLY | ARS_ADMIN_ONLY},
     }
+    before = _snapshot(b_and_objects[0])
     for name, pattern in names.items():
         url = (
             _url_for(name, pattern, b_and_objects) if "slug" in pattern.arguments else reverse(name)
         )
-        for method in ("get", "post"):
-            response = getattr(client, method)(url)
+        for method in METHODS:
+            response = _send(client, method, url)
             assert response.status_code == 302, f"{method.upper()} {url}"
             assert response.url.startswith(login_url), url
+    b_and_objects[0].refresh_from_db()
+    assert _snapshot(b_and_objects[0]) == before
 
 
 @pytest.mark.parametrize("role", ALL_ROLES, ids=[r.value for r in ALL_ROLES])
 def test_inside_its_project_each_role_gets_what_its_capabilities_allow(client, projects, role):
     a_and_objects, _b = projects
     a = a_and_objects[0]
-    login(client, member(a, role))
+    _login_as(client, a, role, a_and_objects[1])
     for name, pattern in project_urls().items():
         url = _url_for(name, pattern, a_and_objects)
         response = client.get(url)
@@ -404,11 +447,65 @@ def test_inside_its_project_each_role_gets_what_its_capabilities_allow(client, p
 
 
 @pytest.mark.parametrize("role", ALL_ROLES, ids=[r.value for r in ALL_ROLES])
+def test_inside_its_project_no_role_changes_anything_it_may_not(client, projects, role):
+    """Every URL, every write method: a role lacking the view's capability gets 403 whatever the
+    method; PUT, PATCH and DELETE, which no page sends, get 405 from the roles that have it; and
+    nothing changes in the project."""
+    (a, a_objects), _b = projects
+    _login_as(client, a, role, a_objects)
+    before = _snapshot(a)
+    for name, pattern in project_urls().items():
+        url = _url_for(name, pattern, (a, a_objects))
+        allowed = role_allows(role, pattern.callback.required_capability)
+        for method in WRITE_METHODS:
+            if allowed and method == "post":
+                continue  # allowed writes are each app's own tests
+            status = _send(client, method, url).status_code
+            expected = 405 if allowed else 403
+            assert status == expected, f"{role} {method.upper()} {url}: {status}"
+    a.refresh_from_db()
+    assert _snapshot(a) == before
+
+
+@pytest.mark.parametrize(
+    "role", [Role.READER, Role.OPERATOR_SIGNATORY], ids=["reader", "operator_signatory"]
+)
+def test_read_only_roles_change_nothing_anywhere(client, projects, role):
+    """The lecteur, and the signataire d'opérateur who may only deposit their own organisation's
+    signed annex, get 403 or 405 (404 for another operator's part) on every POST; a page that
+    only shows answers POST with 405."""
+    (a, a_objects), _b = projects
+    user = member(a, role)  # a signataire acting for no organisation: no annex is theirs
+    login(client, user)
+    before = _snapshot(a)
+    wrong = []
+    for name, pattern in project_urls().items():
+        url = _url_for(name, pattern, (a, a_objects))
+        status = _send(client, "post", url).status_code
+        allowed = role_allows(role, pattern.callback.required_capability)
+        if status not in ((403, 404, 405) if allowed else (403,)):
+            wrong.append(f"{name} {url}: {status}")
+    assert not wrong, f"{role} POST:\n" + "\n".join(wrong)
+    a.refresh_from_db()
+    assert _snapshot(a) == before
+
+
+@pytest.mark.parametrize("role", ALL_ROLES, ids=[r.value for r in ALL_ROLES])
 def test_only_ars_administrators_can_create_projects(client, projects, role):
     (a, _), _b = projects
     login(client, member(a, role))
     expected = 200 if role == Role.ARS_ADMIN else 403
     assert client.get(reverse("projects:create")).status_code == expected
+
+
+def test_pages_outside_projects_answer_only_the_methods_they_serve(client, projects):
+    (a, _), _b = projects
+    login(client, member(a, Role.ARS_ADMIN))
+    for name in LOGIN_ONLY | ARS_ADMIN_ONLY:
+        for method in ("put", "patch", "delete"):
+            assert _send(client, method, reverse(name)).status_code == 405, f"{method} {name}"
+    for name in LOGIN_ONLY:
+        assert _send(client, "post", reverse(name)).status_code == 405, name
 
 
 def test_project_list_shows_only_granted_projects(client, projects):

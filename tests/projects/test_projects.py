@@ -150,7 +150,7 @@ def test_dashboard_query_count_does_not_grow_with_the_territory(client):
         departement="29", with_departement=False, commune_codes=["29019"], name="Petit"
     )
     codes = list(
-        Commune.objects.filter(departement_id__in=["51", "02"]).values_list("code", flat=True)[:650]
+        Commune.objects.filter(departement_id__in=["51", "08"]).values_list("code", flat=True)[:650]
     )
     large = make_project(
         departement="51", with_departement=False, commune_codes=codes, name="Grand"
@@ -233,3 +233,54 @@ def test_milestones_are_added_edited_and_deleted(client, project):
 def test_add_months_clamps_to_the_end_of_month():
     assert add_months(dt.date(2026, 1, 31), 1) == dt.date(2026, 2, 28)
     assert add_months(dt.date(2026, 8, 31), 18) == dt.date(2028, 2, 29)
+
+
+def test_a_project_territory_outside_the_administrators_region_is_refused(client, project):
+    client.force_login(member(project, Role.ARS_ADMIN))  # administrator of Bretagne
+    niort_epci = Commune.objects.get(code="79191").epci_id
+    before = Project.objects.count()
+    for perimeter, named in (
+        ({"departements": ["79"]}, "Deux-Sèvres (79)"),
+        ({"commune_codes": "29019 79191"}, "Niort (79191)"),
+        ({"epci_codes": niort_epci}, f"(EPCI {niort_epci})"),
+    ):
+        response = client.post(
+            reverse("projects:create"),
+            {
+                "name": "PTSM à cheval",
+                "region": project.region.code,
+                "start_date": "2026-03-01",
+                "planned_duration_months": "18",
+                "territory_name": "À cheval",
+                **perimeter,
+            },
+        )
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert "Le territoire du projet doit se trouver dans la région Bretagne" in page
+        assert named in page
+        assert "Brest" not in page.split("hors de cette région")[1].split(".")[0]
+    assert Project.objects.count() == before
+
+
+def test_the_chef_de_projet_cannot_move_the_territory_out_of_the_region(client, project):
+    client.force_login(member(project, Role.PROJECT_LEAD))
+    url = reverse("projects:territory_edit", kwargs={"slug": project.slug})
+    response = client.post(url, {"territory_name": "Ailleurs", "departements": ["79"]})
+    assert "doit se trouver dans la région Bretagne" in response.content.decode()
+    project.territory.refresh_from_db()
+    assert project.territory.name == "Finistère"
+    assert list(project.territory.departements.values_list("code", flat=True)) == ["29"]
+    # Within Bretagne, the perimeter can change (Rennes is in Ille-et-Vilaine).
+    client.post(url, {"territory_name": "Brest et Rennes", "commune_codes": "29019 35238"})
+    assert project.territory.communes.count() == 2
+    # Nor can the project's région change through the project's edition.
+    from django.core.exceptions import ValidationError
+
+    from ptsm.projects.services import update_project
+    from ptsm.territories.models import Region
+
+    with pytest.raises(ValidationError, match="La région et le territoire"):
+        update_project(project=project, region=Region.objects.get(code="75"))
+    project.refresh_from_db()
+    assert project.region.code == "53"
