@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
 
@@ -57,6 +57,7 @@ def _next_url(request, default: str) -> str:
 
 
 @login_required
+@require_safe
 def account(request):
     return render(
         request,
@@ -70,6 +71,7 @@ def account(request):
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def otp_setup(request):
     """Enable the second factor: QR code and secret, confirmed by a first code."""
     user = request.user
@@ -102,6 +104,7 @@ def otp_setup(request):
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def otp_verify(request):
     """After the password: the code from the user's authenticator application."""
     user = request.user
@@ -144,6 +147,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     form_class = PasswordChangeFormDsfr
     success_url = reverse_lazy("accounts:account")
     extra_context = {"page_title": "Changer de mot de passe"}
+    http_method_names = ["get", "head", "post"]  # a FormView would take PUT as POST
 
     def form_valid(self, form):
         messages.success(self.request, "Votre mot de passe a été changé.")

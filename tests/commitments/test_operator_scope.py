@@ -14,6 +14,7 @@ from ptsm.documents.models import GeneratedDocument
 from ptsm.documents.services import generate_document
 from tests.commitments.test_commitments import setup_roadmap
 from tests.factories import make_project, member
+from tests.helpers import login
 
 pytestmark = pytest.mark.django_db
 DAY = dt.date(2027, 1, 10)
@@ -68,7 +69,7 @@ def _get(client, url):
 
 def test_a_signataire_sees_only_their_organisation_on_the_campaign_page(client, campaign):
     project = campaign["project"]
-    client.force_login(signataire(project, campaign["gem"]))
+    login(client, signataire(project, campaign["gem"]))
     page = _get(client, _url("commitments:letter", project)).content.decode()
     assert "GEM L&#x27;Escale" in page
     assert "EPSM Finistère Sud" not in page
@@ -78,7 +79,7 @@ def test_a_signataire_sees_only_their_organisation_on_the_campaign_page(client, 
 
 def test_a_signataire_gets_404_on_another_operators_annex_and_signed_pdf(client, campaign):
     project = campaign["project"]
-    client.force_login(signataire(project, campaign["gem"]))
+    login(client, signataire(project, campaign["gem"]))
     others = [
         _url("commitments:signed_pdf", project, pk=campaign["epsm_signatory"].pk),
         _url("commitments:annex_diff", project, pk=campaign["epsm_annex"].pk),
@@ -100,7 +101,7 @@ def test_a_signataire_gets_404_on_another_operators_annex_and_signed_pdf(client,
 
 def test_a_signataire_downloads_their_own_signed_pdf_and_signs_only_their_annex(client, campaign):
     project = campaign["project"]
-    client.force_login(signataire(project, campaign["epsm"]))
+    login(client, signataire(project, campaign["epsm"]))
     own = _get(client, _url("commitments:signed_pdf", project, pk=campaign["epsm_signatory"].pk))
     assert own.status_code == 200
 
@@ -118,7 +119,7 @@ def test_a_signataire_downloads_their_own_signed_pdf_and_signs_only_their_annex(
     assert gem.status != SignatoryStatus.SIGNED and not gem.signed_file
 
     # The GEM's own signataire deposits the GEM's signed annex.
-    client.force_login(signataire(project, campaign["gem"]))
+    login(client, signataire(project, campaign["gem"]))
     response = client.post(
         _url("commitments:signed", project, pk=gem.pk),
         {
@@ -133,7 +134,7 @@ def test_a_signataire_downloads_their_own_signed_pdf_and_signs_only_their_annex(
 
 def test_a_signataire_with_no_organisation_sees_no_annex(client, campaign):
     project = campaign["project"]
-    client.force_login(member(project, Role.OPERATOR_SIGNATORY))
+    login(client, member(project, Role.OPERATOR_SIGNATORY))
     page = _get(client, _url("commitments:letter", project)).content.decode()
     assert "EPSM Finistère Sud" not in page and "Escale" not in page
     assert "rattaché à aucun opérateur signataire" in page
@@ -148,13 +149,13 @@ def test_documents_gathering_every_operator_are_not_for_a_signataire(client, cam
         project=project, kind_slug="carte-identite-territoire", fmt="pdf"
     )
     sheet = generate_document(project=project, kind_slug="feuille-signature-engagements", fmt="pdf")
-    client.force_login(signataire(project, campaign["gem"]))
+    login(client, signataire(project, campaign["gem"]))
     assert (
         _get(client, _url("documents:download", project, pk=territory_card.pk)).status_code == 200
     )
     assert _get(client, _url("documents:download", project, pk=sheet.pk)).status_code == 404
     # Every other role still sees every operator's annex.
-    client.force_login(member(project, Role.COPIL_MEMBER))
+    login(client, member(project, Role.COPIL_MEMBER))
     epsm_pdf = campaign["epsm_annex"].pdf_id
     assert _get(client, _url("documents:download", project, pk=epsm_pdf)).status_code == 200
     assert (

@@ -19,7 +19,7 @@ from ptsm.documents.services import render
 from ptsm.documents.uploads import verify_pades
 from tests.commitments.test_commitments import setup_roadmap
 from tests.factories import make_project, member
-from tests.helpers import page_text, visible_text
+from tests.helpers import login, page_text, visible_text
 from tests.pdf_signing import (
     append_page_content,
     append_text_annotation,
@@ -212,7 +212,7 @@ def test_a_scan_needs_the_statement_and_is_shown_as_signed_outside(client, campa
     writer.add_blank_page(width=595, height=842)  # a scanned page: an image, no signature
     scan = io.BytesIO()
     writer.write(scan)
-    client.force_login(member(project, Role.PROJECT_LEAD))
+    login(client, member(project, Role.PROJECT_LEAD))
     url = reverse("commitments:signed", kwargs={"slug": project.slug, "pk": signatory.pk})
     response = client.post(
         url,
@@ -244,7 +244,7 @@ def test_a_scan_needs_the_statement_and_is_shown_as_signed_outside(client, campa
 def test_a_forged_upload_through_the_page_is_a_french_message_not_an_error(client, campaign):
     signatory, sent = campaign
     project = signatory.letter.project
-    client.force_login(member(project, Role.PROJECT_LEAD))
+    login(client, member(project, Role.PROJECT_LEAD))
     response = client.post(
         reverse("commitments:signed", kwargs={"slug": project.slug, "pk": signatory.pk}),
         {

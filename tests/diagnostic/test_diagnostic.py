@@ -400,7 +400,7 @@ def test_values_by_commune_are_imported_checked_and_shade_the_map(client, projec
 
 @pytest.mark.parametrize("value", ["nan", "NaN", "inf", "-Infinity", "1e999"])
 def test_imported_values_reject_nan_and_infinity_with_their_line(client, project, value):
-    client.force_login(member(project, Role.PROJECT_LEAD))
+    login(client, member(project, Role.PROJECT_LEAD))
     content = f"Code indicateur;Niveau;Année;Valeur\nPAUVRETE;territoire;2021;{value}\n"
     page = page_text(_import(client, project, content.encode()))
     assert f"Ligne 2 : valeur non numérique « {value} »." in page
@@ -408,7 +408,7 @@ def test_imported_values_reject_nan_and_infinity_with_their_line(client, project
 
 
 def test_an_over_long_source_is_refused_with_its_line_not_a_server_error(client, project):
-    client.force_login(member(project, Role.PROJECT_LEAD))
+    login(client, member(project, Role.PROJECT_LEAD))
     content = (
         "Code indicateur;Niveau;Année;Valeur;Source\n"
         f"PAUVRETE;territoire;2021;12;{'S' * 201}\n"

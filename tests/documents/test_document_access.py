@@ -8,6 +8,7 @@ from ptsm.documents.services import generate_document
 from ptsm.framing import services as framing
 from ptsm.framing.models import FramingLetter, LetterStatus
 from tests.factories import make_project, member
+from tests.helpers import login
 
 pytestmark = pytest.mark.django_db
 
@@ -30,15 +31,15 @@ def test_a_draft_framing_letter_is_not_for_the_lecteur_until_it_is_validated(cli
     card_url = reverse("documents:download", kwargs={"slug": project.slug, "pk": card.pk})
 
     for role in (Role.READER, Role.OPERATOR_SIGNATORY):
-        client.force_login(member(project, role))
+        login(client, member(project, role))
         assert _status(client, download) == 404, role
         assert _status(client, history) == 404, role
         assert "lettre-de-cadrage.docx" not in client.get(listing).content.decode()
         assert _status(client, card_url) == 200, role
-    client.force_login(member(project, Role.COPIL_MEMBER))
+    login(client, member(project, Role.COPIL_MEMBER))
     assert _status(client, download) == 200
 
     FramingLetter.objects.filter(project=project).update(status=LetterStatus.VALIDATED)
-    client.force_login(member(project, Role.READER))
+    login(client, member(project, Role.READER))
     assert _status(client, download) == 200
     assert "lettre-de-cadrage.docx" in client.get(listing).content.decode()

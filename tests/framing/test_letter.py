@@ -332,7 +332,7 @@ def test_a_pades_signed_letter_is_accepted_and_a_letter_changed_after_signature_
 
     lead = member(project, Role.PROJECT_LEAD)
     version = _validated_version(project, lead)
-    client.force_login(lead)
+    login(client, lead)
     with version.pdf.content.open("rb") as handle:
         signed = pades_sign(pades_sign(handle.read(), "Directeur ARS"), "Président CD", "Sig2")
     response = _post_signed(client, project, version, append_page_content(signed))
@@ -350,7 +350,7 @@ def test_a_scanned_letter_needs_the_statement_and_is_shown_as_signed_outside(cli
 
     lead = member(project, Role.PROJECT_LEAD)
     version = _validated_version(project, lead)
-    client.force_login(lead)
+    login(client, lead)
     writer = PdfWriter()
     writer.add_blank_page(width=595, height=842)
     scan = io.BytesIO()

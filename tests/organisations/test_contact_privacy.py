@@ -13,6 +13,7 @@ from ptsm.governance import services as governance
 from ptsm.governance.models import Body, BodyMember, Meeting
 from ptsm.organisations.models import Contact, Organisation
 from tests.factories import make_project, member
+from tests.helpers import login
 
 pytestmark = pytest.mark.django_db
 EMAIL = "secretariat.direction@ch-morlaix.fr"
@@ -66,14 +67,14 @@ def test_only_the_lecteur_is_denied_contact_details():
 
 def test_the_lecteur_sees_the_contact_but_not_their_email_or_phone(client, directory):
     project, organisation, body, meeting = directory
-    client.force_login(member(project, Role.READER))
+    login(client, member(project, Role.READER))
     for url in _pages(*directory):
         page = client.get(url).content.decode()
         assert EMAIL not in page and PHONE not in page, url
     assert "Kerbrat" in client.get(_pages(*directory)[0]).content.decode()
     assert "CH des Pays de Morlaix" in client.get(_pages(*directory)[1]).content.decode()
 
-    client.force_login(member(project, Role.COPIL_MEMBER))
+    login(client, member(project, Role.COPIL_MEMBER))
     assert EMAIL in client.get(_pages(*directory)[0]).content.decode()
     detail = client.get(_pages(*directory)[1]).content.decode()
     assert EMAIL in detail and PHONE in detail
@@ -82,10 +83,10 @@ def test_the_lecteur_sees_the_contact_but_not_their_email_or_phone(client, direc
 def test_the_lecteur_cannot_find_a_contact_by_their_email(client, directory):
     project = directory[0]
     url = reverse("organisations:contacts", kwargs={"slug": project.slug})
-    client.force_login(member(project, Role.READER))
+    login(client, member(project, Role.READER))
     assert "Kerbrat" not in client.get(url, {"q": "secretariat.direction"}).content.decode()
     assert "Kerbrat" in client.get(url, {"q": "Kerbrat"}).content.decode()
-    client.force_login(member(project, Role.PROJECT_LEAD))
+    login(client, member(project, Role.PROJECT_LEAD))
     assert "Kerbrat" in client.get(url, {"q": "secretariat.direction"}).content.decode()
 
 
@@ -95,12 +96,12 @@ def test_only_the_chef_de_projet_and_the_ars_exports_contacts(client, directory,
     url = reverse("organisations:contacts_export", kwargs={"slug": project.slug, "fmt": fmt})
     listing = reverse("organisations:contacts", kwargs={"slug": project.slug})
     for role in Role:
-        client.force_login(member(project, role))
+        login(client, member(project, role))
         response = client.get(url)
         allowed = role in (Role.PROJECT_LEAD, Role.ARS_ADMIN)
         assert response.status_code == (200 if allowed else 403), role
         assert (url in client.get(listing).content.decode()) == allowed, role
-    client.force_login(member(project, Role.PROJECT_LEAD))
+    login(client, member(project, Role.PROJECT_LEAD))
     if fmt == "csv":
         assert EMAIL in client.get(url).content.decode("utf-8-sig")
     # The generic export no longer serves contacts; the organisations (institutions) stay open.
@@ -108,7 +109,7 @@ def test_only_the_chef_de_projet_and_the_ars_exports_contacts(client, directory,
         "organisations:export", kwargs={"slug": project.slug, "what": "contacts", "fmt": fmt}
     )
     assert generic == url  # the same address, now answered by the contacts export
-    client.force_login(member(project, Role.READER))
+    login(client, member(project, Role.READER))
     organisations = reverse(
         "organisations:export", kwargs={"slug": project.slug, "what": "organisations", "fmt": fmt}
     )

@@ -125,7 +125,7 @@ def _one_establishment_at(x: str, y: str) -> bytes:
     ],
 )
 def test_coordinates_outside_france_are_skipped_with_a_french_reason(client, project, x, y):
-    client.force_login(member(project, Role.PROJECT_LEAD))
+    login(client, member(project, Role.PROJECT_LEAD))
     url = reverse("organisations:finess_import", kwargs={"slug": project.slug})
     upload = io.BytesIO(_one_establishment_at(x, y))
     upload.name = "etalab.csv"

@@ -16,7 +16,7 @@ from ptsm.accounts.models import Role
 from ptsm.organisations.models import Organisation
 from ptsm.organisations.tabular import MAX_UPLOAD_BYTES, TableError, read_table
 from tests.factories import make_project, member
-from tests.helpers import page_text, visible_text
+from tests.helpers import login, page_text, visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -228,7 +228,7 @@ def test_hostile_uploads_stay_within_200_mb_of_extra_memory(tmp_path):
 
 def test_the_import_page_refuses_a_bomb_with_a_french_message(client):
     project = make_project(departement="29", name="PTSM du Finistère")
-    client.force_login(member(project, Role.PROJECT_LEAD))
+    login(client, member(project, Role.PROJECT_LEAD))
     response = client.post(
         reverse("organisations:import", kwargs={"slug": project.slug}),
         {"kind": "organisations", "file": _upload("acteurs.xlsx", shared_strings_bomb(40))},
@@ -240,7 +240,7 @@ def test_the_import_page_refuses_a_bomb_with_a_french_message(client):
 
 def test_over_long_names_are_refused_with_their_line(client):
     project = make_project(departement="29", name="PTSM du Finistère")
-    client.force_login(member(project, Role.PROJECT_LEAD))
+    login(client, member(project, Role.PROJECT_LEAD))
     content = f"Nom;Catégorie\nGEM;social\n{'N' * 300};social\n".encode()
     response = client.post(
         reverse("organisations:import", kwargs={"slug": project.slug}),

@@ -236,7 +236,7 @@ def test_add_months_clamps_to_the_end_of_month():
 
 
 def test_a_project_territory_outside_the_administrators_region_is_refused(client, project):
-    client.force_login(member(project, Role.ARS_ADMIN))  # administrator of Bretagne
+    login(client, member(project, Role.ARS_ADMIN))  # administrator of Bretagne
     niort_epci = Commune.objects.get(code="79191").epci_id
     before = Project.objects.count()
     for perimeter, named in (
@@ -264,7 +264,7 @@ def test_a_project_territory_outside_the_administrators_region_is_refused(client
 
 
 def test_the_chef_de_projet_cannot_move_the_territory_out_of_the_region(client, project):
-    client.force_login(member(project, Role.PROJECT_LEAD))
+    login(client, member(project, Role.PROJECT_LEAD))
     url = reverse("projects:territory_edit", kwargs={"slug": project.slug})
     response = client.post(url, {"territory_name": "Ailleurs", "departements": ["79"]})
     assert "doit se trouver dans la région Bretagne" in response.content.decode()
