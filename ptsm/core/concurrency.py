@@ -117,16 +117,37 @@ def _comparable(value):
 
 
 class VersionedFormMixin:
-    """For a ModelForm of a `Versioned` model: carries the version the form was loaded from.
+    """For a ModelForm of a `Versioned` model: carries the version the form was loaded from, and
+    a fingerprint of each field's value as loaded.
 
-    On a conflict, `show_conflict` lists the fields whose saved value differs from what the user
-    typed, keeps the user's input, and rebases the form on the saved version so that the next
-    save (after merging) goes through."""
+    On a conflict, `show_conflict` lists the fields someone else changed meanwhile (their saved
+    value differs from the one this form loaded) with that value, keeps the user's input, and
+    rebases the form on the saved version so that the next save (after merging) goes through."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["version"] = forms.IntegerField(
             widget=forms.HiddenInput, required=False, initial=self.instance.version
+        )
+        self.fields["loaded_values"] = forms.CharField(
+            widget=forms.HiddenInput,
+            required=False,
+            initial=self._fingerprints(self.instance) if self.instance.pk else "",
+        )
+
+    def _compared_fields(self, instance) -> list[str]:
+        return [
+            name
+            for name in self.fields
+            if name not in ("version", "loaded_values") and hasattr(instance, name)
+        ]
+
+    def _fingerprints(self, instance) -> str:
+        return section_bases(
+            {
+                name: repr(_comparable(getattr(instance, name)))
+                for name in self._compared_fields(instance)
+            }
         )
 
     def clean(self):
@@ -137,20 +158,24 @@ class VersionedFormMixin:
 
     def show_conflict(self, conflict: EditConflict) -> None:
         current = conflict.current
+        loaded = parse_bases(self.data.get(self.add_prefix("loaded_values"), ""))
         changes = []
-        for name, field in self.fields.items():
-            if name == "version" or not hasattr(current, name) or name not in self.cleaned_data:
-                continue
+        for name in self._compared_fields(current):
             saved = getattr(current, name)
-            if _comparable(saved) != _comparable(self.cleaned_data[name]):
-                changes.append(
-                    f"{field.label} — version enregistrée : « {_display(self, name, saved)} »"
-                )
+            if name in loaded and loaded[name] == fingerprint(repr(_comparable(saved))):
+                continue  # not changed by the other person
+            if name not in loaded and _comparable(saved) == _comparable(
+                self.cleaned_data.get(name)
+            ):
+                continue
+            label = self.fields[name].label
+            changes.append(f"{label} — modifié entre-temps : « {_display(self, name, saved)} »")
         self.add_error(None, conflict.messages[0])
         for change in changes:
             self.add_error(None, change)
         data = self.data.copy()
         data[self.add_prefix("version")] = str(current.version)
+        data[self.add_prefix("loaded_values")] = self._fingerprints(current)
         self.data = data
         self.instance.version = current.version
         self.instance.expect_version(current.version)

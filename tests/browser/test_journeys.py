@@ -291,7 +291,11 @@ def test_a_bilateral_campaign_reaches_signed_for_one_operator(
     row.get_by_text("Déposer le PDF signé").click()
     row.get_by_label("PDF signé de EPSM Finistère Sud").set_input_files(str(signed))
     # A blank page is not the annex that was sent: it is recorded as signed outside ptsm.
-    row.get_by_label("Signé hors plateforme (document imprimé, signé puis numérisé)").check()
+    # The DSFR draws the box on the label: a user clicks the label's text.
+    row.get_by_text("Signé hors plateforme (document imprimé, signé puis numérisé)").click()
+    assert row.get_by_label(
+        "Signé hors plateforme (document imprimé, signé puis numérisé)"
+    ).is_checked()
     row.get_by_role("button", name="Enregistrer la signature de EPSM Finistère Sud").click()
     expect(page.get_by_text("Engagement de EPSM Finistère Sud signé.")).to_be_visible()
     row = page.locator("tr", has_text="EPSM Finistère Sud")
@@ -366,8 +370,13 @@ def test_two_people_editing_one_fiche_action_merge_instead_of_losing_work(
 
     action = Action.objects.filter(pilot_user__email="pilote@demo.ptsm.fr").first()
     url = f"{live_server.url}/projets/{DEMO_SLUG}/feuille-de-route/fiches-actions/{action.pk}/modifier/"
-    lead_context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
-    pilot_context = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-FR")
+    # bypass_csp lets the test inject axe-core; the pages themselves run under the CSP.
+    lead_context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="fr-FR", bypass_csp=True
+    )
+    pilot_context = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="fr-FR", bypass_csp=True
+    )
     lead, pilot = lead_context.new_page(), pilot_context.new_page()
     try:
         log_in(lead, live_server, "chef.projet@demo.ptsm.fr")

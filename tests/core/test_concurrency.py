@@ -124,7 +124,8 @@ def test_two_users_on_one_fiche_action_get_a_conflict_not_a_lost_update(client, 
     page = page_text(response)
     assert response.status_code == 200
     assert "Quelqu'un d'autre a enregistré une modification" in page
-    assert "Étapes revues par Bruno" in page  # Bruno's change is shown
+    assert "Description et étapes — modifié entre-temps : « Étapes revues par Bruno »" in page
+    assert "Intitulé — modifié entre-temps" not in page  # Alice's own change is not his
     assert "Équipe mobile de crise (titre d'Alice)" in page  # Alice's input is kept
     action.refresh_from_db()
     assert action.description == "Étapes revues par Bruno"
