@@ -86,7 +86,9 @@ def append_page_content(pdf: bytes, text: bytes = b"Montant : 9 999 999 EUR") ->
     return out.getvalue()
 
 
-def append_text_annotation(pdf: bytes, text: str = "Lu et approuvé") -> bytes:
+def append_text_annotation(
+    pdf: bytes, text: str = "Lu et approuvé", subtype: str = "/Text"
+) -> bytes:
     """An incremental update adding a comment (sticky note) on the first page."""
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     page = _first_page(writer)
@@ -94,7 +96,7 @@ def append_text_annotation(pdf: bytes, text: str = "Lu et approuvé") -> bytes:
         generic.DictionaryObject(
             {
                 _name("/Type"): _name("/Annot"),
-                _name("/Subtype"): _name("/Text"),
+                _name("/Subtype"): _name(subtype),
                 _name("/Rect"): generic.ArrayObject(
                     [generic.NumberObject(n) for n in (10, 10, 30, 30)]
                 ),

@@ -138,6 +138,8 @@ def verify_pades(data: bytes) -> DigitalSignature:
     from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
 
+    from .pades_policy import PADES_DIFF_POLICY
+
     try:
         _reader, signatures = _signatures(data)
     except Exception:  # pyHanko cannot parse it: treat as unsigned, pypdf already accepted the file
@@ -149,7 +151,9 @@ def verify_pades(data: bytes) -> DigitalSignature:
     for embedded in sorted(signatures, key=_revision_end):
         try:
             # No trust roots are configured offline: the chain is reported, never assumed trusted.
-            status = validate_pdf_signature(embedded, ValidationContext(trust_roots=[]))
+            status = validate_pdf_signature(
+                embedded, ValidationContext(trust_roots=[]), diff_policy=PADES_DIFF_POLICY
+            )
         except Exception:  # a damaged signature is reported as not intact, never as valid
             return DigitalSignature(signer="signature illisible", intact=False, trusted=False)
         if first is None:

@@ -132,10 +132,17 @@ def test_a_second_signature_after_the_first_is_accepted(campaign):
     assert signatory.digital_signature_valid is True and SIGNER in signatory.digital_signer
 
 
-def test_a_comment_added_after_signature_is_refused_by_the_default_pades_policy(campaign):
-    # pyHanko's default difference policy does not whitelist annotations: we follow it.
+def test_a_comment_added_after_signature_is_accepted_as_pades_allows(campaign):
     signatory, sent = campaign
-    _refused(signatory, append_text_annotation(pades_sign(sent, SIGNER)), "modifié après signature")
+    _upload(signatory, append_text_annotation(pades_sign(sent, SIGNER)))
+    assert signatory.status == SignatoryStatus.SIGNED
+    assert signatory.digital_signature_valid is True
+
+
+def test_an_active_annotation_added_after_signature_is_refused(campaign):
+    signatory, sent = campaign
+    signed = append_text_annotation(pades_sign(sent, SIGNER), subtype="/Link")
+    _refused(signatory, signed, "modifié après signature")
 
 
 def _with_catalog_entry(pdf: bytes, key: str, value) -> bytes:
