@@ -15,12 +15,13 @@ from ptsm.commitments import services as commitments
 from ptsm.commitments.models import Signatory, SignatoryStatus, SignatureRecord
 from ptsm.documents.models import GeneratedDocument
 from ptsm.framing import services as framing
-from ptsm.framing.models import LetterStatus, LetterVersion
+from ptsm.framing.models import LetterVersion
 from ptsm.organisations import services as directory
 from ptsm.organisations.models import Contact, Organisation
 from ptsm.projects.models import Project
 from tests.commitments.test_commitments import setup_roadmap
 from tests.factories import make_project, member
+from tests.framing.test_letter import _validated_version as validated_version
 from tests.helpers import login, page_text
 
 pytestmark = pytest.mark.django_db
@@ -158,11 +159,7 @@ def test_only_the_ars_administrator_deletes_a_project_after_typing_its_name(
 
 def test_a_project_with_a_signed_framing_letter_cannot_be_deleted(client, project):
     lead = member(project, Role.PROJECT_LEAD)
-    letter = framing.ensure_letter(project=project)
-    framing.change_status(letter=letter, to_status=LetterStatus.REVIEW, user=lead)
-    framing.generate_version(letter=letter, user=lead)
-    framing.change_status(letter=letter, to_status=LetterStatus.VALIDATED, user=lead)
-    version = framing.generate_version(letter=letter, user=lead)
+    version = validated_version(project, lead)
     framing.sign_version(version=version, user=lead, mode="seance", signed_on=DAY)
     login(client, member(project, Role.ARS_ADMIN))
     url = reverse("projects:delete", kwargs={"slug": project.slug})
@@ -218,11 +215,8 @@ def test_sending_an_annex_twice_sends_one_message(client, project, smtp_server):
 
 def test_signing_the_framing_letter_twice_freezes_one_version(client, project):
     lead = member(project, Role.PROJECT_LEAD)
-    letter = framing.ensure_letter(project=project)
-    framing.change_status(letter=letter, to_status=LetterStatus.REVIEW, user=lead)
-    framing.generate_version(letter=letter, user=lead)
-    framing.change_status(letter=letter, to_status=LetterStatus.VALIDATED, user=lead)
-    version = framing.generate_version(letter=letter, user=lead)
+    version = validated_version(project, lead)
+    letter = version.letter
     with version.pdf.content.open("rb") as handle:
         data = handle.read() + b"\n% signature\n"
     login(client, lead)
