@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.forms.models import model_to_dict
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -39,8 +40,8 @@ class EditConflict(ValidationError):
 
 CONFLICT_MESSAGE = (
     "Quelqu'un d'autre a enregistré une modification pendant que vous éditiez{when} : "
-    "vos changements n'ont pas été enregistrés. Ils sont conservés dans le formulaire ; "
-    "reportez-y ce qui doit l'être de la version enregistrée, puis enregistrez de nouveau."
+    "rien n'a encore été enregistré. Le formulaire garde votre saisie et reprend ses "
+    "changements (listés ci-dessous) ; vérifiez, fusionnez si besoin, puis enregistrez de nouveau."
 )
 
 
@@ -157,28 +158,55 @@ class VersionedFormMixin:
         return cleaned
 
     def show_conflict(self, conflict: EditConflict) -> None:
+        """Merge what can be merged: a field only the other person changed takes their value in
+        the re-shown form; a field both changed keeps the user's input, with the other value
+        shown to merge by hand. Nothing is saved until the user saves again."""
         current = conflict.current
         loaded = parse_bases(self.data.get(self.add_prefix("loaded_values"), ""))
-        changes = []
+        data = self.data.copy()
+        taken, both = [], []
         for name in self._compared_fields(current):
             saved = getattr(current, name)
-            if name in loaded and loaded[name] == fingerprint(repr(_comparable(saved))):
+            saved_print = fingerprint(repr(_comparable(saved)))
+            if loaded.get(name) == saved_print:
                 continue  # not changed by the other person
-            if name not in loaded and _comparable(saved) == _comparable(
-                self.cleaned_data.get(name)
-            ):
-                continue
+            mine_print = fingerprint(repr(_comparable(self.cleaned_data.get(name))))
+            if mine_print == saved_print:
+                continue  # both made the same change
             label = self.fields[name].label
-            changes.append(f"{label} — modifié entre-temps : « {_display(self, name, saved)} »")
+            shown = f"{label} : « {_display(self, name, saved)} »"
+            if name in loaded and mine_print == loaded[name]:
+                _put_form_value(data, self.add_prefix(name), model_to_dict(current, [name])[name])
+                taken.append(shown)
+            else:
+                both.append(shown)
         self.add_error(None, conflict.messages[0])
-        for change in changes:
-            self.add_error(None, change)
-        data = self.data.copy()
+        for change in taken:
+            self.add_error(None, f"Repris de la version enregistrée : {change}")
+        for change in both:
+            self.add_error(
+                None, f"Modifié aussi entre-temps, à fusionner avec votre saisie : {change}"
+            )
         data[self.add_prefix("version")] = str(current.version)
         data[self.add_prefix("loaded_values")] = self._fingerprints(current)
         self.data = data
         self.instance.version = current.version
         self.instance.expect_version(current.version)
+
+
+def _put_form_value(data, key: str, value) -> None:
+    """Write a model value into submitted form data as a browser would have sent it."""
+    if isinstance(value, list | tuple | set | models.QuerySet):
+        data.setlist(key, [str(getattr(v, "pk", v)) for v in value])
+    elif isinstance(value, bool):
+        if value:
+            data[key] = "on"
+        else:
+            data.pop(key, None)
+    elif value is None:
+        data[key] = ""
+    else:
+        data[key] = str(getattr(value, "pk", value))
 
 
 def section_bases(texts: Mapping[str, str]) -> str:

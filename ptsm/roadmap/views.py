@@ -11,7 +11,13 @@ from django.views.decorators.http import require_POST, require_safe
 
 from ptsm.accounts.permissions import Capability, role_allows
 from ptsm.commitments.selectors import commitment_statuses
-from ptsm.core.concurrency import AlreadyDone, EditConflict
+from ptsm.core.concurrency import (
+    AlreadyDone,
+    EditConflict,
+    fingerprint,
+    parse_bases,
+    section_bases,
+)
 from ptsm.core.views import form_view
 from ptsm.organisations.models import Organisation
 from ptsm.projects.access import project_view
@@ -147,19 +153,67 @@ def item_archive(request, project, level, pk):
     return redirect("roadmap:tree", slug=project.slug)
 
 
-def _action_page(request, project, action: Action, title: str):
-    can_manage = _can_manage(request)
-    data = request.POST if request.method == "POST" else None
-    form = ActionForm(data, instance=action, project=project, can_manage=can_manage)
+FORMSETS = [
+    ("Jalons", MilestoneFormSet, "jalons"),
+    ("Financements", FundingFormSet, "financements"),
+    ("Indicateurs d'évaluation", IndicatorFormSet, "indicateurs"),
+]
+
+
+def _action_formsets(data, action: Action, project) -> list:
     formsets = [
-        ("Jalons", MilestoneFormSet(data, instance=action, prefix="jalons")),
-        ("Financements", FundingFormSet(data, instance=action, prefix="financements")),
-        ("Indicateurs d'évaluation", IndicatorFormSet(data, instance=action, prefix="indicateurs")),
+        (label, cls(data, instance=action, prefix=prefix)) for label, cls, prefix in FORMSETS
     ]
     for _label, formset in formsets:
         for subform in formset.forms:
             if "operator" in subform.fields:
                 subform.fields["operator"].queryset = Organisation.objects.filter(project=project)
+    return formsets
+
+
+def _formset_print(formset) -> str:
+    """A formset's lines as shown (unbound) or as submitted (bound), to fingerprint."""
+
+    def shown(value) -> str:
+        if isinstance(value, bool):
+            return "on" if value else ""
+        return "" if value is None else str(value)
+
+    lines = [
+        [shown(form[name].value()) for name in form.fields if name != "DELETE"]
+        for form in formset.forms
+    ]
+    return repr(lines)
+
+
+def _loaded_formsets(formsets) -> str:
+    return section_bases({f"lignes-{fs.prefix}": _formset_print(fs) for _label, fs in formsets})
+
+
+def _rebased_formsets(formsets, action: Action, project, loaded: dict) -> list:
+    """After a conflict, the lines (jalons, financements, indicateurs) the user did not touch are
+    shown as saved now, so that saving again keeps the other person's changes to them; lines the
+    user changed keep the user's input."""
+    action.refresh_from_db()
+    saved = dict(_action_formsets(None, action, project))
+    return [
+        (
+            label,
+            saved[label]
+            if loaded.get(f"lignes-{formset.prefix}") == fingerprint(_formset_print(formset))
+            else formset,
+        )
+        for label, formset in formsets
+    ]
+
+
+def _action_page(request, project, action: Action, title: str):
+    can_manage = _can_manage(request)
+    data = request.POST if request.method == "POST" else None
+    form = ActionForm(data, instance=action, project=project, can_manage=can_manage)
+    formsets = _action_formsets(data, action, project)
+    if data is None:  # what this form loaded, to tell later who changed which lines
+        form.fields["loaded_values"].initial += "," + _loaded_formsets(formsets)
     if request.method == "POST" and form.is_valid() and all(fs.is_valid() for _l, fs in formsets):
         try:
             with transaction.atomic():
@@ -176,7 +230,13 @@ def _action_page(request, project, action: Action, title: str):
                             subform.instance.full_clean(exclude=["action"])
                     formset.save()
         except EditConflict as conflict:
+            loaded = parse_bases(form.data.get(form.add_prefix("loaded_values"), ""))
             form.show_conflict(conflict)
+            formsets = _rebased_formsets(formsets, action, project, loaded)
+            rebased = form.data.copy()  # the next save compares with the lines saved now
+            saved_lines = _loaded_formsets(_action_formsets(None, action, project))
+            rebased[form.add_prefix("loaded_values")] += "," + saved_lines
+            form.data = rebased
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

@@ -107,7 +107,10 @@ def _action(project):
 
 
 def test_two_users_on_one_fiche_action_get_a_conflict_not_a_lost_update(client, project):
+    import datetime as dt
+
     action = _action(project)
+    milestone = action.milestones.create(title="Recrutement", due_date=dt.date(2027, 3, 1))
     url = reverse("roadmap:action_edit", kwargs={"slug": project.slug, "pk": action.pk})
     alice, bruno = member(project, Role.PROJECT_LEAD), member(project, Role.ARS_ADMIN)
     login(client, alice)
@@ -116,28 +119,41 @@ def test_two_users_on_one_fiche_action_get_a_conflict_not_a_lost_update(client, 
     bruno_form = form_data(client.get(url), action=url)
 
     bruno_form["description"] = "Étapes revues par Bruno"
+    bruno_form["risks"] = "Risque vu par Bruno"
+    bruno_form["jalons-0-title"] = "Recrutement de l'équipe (Bruno)"
     assert client.post(url, bruno_form).status_code == 302
 
     login(client, alice)
     alice_form["title"] = "Équipe mobile de crise (titre d'Alice)"
+    alice_form["description"] = "Étapes revues par Alice"
     response = client.post(url, alice_form)
     page = page_text(response)
     assert response.status_code == 200
     assert "Quelqu'un d'autre a enregistré une modification" in page
-    assert "Description et étapes — modifié entre-temps : « Étapes revues par Bruno »" in page
-    assert "Intitulé — modifié entre-temps" not in page  # Alice's own change is not his
-    assert "Équipe mobile de crise (titre d'Alice)" in page  # Alice's input is kept
+    # A field only Bruno changed is taken into Alice's form; one both changed is hers to merge.
+    assert "Repris de la version enregistrée : Risques : « Risque vu par Bruno »" in page
+    assert (
+        "Modifié aussi entre-temps, à fusionner avec votre saisie : "
+        "Description et étapes : « Étapes revues par Bruno »"
+    ) in page
+    assert "Intitulé :" not in page  # Alice's own change is not listed as his
     action.refresh_from_db()
-    assert action.description == "Étapes revues par Bruno"
-    assert action.title == "Équipe mobile"
+    assert (action.title, action.description) == ("Équipe mobile", "Étapes revues par Bruno")
 
-    # Alice merges (keeps Bruno's description) and saves again from the re-shown form.
-    merged = form_data(response, action=url)
-    merged["description"] = "Étapes revues par Bruno"
-    assert client.post(url, merged).status_code == 302
+    reshown = form_data(response, action=url)
+    assert reshown["title"] == "Équipe mobile de crise (titre d'Alice)"  # her input is kept
+    assert reshown["description"] == "Étapes revues par Alice"
+    assert reshown["risks"] == "Risque vu par Bruno"  # his change is taken in
+    assert reshown["jalons-0-title"] == "Recrutement de l'équipe (Bruno)"  # his jalon too
+    # Alice merges the description and saves: nobody's work is lost.
+    reshown["description"] = "Étapes revues par Bruno, complétées par Alice"
+    assert client.post(url, reshown).status_code == 302
     action.refresh_from_db()
+    milestone.refresh_from_db()
     assert action.title == "Équipe mobile de crise (titre d'Alice)"
-    assert action.description == "Étapes revues par Bruno"
+    assert action.description == "Étapes revues par Bruno, complétées par Alice"
+    assert action.risks == "Risque vu par Bruno"
+    assert milestone.title == "Recrutement de l'équipe (Bruno)"
 
 
 def test_the_same_letter_section_changed_by_two_people_is_a_conflict(client, project):
