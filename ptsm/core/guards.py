@@ -35,3 +35,49 @@ def _plural(count: int, singular: str, plural: str) -> str:
 def counted(count: int, singular: str, plural: str) -> list[str]:
     """A one-item list describing `count` records, or an empty list when there are none."""
     return [_plural(count, singular, plural)] if count else []
+
+
+PREPOSITIONS = ("de", "du", "des", "d'", "à", "au", "aux", "en", "pour", "par", "sur")
+
+
+def _french_plural(name: str) -> str:
+    """The plural of a verbose name whose model declares none: the noun and its adjectives take
+    the mark, up to the first preposition ("jalon de l'action" → "jalons de l'action",
+    "objectif stratégique" → "objectifs stratégiques", "fiche-action" → "fiches-actions")."""
+    words = name.split(" ")
+    for index, word in enumerate(words):
+        if word in PREPOSITIONS or word.startswith(("d'", "l'")):
+            break
+        words[index] = "-".join(
+            p if p.endswith(("s", "x", "z")) else p + "s" for p in word.split("-")
+        )
+    return " ".join(words)
+
+
+def model_name(model, count: int) -> str:
+    if count == 1:
+        return str(model._meta.verbose_name)
+    if "verbose_name_plural" in getattr(model._meta, "original_attrs", {}):
+        return str(model._meta.verbose_name_plural)
+    return _french_plural(str(model._meta.verbose_name))
+
+
+def deletion_summary(instance: models.Model) -> list[str]:
+    """What deleting the record would delete with it, in French ("3 contacts", "1 séance"), for a
+    confirmation page: the same collection as the Django admin's, drafts that protect their
+    parents included, link tables left out."""
+    from django.contrib.admin.utils import NestedObjects
+
+    collector = NestedObjects(using="default")
+    collector.collect([instance])
+    counts: dict = {}
+    for model, objects in collector.model_objs.items():
+        counts[model] = counts.get(model, 0) + len(objects)
+    for obj in collector.protected:
+        counts[type(obj)] = counts.get(type(obj), 0) + 1
+    lost = []
+    for model, count in sorted(counts.items(), key=lambda item: -item[1]):
+        if model is type(instance) or not count or model._meta.auto_created:
+            continue
+        lost.append(f"{count} {model_name(model, count)}")
+    return lost

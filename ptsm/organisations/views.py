@@ -4,11 +4,12 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ptsm.accounts.permissions import Capability, may_see_contact_details, role_allows
 from ptsm.audit.services import record_export
 from ptsm.commitments.selectors import signatory_of
+from ptsm.core.guards import deletion_obstacles, deletion_summary
 from ptsm.core.views import form_view
 from ptsm.documents.spreadsheets import to_csv
 from ptsm.governance.selectors import memberships_of_organisation
@@ -90,16 +91,44 @@ def organisation_edit(request, project, pk):
 
 
 @project_view(Capability.EDIT_DIRECTORY)
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def organisation_delete(request, project, pk):
+    """GET: a confirmation naming what would be deleted with it (or why it cannot be)."""
     organisation = get_object_or_404(Organisation, project=project, pk=pk)
-    try:
-        services.delete_organisation(organisation=organisation)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("organisations:detail", slug=project.slug, pk=organisation.pk)
-    messages.success(request, f"« {organisation.name} » a été retirée de l'annuaire.")
-    return redirect("organisations:list", slug=project.slug)
+    back = reverse("organisations:detail", args=[project.slug, organisation.pk])
+    if request.method == "POST":
+        try:
+            services.delete_organisation(organisation=organisation)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(back)
+        messages.success(request, f"« {organisation.name} » a été retirée de l'annuaire.")
+        return redirect("organisations:list", slug=project.slug)
+    return _confirm_delete(
+        request,
+        organisation,
+        title=f"Supprimer « {organisation.name} »",
+        subject=f"L'organisation « {organisation.name} »",
+        subject_short="l'organisation",
+        cancel_url=back,
+        archive_url=reverse("organisations:archive", args=[project.slug, organisation.pk]),
+    )
+
+
+def _confirm_delete(request, record, *, title, subject, subject_short, cancel_url, archive_url):
+    return render(
+        request,
+        "core/confirm_delete.html",
+        {
+            "page_title": title,
+            "subject": subject,
+            "subject_short": subject_short,
+            "obstacles": deletion_obstacles(record),
+            "lost": deletion_summary(record),
+            "cancel_url": cancel_url,
+            "archive_url": archive_url,
+        },
+    )
 
 
 @project_view(Capability.EDIT_DIRECTORY)
@@ -248,16 +277,28 @@ def contact_erase(request, project, pk):
 
 
 @project_view(Capability.EDIT_DIRECTORY)
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def contact_delete(request, project, pk):
+    """GET: a confirmation naming what would be deleted with the contact (or why it cannot be)."""
     contact = get_object_or_404(Contact, project=project, pk=pk)
-    try:
-        services.delete_contact(contact=contact)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("organisations:detail", slug=project.slug, pk=contact.organisation_id)
-    messages.success(request, f"{contact} a été retiré(e) de l'annuaire.")
-    return redirect("organisations:detail", slug=project.slug, pk=contact.organisation_id)
+    back = reverse("organisations:detail", args=[project.slug, contact.organisation_id])
+    if request.method == "POST":
+        try:
+            services.delete_contact(contact=contact)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(back)
+        messages.success(request, f"{contact.full_name} a été retiré de l'annuaire.")
+        return redirect(back)
+    return _confirm_delete(
+        request,
+        contact,
+        title=f"Supprimer le contact {contact.full_name}",
+        subject=f"Le contact {contact.full_name}",
+        subject_short="le contact",
+        cancel_url=reverse("organisations:contact_edit", args=[project.slug, contact.pk]),
+        archive_url=reverse("organisations:contact_archive", args=[project.slug, contact.pk]),
+    )
 
 
 @project_view(Capability.EDIT_DIRECTORY)

@@ -236,24 +236,10 @@ def remove_member(*, membership: Membership) -> None:
 
 
 def deletion_summary(project) -> list[str]:
-    """What deleting the project would lose, in French, for the confirmation page (the same
-    collection as the Django admin's confirmation, drafts that protect their parents included)."""
-    from django.contrib.admin.utils import NestedObjects
+    """What deleting the project would lose, in French, for the confirmation page."""
+    from ptsm.core.guards import deletion_summary as summary
 
-    collector = NestedObjects(using="default")
-    collector.collect([project])
-    counts: dict = {}
-    for model, objects in collector.model_objs.items():
-        counts[model] = counts.get(model, 0) + len(objects)
-    for obj in collector.protected:
-        counts[type(obj)] = counts.get(type(obj), 0) + 1
-    lost = []
-    for model, count in sorted(counts.items(), key=lambda item: -item[1]):
-        if model is Project or not count:
-            continue
-        name = model._meta.verbose_name if count == 1 else model._meta.verbose_name_plural
-        lost.append(f"{count} {name}")
-    return lost
+    return summary(project)
 
 
 def _delete_protected(objects, depth: int = 0) -> None:

@@ -60,6 +60,9 @@ def test_an_organisation_with_a_signed_commitment_cannot_be_deleted_only_archive
     epsm, _gem, signatory = _signed(project)
     login(client, member(project, Role.PROJECT_LEAD))
     delete = reverse("organisations:delete", kwargs={"slug": project.slug, "pk": epsm.pk})
+    confirmation = page_text(client.get(delete))
+    assert "Suppression impossible" in confirmation and "un engagement signé" in confirmation
+    assert "Archiver" in confirmation
     response = client.post(delete, follow=True)
     assert "ne peut pas être supprimée" in page_text(response)
     assert "un engagement signé" in page_text(response)
@@ -82,11 +85,15 @@ def test_an_operator_of_a_validated_fiche_action_cannot_be_deleted(project):
         directory.delete_organisation(organisation=gem)
 
 
-def test_an_organisation_that_signed_nothing_and_carries_no_validated_action_can_be_deleted(
-    project,
-):
+def test_an_organisation_that_signed_nothing_is_deleted_after_a_confirmation(client, project):
     lonely = Organisation.objects.create(project=project, name="Mairie", category="collectivites")
-    directory.delete_organisation(organisation=lonely)
+    Contact.objects.create(project=project, organisation=lonely, first_name="A", last_name="B")
+    login(client, member(project, Role.PROJECT_LEAD))
+    url = reverse("organisations:delete", kwargs={"slug": project.slug, "pk": lonely.pk})
+    confirmation = page_text(client.get(url))
+    assert "Cette suppression est définitive" in confirmation and "1 contact" in confirmation
+    assert Organisation.objects.filter(pk=lonely.pk).exists()  # a GET deletes nothing
+    assert client.post(url).status_code == 302
     assert not Organisation.objects.filter(pk=lonely.pk).exists()
 
 
