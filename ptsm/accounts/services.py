@@ -46,11 +46,19 @@ def confirm_totp_device(*, device: TOTPDevice, code: str) -> bool:
     return True
 
 
-def disable_totp(*, user: User) -> None:
-    """Remove the user's second factor. Refused for those who must have one."""
+def disable_totp(*, user: User, code: str) -> None:
+    """Remove the user's second factor, on a current code from their application (someone at an
+    unlocked session cannot remove it). Refused for those who must have one."""
     if is_ars_administrator(user):
         raise ValidationError(
             "La double authentification est obligatoire pour les administrateurs ARS."
+        )
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    code = (code or "").strip().replace(" ", "")
+    if device is not None and not (code.isdigit() and device.verify_token(code)):
+        raise ValidationError(
+            "Code incorrect ou expiré : saisissez le code à 6 chiffres affiché en ce moment par "
+            "votre application pour désactiver la double authentification."
         )
     TOTPDevice.objects.filter(user=user).delete()
 

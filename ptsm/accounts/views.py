@@ -134,7 +134,7 @@ def otp_verify(request):
 @require_POST
 def otp_disable(request):
     try:
-        services.disable_totp(user=request.user)
+        services.disable_totp(user=request.user, code=request.POST.get("code", ""))
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:

@@ -231,9 +231,9 @@ class SectionConflict(EditConflict):
         message = (
             "Quelqu'un d'autre a modifié "
             + ("cette section" if len(saved) == 1 else "ces sections")
-            + " pendant que vous l'éditiez : votre texte n'a pas été enregistré, il est conservé "
-            "ci-dessous avec le texte enregistré entre-temps. Fusionnez les deux, puis "
-            "enregistrez de nouveau."
+            + " pendant que vous l'éditiez : votre texte n'a pas encore été enregistré. Il reste "
+            "dans le champ ; le texte enregistré entre-temps est cité juste en dessous de ce "
+            "message. Fusionnez les deux dans le champ, puis enregistrez de nouveau."
         )
         super().__init__(message, changes=changes)
         self.saved = saved

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from ptsm.audit import services as audit
 from ptsm.audit.models import Kind
@@ -76,9 +77,17 @@ def _display(row: models.Model, model_field: models.Field):
     value = getattr(row, model_field.name)
     if isinstance(model_field, models.ForeignKey):
         return str(value) if value is not None else ""
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    return value
+    if isinstance(value, dt.datetime):
+        return date_format(timezone.localtime(value), "j F Y à H:i")
+    if isinstance(value, dt.date):
+        return date_format(value, "j F Y")
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    return "" if value is None else value
+
+
+# Technical columns, meaningless to the person who asks for their data.
+TECHNICAL_FIELDS = {"created_at", "updated_at", "version", "archived", "source"}
 
 
 def _label(model_field: models.Field) -> str:
@@ -95,6 +104,7 @@ def _fields(row: models.Model, skip: tuple[str, ...] = ()) -> dict:
         for f in row._meta.concrete_fields
         if not f.primary_key
         and f.name not in skip
+        and f.name not in TECHNICAL_FIELDS
         and not isinstance(f, models.JSONField | models.TextField | models.FileField)
         and (row._meta.label, f.name) not in ARCHIVE_FIELDS
     }

@@ -130,9 +130,15 @@ def test_an_ordinary_user_may_disable_the_second_factor_an_ars_administrator_may
     client, project, ars_admin
 ):
     lead = member(project, Role.PROJECT_LEAD)
-    TOTPDevice.objects.create(user=lead, name="téléphone", confirmed=True)
+    device = TOTPDevice.objects.create(user=lead, name="téléphone", confirmed=True)
     login(client, lead)
+    # Without the current code (someone at an unlocked session), nothing is disabled.
     response = client.post(reverse("accounts:otp_disable"), follow=True)
+    assert "Code incorrect ou expiré" in page_text(response)
+    assert TOTPDevice.objects.filter(user=lead).exists()
+    response = client.post(
+        reverse("accounts:otp_disable"), {"code": totp_code(device)}, follow=True
+    )
     assert "La double authentification est désactivée." in page_text(response)
     assert not TOTPDevice.objects.filter(user=lead).exists()
 
