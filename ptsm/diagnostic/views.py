@@ -258,6 +258,7 @@ def territory_map(request, project):
         {
             "page_title": "Carte du territoire",
             "form": form,
+            "can_edit": _can_edit(request),
             "map_svg": territory_map_svg(
                 project.territory,
                 values=values,
