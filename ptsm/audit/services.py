@@ -134,4 +134,10 @@ def purge_entries(*, now: dt.datetime | None = None, days: int | None = None) ->
     days = settings.PTSM_AUDIT_RETENTION_DAYS if days is None else days
     limit = (now or timezone.now()) - dt.timedelta(days=days)
     deleted, _ = AuditEntry.objects.filter(timestamp__lt=limit).delete()
+    # The login history django-axes keeps (address, browser) follows the same retention.
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    AccessLog.objects.filter(attempt_time__lt=limit).delete()
+    AccessFailureLog.objects.filter(attempt_time__lt=limit).delete()
+    AccessAttempt.objects.filter(attempt_time__lt=limit).delete()
     return deleted

@@ -244,6 +244,18 @@ def test_purge_removes_entries_older_than_the_retention_period(project, settings
     assert not AuditEntry.objects.exists()
 
 
+def test_the_login_history_follows_the_same_retention(settings):
+    from axes.models import AccessLog
+
+    settings.PTSM_AUDIT_RETENTION_DAYS = 365
+    now = timezone.now()
+    for days, who in ((400, "ancien@ptsm.fr"), (10, "recent@ptsm.fr")):
+        log = AccessLog.objects.create(username=who, ip_address="10.0.0.1")
+        AccessLog.objects.filter(pk=log.pk).update(attempt_time=now - dt.timedelta(days=days))
+    call_command("purge_audit_log", stdout=io.StringIO())
+    assert list(AccessLog.objects.values_list("username", flat=True)) == ["recent@ptsm.fr"]
+
+
 def test_actions_outside_a_request_have_no_actor(project):
     user = UserFactory()
     Organisation.objects.create(project=project, name="Sans requête", category="social")
