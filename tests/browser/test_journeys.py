@@ -390,13 +390,21 @@ def test_two_people_editing_one_fiche_action_merge_instead_of_losing_work(
         lead.get_by_label("Intitulé").fill("Intitulé revu par le chef de projet")
         lead.get_by_role("button", name="Enregistrer la fiche-action").click()
         expect(lead.get_by_text("Quelqu'un d'autre a enregistré une modification")).to_be_visible()
-        expect(lead.get_by_text("Étapes revues par le pilote")).to_be_visible()
+        # The pilot's change is taken into the lead's form, the lead's own change is kept.
+        expect(
+            lead.get_by_text(
+                "Repris de la version enregistrée : Description et étapes : "
+                "« Étapes revues par le pilote »"
+            )
+        ).to_be_visible()
+        expect(lead.get_by_label("Description et étapes")).to_have_value(
+            "Étapes revues par le pilote"
+        )
         expect(lead.get_by_label("Intitulé")).to_have_value("Intitulé revu par le chef de projet")
         assert axe(lead) == []
         lead.screenshot(path=str(output_dir / "conflit-fiche-action-1280.png"), full_page=False)
 
-        # The lead merges the pilot's description into the form and saves again.
-        lead.get_by_label("Description et étapes").fill("Étapes revues par le pilote")
+        # The lead checks the merged form and saves again.
         lead.get_by_role("button", name="Enregistrer la fiche-action").click()
         lead.wait_for_url(f"**/fiches-actions/{action.pk}/")
         action.refresh_from_db()
