@@ -16,6 +16,7 @@ class Kind(models.TextChoices):
     EXPORT = "export", "Export de données"
     DOWNLOAD = "telechargement", "Téléchargement d'un document signé ou validé"
     ERASURE = "effacement", "Effacement de données personnelles"
+    IMPORT = "import", "Import de fichier"
 
 
 # Role changes are changes of this model; they get their own kind to be found at once.

@@ -9,7 +9,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from ptsm.accounts.permissions import Capability
-from ptsm.audit.services import record_export
+from ptsm.audit.models import Kind
+from ptsm.audit.services import record_event, record_export
 from ptsm.core.concurrency import AlreadyDone
 from ptsm.documents.spreadsheets import to_csv, to_xlsx
 from ptsm.projects.access import project_view
@@ -17,7 +18,7 @@ from ptsm.projects.access import project_view
 from .finess import FinessFileError, import_finess
 from .forms import FinessImportForm, ImportForm
 from .imports import commit_import, export_rows, preview_import, save_pending_import
-from .models import ImportKind, PendingImport
+from .models import ImportKind, Organisation, PendingImport
 from .tabular import TableError, read_table
 
 FINESS_MAX_BYTES = 150 * 1024 * 1024
@@ -142,6 +143,18 @@ def finess_upload(request, project):
                 report = import_finess(project=project, stream=upload.open("rb"))
             except FinessFileError as exc:
                 form.add_error("file", str(exc))
+            else:  # written in bulk, so journaled as one import rather than row by row
+                record_event(
+                    kind=Kind.IMPORT,
+                    model=Organisation,
+                    project=project,
+                    actor=request.user,
+                    object_repr=(
+                        f"Import FINESS « {upload.name[:100]} » : {report.created} créée(s), "
+                        f"{report.updated} mise(s) à jour"
+                    ),
+                    data={"created": report.created, "updated": report.updated},
+                )
     return render(
         request,
         "organisations/finess_import.html",

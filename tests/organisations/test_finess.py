@@ -99,6 +99,11 @@ def test_finess_import_page_reports_in_french(client, project):
     page = page_text(client.post(url, {"file": fake}))
     assert "l'extraction FINESS est un fichier .csv" in page
     assert Organisation.objects.filter(project=project).count() == 6
+    # Written in bulk, the import is journaled once, with its counts, for the project.
+    from ptsm.audit.models import AuditEntry, Kind
+
+    entry = AuditEntry.objects.get(project=project, kind=Kind.IMPORT)
+    assert "6 créée(s), 0 mise(s) à jour" in entry.object_repr
 
 
 def _one_establishment_at(x: str, y: str) -> bytes:
