@@ -8,9 +8,11 @@ from django.views.decorators.http import require_POST, require_safe
 from ptsm.accounts.permissions import Capability, role_allows
 from ptsm.audit.services import record_download
 from ptsm.core.concurrency import AlreadyDone, SectionConflict, fingerprint, show_section_conflict
+from ptsm.documents.selectors import Viewer, may_download
 from ptsm.projects.access import project_view
 
 from . import selectors, services
+from .documents import LETTER_KIND
 from .forms import LetterSettingsForm, SectionForm, SignatureForm
 from .models import LetterStatus, LetterVersion
 from .sections import SECTION_BY_KEY
@@ -35,6 +37,13 @@ def letter_detail(request, project):
             "versions": versions,
             "history": selectors.letter_history(letter)[:20],
             "can_edit": _can_edit(request),
+            # A lecteur or a signataire gets the letter's files once it is validated only.
+            "can_download": may_download(
+                project,
+                Viewer(request.project_role, getattr(request, "project_organisation_id", None)),
+                kind_slug=LETTER_KIND,
+                variant_key="",
+            ),
             "settings_form": LetterSettingsForm(
                 project=project,
                 initial={

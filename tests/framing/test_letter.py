@@ -365,3 +365,15 @@ def test_a_scanned_letter_needs_the_statement_and_is_shown_as_signed_outside(cli
     assert version.signed and version.signed_outside
     page = visible_text(client.get(reverse("framing:letter", kwargs={"slug": project.slug})))
     assert "Signée hors plateforme (document numérisé)" in page
+
+
+def test_a_reader_sees_no_link_to_the_draft_letters_files(client, project):
+    lead = member(project, Role.PROJECT_LEAD)
+    draft = generate_version(letter=ensure_letter(project=project), user=lead, today=DAY)
+    url = reverse("framing:letter", kwargs={"slug": project.slug})
+    download = reverse("documents:download", kwargs={"slug": project.slug, "pk": draft.pdf_id})
+    login(client, member(project, Role.READER))
+    page = page_text(client.get(url))
+    assert download not in page and "Fichiers disponibles une fois la lettre validée" in page
+    login(client, lead)
+    assert download in page_text(client.get(url))
