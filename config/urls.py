@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from ptsm.core import views as core_views
+
 admin.site.site_header = "ptsm — administration technique"
 admin.site.site_title = "ptsm"
 
@@ -17,5 +19,6 @@ urlpatterns = [
     path("projets/<slug:slug>/engagements/", include("ptsm.commitments.urls")),
     path("projets/<slug:slug>/evaluation/", include("ptsm.evaluation.urls")),
     path("projets/<slug:slug>/journal/", include("ptsm.audit.urls")),
+    path("donnees-personnelles/", core_views.personal_data, name="personal_data"),
     path("admin/", admin.site.urls),
 ]

@@ -2,9 +2,11 @@
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_safe
 
 from .concurrency import EditConflict
 
@@ -31,3 +33,19 @@ def form_view(
             messages.success(request, success_message)
             return redirect(success_url())
     return render(request, template, {"form": form, **(context or {})})
+
+
+@require_safe
+def personal_data(request):
+    """The « Données personnelles » page: what ptsm processes, why, how long, and the rights."""
+    years = round(settings.PTSM_CONTACT_RETENTION_DAYS / 365)
+    return render(
+        request,
+        "core/personal_data.html",
+        {
+            "page_title": "Données personnelles",
+            "audit_days": settings.PTSM_AUDIT_RETENTION_DAYS,
+            "pending_days": settings.PTSM_PENDING_IMPORT_RETENTION_DAYS,
+            "contact_years": f"{years} an{'s' if years > 1 else ''}",
+        },
+    )

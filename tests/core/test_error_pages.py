@@ -49,3 +49,13 @@ def test_a_server_error_is_a_french_500_page(project, settings, monkeypatch):
     assert response.status_code == 500
     page = page_text(response)
     assert "Erreur inattendue" in page and "Retour à l'accueil" in page
+
+
+def test_the_personal_data_page_is_public_and_states_the_retention_periods(client, settings):
+    settings.PTSM_AUDIT_RETENTION_DAYS = 365
+    response = client.get(reverse("personal_data"))
+    page = page_text(response)
+    assert response.status_code == 200
+    assert "mission d'intérêt public" in page and "Archivage légal" in page
+    assert "365 jours" in page and "3 ans" in page
+    assert client.post(reverse("personal_data")).status_code == 405

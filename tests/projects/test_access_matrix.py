@@ -22,6 +22,7 @@ PUBLIC = {
     "accounts:password_reset_done",
     "accounts:password_reset_confirm",
     "accounts:password_reset_complete",
+    "personal_data",
 }
 LOGIN_ONLY = {
     "projects:list",
