@@ -111,6 +111,16 @@ class AnnexState:
         )
 
 
+def is_amendment_pending(signatory, latest_version) -> bool:
+    """Signed, and a newer version (an amendment) of the annex awaits its own signature."""
+    return bool(
+        signatory.status == SignatoryStatus.SIGNED
+        and latest_version is not None
+        and latest_version.pk != signatory.annex_version_id
+        and not latest_version.signed
+    )
+
+
 def annex_states(project, letter) -> dict[int, AnnexState]:
     """Operator → whether its latest annex still matches the roadmap, in operator order (one read
     of the roadmap)."""

@@ -18,7 +18,7 @@ from ptsm.core.mail import header_text
 from ptsm.documents.registry import get_kind
 from ptsm.documents.rendering import ConcurrentRenderer
 from ptsm.documents.services import document_meta, store_document
-from ptsm.documents.uploads import MAX_SIGNED_PDF_BYTES, check_signed_upload
+from ptsm.documents.uploads import check_signed_upload, upload_sha256
 from ptsm.governance.models import Attendance
 from ptsm.organisations.models import Contact, Organisation
 
@@ -279,10 +279,11 @@ def _locked(signatory: Signatory) -> Signatory:
 
 def amendment_pending(signatory: Signatory) -> bool:
     """Signed, and a newer version (an amendment) of the annex awaits signature."""
-    if signatory.status != SignatoryStatus.SIGNED or signatory.annex_version_id is None:
+    from .selectors import is_amendment_pending
+
+    if signatory.status != SignatoryStatus.SIGNED:
         return False
-    latest = _latest_annex(signatory)
-    return latest.pk != signatory.annex_version_id and not latest.signed
+    return is_amendment_pending(signatory, _latest_annex(signatory))
 
 
 @transaction.atomic
@@ -339,14 +340,6 @@ def remind(*, signatory: Signatory, base_url: str) -> Signatory:
 REMINDER_INTERVAL = dt.timedelta(minutes=5)
 
 
-def _upload_digest(upload) -> str:
-    """SHA-256 of an upload's bytes (bounded: larger files are refused by the checks anyway)."""
-    upload.seek(0)
-    digest = hashlib.sha256(upload.read(MAX_SIGNED_PDF_BYTES + 1)).hexdigest()
-    upload.seek(0)
-    return digest
-
-
 @atomic_with_files
 def record_signed_pdf(
     *, signatory: Signatory, upload, signed_on, user=None, signed_outside: bool = False
@@ -357,7 +350,7 @@ def record_signed_pdf(
     The signatory's row is locked: the same file uploaded twice is recorded once."""
     signatory = _locked(signatory)
     if signatory.status == SignatoryStatus.SIGNED and not amendment_pending(signatory):
-        if signatory.signed_sha256 == _upload_digest(upload):
+        if signatory.signed_sha256 == upload_sha256(upload):
             raise AlreadyDone("Ce PDF signé est déjà enregistré : rien n'a changé.")
         raise ValidationError(
             "Cet engagement est déjà signé : un avenant est nécessaire pour le modifier."

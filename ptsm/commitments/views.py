@@ -16,7 +16,7 @@ from . import selectors, services
 from .content import current_letter
 from .documents import BUNDLE_KIND
 from .forms import AmendmentForm, RefusalForm, SettingsForm, SignedPdfForm, TextForm
-from .models import AnnexVersion, Signatory, SignatoryStatus
+from .models import AnnexVersion, Signatory
 from .sections import COLLECTIVE_SECTIONS, SECTION_BY_KEY
 
 EDITABLE = {s.key: s.heading for s in COLLECTIVE_SECTIONS if s.default} | {
@@ -87,13 +87,8 @@ def _with_annex_states(request, project, letter) -> list:
     rows = list(_scoped(request, selectors.signatories(letter)))
     for signatory in rows:
         signatory.annex_state = state = states.get(signatory.organisation_id)
-        # Signed, and a newer version (an amendment) awaits its own signature.
-        signatory.amendment_pending = bool(
-            signatory.status == SignatoryStatus.SIGNED
-            and state
-            and state.version
-            and state.version.pk != signatory.annex_version_id
-            and not state.version.signed
+        signatory.amendment_pending = selectors.is_amendment_pending(
+            signatory, state.version if state else None
         )
     return rows
 

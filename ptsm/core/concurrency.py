@@ -209,6 +209,34 @@ def _put_form_value(data, key: str, value) -> None:
         data[key] = str(getattr(value, "pk", value))
 
 
+def _formset_lines(formset) -> str:
+    """A formset's lines as shown (unbound) or as submitted (bound), comparable either way."""
+
+    def shown(value) -> str:
+        if isinstance(value, bool):
+            return "on" if value else ""
+        return "" if value is None else str(value)
+
+    return repr(
+        [
+            [shown(form[name].value()) for name in form.fields if name != "DELETE"]
+            for form in formset.forms
+        ]
+    )
+
+
+def formset_fingerprint(formset) -> str:
+    """Tells whether a formset's lines were changed since they were loaded (see
+    `formset_fingerprints`): the lines of a record edited with formsets (jalons of a
+    fiche-action…) are merged after a conflict like its fields."""
+    return fingerprint(_formset_lines(formset))
+
+
+def formset_fingerprints(formsets) -> str:
+    """For a form's `loaded_values`: the fingerprints of its formsets' lines, by prefix."""
+    return section_bases({f"lignes-{fs.prefix}": _formset_lines(fs) for _label, fs in formsets})
+
+
 def section_bases(texts: Mapping[str, str]) -> str:
     """The hidden value a section form carries: fingerprints of the sections as loaded."""
     return ",".join(f"{key}:{fingerprint(text)}" for key, text in texts.items())

@@ -317,6 +317,15 @@ def check_signed_upload(
     return SignedUpload(data=data, digital=digital, signed_outside=not is_sent)
 
 
+def upload_sha256(upload) -> str:
+    """SHA-256 of an upload's bytes, to recognise the same file sent twice (bounded: a larger
+    file is refused by the checks anyway)."""
+    upload.seek(0)
+    digest = hashlib.sha256(upload.read(MAX_SIGNED_PDF_BYTES + 1)).hexdigest()
+    upload.seek(0)
+    return digest
+
+
 def sha256_of_file(field) -> str:
     with field.open("rb") as handle:
         return hashlib.sha256(handle.read()).hexdigest()

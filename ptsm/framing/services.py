@@ -10,7 +10,7 @@ from ptsm.core.concurrency import AlreadyDone, save_sections
 from ptsm.core.files import atomic_with_files, store_file
 from ptsm.documents.registry import get_kind
 from ptsm.documents.services import build_context, store_document
-from ptsm.documents.uploads import MAX_SIGNED_PDF_BYTES, check_signed_upload
+from ptsm.documents.uploads import check_signed_upload, upload_sha256
 from ptsm.organisations.models import Contact
 
 from .content import context_lines
@@ -209,13 +209,9 @@ def sign_version(
     letter = version.letter
     letter.refresh_from_db(fields=["status"])
     if version.signed:
-        if upload is not None and mode == SignatureMode.UPLOAD:
-            upload.seek(0)
-            read = upload.read(MAX_SIGNED_PDF_BYTES + 1)  # larger files are refused anyway
-            same = hashlib.sha256(read).hexdigest() == version.signed_sha256
-            upload.seek(0)
-            if same:
-                raise AlreadyDone("Ce PDF signé est déjà enregistré : rien n'a changé.")
+        uploaded = upload is not None and mode == SignatureMode.UPLOAD
+        if uploaded and upload_sha256(upload) == version.signed_sha256:
+            raise AlreadyDone("Ce PDF signé est déjà enregistré : rien n'a changé.")
         raise ValidationError("Cette version est déjà signée.")
     if letter.status != LetterStatus.VALIDATED or version.status != LetterStatus.VALIDATED:
         raise ValidationError("Seule une version générée après validation peut être signée.")

@@ -235,13 +235,6 @@ def remove_member(*, membership: Membership) -> None:
     membership.delete()
 
 
-def deletion_summary(project) -> list[str]:
-    """What deleting the project would lose, in French, for the confirmation page."""
-    from ptsm.core.guards import deletion_summary as summary
-
-    return summary(project)
-
-
 def _delete_protected(objects, depth: int = 0) -> None:
     """Delete draft records that PROTECT their parents (unsigned letter versions, annexes not
     yet signed…), children first. Only called once no signed or validated record remains."""

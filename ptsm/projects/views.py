@@ -131,7 +131,7 @@ def project_edit(request, project):
 @project_view(Capability.DELETE_PROJECT)
 def project_delete(request, project):
     """Confirmation naming what will be lost; the project's name must be typed to confirm."""
-    from ptsm.core.guards import deletion_obstacles
+    from ptsm.core.guards import deletion_obstacles, deletion_summary
 
     error = ""
     if request.method == "POST":
@@ -148,7 +148,7 @@ def project_delete(request, project):
         {
             "page_title": f"Supprimer le projet {project.name}",
             "obstacles": deletion_obstacles(project),
-            "lost": services.deletion_summary(project),
+            "lost": deletion_summary(project),
             "error": error,
         },
         status=400 if error else 200,

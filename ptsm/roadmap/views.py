@@ -14,9 +14,9 @@ from ptsm.commitments.selectors import commitment_statuses
 from ptsm.core.concurrency import (
     AlreadyDone,
     EditConflict,
-    fingerprint,
+    formset_fingerprint,
+    formset_fingerprints,
     parse_bases,
-    section_bases,
 )
 from ptsm.core.views import form_view
 from ptsm.organisations.models import Organisation
@@ -171,25 +171,6 @@ def _action_formsets(data, action: Action, project) -> list:
     return formsets
 
 
-def _formset_print(formset) -> str:
-    """A formset's lines as shown (unbound) or as submitted (bound), to fingerprint."""
-
-    def shown(value) -> str:
-        if isinstance(value, bool):
-            return "on" if value else ""
-        return "" if value is None else str(value)
-
-    lines = [
-        [shown(form[name].value()) for name in form.fields if name != "DELETE"]
-        for form in formset.forms
-    ]
-    return repr(lines)
-
-
-def _loaded_formsets(formsets) -> str:
-    return section_bases({f"lignes-{fs.prefix}": _formset_print(fs) for _label, fs in formsets})
-
-
 def _rebased_formsets(formsets, action: Action, project, loaded: dict) -> list:
     """After a conflict, the lines (jalons, financements, indicateurs) the user did not touch are
     shown as saved now, so that saving again keeps the other person's changes to them; lines the
@@ -200,7 +181,7 @@ def _rebased_formsets(formsets, action: Action, project, loaded: dict) -> list:
         (
             label,
             saved[label]
-            if loaded.get(f"lignes-{formset.prefix}") == fingerprint(_formset_print(formset))
+            if loaded.get(f"lignes-{formset.prefix}") == formset_fingerprint(formset)
             else formset,
         )
         for label, formset in formsets
@@ -213,7 +194,7 @@ def _action_page(request, project, action: Action, title: str):
     form = ActionForm(data, instance=action, project=project, can_manage=can_manage)
     formsets = _action_formsets(data, action, project)
     if data is None:  # what this form loaded, to tell later who changed which lines
-        form.fields["loaded_values"].initial += "," + _loaded_formsets(formsets)
+        form.fields["loaded_values"].initial += "," + formset_fingerprints(formsets)
     if request.method == "POST" and form.is_valid() and all(fs.is_valid() for _l, fs in formsets):
         try:
             with transaction.atomic():
@@ -234,7 +215,7 @@ def _action_page(request, project, action: Action, title: str):
             form.show_conflict(conflict)
             formsets = _rebased_formsets(formsets, action, project, loaded)
             rebased = form.data.copy()  # the next save compares with the lines saved now
-            saved_lines = _loaded_formsets(_action_formsets(None, action, project))
+            saved_lines = formset_fingerprints(_action_formsets(None, action, project))
             rebased[form.add_prefix("loaded_values")] += "," + saved_lines
             form.data = rebased
         except ValidationError as exc:
