@@ -6,7 +6,7 @@ PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install run test test-fast lint format bench system-deps clean-db
+.PHONY: install run serve test test-fast lint format bench system-deps clean-db
 
 install: $(PY_STAMP) $(NODE_STAMP)
 
@@ -33,6 +33,10 @@ run: install
 	$(BIN)/python manage.py load_demo
 	@echo "ptsm démarre sur http://$(HOST)/ (Ctrl+C pour arrêter)"
 	$(BIN)/python manage.py runserver $(HOST)
+
+# As in production: DEBUG=0, gunicorn, static files by WhiteNoise (see README, « Mise en production »).
+serve: install
+	@bash scripts/serve.sh
 
 test: system-deps install
 	$(BIN)/python -m pytest

@@ -77,7 +77,11 @@ PTSM_CONTACT_RETENTION_DAYS = int(os.environ.get("PTSM_CONTACT_RETENTION_DAYS", 
 # --- end of audit log and personal data -------------------------------------------------------
 
 MIDDLEWARE = [
+    # First: it times the whole request and gives its log lines their request id.
+    "ptsm.core.observability.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Pages are compressed too (see « Serving » below).
+    "django.middleware.gzip.GZipMiddleware",
     # Security headers (see « Security » below).
     "csp.middleware.CSPMiddleware",
     "ptsm.core.middleware.PermissionsPolicyMiddleware",
@@ -101,7 +105,7 @@ MIDDLEWARE = [
 if not DEBUG:
     # In production static files are collected (collectstatic) and served by WhiteNoise;
     # locally runserver serves them from the apps.
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+    MIDDLEWARE.insert(2, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -130,6 +134,16 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that does not answer fails requests fast instead of piling them up: a
+    # connection attempt gives up after DB_CONNECT_TIMEOUT seconds, a statement is cancelled
+    # after DB_STATEMENT_TIMEOUT_MS milliseconds (background jobs may set their own).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "connect_timeout": int(os.environ.get("DB_CONNECT_TIMEOUT", "5")),
+            "options": f"-c statement_timeout={int(os.environ.get('DB_STATEMENT_TIMEOUT_MS', '30000'))}",
+        }
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Concurrent readers during document generation and browser tests. Write transactions take
     # the write lock when they begin (IMMEDIATE): a read-then-write (a locked re-read before a
@@ -290,12 +304,36 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
 # --- End of security -------------------------------------------------------------------------
 
+# --- Serving: logs, health endpoints (issue 16) -------------------------------------------------
+# Logs go to standard output. In production (DEBUG=0) each line is a JSON object with the
+# request id, the user's id, the project and the duration (ptsm.core.observability); one line
+# per request is written by the "ptsm.requests" logger. LOG_FORMAT=text gives plain lines.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "ptsm.core.observability.JsonLinesFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        # runserver already prints each request during development.
+        "ptsm.requests": {
+            "level": "WARNING" if DEBUG else os.environ.get("LOG_REQUESTS_LEVEL", "INFO")
+        },
+    },
 }
+# Load balancers probe the health endpoints over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^sante/"]
+# --- End of serving ----------------------------------------------------------------------------
 
 PTSM_SITE_TITLE = "ptsm"
 PTSM_SITE_TAGLINE = "Projets territoriaux de santé mentale"

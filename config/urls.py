@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from ptsm.core import health
 from ptsm.core import views as core_views
 
 admin.site.site_header = "ptsm — administration technique"
@@ -20,5 +21,7 @@ urlpatterns = [
     path("projets/<slug:slug>/evaluation/", include("ptsm.evaluation.urls")),
     path("projets/<slug:slug>/journal/", include("ptsm.audit.urls")),
     path("donnees-personnelles/", core_views.personal_data, name="personal_data"),
+    path("sante/vivant", health.alive, name="health_alive"),
+    path("sante/pret", health.ready, name="health_ready"),
     path("admin/", admin.site.urls),
 ]

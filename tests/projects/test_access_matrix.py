@@ -23,6 +23,8 @@ PUBLIC = {
     "accounts:password_reset_confirm",
     "accounts:password_reset_complete",
     "personal_data",
+    "health_alive",
+    "health_ready",
 }
 LOGIN_ONLY = {
     "projects:list",
