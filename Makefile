@@ -6,7 +6,7 @@ PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install run serve test test-fast lint format bench system-deps clean-db
+.PHONY: install run serve worker test test-fast lint format bench system-deps clean-db
 
 install: $(PY_STAMP) $(NODE_STAMP)
 
@@ -31,8 +31,12 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_territories
 	$(BIN)/python manage.py load_demo
-	@echo "ptsm démarre sur http://$(HOST)/ (Ctrl+C pour arrêter)"
-	$(BIN)/python manage.py runserver $(HOST)
+	@echo "ptsm démarre sur http://$(HOST)/ avec son serveur de travaux (Ctrl+C pour arrêter)"
+	@bash -c 'scripts/worker.sh & worker=$$!; trap "kill $$worker 2>/dev/null" EXIT; $(BIN)/python manage.py runserver $(HOST)'
+
+# The background-job worker alone (another terminal, another machine).
+worker: install
+	@bash scripts/worker.sh
 
 # As in production: DEBUG=0, gunicorn, static files by WhiteNoise (see README, « Mise en production »).
 serve: install

@@ -59,7 +59,34 @@ INSTALLED_APPS = [
     "ptsm.commitments",
     "ptsm.evaluation",
     "ptsm.documents",
+    "ptsm.jobs",
 ]
+
+# --- Background jobs (issue 16) ------------------------------------------------------------------
+# Long work (documents, bundle, imports, e-mail campaigns) runs outside the request, through
+# Django's Tasks API (the django-tasks backport on Django 5.2). TASKS_BACKEND=db (default): the
+# queue is a table of the database, run by `manage.py db_worker` (`make run` starts one beside
+# the server). TASKS_BACKEND=rq: Redis (REDIS_URL), run by `manage.py rqworker --job-class
+# django_tasks_rq.Job` on any number of machines.
+INSTALLED_APPS += ["django_tasks", "django_tasks_db", "django_rq", "django_tasks_rq"]
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "db")
+TASKS = {
+    "default": {
+        "BACKEND": {"db": "django_tasks_db.DatabaseBackend", "rq": "django_tasks_rq.RQBackend"}[
+            TASKS_BACKEND
+        ],
+        "QUEUES": ["default"],
+    }
+}
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+# An RQ job may run up to half an hour (the bundle of a very large project).
+RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 1800}}
+# A running job that gave no sign of life (progress) for this long is taken over by another
+# worker (`manage.py requeue_stalled_jobs`, cron, or the job page); after this many attempts it
+# fails with a message.
+PTSM_JOB_STALL_SECONDS = int(os.environ.get("PTSM_JOB_STALL_SECONDS", "120"))
+PTSM_JOB_MAX_ATTEMPTS = int(os.environ.get("PTSM_JOB_MAX_ATTEMPTS", "3"))
+# --- End of background jobs ----------------------------------------------------------------------
 
 # --- Audit log and personal data (RGPD) -------------------------------------------------------
 # django-auditlog records who created, changed or deleted what; its entries are stored in
@@ -95,6 +122,8 @@ MIDDLEWARE = [
     "ptsm.accounts.middleware.SessionLifetimeMiddleware",
     "ptsm.accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # « Terminé : … » on the next page once a job the user started has ended.
+    "ptsm.jobs.middleware.JobNoticeMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Audit log: the actor and address of every entry come from the request (after authentication).
     "auditlog.middleware.AuditlogMiddleware",

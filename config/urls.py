@@ -20,6 +20,7 @@ urlpatterns = [
     path("projets/<slug:slug>/engagements/", include("ptsm.commitments.urls")),
     path("projets/<slug:slug>/evaluation/", include("ptsm.evaluation.urls")),
     path("projets/<slug:slug>/journal/", include("ptsm.audit.urls")),
+    path("projets/<slug:slug>/travaux/", include("ptsm.jobs.urls")),
     path("donnees-personnelles/", core_views.personal_data, name="personal_data"),
     path("sante/vivant", health.alive, name="health_alive"),
     path("sante/pret", health.ready, name="health_ready"),

@@ -25,4 +25,11 @@ if [ "${LOAD_DEMO:-1}" = "1" ]; then
   "$BIN/python" manage.py load_demo
 fi
 echo "ptsm (DEBUG=0, gunicorn) sur http://${BIND:-127.0.0.1:8000}/ — santé : /sante/vivant, /sante/pret"
-exec "$BIN/gunicorn" config.wsgi:application --config config/gunicorn.conf.py
+# The worker beside the web server (a deployment on several machines runs `make worker`, or
+# the systemd unit of the README, on each machine that should run jobs).
+if [ "${START_WORKER:-1}" = "1" ]; then
+  scripts/worker.sh &
+  worker=$!
+  trap 'kill "$worker" 2>/dev/null || true' EXIT
+fi
+"$BIN/gunicorn" config.wsgi:application --config config/gunicorn.conf.py

@@ -9,7 +9,9 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from pathlib import Path
 
+ROOT = Path(__file__).resolve().parent.parent
 BASE = sys.argv[1].rstrip("/")
 opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
 
@@ -27,6 +29,42 @@ def wait_until_up(seconds: int = 240) -> None:
         except (urllib.error.URLError, ConnectionError):
             time.sleep(2)
     sys.exit("make serve ne répond pas sur /sante/vivant")
+
+
+def csrf_token(page: str) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+
+
+def import_finess_through_the_worker() -> None:
+    """Upload a FINESS file: the page answers at once and the worker beside the server imports."""
+    url = BASE + "/projets/demo/annuaire/importer/finess/"
+    token = csrf_token(get("/projets/demo/annuaire/importer/finess/").read().decode())
+    sample = ROOT / "tests" / "organisations" / "data" / "finess-sample-latin1.csv"
+    boundary = "ptsm-smoke-boundary"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="csrfmiddlewaretoken"\r\n\r\n'
+            f'{token}\r\n--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+            f'filename="etalab.csv"\r\nContent-Type: text/csv\r\n\r\n'
+        ).encode()
+        + sample.read_bytes()
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    request = urllib.request.Request(
+        url,
+        data=body,
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}", "Referer": url},
+    )
+    job_page = opener.open(request, timeout=30)
+    assert "/travaux/" in job_page.url, "l'import n'a pas ouvert la page du travail"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        page = opener.open(job_page.url, timeout=30).read().decode()
+        if "Import FINESS terminé" in page:
+            return
+        assert "Échec" not in page, "l'import FINESS a échoué"
+        time.sleep(1)
+    sys.exit("le serveur de travaux n'a pas fait l'import FINESS en 2 minutes")
 
 
 def main() -> None:
@@ -57,6 +95,7 @@ def main() -> None:
     assert css.status == 200 and css.headers.get("Content-Encoding") == "gzip", (
         "feuille de style non servie compressée par WhiteNoise"
     )
+    import_finess_through_the_worker()
     print("make serve : santé OK, page du projet servie à un utilisateur connecté (DEBUG=0).")
 
 

@@ -16,6 +16,16 @@ def media_root(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def immediate_tasks(settings):
+    """Background jobs run inside the request that starts them, so that a test sees their
+    result; tests/jobs runs them on the real queues (database table, Redis) with real workers."""
+    settings.TASKS = IMMEDIATE_TASKS
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -68,3 +68,9 @@ def french_date(value: dt.date | None) -> str:
         return ""
     day = "1er" if value.day == 1 else str(value.day)
     return f"{day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def plural(count: int, singular: str, plural_form: str) -> str:
+    """ "1 fiche-action validée", "4 fiches-actions validées", "0 ligne lue": French takes the
+    singular for 0 and 1. The number gets French thousands separators."""
+    return f"{french_number(count)} {singular if abs(count) <= 1 else plural_form}"

@@ -5,3 +5,6 @@ class OrganisationsConfig(AppConfig):
     name = "ptsm.organisations"
     label = "organisations"
     verbose_name = "Acteurs et annuaire"
+
+    def ready(self):
+        from . import jobs  # noqa: F401 — registers the FINESS import job

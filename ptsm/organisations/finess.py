@@ -8,12 +8,14 @@ memory. Everything is written in one transaction, or nothing.
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from django.db import transaction
 from django.utils import timezone
 
+from ptsm.core.formatting import french_number, plural
 from ptsm.territories.geometry import lambert93_to_wgs84
 from ptsm.territories.selectors import territory_communes
 
@@ -25,6 +27,8 @@ HEADER = re.compile(r"^finess;etalab;")
 STRUCTURE_FIELDS = 31
 GEOLOCATION_FIELDS = 6
 MAX_EXAMPLES = 20
+# The job page's progress is updated every so many lines (a national file has 100,000).
+PROGRESS_EVERY_LINES = 5000
 # A line of the official file is a few hundred bytes; a longer one is skipped without being held.
 MAX_LINE_BYTES = 16 * 1024
 # Lambert 93 extent of metropolitan France (with a margin): anything else, including the
@@ -101,6 +105,21 @@ class FinessReport:
     @property
     def skipped_reasons(self) -> list[tuple[str, int]]:
         return sorted(self.skipped.items(), key=lambda item: -item[1])
+
+    def summary(self) -> str:
+        return (
+            f"{plural(self.created, 'établissement créé', 'établissements créés')}, "
+            f"{plural(self.updated, 'mis à jour', 'mis à jour')}, "
+            f"{plural(self.unchanged, 'inchangé', 'inchangés')} — "
+            f"{plural(self.lines, 'ligne lue', 'lignes lues')}."
+        )
+
+    def detail_lines(self) -> list[str]:
+        skipped = [
+            f"Ignorées : {french_number(count)} — {reason}"
+            for reason, count in self.skipped_reasons
+        ]
+        return skipped + self.examples
 
     def skip(self, reason: str, line_number: int | None = None, detail: str = "") -> None:
         self.skipped[reason] += 1
@@ -183,8 +202,8 @@ def _position(x_text: str, y_text: str) -> tuple[float, float] | None:
     return lambert93_to_wgs84(x, y)
 
 
-def read_finess(stream: BinaryIO, commune_codes: set[str], report: FinessReport) -> dict[str, dict]:
-    """The territory's establishments found in a FINESS file, keyed by FINESS ET."""
+def check_header(stream: BinaryIO) -> None:
+    """Refuse, before anything is queued, a file that is not a FINESS extraction."""
     first = stream.readline(MAX_LINE_BYTES)
     if not HEADER.match(_decode(first).lstrip("\ufeff")):
         raise FinessFileError(
@@ -192,9 +211,22 @@ def read_finess(stream: BinaryIO, commune_codes: set[str], report: FinessReport)
             "« finess;etalab; ». Téléchargez le fichier « extraction du fichier des établissements » "
             "sur data.gouv.fr."
         )
+
+
+def read_finess(
+    stream: BinaryIO,
+    commune_codes: set[str],
+    report: FinessReport,
+    progress: Callable[[int, int, str], None] | None = None,
+    size: int = 0,
+) -> dict[str, dict]:
+    """The territory's establishments found in a FINESS file, keyed by FINESS ET."""
+    check_header(stream)
     records: dict[str, dict] = {}
     for number, (raw, too_long) in enumerate(_bounded_lines(stream), start=2):
         report.lines += 1
+        if progress is not None and number % PROGRESS_EVERY_LINES == 0:
+            progress(stream.tell(), size, "Lecture du fichier FINESS")
         if too_long:
             report.skip("ligne trop longue", number, f"plus de {MAX_LINE_BYTES // 1024} Ko")
             continue
@@ -261,11 +293,19 @@ UPDATABLE = [
 FINESS_OWNED = ["category", "sub_type", "legal_status"]
 
 
-@transaction.atomic
-def import_finess(*, project, stream: BinaryIO) -> FinessReport:
+def import_finess(*, project, stream: BinaryIO, progress=None, size: int = 0) -> FinessReport:
+    """Read the file (reporting progress), then write every change in one transaction."""
     report = FinessReport()
     commune_codes = set(territory_communes(project.territory).values_list("code", flat=True))
-    records = read_finess(stream, commune_codes, report)
+    records = read_finess(stream, commune_codes, report, progress, size)
+    if progress is not None:
+        progress(size, size, "Enregistrement des établissements")
+    with transaction.atomic():
+        _write(project, records, report)
+    return report
+
+
+def _write(project, records: dict[str, dict], report: FinessReport) -> None:
     existing = {
         o.finess_et: o
         for o in Organisation.objects.filter(project=project, finess_et__in=list(records))
@@ -292,4 +332,3 @@ def import_finess(*, project, stream: BinaryIO) -> FinessReport:
             to_update, UPDATABLE + FINESS_OWNED + ["updated_at"], batch_size=500
         )
     report.created, report.updated = len(to_create), len(to_update)
-    return report

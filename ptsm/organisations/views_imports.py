@@ -9,16 +9,16 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from ptsm.accounts.permissions import Capability
-from ptsm.audit.models import Kind
-from ptsm.audit.services import record_event, record_export
+from ptsm.audit.services import record_export
 from ptsm.core.concurrency import AlreadyDone
 from ptsm.documents.spreadsheets import to_csv, to_xlsx
 from ptsm.projects.access import project_view
 
-from .finess import FinessFileError, import_finess
+from .finess import FinessFileError, check_header
 from .forms import FinessImportForm, ImportForm
 from .imports import commit_import, export_rows, preview_import, save_pending_import
-from .models import ImportKind, Organisation, PendingImport
+from .jobs import start_finess_import
+from .models import ImportKind, PendingImport
 from .tabular import TableError, read_table
 
 FINESS_MAX_BYTES = 150 * 1024 * 1024
@@ -128,8 +128,8 @@ def import_template(request, project, what, fmt):
 
 @project_view(Capability.EDIT_DIRECTORY)
 def finess_upload(request, project):
+    """Check the file's first line at once, then import it in the background (job page)."""
     form = FinessImportForm(request.POST or None, request.FILES or None)
-    report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         if not upload.name.lower().endswith((".csv", ".txt")):
@@ -140,23 +140,14 @@ def finess_upload(request, project):
             form.add_error("file", "Fichier trop volumineux : 150 Mo au plus.")
         else:
             try:
-                report = import_finess(project=project, stream=upload.open("rb"))
+                check_header(upload.open("rb"))
             except FinessFileError as exc:
                 form.add_error("file", str(exc))
-            else:  # written in bulk, so journaled as one import rather than row by row
-                record_event(
-                    kind=Kind.IMPORT,
-                    model=Organisation,
-                    project=project,
-                    actor=request.user,
-                    object_repr=(
-                        f"Import FINESS « {upload.name[:100]} » : {report.created} créée(s), "
-                        f"{report.updated} mise(s) à jour"
-                    ),
-                    data={"created": report.created, "updated": report.updated},
-                )
+            else:
+                job = start_finess_import(project=project, user=request.user, upload=upload)
+                return redirect("jobs:detail", slug=project.slug, pk=job.pk)
     return render(
         request,
         "organisations/finess_import.html",
-        {"page_title": "Importer le fichier FINESS", "form": form, "report": report},
+        {"page_title": "Importer le fichier FINESS", "form": form},
     )

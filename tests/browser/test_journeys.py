@@ -185,8 +185,9 @@ def test_project_lead_imports_finess_and_runs_a_meeting(page, live_server, demo)
     page.goto(f"{live_server.url}/projets/{DEMO_SLUG}/annuaire/importer/finess/")
     page.set_input_files("input[type=file]", str(sample))
     page.get_by_role("button", name="Importer").click()
-    report = page.locator("#finess-report")
-    assert "3 créé(s), 3 mis à jour" in report.inner_text()  # the demo already holds 3 of them
+    report = page.locator("#job-status")  # the import's job page, with its report
+    # The demo already holds 3 of them.
+    assert "3 établissements créés, 3 mis à jour" in report.inner_text()
 
     page.goto(f"{live_server.url}/projets/{DEMO_SLUG}/gouvernance/")
     page.get_by_role("link", name="Comité de pilotage (COPIL)").click()

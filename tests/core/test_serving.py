@@ -28,7 +28,11 @@ def test_the_readiness_endpoint_checks_the_database_and_the_storage(client, sett
     settings.MEDIA_ROOT = tmp_path
     response = client.get("/sante/pret")
     assert response.status_code == 200
-    assert response.json()["verifications"] == {"base_de_donnees": "ok", "stockage": "ok"}
+    assert response.json()["verifications"] == {
+        "base_de_donnees": "ok",
+        "stockage": "ok",
+        "file_de_travaux": "ok",
+    }
     assert list(tmp_path.rglob("*.txt")) == []  # the probe file is removed
 
 

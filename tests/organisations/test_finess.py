@@ -89,9 +89,11 @@ def test_finess_import_page_reports_in_french(client, project):
     login(client, member(project, Role.PROJECT_LEAD))
     url = reverse("organisations:finess_import", kwargs={"slug": project.slug})
     with SAMPLE.open("rb") as stream:
-        page = client.post(url, {"file": stream}).content.decode()
-    assert "6 créé(s), 0 mis à jour, 0 inchangé(s)" in page
-    assert "1 : hors du territoire du projet" in page
+        response = client.post(url, {"file": stream}, follow=True)
+    page = page_text(response)
+    assert response.redirect_chain[0][0].startswith(f"/projets/{project.slug}/travaux/")
+    assert "Import FINESS terminé : 6 établissements créés, 0 mis à jour, 0 inchangé" in page
+    assert "Ignorées : 1 — hors du territoire du projet" in page
     bad = client.post(url, {"file": io.BytesIO(b"pas un fichier finess")}, format="multipart")
     assert bad.status_code == 200
     fake = io.BytesIO(b"x")
@@ -103,7 +105,7 @@ def test_finess_import_page_reports_in_french(client, project):
     from ptsm.audit.models import AuditEntry, Kind
 
     entry = AuditEntry.objects.get(project=project, kind=Kind.IMPORT)
-    assert "6 créée(s), 0 mise(s) à jour" in entry.object_repr
+    assert "6 établissements créés, 0 mis à jour" in entry.object_repr
 
 
 def _one_establishment_at(x: str, y: str) -> bytes:
@@ -134,9 +136,9 @@ def test_coordinates_outside_france_are_skipped_with_a_french_reason(client, pro
     url = reverse("organisations:finess_import", kwargs={"slug": project.slug})
     upload = io.BytesIO(_one_establishment_at(x, y))
     upload.name = "etalab.csv"
-    response = client.post(url, {"file": upload})
+    response = client.post(url, {"file": upload}, follow=True)
     assert response.status_code == 200
-    assert "1 créé(s)" in page_text(response)
+    assert "1 établissement créé" in page_text(response)
     organisation = Organisation.objects.get(project=project, finess_et="290000975")
     assert organisation.longitude is None and organisation.latitude is None  # no position
     assert "coordonnées" in page_text(response)

@@ -111,7 +111,7 @@ def _rows_naming(needles: list[str]) -> list[str]:
         label = model._meta.label
         if model._meta.app_label in {"territories", "contenttypes", "auth", "sessions"}:
             continue
-        if label in ARCHIVE_MODELS:
+        if label in ARCHIVE_MODELS or not model._meta.managed:  # django-rq's page has no table
             continue
         names = [f.attname for f in model._meta.concrete_fields]
         for values in model._base_manager.values_list(*names):
