@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+from decimal import Decimal
 
 NBSP = "\u00a0"
 NARROW_NBSP = "\u202f"
@@ -68,3 +69,16 @@ def french_date(value: dt.date | None) -> str:
         return ""
     day = "1er" if value.day == 1 else str(value.day)
     return f"{day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def french_euros(amount) -> str:
+    """The one rule for amounts shown on pages and in documents: cents are kept when there are
+    any, never rounded away ('1 000,50 €', '1 000 €'), so that a total always matches its lines."""
+    value = Decimal(str(amount or 0)).quantize(Decimal("0.01"))
+    decimals = 0 if value == value.to_integral_value() else 2
+    return f"{french_number(value, decimals)}\u00a0€"
+
+
+def plural(count: int, singular: str, plural_form: str) -> str:
+    """'1 fiche-action validée', '4 fiches-actions validées' (no « (s) » in what users read)."""
+    return f"{count} {singular if count == 1 else plural_form}"

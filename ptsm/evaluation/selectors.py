@@ -282,7 +282,7 @@ INDICATOR_COLUMNS = [
 ]
 
 
-def indicator_value_rows(project) -> list[list[str]]:
+def indicator_value_rows(project) -> list[list]:
     """Every measured value of every indicator of the plan (an indicator never measured still
     has its row), for the follow-up table."""
     values: dict[int, list[ActionIndicatorValue]] = {}
@@ -311,11 +311,7 @@ def indicator_value_rows(project) -> list[list[str]]:
             for value in measured:
                 rows.append(
                     head
-                    + (
-                        [value.measured_on.strftime("%d/%m/%Y"), value.value, value.comment]
-                        if value
-                        else ["", "", ""]
-                    )
+                    + ([value.measured_on, value.value, value.comment] if value else [None, "", ""])
                 )
     return rows
 

@@ -11,7 +11,7 @@ from ptsm.documents.registry import (
 )
 from ptsm.documents.rendering import docx_renderer, pdf_renderer
 from ptsm.documents.slides import Slide, pptx_renderer
-from ptsm.documents.spreadsheets import workbook_bytes
+from ptsm.documents.spreadsheets import Sheet, workbook_bytes
 
 from . import selectors
 from .content import action_data, roadmap_context
@@ -49,28 +49,40 @@ def _plan_context(project, variant_key: str = "") -> dict:
 
     actions = list(selectors.project_actions(project))
     return {
-        "rows": selectors.action_plan_rows(actions, commitment_statuses(project)),
+        "rows": selectors.action_plan_rows(actions, commitment_statuses(project), typed=True),
         "credits": selectors.credits_table(actions),
     }
 
 
 def _plan_xlsx(context: dict) -> bytes:
-    return workbook_bytes([("Plan d'actions", selectors.ACTION_PLAN_COLUMNS, context["rows"])])
+    columns = selectors.ACTION_PLAN_COLUMNS + selectors.ACTION_PLAN_AMOUNT_COLUMNS
+    return workbook_bytes(
+        [
+            Sheet(
+                "Plan d'actions",
+                columns,
+                context["rows"],
+                totals=(len(columns) - 2, len(columns) - 1),
+            )
+        ]
+    )
 
 
 def _credits_xlsx(context: dict) -> bytes:
     credits = context["credits"]
-    rows = [row[:7] + [float(row[7])] + row[8:] for row in credits.rows]
     totals = [
-        [title, label, float(amount)]
-        for title, items in credits.totals()
-        for label, amount in items
+        [title, label, amount] for title, items in credits.totals() for label, amount in items
     ]
-    totals.append(["Total", "", float(credits.total)])
+    totals.append(["Total", "", credits.total])
     return workbook_bytes(
         [
-            ("Crédits mobilisés", selectors.CREDITS_COLUMNS, rows),
-            ("Totaux", ["Regroupement", "Valeur", "Montant (€)"], totals),
+            Sheet(
+                "Crédits mobilisés",
+                selectors.CREDITS_COLUMNS,
+                credits.rows,
+                totals=selectors.CREDITS_AMOUNT_COLUMNS,
+            ),
+            Sheet("Totaux", ["Regroupement", "Valeur", "Montant (€)"], totals),
         ]
     )
 

@@ -323,12 +323,16 @@ def test_the_indicator_follow_up_table_lists_every_measure_and_resists_formulas(
     sheet = load_workbook(io.BytesIO(data)).active
     rows = [row for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert [(r[4], r[9], r[10]) for r in rows] == [
-        ("Personnes orientées", "01/09/2026", "=1+1"),
-        ("Personnes orientées", "24/11/2026", "120"),
+        ("Personnes orientées", dt.datetime(2026, 9, 1), "=1+1"),
+        ("Personnes orientées", dt.datetime(2026, 11, 24), 120),
     ]
+    assert sheet.cell(row=2, column=10).number_format == "dd/mm/yyyy"
     formula_like = sheet.cell(row=2, column=11)
     assert formula_like.value == "=1+1" and formula_like.data_type == "s"  # text, not a formula
     assert sheet.cell(row=2, column=12).data_type == "s"
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:L3"
+    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
+    assert sheet.print_title_rows == "$1:$1"
 
 
 @pytest.mark.parametrize("fmt", ["docx", "pdf"])

@@ -260,10 +260,10 @@ def test_table_filters_by_door_pilot_operator_and_status(client, project):
     action.save()
     login(client, member(project, Role.READER))
     url = reverse("roadmap:actions", kwargs={"slug": project.slug})
-    assert "2 fiche(s)-action(s)" in page_text(client.get(url))
+    assert "2 fiches-actions" in page_text(client.get(url))
     by_door = page_text(client.get(url, {"entry_door": "2"}))  # Orientation 1 → door 2
     assert "Action 1-1" in by_door and "Action 2-1" not in by_door
-    assert "1 fiche(s)-action(s)" in page_text(client.get(url, {"pilot": other.pk}))
+    assert "1 fiche-action" in page_text(client.get(url, {"pilot": other.pk}))
     assert "Action 2-1" in page_text(client.get(url, {"status": "en_cours"}))
 
 
@@ -293,30 +293,83 @@ def test_list_and_synthesis_pages_keep_a_bounded_number_of_queries_with_300_acti
 
 def test_synthesis_xlsx_totals_match_the_funding_lines(project):
     build(project, orientations=2, actions_per_objective=2)
+    FundingLine.objects.filter(funder="autofinancement").update(status="acquis")
     plan = load_workbook(
         io.BytesIO(render(project, get_kind("plan-actions"), "", "xlsx", DAY))
     ).active
     rows = list(plan.iter_rows(values_only=True))
     assert rows[0][:4] == ("N°", "Orientation stratégique", "Objectif stratégique", "Fiche-action")
-    assert [r[0] for r in rows[1:]] == ["1.1.1.1", "1.1.1.2", "2.1.1.1", "2.1.1.2"]
+    assert [r[0] for r in rows[1:-1]] == ["1.1.1.1", "1.1.1.2", "2.1.1.1", "2.1.1.2"]
     workbook = load_workbook(
         io.BytesIO(render(project, get_kind("credits-mobilises"), "", "xlsx", DAY))
     )
-    lines = list(workbook["Crédits mobilisés"].iter_rows(min_row=2, values_only=True))
-    expected = sum(FundingLine.objects.values_list("amount", flat=True))
-    assert Decimal(str(sum(row[7] for row in lines))) == expected
+    lines = list(workbook["Crédits mobilisés"].iter_rows(min_row=2, max_row=9, values_only=True))
+    requested = sum(Decimal(str(row[7])) for row in lines if row[7] is not None)
+    acquired = sum(Decimal(str(row[8])) for row in lines if row[8] is not None)
+    assert requested == 4 * Decimal("1000.50") and acquired == 4 * 500
+    assert requested + acquired == sum(FundingLine.objects.values_list("amount", flat=True))
     totals = {(r[0], r[1]): r[2] for r in workbook["Totaux"].iter_rows(min_row=2, values_only=True)}
-    assert (
-        Decimal(
-            str(totals[("Total", None)] if ("Total", None) in totals else totals[("Total", "")])
-        )
-        == expected
-    )
+    assert Decimal(str(totals[("Total", None)])) == requested + acquired
     assert Decimal(str(totals[("Par nature", "Autofinancement")])) == 4 * 500
     assert Decimal(
         str(totals[("Par financeur", "FIR (fonds d'intervention régional)")])
     ) == Decimal("4002.00")
     assert Decimal(str(totals[("Par année", "2028")])) == 2000
+
+
+def _sheets(project, slug):
+    data = render(project, get_kind(slug), "", "xlsx", DAY)
+    return load_workbook(io.BytesIO(data)), load_workbook(io.BytesIO(data), data_only=True)
+
+
+def test_synthesis_xlsx_are_typed_totalled_filtered_and_printable(project):
+    build(project, orientations=2, actions_per_objective=2)
+    FundingLine.objects.filter(funder="autofinancement").update(status="acquis")
+    formulas, values = _sheets(project, "credits-mobilises")
+    sheet, cached = formulas["Crédits mobilisés"], values["Crédits mobilisés"]
+    assert (
+        sheet["H1"].value == "Montant sollicité (€)" and sheet["I1"].value == "Montant acquis (€)"
+    )
+    assert isinstance(sheet["H2"].value, float) and sheet["H2"].value == 1000.5
+    assert "€" in sheet["H2"].number_format and "#,##0" in sheet["H2"].number_format
+    # 8 funding lines, then the total row: a formula, whose value a non-computing viewer shows.
+    assert sheet["A10"].value == "Total"
+    assert sheet["H10"].value == "=SUM(H2:H9)" and sheet["I10"].value == "=SUM(I2:I9)"
+    assert cached["H10"].value == 4002 and cached["I10"].value == 2000
+    assert sheet.auto_filter.ref == "A1:I9" and sheet.freeze_panes == "A2"
+
+    formulas, values = _sheets(project, "plan-actions")
+    sheet, cached = formulas.active, values.active
+    header = [c.value for c in sheet[1]]
+    start, requested = header.index("Début") + 1, header.index("Crédits sollicités (€)") + 1
+    first = sheet.cell(row=2, column=start)
+    assert isinstance(first.value, dt.datetime) and first.value.date() == dt.date(2027, 1, 1)
+    assert first.number_format == "dd/mm/yyyy"
+    assert sheet.cell(row=2, column=requested).value == 1000.5
+    assert sheet.cell(row=2, column=requested + 1).value == 500
+    total = sheet.cell(row=6, column=requested)
+    assert total.value.startswith("=SUM(") and "€" in total.number_format
+    assert cached.cell(row=6, column=requested).value == 4002
+    assert cached.cell(row=6, column=requested + 1).value == 2000
+    for workbook in (formulas,):
+        for sheet in workbook.worksheets:
+            assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:")
+            assert sheet.page_setup.orientation == "landscape"
+            assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0
+            assert sheet.sheet_properties.pageSetUpPr.fitToPage
+            assert sheet.print_title_rows == "$1:$1"
+
+
+def test_amounts_keep_their_cents_on_pages_and_in_documents(client, project):
+    build(project, orientations=1, actions_per_objective=1)
+    login(client, member(project, Role.READER))
+    page = visible_text(client.get(reverse("roadmap:synthesis", kwargs={"slug": project.slug})))
+    page = " ".join(page.replace("\u202f", " ").replace("\u00a0", " ").split())
+    assert "1 000,50 €" in page and "Total : 1 500,50 €" in page
+    assert "2 lignes de financement" in page
+    text = pdf_text(render(project, get_kind("feuille-de-route"), "", "pdf", DAY))
+    text = " ".join(text.replace("\u202f", " ").replace("\u00a0", " ").split())
+    assert "1 000,50 €" in text and "1 500,50 €" in text
 
 
 def test_roadmap_documents_read_back(project, tmp_path):
