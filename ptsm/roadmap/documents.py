@@ -1,7 +1,9 @@
 """Document kinds owned by the roadmap app."""
 
+from django.utils import timezone
 from django.utils.text import slugify
 
+from ptsm.core.formatting import french_date, plural
 from ptsm.documents.registry import (
     DocumentKind,
     Variant,
@@ -10,7 +12,7 @@ from ptsm.documents.registry import (
     template_path,
 )
 from ptsm.documents.rendering import docx_renderer, pdf_renderer
-from ptsm.documents.slides import Slide, pptx_renderer
+from ptsm.documents.slides import Chart, Slide, pptx_renderer
 from ptsm.documents.spreadsheets import Sheet, workbook_bytes
 
 from . import selectors
@@ -87,15 +89,80 @@ def _credits_xlsx(context: dict) -> bytes:
     )
 
 
+def institution_logos(project) -> list[bytes]:
+    """The logos of the institutions that pilot the PTSM (the ARS, then the conseil
+    départemental), as uploaded on their organisation's page. The directory does not keep
+    logos yet (`Organisation.logo` is coming): the deck shows none until then."""
+    return []
+
+
+def _copil_context(project, variant_key: str = "") -> dict:
+    from ptsm.governance.selectors import copil_meeting
+
+    context = roadmap_context(project)
+    version = project.roadmap_versions.select_related("meeting").order_by("-number").first()
+    meeting = (version.meeting if version else None) or copil_meeting(project, timezone.localdate())
+    context["copil_meeting"] = (
+        {
+            "title": meeting.title,
+            "date": french_date(timezone.localtime(meeting.starts_at).date()),
+            "place": meeting.place,
+        }
+        if meeting
+        else None
+    )
+    context["logos"] = institution_logos(project)
+    return context
+
+
+def _objective_lines(orientation: dict) -> list[str]:
+    lines = []
+    for theme in orientation["themes"]:
+        for objective in theme["objectives"]:
+            count = len(objective["actions"])
+            lines.append(
+                f"Objectif {objective['code']} {objective['title']} : "
+                + (
+                    plural(count, "fiche-action", "fiches-actions")
+                    if count
+                    else "aucune fiche-action à ce jour"
+                )
+            )
+            lines += [f"    {action}" for action in objective["actions"]]
+    return lines or ["Aucun objectif stratégique à ce jour."]
+
+
+def _funding_chart(orientation: dict) -> Chart | None:
+    funding = [f for f in orientation["funding"] if f["requested"] or f["acquired"]]
+    if not funding:
+        return None
+    return Chart(
+        title="Crédits par fiche-action",
+        categories=[f["code"] for f in funding],
+        series=[
+            ("Sollicités", [f["requested"] for f in funding]),
+            ("Acquis", [f["acquired"] for f in funding]),
+        ],
+    )
+
+
 def copil_slides(context: dict) -> list[Slide]:
+    meeting = context.get("copil_meeting")
+    cover = [context["meta"]["project_name"], context["meta"]["territory_name"]]
+    if meeting:
+        cover.append(
+            f"Comité de pilotage du {meeting['date']}"
+            + (f" — {meeting['place']}" if meeting["place"] else "")
+        )
+    cover.append(
+        plural(len(context["actions"]), "fiche-action", "fiches-actions")
+        + f" — crédits mobilisés : {context['credits_total']}"
+    )
     slides = [
         Slide(
             title="Feuille de route — présentation au COPIL",
-            paragraphs=[
-                context["meta"]["project_name"],
-                context["meta"]["territory_name"],
-                f"{len(context['actions'])} fiches-actions — crédits mobilisés : {context['credits_total']}",
-            ],
+            paragraphs=cover,
+            logos=context.get("logos", []),
         )
     ]
     slides.append(
@@ -108,20 +175,19 @@ def copil_slides(context: dict) -> list[Slide]:
         )
     )
     for orientation in context["orientations"]:
+        chart = _funding_chart(orientation)
         slides.append(
             Slide(
                 title=f"Orientation {orientation['code']} : {orientation['title']}",
-                bullets=[
-                    f"{objective['code']} {objective['title']} ({len(objective['actions'])} fiche(s)-action(s))"
-                    for theme in orientation["themes"]
-                    for objective in theme["objectives"]
-                ],
+                bullets=_objective_lines(orientation),
+                paragraphs=[] if chart else ["Aucun crédit inscrit pour cette orientation."],
+                chart=chart,
             )
         )
     slides.append(
         Slide(
             title="Plan d'actions",
-            table=[(row[0] + " " + row[1], f"{row[3]} — {row[5]}") for row in context["plan"][:14]],
+            table=[(row[0] + " " + row[1], f"{row[3]} — {row[5]}") for row in context["plan"]],
             table_header=("Fiche-action", "Pilote et calendrier"),
         )
     )
@@ -196,7 +262,7 @@ register(
         is_draft=roadmap_is_draft,
         title="Présentation de la feuille de route au COPIL",
         description="Diaporama (ANAP, support 3).",
-        build_context=_roadmap_context,
+        build_context=_copil_context,
         renderers={"pptx": pptx_renderer(copil_slides)},
         order=33,
     )

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 from pptx import Presentation
+from pptx.util import Cm
 
 from ptsm.accounts.models import Role
 from ptsm.documents.registry import get_kind
@@ -462,3 +463,113 @@ def test_operator_page_and_gantt(client, project):
     gantt = page_text(client.get(reverse("roadmap:gantt", kwargs={"slug": project.slug})))
     assert gantt.count("<rect ") == 2 and "Calendrier des fiches-actions" in gantt
     assert Action.objects.get(title="Action 1-2").number == 1
+
+
+def _copil_deck(project):
+    return Presentation(
+        io.BytesIO(render(project, get_kind("presentation-copil"), "", "pptx", DAY))
+    )
+
+
+def _estimated_bottom(shape) -> int:
+    """Where a shape's text ends, estimated like the deck builder measures it (characters per
+    line for the font size), independently of the height the shape was given."""
+    from ptsm.documents import slides
+
+    if shape.has_table:
+        widths = [column.width for column in shape.table.columns]
+        height = 0
+        for row in shape.table.rows:
+            lines = max(
+                slides.text_lines(cell.text, slides.TABLE_SIZE, width - 2 * Cm(0.25))
+                for cell, width in zip(row.cells, widths, strict=True)
+            )
+            height += max(Cm(0.9), lines * slides.line_height(slides.TABLE_SIZE))
+        return shape.top + height
+    height = slides.FRAME_MARGIN
+    for paragraph in shape.text_frame.paragraphs:
+        size = int(paragraph.runs[0].font.size.pt)
+        height += slides.paragraph_height(
+            paragraph.text, size, shape.width, int(paragraph.space_after.pt)
+        )
+    return shape.top + height
+
+
+def test_the_copil_deck_fits_its_slides_and_continues_long_content(project):
+    from pptx.util import Cm
+
+    from ptsm.documents.slides import FOOTER_TOP
+
+    build(project, orientations=2, actions_per_objective=2)
+    long = Orientation.objects.get(title="Orientation 1")
+    objective = long.themes.get().objectives.get()
+    for n in range(3, 25):
+        Action.objects.create(
+            objective=objective,
+            title=f"Action au titre long numéro {n} pour l'accès aux soins et l'inclusion par le logement",
+            position=n,
+        )
+    renumber(project=project)
+    deck = _copil_deck(project)
+    titles = [s.shapes[0].text_frame.text for s in deck.slides]
+    first = titles.index("Orientation 1\u00a0: Orientation 1")
+    assert titles[first + 1] == "Orientation 1\u00a0: Orientation 1 (suite)"
+    for slide in deck.slides:
+        for shape in slide.shapes:
+            if shape.name == "Pied de page":
+                assert shape.top == FOOTER_TOP
+            elif shape.has_table or shape.name == "Texte":
+                assert _estimated_bottom(shape) <= FOOTER_TOP - Cm(0.3), (
+                    slide.shapes[0].text_frame.text,
+                    shape.name,
+                )
+    bullets = " ".join(
+        shape.text_frame.text
+        for slide in deck.slides
+        if slide.shapes[0].text_frame.text.startswith("Orientation 1")
+        for shape in slide.shapes
+        if shape.name == "Texte"
+    )
+    assert "1.1.1.24 Action au titre long numéro 24" in bullets  # nothing lost on the way
+    cover = " ".join(s.text_frame.text for s in deck.slides[0].shapes if s.has_text_frame)
+    assert "26 fiches-actions" in cover.replace("\u202f", " ")
+
+
+def test_the_copil_deck_has_the_meeting_date_a_chart_per_orientation_and_is_16_9(project):
+    from django.utils import timezone
+
+    from ptsm.governance.models import Body, BodyKind, Meeting
+
+    build(project, orientations=2, actions_per_objective=2)
+    FundingLine.objects.filter(funder="autofinancement").update(status="acquis")
+    copil = Body.objects.create(project=project, kind=BodyKind.COPIL, name="COPIL")
+    start = timezone.make_aware(dt.datetime(2027, 3, 12, 14))
+    Meeting.objects.create(
+        body=copil,
+        title="COPIL n°3",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=2),
+        place="ARS, Quimper",
+    )
+    deck = _copil_deck(project)
+    cover = " ".join(s.text_frame.text for s in deck.slides[0].shapes if s.has_text_frame)
+    assert "Comité de pilotage du 12 mars 2027 — ARS, Quimper" in cover
+    orientation_slides = [
+        s for s in deck.slides if s.shapes[0].text_frame.text.startswith("Orientation ")
+    ]
+    assert len(orientation_slides) == 2
+    for slide in orientation_slides:
+        charts = [shape.chart for shape in slide.shapes if shape.has_chart]
+        assert len(charts) == 1
+        series = {s.name: list(s.values) for s in charts[0].plots[0].series}
+        assert series == {"Sollicités": [1000.5, 1000.5], "Acquis": [500.0, 500.0]}
+        assert list(charts[0].plots[0].categories)[0].endswith(".1.1.1")
+    assert deck.slide_width * 9 == deck.slide_height * 16
+    size = deck.part._element.find(
+        "{http://schemas.openxmlformats.org/presentationml/2006/main}sldSz"
+    )
+    assert size.get("type") in (None, "custom")
+    # Same inputs, same bytes (the chart's embedded workbook included).
+    assert render(project, get_kind("presentation-copil"), "", "pptx", DAY) == render(
+        project, get_kind("presentation-copil"), "", "pptx", DAY
+    )
