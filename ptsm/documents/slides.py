@@ -281,6 +281,8 @@ def _chart(slide, left, top, width, height, chart: Chart) -> None:
     native.legend.font.size = Pt(12)
     native.category_axis.tick_labels.font.size = Pt(11)
     native.value_axis.tick_labels.font.size = Pt(10)
+    native.value_axis.tick_labels.number_format = chart.number_format
+    native.value_axis.tick_labels.number_format_is_linked = False
     native.value_axis.has_major_gridlines = True
     for series, colour in zip(
         native.plots[0].series, (BLEU_CLAIR, BLEU_FRANCE, ROUGE_MARIANNE), strict=False

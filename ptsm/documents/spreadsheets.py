@@ -135,10 +135,22 @@ def _fill_sheet(sheet, spec: Sheet) -> dict[str, Decimal]:
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0  # as many pages as needed down, one page across
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    widths = {}
     for column in sheet.columns:
-        sheet.column_dimensions[column[0].column_letter].width = min(
-            50, max(10, *(_width(c.value) for c in column[:200]))
+        widths[column[0].column] = min(50, max(10, *(_width(c.value) for c in column[:200])))
+        sheet.column_dimensions[column[0].column_letter].width = widths[column[0].column]
+    # Wrapped text needs its rows' height: viewers do not all recompute it on opening.
+    for row in sheet.iter_rows():
+        lines = max(
+            (
+                -(-len(cell.value) // max(1, int(widths[cell.column]) - 1))
+                for cell in row
+                if isinstance(cell.value, str) and cell.value
+            ),
+            default=1,
         )
+        if lines > 1:
+            sheet.row_dimensions[row[0].row].height = 15 * min(lines, 10)
     return formulas
 
 
