@@ -21,6 +21,22 @@ MONTHS = [
     "décembre",
 ]
 
+# The abbreviations of the Imprimerie nationale (and of the CLDR for French).
+MONTH_ABBREVIATIONS = [
+    "janv.",
+    "févr.",
+    "mars",
+    "avr.",
+    "mai",
+    "juin",
+    "juil.",
+    "août",
+    "sept.",
+    "oct.",
+    "nov.",
+    "déc.",
+]
+
 _SPACE_BEFORE_HIGH_PUNCTUATION = re.compile(r"[ \u00a0\u202f]*([;!?])")
 # A colon gets a no-break space before it when it is spaced or ends a word ("Objectifs: x");
 # times (12:30) and scheme separators are left alone.

@@ -165,6 +165,19 @@ def roadmap_context(project) -> dict:
             for a in actions
         ],
         "actions": [action_data(a) for a in actions],
+        "timeline": [
+            {
+                "label": f"{a.code} {a.title}",
+                "status": a.status,
+                "status_label": a.get_status_display(),
+                "start": a.start_date.isoformat() if a.start_date else "",
+                "end": a.end_date.isoformat() if a.end_date else "",
+                "milestones": [
+                    {"title": m.title, "date": m.due_date.isoformat()} for m in a.milestones.all()
+                ],
+            }
+            for a in actions
+        ],
         "credits_total": euros(credits.total),
         "credits_by_funder": [
             [label, euros(amount)] for label, amount in sorted(credits.by_funder.items())

@@ -1,5 +1,7 @@
 """Document kinds owned by the roadmap app."""
 
+import datetime as dt
+
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -18,10 +20,26 @@ from ptsm.documents.spreadsheets import Sheet, workbook_bytes
 from . import selectors
 from .content import action_data, roadmap_context
 from .docx_templates import ROADMAP_DOCX
+from .gantt import gantt_svg, rows_from_context
 
 
 def _roadmap_context(project, variant_key: str = "") -> dict:
     return roadmap_context(project)
+
+
+_roadmap_pdf = pdf_renderer(template_path(__file__, "doc_templates", "feuille-de-route.typ"))
+
+
+def _roadmap_pdf_with_calendar(context: dict) -> bytes:
+    """The calendar is drawn for the document's date: its "aujourd'hui" line is that day."""
+    date = context["meta"]["document_date"]
+    today = dt.date(date["year"], date["month"], date["day"])
+    svg = gantt_svg(rows_from_context(context["timeline"]), today, width=1000)
+    images = {**context.get("images", {}), "gantt": svg}
+    return _roadmap_pdf({**context, "images": images})
+
+
+_roadmap_pdf_with_calendar.concurrent = True  # like any Typst document
 
 
 def _action_variants(project) -> list[Variant]:
@@ -229,7 +247,7 @@ register(
         build_context=_roadmap_context,
         renderers={
             "docx": docx_renderer(ROADMAP_DOCX),
-            "pdf": pdf_renderer(template_path(__file__, "doc_templates", "feuille-de-route.typ")),
+            "pdf": _roadmap_pdf_with_calendar,
         },
         order=30,
     )

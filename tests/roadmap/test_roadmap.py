@@ -461,8 +461,87 @@ def test_operator_page_and_gantt(client, project):
     )
     assert "Action 1-1" in page and "Total : 3" in page
     gantt = page_text(client.get(reverse("roadmap:gantt", kwargs={"slug": project.slug})))
-    assert gantt.count("<rect ") == 2 and "Calendrier des fiches-actions" in gantt
+    assert gantt.count('rx="2" fill="#000091"/>') == 1 + 2  # the legend's swatch, two bars
+    assert "Calendrier des fiches-actions" in gantt
     assert Action.objects.get(title="Action 1-2").number == 1
+
+
+MONTH_ABBREVIATIONS_FR = (
+    "janv. févr. mars avr. mai juin juil. août sept. oct. nov. déc.".split()  # noqa: SIM905
+)
+
+
+def test_the_gantt_chart_speaks_french_has_a_legend_today_and_full_titles(client, project):
+    import re
+
+    from django.utils import timezone
+
+    build(project, orientations=1, actions_per_objective=2)
+    long_title = "Créer une plateforme territoriale d'orientation et d'accueil en centre médico-psychologique"
+    action = Action.objects.get(title="Action 1-2")
+    action.title = long_title
+    action.status = ActionStatus.IN_PROGRESS
+    action.start_date = timezone.localdate() - dt.timedelta(days=60)
+    action.save()
+    login(client, member(project, Role.READER))
+    page = page_text(client.get(reverse("roadmap:gantt", kwargs={"slug": project.slug})))
+    svg = page[page.index("<svg") : page.index("</svg>")]
+    months = re.findall(r'fill="#666">([^<]+)</text>', svg)
+    assert "janv. 2027" in months and all(
+        m.split()[0]
+        in [
+            "janv.",
+            "févr.",
+            "mars",
+            "avr.",
+            "mai",
+            "juin",
+            "juil.",
+            "août",
+            "sept.",
+            "oct.",
+            "nov.",
+            "déc.",
+        ]
+        for m in months
+    )
+    assert ">Validée</text>" in svg and ">En cours</text>" in svg and ">Jalon</text>" in svg
+    assert "aujourd'hui</text>" in svg  # the line for today, with its label
+    # The label is cut with an ellipsis; the full title is given on hover and to screen readers.
+    assert ">1.1.1.2 Créer une plateforme territoriale…</text>" in svg
+    assert f"<title>1.1.1.2 {long_title} — En cours, du " in svg
+    assert f'aria-label="1.1.1.2 {long_title} — En cours' in svg
+    # Scrolls sideways on a phone rather than shrinking (the static CSS, no inline style).
+    assert 'class="ptsm-gantt__scroll"' in page and 'style="' not in svg
+    from pathlib import Path
+
+    from django.contrib.staticfiles import finders
+
+    css = Path(finders.find("core/ptsm.css")).read_text(encoding="utf-8")
+    assert ".ptsm-gantt__scroll { overflow-x: auto" in css and "max-width: none" in css
+
+
+def test_the_roadmap_pdf_has_its_calendar_clean_empty_objectives_and_repeated_headers(project):
+    from pypdf import PdfReader
+
+    build(project, orientations=1, actions_per_objective=1)
+    Objective.objects.create(theme=Theme.objects.get(), title="Objectif sans action", position=2)
+    action = Action.objects.get()
+    for year in range(2027, 2027 + 70):
+        FundingLine.objects.create(
+            action=action, funder="cd", amount=Decimal("250.25"), year=year, status="acquis"
+        )
+    renumber(project=project)
+    data = render(project, get_kind("fiche-action"), str(action.pk), "pdf", DAY)
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(data)).pages]
+    table_pages = [p for p in pages if "250,25" in p]
+    assert len(table_pages) >= 2
+    for text in table_pages:  # the header row on every page of the funding table
+        assert "Financeur" in text and "Opérateur" in text and "Montant" in text
+    document = pdf_text(render(project, get_kind("feuille-de-route"), "", "pdf", DAY))
+    text = " ".join(document.split())
+    assert "Aucune fiche-action n'est encore rattachée à cet objectif." in text
+    assert "Calendrier des fiches-actions" in text and "janv. 2027" in text
 
 
 def _copil_deck(project):
