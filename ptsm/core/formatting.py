@@ -96,5 +96,6 @@ def french_euros(amount) -> str:
 
 
 def plural(count: int, singular: str, plural_form: str) -> str:
-    """'1 fiche-action validée', '4 fiches-actions validées' (no « (s) » in what users read)."""
-    return f"{count} {singular if count == 1 else plural_form}"
+    """'1 fiche-action validée', '4 fiches-actions validées' (no « (s) » in what users read);
+    French takes the singular for 0 and 1."""
+    return f"{count} {singular if abs(count) < 2 else plural_form}"

@@ -43,8 +43,8 @@ PARAGRAPH_SIZE, BULLET_SIZE, TABLE_SIZE = 20, 18, 13
 TITLE_SIZES = (26, 22, 18)
 # Arial's average glyph width in French text is about half its size; a little more keeps the
 # estimate on the safe side (a line wrapped earlier than estimated would overflow).
-CHAR_WIDTH_EM = 0.52
-LINE_SPACING = 1.2
+CHAR_WIDTH_EM = 0.5
+LINE_SPACING = 1.17
 FRAME_MARGIN = Cm(0.254)  # python-pptx text frames: 0.05 in above and below
 CELL_MARGIN = Cm(0.254)
 

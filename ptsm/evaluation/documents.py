@@ -50,11 +50,7 @@ def review_slides(context: dict) -> list[Slide]:
             title="Avancement du plan d'actions",
             table=[(label, count) for label, count in context["status_rows"]],
             table_header=("Statut", "Fiches-actions"),
-            paragraphs=[
-                f"Jalons : {context['milestones']['reached']} atteint(s), "
-                f"{context['milestones']['late']} en retard, "
-                f"{context['milestones']['planned']} à venir."
-            ],
+            paragraphs=[f"Jalons : {context['milestones']['summary']}."],
         ),
         Slide(
             title="Indicateurs d'évaluation",

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.db.models import Prefetch, Q, QuerySet
 
 from ptsm.core.anap import EntryDoor
-from ptsm.core.formatting import french_date, french_euros
+from ptsm.core.formatting import french_date, french_euros, plural
 
 from .models import (
     Action,
@@ -169,15 +169,14 @@ ACTION_PLAN_COLUMNS = [
 
 
 def commitment_label(action, statuses: dict[int, str]) -> str:
-    """« 2/3 signés » for an action whose operators' commitments are known, else « — »."""
+    """« 2 engagements signés sur 3 » for an action whose operators' commitments are known,
+    else « — »."""
     operators = list(action.operators.all())
     known = [statuses[o.pk] for o in operators if o.pk in statuses]
     if not known:
         return "—"
     signed = sum(1 for s in known if s == "signe")
-    return f"{signed}/{len(operators)} " + (
-        "engagement signé" if signed < 2 else "engagements signés"
-    )
+    return f"{plural(signed, 'engagement signé', 'engagements signés')} sur {len(operators)}"
 
 
 def action_plan_rows(

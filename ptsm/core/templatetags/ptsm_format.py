@@ -3,6 +3,7 @@
 from django import template
 
 from ptsm.core.formatting import french_euros
+from ptsm.core.formatting import plural as french_plural
 
 register = template.Library()
 
@@ -16,4 +17,4 @@ def euros(amount) -> str:
 @register.simple_tag
 def plural(count, singular: str, plural_form: str) -> str:
     """{% plural rows|length "ligne de financement" "lignes de financement" %}"""
-    return f"{count} {singular if count == 1 else plural_form}"
+    return french_plural(count, singular, plural_form)
