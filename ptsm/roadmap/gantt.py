@@ -12,8 +12,8 @@ from ptsm.core.formatting import MONTH_ABBREVIATIONS, french_date
 from .models import ActionStatus
 
 ROW, LABEL, LEGEND, TOP = 26, 300, 22, 58
-LABEL_CHARS = 46  # what fits in LABEL pixels at 11 px
-MIN_MONTH_LABEL_SPACING = 42  # pixels between two month labels
+LABEL_CHARS = 50  # what fits in LABEL pixels at 11 px
+MIN_MONTH_LABEL_SPACING = 50  # pixels between two month labels ("sept. 2027" is 45 px wide)
 STATUS_COLOURS = {
     ActionStatus.DRAFT: "#929292",
     ActionStatus.VALIDATED: "#000091",
