@@ -25,12 +25,16 @@ def build_roadmap(path: Path = ROADMAP_DOCX) -> Path:
     b.tag("{%p for o in orientations %}").heading(
         "Orientation {{ o.code }} : {{ o.title }}", level=2
     )
-    b.paragraph("{{ o.description }}")
+    b.tag("{%p if o.description %}").paragraph("{{ o.description }}").tag("{%p endif %}")
     b.tag("{%p for t in o.themes %}").heading("Thématique {{ t.code }} : {{ t.title }}", level=3)
     b.tag("{%p for ob in t.objectives %}").paragraph(
         "Objectif stratégique {{ ob.code }} : {{ ob.title }}"
     )
+    b.tag("{%p if ob.actions %}")
     b.bullets_for("line in ob.actions", "{{ line }}")
+    b.tag("{%p else %}")
+    b.paragraph("Aucune fiche-action n'est encore rattachée à cet objectif.", italic=True)
+    b.tag("{%p endif %}")
     b.tag("{%p endfor %}").tag("{%p endfor %}").tag("{%p endfor %}")
     b.heading("Plan d'actions")
     b.table(

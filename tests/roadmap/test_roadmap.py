@@ -542,6 +542,8 @@ def test_the_roadmap_pdf_has_its_calendar_clean_empty_objectives_and_repeated_he
     text = " ".join(document.split())
     assert "Aucune fiche-action n'est encore rattachée à cet objectif." in text
     assert "Calendrier des fiches-actions" in text and "janv. 2027" in text
+    docx = docx_text(render(project, get_kind("feuille-de-route"), "", "docx", DAY))
+    assert "Aucune fiche-action n'est encore rattachée à cet objectif." in docx
 
 
 def _copil_deck(project):
