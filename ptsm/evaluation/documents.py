@@ -56,7 +56,7 @@ def review_slides(context: dict) -> list[Slide]:
             title="Indicateurs d'évaluation",
             table=[
                 (f"{i['action']} {i['name']}", f"{i['value']} (cible {i['target']})")
-                for i in context["indicators"][:14]
+                for i in context["indicators"]
             ],
             table_header=("Indicateur", "Dernière valeur"),
         ),
