@@ -542,8 +542,13 @@ def test_the_roadmap_pdf_has_its_calendar_clean_empty_objectives_and_repeated_he
     text = " ".join(document.split())
     assert "Aucune fiche-action n'est encore rattachée à cet objectif." in text
     assert "Calendrier des fiches-actions" in text and "janv. 2027" in text
-    docx = docx_text(render(project, get_kind("feuille-de-route"), "", "docx", DAY))
-    assert "Aucune fiche-action n'est encore rattachée à cet objectif." in docx
+    data = render(project, get_kind("feuille-de-route"), "", "docx", DAY)
+    assert "Aucune fiche-action n'est encore rattachée à cet objectif." in docx_text(data)
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    plan = next(t for t in Document(io.BytesIO(data)).tables if t.cell(0, 1).text == "Fiche-action")
+    assert plan.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None  # repeated on each page
 
 
 def _copil_deck(project):
