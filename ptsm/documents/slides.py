@@ -103,7 +103,7 @@ def row_height(cells: tuple[str, str], width: int) -> int:
 
 def _content_width(slide: Slide) -> int:
     width = WIDTH - 2 * MARGIN
-    if slide.image_svg or slide.chart:
+    if slide.image_svg or slide.chart or slide.logos:
         width -= SIDE_WIDTH + Cm(0.8)
     return width
 

@@ -659,3 +659,22 @@ def test_the_copil_deck_has_the_meeting_date_a_chart_per_orientation_and_is_16_9
     assert render(project, get_kind("presentation-copil"), "", "pptx", DAY) == render(
         project, get_kind("presentation-copil"), "", "pptx", DAY
     )
+
+
+def test_the_institutions_logos_sit_side_by_side_on_the_cover(project, monkeypatch):
+    from PIL import Image
+
+    from ptsm.roadmap import documents
+
+    def logo(colour):
+        buffer = io.BytesIO()
+        Image.new("RGB", (300, 120), colour).save(buffer, format="PNG")
+        return buffer.getvalue()
+
+    build(project, orientations=1, actions_per_objective=1)
+    assert documents.institution_logos(project) == []  # none uploaded: a text-only cover
+    monkeypatch.setattr(documents, "institution_logos", lambda p: [logo("blue"), logo("red")])
+    cover = _copil_deck(project).slides[0]
+    pictures = sorted((s for s in cover.shapes if s.shape_type == 13), key=lambda s: s.left)
+    assert len(pictures) == 2 and pictures[0].left + pictures[0].width < pictures[1].left
+    assert pictures[0].top == pictures[1].top and pictures[0].height == Cm(2.4)
