@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+from decimal import Decimal
 
 NBSP = "\u00a0"
 NARROW_NBSP = "\u202f"
@@ -18,6 +19,22 @@ MONTHS = [
     "octobre",
     "novembre",
     "décembre",
+]
+
+# The abbreviations of the Imprimerie nationale (and of the CLDR for French).
+MONTH_ABBREVIATIONS = [
+    "janv.",
+    "févr.",
+    "mars",
+    "avr.",
+    "mai",
+    "juin",
+    "juil.",
+    "août",
+    "sept.",
+    "oct.",
+    "nov.",
+    "déc.",
 ]
 
 _SPACE_BEFORE_HIGH_PUNCTUATION = re.compile(r"[ \u00a0\u202f]*([;!?])")
@@ -70,7 +87,15 @@ def french_date(value: dt.date | None) -> str:
     return f"{day} {MONTHS[value.month - 1]} {value.year}"
 
 
+def french_euros(amount) -> str:
+    """The one rule for amounts shown on pages and in documents: cents are kept when there are
+    any, never rounded away ('1 000,50 €', '1 000 €'), so that a total always matches its lines."""
+    value = Decimal(str(amount or 0)).quantize(Decimal("0.01"))
+    decimals = 0 if value == value.to_integral_value() else 2
+    return f"{french_number(value, decimals)}\u00a0€"
+
+
 def plural(count: int, singular: str, plural_form: str) -> str:
-    """ "1 fiche-action validée", "4 fiches-actions validées", "0 ligne lue": French takes the
-    singular for 0 and 1. The number gets French thousands separators."""
-    return f"{french_number(count)} {singular if abs(count) <= 1 else plural_form}"
+    """'1 fiche-action validée', '4 fiches-actions validées' (no « (s) » in what users read);
+    French takes the singular for 0 and 1. The number gets French thousands separators."""
+    return f"{french_number(count)} {singular if abs(count) < 2 else plural_form}"

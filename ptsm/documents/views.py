@@ -5,6 +5,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from ptsm.accounts.permissions import Capability, role_allows
 from ptsm.audit.services import record_download
+from ptsm.core.formatting import plural
 from ptsm.projects.access import project_view
 
 from . import selectors, services
@@ -74,7 +75,9 @@ def document_generate_all(request, project):
     except RenderingError as exc:
         messages.error(request, f"Les documents n'ont pas pu être générés. {exc}")
     else:
-        messages.success(request, f"{len(generated)} fichier(s) générés.")
+        messages.success(
+            request, plural(len(generated), "fichier généré", "fichiers générés") + "."
+        )
     return redirect("documents:list", slug=project.slug)
 
 

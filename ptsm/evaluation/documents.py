@@ -1,11 +1,13 @@
 """Document kinds owned by the evaluation app: the two reviews (bilans)."""
 
+import re
+
 from django.utils import timezone
 
 from ptsm.documents.registry import DocumentKind, register, template_path
 from ptsm.documents.rendering import docx_renderer, pdf_renderer
 from ptsm.documents.slides import Slide, pptx_renderer
-from ptsm.documents.spreadsheets import workbook_bytes
+from ptsm.documents.spreadsheets import Sheet, workbook_bytes
 
 from .docx_templates import REVIEW_DOCX
 from .models import ReviewKind
@@ -48,17 +50,13 @@ def review_slides(context: dict) -> list[Slide]:
             title="Avancement du plan d'actions",
             table=[(label, count) for label, count in context["status_rows"]],
             table_header=("Statut", "Fiches-actions"),
-            paragraphs=[
-                f"Jalons : {context['milestones']['reached']} atteint(s), "
-                f"{context['milestones']['late']} en retard, "
-                f"{context['milestones']['planned']} à venir."
-            ],
+            paragraphs=[f"Jalons : {context['milestones']['summary']}."],
         ),
         Slide(
             title="Indicateurs d'évaluation",
             table=[
                 (f"{i['action']} {i['name']}", f"{i['value']} (cible {i['target']})")
-                for i in context["indicators"][:14]
+                for i in context["indicators"]
             ],
             table_header=("Indicateur", "Dernière valeur"),
         ),
@@ -134,10 +132,20 @@ def _indicators_context(project, variant_key: str = "") -> dict:
     return {"rows": indicator_value_rows(project)}
 
 
+def _measure(value):
+    """A measured value that is a plain number is stored as a number (to chart or sum it);
+    anything else stays text."""
+    if isinstance(value, str) and re.fullmatch(r"-?\d{1,12}(?:[.,]\d{1,6})?", value.strip()):
+        number = value.strip().replace(",", ".")
+        return float(number) if "." in number else int(number)
+    return value
+
+
 def _indicators_xlsx(context: dict) -> bytes:
     from .selectors import INDICATOR_COLUMNS
 
-    return workbook_bytes([("Suivi des indicateurs", INDICATOR_COLUMNS, context["rows"])])
+    rows = [row[:-2] + [_measure(row[-2]), row[-1]] for row in context["rows"]]
+    return workbook_bytes([Sheet("Suivi des indicateurs", INDICATOR_COLUMNS, rows)])
 
 
 register(

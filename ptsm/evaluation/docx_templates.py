@@ -32,10 +32,7 @@ def build_review(path: Path = REVIEW_DOCX) -> Path:
     b.table(
         ["Statut", "Fiches-actions"], ["{{ r[0] }}", "{{ r[1] }}"], "r in status_rows", [10, 6.6]
     )
-    b.paragraph(
-        "Jalons : {{ milestones.reached }} atteint(s), {{ milestones.late }} en retard, "
-        "{{ milestones.planned }} à venir."
-    )
+    b.paragraph("Jalons : {{ milestones.summary }}.")
     b.table(
         ["N°", "Fiche-action", "Pilote", "Statut", "Jalons", "Appréciation"],
         [

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from ptsm.commitments.selectors import amendments, engagement_period
-from ptsm.core.formatting import french_date
+from ptsm.core.formatting import french_date, plural
 from ptsm.projects.models import add_months
 from ptsm.roadmap.models import (
     Action,
@@ -137,13 +137,21 @@ def progress(project, today: dt.date) -> Progress:
     return result
 
 
+def milestone_counts_label(counts) -> str:
+    """'2 atteints, 1 en retard, 3 à venir'."""
+    return (
+        f"{plural(counts['reached'], 'atteint', 'atteints')}, {counts['late']} en retard, "
+        f"{counts['planned']} à venir"
+    )
+
+
 def milestone_summary(action, today: dt.date) -> str:
     milestones = list(action.milestones.all())
     if not milestones:
         return "aucun jalon"
     reached = sum(m.status == MilestoneStatus.REACHED for m in milestones)
     late = sum(milestone_is_late(m, today) for m in milestones)
-    text = f"{reached} atteint(s) sur {len(milestones)}"
+    text = f"{plural(reached, 'atteint', 'atteints')} sur {len(milestones)}"
     return text + (f", {late} en retard" if late else "")
 
 
@@ -178,7 +186,7 @@ def review_context(project, review: Review, today: dt.date) -> dict:
             "start": french_date(schedule.start) or "à la dernière signature (non atteinte)",
             "due": french_date(due) or "à préciser (engagements non encore tous signés)",
             "end": french_date(schedule.end) or "à préciser",
-            "signatures": f"{schedule.signed} signature(s) sur {schedule.expected}",
+            "signatures": f"{plural(schedule.signed, 'signature', 'signatures')} sur {schedule.expected}",
         },
         "sections": [
             {
@@ -197,6 +205,7 @@ def review_context(project, review: Review, today: dt.date) -> dict:
             "reached": str(state.milestones["reached"]),
             "late": str(state.milestones["late"]),
             "planned": str(state.milestones["planned"]),
+            "summary": milestone_counts_label(state.milestones),
         },
         "actions": [
             {
@@ -282,7 +291,7 @@ INDICATOR_COLUMNS = [
 ]
 
 
-def indicator_value_rows(project) -> list[list[str]]:
+def indicator_value_rows(project) -> list[list]:
     """Every measured value of every indicator of the plan (an indicator never measured still
     has its row), for the follow-up table."""
     values: dict[int, list[ActionIndicatorValue]] = {}
@@ -311,11 +320,7 @@ def indicator_value_rows(project) -> list[list[str]]:
             for value in measured:
                 rows.append(
                     head
-                    + (
-                        [value.measured_on.strftime("%d/%m/%Y"), value.value, value.comment]
-                        if value
-                        else ["", "", ""]
-                    )
+                    + ([value.measured_on, value.value, value.comment] if value else [None, "", ""])
                 )
     return rows
 

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from ptsm.accounts.permissions import Capability, role_allows
 from ptsm.core.concurrency import AlreadyDone, SectionConflict, parse_bases
+from ptsm.core.formatting import plural
 from ptsm.projects.access import project_view
 from ptsm.roadmap.models import ActionIndicator
 from ptsm.roadmap.selectors import may_edit_action
@@ -189,7 +190,10 @@ def review_assessments(request, project, kind):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, f"{changed} appréciation(s) enregistrée(s).")
+            messages.success(
+                request,
+                plural(changed, "appréciation enregistrée", "appréciations enregistrées") + ".",
+            )
     else:
         messages.error(request, "Appréciations non enregistrées : vérifiez le formulaire.")
     return redirect("evaluation:review", slug=project.slug, kind=kind)
@@ -229,7 +233,10 @@ def remind_pilots(request, project):
         project=project, base_url=request.build_absolute_uri("/").rstrip("/")
     )
     if report.sent:
-        messages.success(request, f"{report.sent} pilote(s) sollicité(s) par courriel.")
+        messages.success(
+            request,
+            plural(report.sent, "pilote sollicité", "pilotes sollicités") + " par courriel.",
+        )
     else:
         messages.info(
             request, "Aucun pilote à solliciter : aucune fiche-action en cours n'a d'indicateur."

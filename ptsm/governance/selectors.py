@@ -1,17 +1,21 @@
 """Reads of the governance app."""
 
+import datetime as dt
+
 from django.db.models import Count, Prefetch, QuerySet
 
 from ptsm.core.formatting import MONTHS
 
 from .models import (
     Body,
+    BodyKind,
     BodyMember,
     CommunicationAction,
     FollowUpTask,
     Invitation,
     LocalInitiative,
     Meeting,
+    MeetingStatus,
 )
 
 
@@ -74,3 +78,15 @@ def communication_timeline(project) -> list[tuple[str, list[CommunicationAction]
 def contacts_invited_since(since) -> QuerySet:
     """Ids of the contacts invited to a meeting held (or planned) since `since` (retention)."""
     return Invitation.objects.filter(meeting__starts_at__gte=since).values("contact_id")
+
+
+def copil_meeting(project, today: dt.date) -> Meeting | None:
+    """The COPIL meeting a deck is presented at: the next one scheduled (from today on),
+    otherwise the last one held."""
+    meetings = Meeting.objects.filter(body__project=project, body__kind=BodyKind.COPIL)
+    upcoming = (
+        meetings.filter(status=MeetingStatus.PLANNED, starts_at__date__gte=today)
+        .order_by("starts_at")
+        .first()
+    )
+    return upcoming or meetings.filter(status=MeetingStatus.HELD).order_by("-starts_at").first()

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from ptsm.accounts.permissions import Capability, role_allows
 from ptsm.core.concurrency import AlreadyDone
+from ptsm.core.formatting import plural
 from ptsm.core.views import form_view
 from ptsm.projects.access import project_view
 
@@ -77,7 +78,7 @@ def body_list(request, project):
 @require_POST
 def bodies_default(request, project):
     created = services.create_default_bodies(project=project)
-    messages.success(request, f"{len(created)} instance(s) créée(s).")
+    messages.success(request, plural(len(created), "instance créée", "instances créées") + ".")
     return redirect("governance:bodies", slug=project.slug)
 
 
@@ -233,7 +234,11 @@ def _back(project, meeting):
 def meeting_invite_members(request, project, pk):
     meeting = _meeting(project, pk)
     count = services.invite_body_members(meeting=meeting)
-    messages.success(request, f"{count} membre(s) de l'instance ajouté(s) aux invités.")
+    messages.success(
+        request,
+        plural(count, "membre de l'instance ajouté", "membres de l'instance ajoutés")
+        + " aux invités.",
+    )
     return _back(project, meeting)
 
 
@@ -266,12 +271,16 @@ def meeting_send_invitations(request, project, pk):
         messages.info(request, done.messages[0])
         return _back(project, meeting)
     messages.success(
-        request, f"{sent} invitation(s) envoyée(s) par courriel avec le fichier agenda."
+        request,
+        plural(sent, "invitation envoyée", "invitations envoyées")
+        + " par courriel avec le fichier agenda.",
     )
     if without_email:
         messages.warning(
             request,
-            "Sans adresse électronique, non invité(s) par courriel : "
+            "Sans adresse électronique, "
+            + ("non invités" if len(without_email) > 1 else "non invité")
+            + " par courriel : "
             + ", ".join(str(c) for c in without_email),
         )
     return _back(project, meeting)

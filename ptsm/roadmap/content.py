@@ -89,6 +89,7 @@ def action_data(action) -> dict:
 
 def roadmap_context(project) -> dict:
     actions = list(selectors.project_actions(project))
+    by_pk = {a.pk: a for a in actions}
     diagnostic = report_content(project)
     tree = []
     for orientation in selectors.roadmap_tree(project):
@@ -109,12 +110,28 @@ def roadmap_context(project) -> dict:
                 if not o.archived
             ]
             themes.append({"code": theme.code, "title": theme.title, "objectives": objectives})
+        funding = []
+        for theme in orientation.themes.all():
+            for objective in theme.objectives.all():
+                for action in objective.actions.all():
+                    if action.pk in by_pk:
+                        requested, acquired = selectors.funding_split(
+                            by_pk[action.pk].funding_lines.all()
+                        )
+                        funding.append(
+                            {
+                                "code": action.code,
+                                "requested": float(requested),
+                                "acquired": float(acquired),
+                            }
+                        )
         tree.append(
             {
                 "code": orientation.code,
                 "title": orientation.title,
                 "description": orientation.description,
                 "themes": themes,
+                "funding": funding,
             }
         )
     credits = selectors.credits_table(actions)
@@ -148,6 +165,19 @@ def roadmap_context(project) -> dict:
             for a in actions
         ],
         "actions": [action_data(a) for a in actions],
+        "timeline": [
+            {
+                "label": f"{a.code} {a.title}",
+                "status": a.status,
+                "status_label": a.get_status_display(),
+                "start": a.start_date.isoformat() if a.start_date else "",
+                "end": a.end_date.isoformat() if a.end_date else "",
+                "milestones": [
+                    {"title": m.title, "date": m.due_date.isoformat()} for m in a.milestones.all()
+                ],
+            }
+            for a in actions
+        ],
         "credits_total": euros(credits.total),
         "credits_by_funder": [
             [label, euros(amount)] for label, amount in sorted(credits.by_funder.items())

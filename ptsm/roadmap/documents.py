@@ -1,7 +1,11 @@
 """Document kinds owned by the roadmap app."""
 
+import datetime as dt
+
+from django.utils import timezone
 from django.utils.text import slugify
 
+from ptsm.core.formatting import french_date, plural
 from ptsm.documents.registry import (
     DocumentKind,
     Variant,
@@ -10,16 +14,32 @@ from ptsm.documents.registry import (
     template_path,
 )
 from ptsm.documents.rendering import docx_renderer, pdf_renderer
-from ptsm.documents.slides import Slide, pptx_renderer
-from ptsm.documents.spreadsheets import workbook_bytes
+from ptsm.documents.slides import Chart, Slide, pptx_renderer
+from ptsm.documents.spreadsheets import Sheet, workbook_bytes
 
 from . import selectors
 from .content import action_data, roadmap_context
 from .docx_templates import ROADMAP_DOCX
+from .gantt import gantt_svg, rows_from_context
 
 
 def _roadmap_context(project, variant_key: str = "") -> dict:
     return roadmap_context(project)
+
+
+_roadmap_pdf = pdf_renderer(template_path(__file__, "doc_templates", "feuille-de-route.typ"))
+
+
+def _roadmap_pdf_with_calendar(context: dict) -> bytes:
+    """The calendar is drawn for the document's date: its "aujourd'hui" line is that day."""
+    date = context["meta"]["document_date"]
+    today = dt.date(date["year"], date["month"], date["day"])
+    svg = gantt_svg(rows_from_context(context["timeline"]), today, width=1000)
+    images = {**context.get("images", {}), "gantt": svg}
+    return _roadmap_pdf({**context, "images": images})
+
+
+_roadmap_pdf_with_calendar.concurrent = True  # like any Typst document
 
 
 def _action_variants(project) -> list[Variant]:
@@ -49,41 +69,118 @@ def _plan_context(project, variant_key: str = "") -> dict:
 
     actions = list(selectors.project_actions(project))
     return {
-        "rows": selectors.action_plan_rows(actions, commitment_statuses(project)),
+        "rows": selectors.action_plan_rows(actions, commitment_statuses(project), typed=True),
         "credits": selectors.credits_table(actions),
     }
 
 
 def _plan_xlsx(context: dict) -> bytes:
-    return workbook_bytes([("Plan d'actions", selectors.ACTION_PLAN_COLUMNS, context["rows"])])
-
-
-def _credits_xlsx(context: dict) -> bytes:
-    credits = context["credits"]
-    rows = [row[:7] + [float(row[7])] + row[8:] for row in credits.rows]
-    totals = [
-        [title, label, float(amount)]
-        for title, items in credits.totals()
-        for label, amount in items
-    ]
-    totals.append(["Total", "", float(credits.total)])
+    columns = selectors.ACTION_PLAN_COLUMNS + selectors.ACTION_PLAN_AMOUNT_COLUMNS
     return workbook_bytes(
         [
-            ("Crédits mobilisés", selectors.CREDITS_COLUMNS, rows),
-            ("Totaux", ["Regroupement", "Valeur", "Montant (€)"], totals),
+            Sheet(
+                "Plan d'actions",
+                columns,
+                context["rows"],
+                totals=(len(columns) - 2, len(columns) - 1),
+            )
         ]
     )
 
 
+def _credits_xlsx(context: dict) -> bytes:
+    credits = context["credits"]
+    totals = [
+        [title, label, amount] for title, items in credits.totals() for label, amount in items
+    ]
+    totals.append(["Total", "", credits.total])
+    return workbook_bytes(
+        [
+            Sheet(
+                "Crédits mobilisés",
+                selectors.CREDITS_COLUMNS,
+                credits.rows,
+                totals=selectors.CREDITS_AMOUNT_COLUMNS,
+            ),
+            Sheet("Totaux", ["Regroupement", "Valeur", "Montant (€)"], totals),
+        ]
+    )
+
+
+def institution_logos(project) -> list[bytes]:
+    """The logos of the institutions that pilot the PTSM (the ARS, then the conseil
+    départemental), as uploaded on their organisation's page. The directory does not keep
+    logos yet (`Organisation.logo` is coming): the deck shows none until then."""
+    return []
+
+
+def _copil_context(project, variant_key: str = "") -> dict:
+    from ptsm.governance.selectors import copil_meeting
+
+    context = roadmap_context(project)
+    version = project.roadmap_versions.select_related("meeting").order_by("-number").first()
+    meeting = (version.meeting if version else None) or copil_meeting(project, timezone.localdate())
+    context["copil_meeting"] = (
+        {
+            "title": meeting.title,
+            "date": french_date(timezone.localtime(meeting.starts_at).date()),
+            "place": meeting.place,
+        }
+        if meeting
+        else None
+    )
+    context["logos"] = institution_logos(project)
+    return context
+
+
+def _objective_lines(orientation: dict) -> list[str]:
+    lines = []
+    for theme in orientation["themes"]:
+        for objective in theme["objectives"]:
+            count = len(objective["actions"])
+            lines.append(
+                f"Objectif {objective['code']} {objective['title']} : "
+                + (
+                    plural(count, "fiche-action", "fiches-actions")
+                    if count
+                    else "aucune fiche-action à ce jour"
+                )
+            )
+            lines += [f"    {action}" for action in objective["actions"]]
+    return lines or ["Aucun objectif stratégique à ce jour."]
+
+
+def _funding_chart(orientation: dict) -> Chart | None:
+    funding = [f for f in orientation["funding"] if f["requested"] or f["acquired"]]
+    if not funding:
+        return None
+    return Chart(
+        title="Crédits par fiche-action",
+        categories=[f["code"] for f in funding],
+        series=[
+            ("Sollicités", [f["requested"] for f in funding]),
+            ("Acquis", [f["acquired"] for f in funding]),
+        ],
+    )
+
+
 def copil_slides(context: dict) -> list[Slide]:
+    meeting = context.get("copil_meeting")
+    cover = [context["meta"]["project_name"], context["meta"]["territory_name"]]
+    if meeting:
+        cover.append(
+            f"Comité de pilotage du {meeting['date']}"
+            + (f" — {meeting['place']}" if meeting["place"] else "")
+        )
+    cover.append(
+        plural(len(context["actions"]), "fiche-action", "fiches-actions")
+        + f" — crédits mobilisés : {context['credits_total']}"
+    )
     slides = [
         Slide(
             title="Feuille de route — présentation au COPIL",
-            paragraphs=[
-                context["meta"]["project_name"],
-                context["meta"]["territory_name"],
-                f"{len(context['actions'])} fiches-actions — crédits mobilisés : {context['credits_total']}",
-            ],
+            paragraphs=cover,
+            logos=context.get("logos", []),
         )
     ]
     slides.append(
@@ -96,20 +193,19 @@ def copil_slides(context: dict) -> list[Slide]:
         )
     )
     for orientation in context["orientations"]:
+        chart = _funding_chart(orientation)
         slides.append(
             Slide(
                 title=f"Orientation {orientation['code']} : {orientation['title']}",
-                bullets=[
-                    f"{objective['code']} {objective['title']} ({len(objective['actions'])} fiche(s)-action(s))"
-                    for theme in orientation["themes"]
-                    for objective in theme["objectives"]
-                ],
+                bullets=_objective_lines(orientation),
+                paragraphs=[] if chart else ["Aucun crédit inscrit pour cette orientation."],
+                chart=chart,
             )
         )
     slides.append(
         Slide(
             title="Plan d'actions",
-            table=[(row[0] + " " + row[1], f"{row[3]} — {row[5]}") for row in context["plan"][:14]],
+            table=[(row[0] + " " + row[1], f"{row[3]} — {row[5]}") for row in context["plan"]],
             table_header=("Fiche-action", "Pilote et calendrier"),
         )
     )
@@ -151,7 +247,7 @@ register(
         build_context=_roadmap_context,
         renderers={
             "docx": docx_renderer(ROADMAP_DOCX),
-            "pdf": pdf_renderer(template_path(__file__, "doc_templates", "feuille-de-route.typ")),
+            "pdf": _roadmap_pdf_with_calendar,
         },
         order=30,
     )
@@ -184,7 +280,7 @@ register(
         is_draft=roadmap_is_draft,
         title="Présentation de la feuille de route au COPIL",
         description="Diaporama (ANAP, support 3).",
-        build_context=_roadmap_context,
+        build_context=_copil_context,
         renderers={"pptx": pptx_renderer(copil_slides)},
         order=33,
     )

@@ -2,10 +2,32 @@
 
 from pathlib import Path
 
+from docx.oxml import OxmlElement
+from docx.shared import Cm, Pt
+
 from ptsm.documents.docx_builder import DocxTemplateBuilder
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "doc_templates"
 ROADMAP_DOCX = TEMPLATE_DIR / "feuille-de-route.docx"
+
+
+PLAN_WIDTHS_CM = [1.5, 3.9, 1.5, 2.6, 2.9, 2.6, 1.6]
+
+
+def _wide_table_with_repeated_header(table, widths_cm: list[float]) -> None:
+    """Word and LibreOffice size columns from the table grid (not from the cells' widths), and
+    repeat a header row only when it says so; text in 9 pt so that words fit their column."""
+    table.autofit = False
+    for column, width in zip(table.columns, widths_cm, strict=True):
+        column.width = Cm(width)
+    header = table.rows[0]._tr.get_or_add_trPr()
+    header.append(OxmlElement("w:tblHeader"))
+    for row in table.rows:
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                for run in paragraph.runs:
+                    run.font.size = Pt(9)
 
 
 def build_roadmap(path: Path = ROADMAP_DOCX) -> Path:
@@ -25,12 +47,16 @@ def build_roadmap(path: Path = ROADMAP_DOCX) -> Path:
     b.tag("{%p for o in orientations %}").heading(
         "Orientation {{ o.code }} : {{ o.title }}", level=2
     )
-    b.paragraph("{{ o.description }}")
+    b.tag("{%p if o.description %}").paragraph("{{ o.description }}").tag("{%p endif %}")
     b.tag("{%p for t in o.themes %}").heading("Thématique {{ t.code }} : {{ t.title }}", level=3)
     b.tag("{%p for ob in t.objectives %}").paragraph(
         "Objectif stratégique {{ ob.code }} : {{ ob.title }}"
     )
+    b.tag("{%p if ob.actions %}")
     b.bullets_for("line in ob.actions", "{{ line }}")
+    b.tag("{%p else %}")
+    b.paragraph("Aucune fiche-action n'est encore rattachée à cet objectif.", italic=True)
+    b.tag("{%p endif %}")
     b.tag("{%p endfor %}").tag("{%p endfor %}").tag("{%p endfor %}")
     b.heading("Plan d'actions")
     b.table(
@@ -45,8 +71,9 @@ def build_roadmap(path: Path = ROADMAP_DOCX) -> Path:
             "{{ r[6] }}",
         ],
         "r in plan",
-        [1.4, 4, 1.2, 2.6, 3, 2.8, 1.6],
+        PLAN_WIDTHS_CM,
     )
+    _wide_table_with_repeated_header(b.document.tables[-1], PLAN_WIDTHS_CM)
     b.paragraph("Crédits mobilisés : {{ credits_total }}")
     b.table(
         ["Financeur", "Montant"], ["{{ r[0] }}", "{{ r[1] }}"], "r in credits_by_funder", [10, 6.6]

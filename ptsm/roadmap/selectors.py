@@ -11,12 +11,13 @@ from decimal import Decimal
 from django.db.models import Prefetch, Q, QuerySet
 
 from ptsm.core.anap import EntryDoor
-from ptsm.core.formatting import french_date, french_number
+from ptsm.core.formatting import french_date, french_euros, plural
 
 from .models import (
     Action,
     ActionMilestone,
     FundingLine,
+    FundingStatus,
     Objective,
     Orientation,
     RoadmapVersion,
@@ -168,18 +169,28 @@ ACTION_PLAN_COLUMNS = [
 
 
 def commitment_label(action, statuses: dict[int, str]) -> str:
-    """« 2/3 signés » for an action whose operators' commitments are known, else « — »."""
+    """« 2 engagements signés sur 3 » for an action whose operators' commitments are known,
+    else « — »."""
     operators = list(action.operators.all())
     known = [statuses[o.pk] for o in operators if o.pk in statuses]
     if not known:
         return "—"
-    return f"{sum(1 for s in known if s == 'signe')}/{len(operators)} engagement(s) signé(s)"
+    signed = sum(1 for s in known if s == "signe")
+    return f"{plural(signed, 'engagement signé', 'engagements signés')} sur {len(operators)}"
 
 
-def action_plan_rows(actions, commitment_statuses: dict[int, str] | None = None) -> list[list[str]]:
+def action_plan_rows(
+    actions, commitment_statuses: dict[int, str] | None = None, *, typed: bool = False
+) -> list[list]:
     """ANAP's synthesis of the action plan. `commitment_statuses` maps an operator to the status
-    of its commitment letter (given by the commitments app, which depends on this one)."""
+    of its commitment letter (given by the commitments app, which depends on this one). `typed`
+    rows (for a spreadsheet) carry dates as dates and end with the credits requested and acquired
+    (`ACTION_PLAN_AMOUNT_COLUMNS`)."""
     statuses = commitment_statuses or {}
+
+    def day(value):
+        return value if typed else (french_date(value) or "—")
+
     rows = []
     for a in actions:
         pilot = a.pilot_organisation.name if a.pilot_organisation else ""
@@ -195,15 +206,32 @@ def action_plan_rows(actions, commitment_statuses: dict[int, str] | None = None)
                 pilot or "—",
                 ", ".join(o.name for o in a.operators.all()) or "—",
                 ", ".join(o.name for o in a.partners.all()) or "—",
-                french_date(a.start_date) or "—",
-                french_date(a.end_date) or "—",
+                day(a.start_date),
+                day(a.end_date),
                 "; ".join(f"{i.name} (cible : {i.target or '—'})" for i in a.indicators.all())
                 or "—",
                 a.get_status_display(),
                 commitment_label(a, statuses),
             ]
         )
+        if typed:
+            requested, acquired = funding_split(a.funding_lines.all())
+            rows[-1] += [requested, acquired]
     return rows
+
+
+ACTION_PLAN_AMOUNT_COLUMNS = ["Crédits sollicités (€)", "Crédits acquis (€)"]
+
+
+def funding_split(lines) -> tuple[Decimal, Decimal]:
+    """(requested, acquired) amounts of funding lines, kept apart everywhere they are shown."""
+    requested = acquired = Decimal(0)
+    for line in lines:
+        if line.status == FundingStatus.GRANTED:
+            acquired += line.amount
+        else:
+            requested += line.amount
+    return requested, acquired
 
 
 CREDITS_COLUMNS = [
@@ -214,9 +242,10 @@ CREDITS_COLUMNS = [
     "Nature",
     "Reconductible",
     "Année",
-    "Montant (€)",
-    "Statut",
+    "Montant sollicité (€)",
+    "Montant acquis (€)",
 ]
+CREDITS_AMOUNT_COLUMNS = (7, 8)
 
 
 @dataclass
@@ -227,6 +256,8 @@ class CreditsTable:
     by_operator: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
     by_nature: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
     total: Decimal = Decimal(0)
+    requested: Decimal = Decimal(0)
+    acquired: Decimal = Decimal(0)
 
     def totals(self) -> list[tuple[str, list[tuple[str, Decimal]]]]:
         return [
@@ -254,8 +285,8 @@ def credits_table(actions) -> CreditsTable:
                     line.get_nature_display(),
                     "oui" if line.recurring else "non",
                     line.year,
-                    line.amount,
-                    line.get_status_display(),
+                    None if line.status == FundingStatus.GRANTED else line.amount,
+                    line.amount if line.status == FundingStatus.GRANTED else None,
                 ]
             )
             table.by_funder[line.get_funder_display()] += line.amount
@@ -263,11 +294,15 @@ def credits_table(actions) -> CreditsTable:
             table.by_operator[operator] += line.amount
             table.by_nature[line.get_nature_display()] += line.amount
             table.total += line.amount
+            if line.status == FundingStatus.GRANTED:
+                table.acquired += line.amount
+            else:
+                table.requested += line.amount
     return table
 
 
 def euros(amount) -> str:
-    return f"{french_number(amount, 0)} €"
+    return french_euros(amount)
 
 
 # Timeline ---------------------------------------------------------------------------------------

@@ -34,7 +34,7 @@ from .forms import (
     ThemeForm,
     ValidationForm,
 )
-from .gantt import gantt_svg
+from .gantt import gantt_svg, rows_from_timeline
 from .models import Action, Objective, Orientation, Theme
 
 LEVELS = {"orientation": Orientation, "thematique": Theme, "objectif": Objective, "action": Action}
@@ -305,13 +305,13 @@ def action_table(request, project):
 @project_view(Capability.VIEW_PROJECT)
 @require_safe
 def gantt(request, project):
-    rows, start, end = selectors.timeline(selectors.project_actions(project))
+    rows, _start, _end = selectors.timeline(selectors.project_actions(project))
     return render(
         request,
         "roadmap/gantt.html",
         {
             "page_title": "Calendrier des actions",
-            "svg": gantt_svg(rows, start, end),
+            "svg": gantt_svg(rows_from_timeline(rows), timezone.localdate()),
             "rows": rows,
         },
     )

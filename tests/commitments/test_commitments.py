@@ -459,7 +459,7 @@ def test_the_action_plan_shows_the_commitment_status_of_each_action(project):
         io.BytesIO(render(project, get_kind("plan-actions"), "", "xlsx", DAY))
     ).active
     rows = {row[3]: row[12] for row in sheet.iter_rows(min_row=2, values_only=True)}
-    assert rows["Plateforme d'orientation"] == "1/2 engagement(s) signé(s)"
+    assert rows["Plateforme d'orientation"] == "1 engagement signé sur 2"
 
 
 def test_bundle_is_built_step_by_step_with_visible_progress(client, project, monkeypatch):

@@ -138,7 +138,7 @@ def test_export_documents_writes_every_file_under_its_stable_name(project, tmp_p
         (export / "carte-identite-territoire.docx").read_bytes()
     )
     assert "PTSM du Finistère" in pdf_text((export / "carte-identite-territoire.pdf").read_bytes())
-    assert f"{len(expected)} document(s) écrit(s)" in capsys.readouterr().out
+    assert f"{len(expected)} documents écrits" in capsys.readouterr().out
     assert GeneratedDocument.objects.filter(project=project).count() == len(expected)
     with pytest.raises(CommandError, match="Projet introuvable : inconnu"):
         call_command("export_documents", "inconnu", str(tmp_path))
@@ -184,7 +184,7 @@ def test_generate_all_from_the_page(client, project):
         reverse("documents:generate_all", kwargs={"slug": project.slug}), follow=True
     )
     expected = sum(len(kind.formats) * len(kind.variants_for(project)) for kind in all_kinds())
-    assert f"{expected} fichier(s) générés." in response.content.decode()
+    assert f"{expected} fichiers générés." in response.content.decode()
 
 
 def test_committed_docx_templates_match_their_python_description(tmp_path):

@@ -114,7 +114,7 @@ def test_progress_counts_statuses_late_milestones_and_the_latest_indicator_value
     response = client.get(reverse("evaluation:overview", args=[project.slug]))
     page = words(visible_text(response))
     assert "Validée : 1" in page and "Reportée : 1" in page and "Idée non validée" not in page
-    assert "1 jalon(s) en retard" in page and "Premier bilan d'activité (prévu le 1 juin 2026)" in (
+    assert "1 jalon en retard" in page and "Premier bilan d'activité (prévu le 1 juin 2026)" in (
         page.replace("1er", "1")
     )
     assert (
@@ -306,7 +306,7 @@ def test_evaluation_pages_keep_a_bounded_number_of_queries(client, project):
 def test_the_review_numbers_match_between_the_page_and_the_pdf(project):
     _epsm, _gem, _platform, indicator = plan(project)
     data = pdf_text(render(project, get_kind("bilan-final"), "", "pdf", DAY))
-    assert re.search(r"Jalons\s*:\s*1 atteint\(s\), 1 en retard, 1 à venir", data)
+    assert re.search(r"Jalons\s*:\s*1 atteint, 1 en retard, 1 à venir", data)
 
 
 def test_the_indicator_follow_up_table_lists_every_measure_and_resists_formulas(project):
@@ -323,12 +323,16 @@ def test_the_indicator_follow_up_table_lists_every_measure_and_resists_formulas(
     sheet = load_workbook(io.BytesIO(data)).active
     rows = [row for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert [(r[4], r[9], r[10]) for r in rows] == [
-        ("Personnes orientées", "01/09/2026", "=1+1"),
-        ("Personnes orientées", "24/11/2026", "120"),
+        ("Personnes orientées", dt.datetime(2026, 9, 1), "=1+1"),
+        ("Personnes orientées", dt.datetime(2026, 11, 24), 120),
     ]
+    assert sheet.cell(row=2, column=10).number_format == "dd/mm/yyyy"
     formula_like = sheet.cell(row=2, column=11)
     assert formula_like.value == "=1+1" and formula_like.data_type == "s"  # text, not a formula
     assert sheet.cell(row=2, column=12).data_type == "s"
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:L3"
+    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
+    assert sheet.print_title_rows == "$1:$1"
 
 
 @pytest.mark.parametrize("fmt", ["docx", "pdf"])
@@ -387,7 +391,7 @@ def test_pilots_are_asked_by_email_for_the_indicators_of_their_own_actions(
     login(client, member(project, Role.PROJECT_LEAD))
     response = client.post(reverse("evaluation:remind_pilots", args=[project.slug]), follow=True)
     page = visible_text(response)
-    assert "2 pilote(s) sollicité(s) par courriel." in page
+    assert "2 pilotes sollicités par courriel." in page
     assert "Sans pilote joignable par courriel" in page and "Sans pilote" in page
     by_recipient = {m["To"]: m for m in smtp_server.messages}
     assert set(by_recipient) == {"pilote@epsm.example.fr", "anne.quere@gem.example.fr"}

@@ -120,6 +120,8 @@ def test_letter_has_every_seed_section_and_the_projects_data(project, fmt):
 def test_annex_slideshow_has_the_annex_sections(project):
     data = render(project, get_kind("lettre-de-cadrage-annexe"), "", "pptx", DAY)
     titles = [slide.shapes[0].text_frame.text for slide in Presentation(io.BytesIO(data)).slides]
+    # A section too long for one slide continues on « (suite) » slides.
+    titles = [title for title in titles if not title.endswith(" (suite)")]
     assert titles[1:] == [
         "Axes de travail",
         "Acteurs et prestations concernés",

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 from pptx import Presentation
+from pptx.util import Cm
 
 from ptsm.accounts.models import Role
 from ptsm.documents.registry import get_kind
@@ -260,10 +261,10 @@ def test_table_filters_by_door_pilot_operator_and_status(client, project):
     action.save()
     login(client, member(project, Role.READER))
     url = reverse("roadmap:actions", kwargs={"slug": project.slug})
-    assert "2 fiche(s)-action(s)" in page_text(client.get(url))
+    assert "2 fiches-actions" in page_text(client.get(url))
     by_door = page_text(client.get(url, {"entry_door": "2"}))  # Orientation 1 → door 2
     assert "Action 1-1" in by_door and "Action 2-1" not in by_door
-    assert "1 fiche(s)-action(s)" in page_text(client.get(url, {"pilot": other.pk}))
+    assert "1 fiche-action" in page_text(client.get(url, {"pilot": other.pk}))
     assert "Action 2-1" in page_text(client.get(url, {"status": "en_cours"}))
 
 
@@ -293,30 +294,83 @@ def test_list_and_synthesis_pages_keep_a_bounded_number_of_queries_with_300_acti
 
 def test_synthesis_xlsx_totals_match_the_funding_lines(project):
     build(project, orientations=2, actions_per_objective=2)
+    FundingLine.objects.filter(funder="autofinancement").update(status="acquis")
     plan = load_workbook(
         io.BytesIO(render(project, get_kind("plan-actions"), "", "xlsx", DAY))
     ).active
     rows = list(plan.iter_rows(values_only=True))
     assert rows[0][:4] == ("N°", "Orientation stratégique", "Objectif stratégique", "Fiche-action")
-    assert [r[0] for r in rows[1:]] == ["1.1.1.1", "1.1.1.2", "2.1.1.1", "2.1.1.2"]
+    assert [r[0] for r in rows[1:-1]] == ["1.1.1.1", "1.1.1.2", "2.1.1.1", "2.1.1.2"]
     workbook = load_workbook(
         io.BytesIO(render(project, get_kind("credits-mobilises"), "", "xlsx", DAY))
     )
-    lines = list(workbook["Crédits mobilisés"].iter_rows(min_row=2, values_only=True))
-    expected = sum(FundingLine.objects.values_list("amount", flat=True))
-    assert Decimal(str(sum(row[7] for row in lines))) == expected
+    lines = list(workbook["Crédits mobilisés"].iter_rows(min_row=2, max_row=9, values_only=True))
+    requested = sum(Decimal(str(row[7])) for row in lines if row[7] is not None)
+    acquired = sum(Decimal(str(row[8])) for row in lines if row[8] is not None)
+    assert requested == 4 * Decimal("1000.50") and acquired == 4 * 500
+    assert requested + acquired == sum(FundingLine.objects.values_list("amount", flat=True))
     totals = {(r[0], r[1]): r[2] for r in workbook["Totaux"].iter_rows(min_row=2, values_only=True)}
-    assert (
-        Decimal(
-            str(totals[("Total", None)] if ("Total", None) in totals else totals[("Total", "")])
-        )
-        == expected
-    )
+    assert Decimal(str(totals[("Total", None)])) == requested + acquired
     assert Decimal(str(totals[("Par nature", "Autofinancement")])) == 4 * 500
     assert Decimal(
         str(totals[("Par financeur", "FIR (fonds d'intervention régional)")])
     ) == Decimal("4002.00")
     assert Decimal(str(totals[("Par année", "2028")])) == 2000
+
+
+def _sheets(project, slug):
+    data = render(project, get_kind(slug), "", "xlsx", DAY)
+    return load_workbook(io.BytesIO(data)), load_workbook(io.BytesIO(data), data_only=True)
+
+
+def test_synthesis_xlsx_are_typed_totalled_filtered_and_printable(project):
+    build(project, orientations=2, actions_per_objective=2)
+    FundingLine.objects.filter(funder="autofinancement").update(status="acquis")
+    formulas, values = _sheets(project, "credits-mobilises")
+    sheet, cached = formulas["Crédits mobilisés"], values["Crédits mobilisés"]
+    assert (
+        sheet["H1"].value == "Montant sollicité (€)" and sheet["I1"].value == "Montant acquis (€)"
+    )
+    assert isinstance(sheet["H2"].value, float) and sheet["H2"].value == 1000.5
+    assert "€" in sheet["H2"].number_format and "#,##0" in sheet["H2"].number_format
+    # 8 funding lines, then the total row: a formula, whose value a non-computing viewer shows.
+    assert sheet["A10"].value == "Total"
+    assert sheet["H10"].value == "=SUM(H2:H9)" and sheet["I10"].value == "=SUM(I2:I9)"
+    assert cached["H10"].value == 4002 and cached["I10"].value == 2000
+    assert sheet.auto_filter.ref == "A1:I9" and sheet.freeze_panes == "A2"
+
+    formulas, values = _sheets(project, "plan-actions")
+    sheet, cached = formulas.active, values.active
+    header = [c.value for c in sheet[1]]
+    start, requested = header.index("Début") + 1, header.index("Crédits sollicités (€)") + 1
+    first = sheet.cell(row=2, column=start)
+    assert isinstance(first.value, dt.datetime) and first.value.date() == dt.date(2027, 1, 1)
+    assert first.number_format == "dd/mm/yyyy"
+    assert sheet.cell(row=2, column=requested).value == 1000.5
+    assert sheet.cell(row=2, column=requested + 1).value == 500
+    total = sheet.cell(row=6, column=requested)
+    assert total.value.startswith("=SUM(") and "€" in total.number_format
+    assert cached.cell(row=6, column=requested).value == 4002
+    assert cached.cell(row=6, column=requested + 1).value == 2000
+    for workbook in (formulas,):
+        for sheet in workbook.worksheets:
+            assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:")
+            assert sheet.page_setup.orientation == "landscape"
+            assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0
+            assert sheet.sheet_properties.pageSetUpPr.fitToPage
+            assert sheet.print_title_rows == "$1:$1"
+
+
+def test_amounts_keep_their_cents_on_pages_and_in_documents(client, project):
+    build(project, orientations=1, actions_per_objective=1)
+    login(client, member(project, Role.READER))
+    page = visible_text(client.get(reverse("roadmap:synthesis", kwargs={"slug": project.slug})))
+    page = " ".join(page.replace("\u202f", " ").replace("\u00a0", " ").split())
+    assert "1 000,50 €" in page and "Total : 1 500,50 €" in page
+    assert "2 lignes de financement" in page
+    text = pdf_text(render(project, get_kind("feuille-de-route"), "", "pdf", DAY))
+    text = " ".join(text.replace("\u202f", " ").replace("\u00a0", " ").split())
+    assert "1 000,50 €" in text and "1 500,50 €" in text
 
 
 def test_roadmap_documents_read_back(project, tmp_path):
@@ -407,5 +461,220 @@ def test_operator_page_and_gantt(client, project):
     )
     assert "Action 1-1" in page and "Total : 3" in page
     gantt = page_text(client.get(reverse("roadmap:gantt", kwargs={"slug": project.slug})))
-    assert gantt.count("<rect ") == 2 and "Calendrier des fiches-actions" in gantt
+    assert gantt.count('rx="2" fill="#000091"/>') == 1 + 2  # the legend's swatch, two bars
+    assert "Calendrier des fiches-actions" in gantt
     assert Action.objects.get(title="Action 1-2").number == 1
+
+
+MONTH_ABBREVIATIONS_FR = (
+    "janv. févr. mars avr. mai juin juil. août sept. oct. nov. déc.".split()  # noqa: SIM905
+)
+
+
+def test_the_gantt_chart_speaks_french_has_a_legend_today_and_full_titles(client, project):
+    import re
+
+    from django.utils import timezone
+
+    build(project, orientations=1, actions_per_objective=2)
+    long_title = "Créer une plateforme territoriale d'orientation et d'accueil en centre médico-psychologique"
+    action = Action.objects.get(title="Action 1-2")
+    action.title = long_title
+    action.status = ActionStatus.IN_PROGRESS
+    action.start_date = timezone.localdate() - dt.timedelta(days=60)
+    action.save()
+    login(client, member(project, Role.READER))
+    page = page_text(client.get(reverse("roadmap:gantt", kwargs={"slug": project.slug})))
+    svg = page[page.index("<svg") : page.index("</svg>")]
+    months = re.findall(r'fill="#666">([^<]+)</text>', svg)
+    assert "janv. 2027" in months and all(
+        m.split()[0]
+        in [
+            "janv.",
+            "févr.",
+            "mars",
+            "avr.",
+            "mai",
+            "juin",
+            "juil.",
+            "août",
+            "sept.",
+            "oct.",
+            "nov.",
+            "déc.",
+        ]
+        for m in months
+    )
+    assert ">Validée</text>" in svg and ">En cours</text>" in svg and ">Jalon</text>" in svg
+    assert "aujourd'hui</text>" in svg  # the line for today, with its label
+    # The label is cut with an ellipsis; the full title is given on hover and to screen readers.
+    assert ">1.1.1.2 Créer une plateforme territoriale…</text>" in svg
+    assert f"<title>1.1.1.2 {long_title} — En cours, du " in svg
+    assert f'aria-label="1.1.1.2 {long_title} — En cours' in svg
+    # Scrolls sideways on a phone rather than shrinking (the static CSS, no inline style).
+    assert 'class="ptsm-gantt__scroll"' in page and 'style="' not in svg
+    from pathlib import Path
+
+    from django.contrib.staticfiles import finders
+
+    css = Path(finders.find("core/ptsm.css")).read_text(encoding="utf-8")
+    assert ".ptsm-gantt__scroll { overflow-x: auto" in css and "max-width: none" in css
+
+
+def test_the_roadmap_pdf_has_its_calendar_clean_empty_objectives_and_repeated_headers(project):
+    from pypdf import PdfReader
+
+    build(project, orientations=1, actions_per_objective=1)
+    Objective.objects.create(theme=Theme.objects.get(), title="Objectif sans action", position=2)
+    action = Action.objects.get()
+    for year in range(2027, 2027 + 70):
+        FundingLine.objects.create(
+            action=action, funder="cd", amount=Decimal("250.25"), year=year, status="acquis"
+        )
+    renumber(project=project)
+    data = render(project, get_kind("fiche-action"), str(action.pk), "pdf", DAY)
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(data)).pages]
+    table_pages = [p for p in pages if "250,25" in p]
+    assert len(table_pages) >= 2
+    for text in table_pages:  # the header row on every page of the funding table
+        assert "Financeur" in text and "Opérateur" in text and "Montant" in text
+    document = pdf_text(render(project, get_kind("feuille-de-route"), "", "pdf", DAY))
+    text = " ".join(document.split())
+    assert "Aucune fiche-action n'est encore rattachée à cet objectif." in text
+    assert "Calendrier des fiches-actions" in text and "janv. 2027" in text
+    data = render(project, get_kind("feuille-de-route"), "", "docx", DAY)
+    assert "Aucune fiche-action n'est encore rattachée à cet objectif." in docx_text(data)
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    plan = next(t for t in Document(io.BytesIO(data)).tables if t.cell(0, 1).text == "Fiche-action")
+    assert plan.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None  # repeated on each page
+
+
+def _copil_deck(project):
+    return Presentation(
+        io.BytesIO(render(project, get_kind("presentation-copil"), "", "pptx", DAY))
+    )
+
+
+def _estimated_bottom(shape) -> int:
+    """Where a shape's text ends, estimated like the deck builder measures it (characters per
+    line for the font size), independently of the height the shape was given."""
+    from ptsm.documents import slides
+
+    if shape.has_table:
+        widths = [column.width for column in shape.table.columns]
+        height = 0
+        for row in shape.table.rows:
+            lines = max(
+                slides.text_lines(cell.text, slides.TABLE_SIZE, width - 2 * Cm(0.25))
+                for cell, width in zip(row.cells, widths, strict=True)
+            )
+            height += max(Cm(0.9), lines * slides.line_height(slides.TABLE_SIZE))
+        return shape.top + height
+    height = slides.FRAME_MARGIN
+    for paragraph in shape.text_frame.paragraphs:
+        size = int(paragraph.runs[0].font.size.pt)
+        height += slides.paragraph_height(
+            paragraph.text, size, shape.width, int(paragraph.space_after.pt)
+        )
+    return shape.top + height
+
+
+def test_the_copil_deck_fits_its_slides_and_continues_long_content(project):
+    from pptx.util import Cm
+
+    from ptsm.documents.slides import FOOTER_TOP
+
+    build(project, orientations=2, actions_per_objective=2)
+    long = Orientation.objects.get(title="Orientation 1")
+    objective = long.themes.get().objectives.get()
+    for n in range(3, 25):
+        Action.objects.create(
+            objective=objective,
+            title=f"Action au titre long numéro {n} pour l'accès aux soins et l'inclusion par le logement",
+            position=n,
+        )
+    renumber(project=project)
+    deck = _copil_deck(project)
+    titles = [s.shapes[0].text_frame.text for s in deck.slides]
+    first = titles.index("Orientation 1\u00a0: Orientation 1")
+    assert titles[first + 1] == "Orientation 1\u00a0: Orientation 1 (suite)"
+    for slide in deck.slides:
+        for shape in slide.shapes:
+            if shape.name == "Pied de page":
+                assert shape.top == FOOTER_TOP
+            elif shape.has_table or shape.name == "Texte":
+                assert _estimated_bottom(shape) <= FOOTER_TOP - Cm(0.3), (
+                    slide.shapes[0].text_frame.text,
+                    shape.name,
+                )
+    bullets = " ".join(
+        shape.text_frame.text
+        for slide in deck.slides
+        if slide.shapes[0].text_frame.text.startswith("Orientation 1")
+        for shape in slide.shapes
+        if shape.name == "Texte"
+    )
+    assert "1.1.1.24 Action au titre long numéro 24" in bullets  # nothing lost on the way
+    cover = " ".join(s.text_frame.text for s in deck.slides[0].shapes if s.has_text_frame)
+    assert "26 fiches-actions" in cover.replace("\u202f", " ")
+
+
+def test_the_copil_deck_has_the_meeting_date_a_chart_per_orientation_and_is_16_9(project):
+    from django.utils import timezone
+
+    from ptsm.governance.models import Body, BodyKind, Meeting
+
+    build(project, orientations=2, actions_per_objective=2)
+    FundingLine.objects.filter(funder="autofinancement").update(status="acquis")
+    copil = Body.objects.create(project=project, kind=BodyKind.COPIL, name="COPIL")
+    start = timezone.make_aware(dt.datetime(2027, 3, 12, 14))
+    Meeting.objects.create(
+        body=copil,
+        title="COPIL n°3",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=2),
+        place="ARS, Quimper",
+    )
+    deck = _copil_deck(project)
+    cover = " ".join(s.text_frame.text for s in deck.slides[0].shapes if s.has_text_frame)
+    assert "Comité de pilotage du 12 mars 2027 — ARS, Quimper" in cover
+    orientation_slides = [
+        s for s in deck.slides if s.shapes[0].text_frame.text.startswith("Orientation ")
+    ]
+    assert len(orientation_slides) == 2
+    for slide in orientation_slides:
+        charts = [shape.chart for shape in slide.shapes if shape.has_chart]
+        assert len(charts) == 1
+        series = {s.name: list(s.values) for s in charts[0].plots[0].series}
+        assert series == {"Sollicités": [1000.5, 1000.5], "Acquis": [500.0, 500.0]}
+        assert list(charts[0].plots[0].categories)[0].endswith(".1.1.1")
+    assert deck.slide_width * 9 == deck.slide_height * 16
+    size = deck.part._element.find(
+        "{http://schemas.openxmlformats.org/presentationml/2006/main}sldSz"
+    )
+    assert size.get("type") in (None, "custom")
+    # Same inputs, same bytes (the chart's embedded workbook included).
+    assert render(project, get_kind("presentation-copil"), "", "pptx", DAY) == render(
+        project, get_kind("presentation-copil"), "", "pptx", DAY
+    )
+
+
+def test_the_institutions_logos_sit_side_by_side_on_the_cover(project, monkeypatch):
+    from PIL import Image
+
+    from ptsm.roadmap import documents
+
+    def logo(colour):
+        buffer = io.BytesIO()
+        Image.new("RGB", (300, 120), colour).save(buffer, format="PNG")
+        return buffer.getvalue()
+
+    build(project, orientations=1, actions_per_objective=1)
+    assert documents.institution_logos(project) == []  # none uploaded: a text-only cover
+    monkeypatch.setattr(documents, "institution_logos", lambda p: [logo("blue"), logo("red")])
+    cover = _copil_deck(project).slides[0]
+    pictures = sorted((s for s in cover.shapes if s.shape_type == 13), key=lambda s: s.left)
+    assert len(pictures) == 2 and pictures[0].left + pictures[0].width < pictures[1].left
+    assert pictures[0].top == pictures[1].top and pictures[0].height == Cm(2.4)

@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from ptsm.core.formatting import plural
 from ptsm.documents.services import export_documents
 from ptsm.projects.models import Project
 
@@ -23,4 +24,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{exported.path.name}\t{exported.size} octets\tsha256={exported.sha256}"
             )
-        self.stdout.write(self.style.SUCCESS(f"{len(files)} document(s) écrit(s) dans {directory}"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                plural(len(files), "document écrit", "documents écrits") + f" dans {directory}"
+            )
+        )
