@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -392,3 +393,10 @@ SECURE_REDIRECT_EXEMPT = [r"^sante/"]
 
 PTSM_SITE_TITLE = "ptsm"
 PTSM_SITE_TAGLINE = "Projets territoriaux de santé mentale"
+
+# --- letters (lettre de cadrage, lettres d'engagement) -----------------------------------------
+# Letterhead of the letters: "institutions" (the signing institutions' logos or names) or "etat"
+# (adds the « République française » block: only when the publisher is a State service).
+PTSM_LETTERHEAD = os.environ.get("PTSM_LETTERHEAD", "institutions")
+if PTSM_LETTERHEAD not in ("institutions", "etat"):
+    raise ImproperlyConfigured("PTSM_LETTERHEAD doit valoir « institutions » ou « etat ».")

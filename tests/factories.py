@@ -55,3 +55,41 @@ def member(project, role: Role, **user_fields) -> User:
     else:
         Membership.objects.create(user=user, project=project, role=role)
     return user
+
+
+def ready_framing_letter(letter):
+    """Give the framing letter what its readiness check asks for (two signatories with a name
+    and a function), keeping the signatories already chosen."""
+    from ptsm.organisations.models import Contact, Organisation
+
+    project = letter.project
+    for field, sub_type, category, name, person in (
+        ("ars_signatory", "ars", "institutions_financeurs", "ARS", ("Anne", "Directrice")),
+        (
+            "cd_signatory",
+            "conseil_departemental",
+            "collectivites",
+            "Conseil départemental",
+            ("Paul", "Président"),
+        ),
+    ):
+        contact = getattr(letter, field)
+        if contact is None:
+            organisation = Organisation.objects.filter(
+                project=project, sub_type=sub_type
+            ).first() or Organisation.objects.create(
+                project=project, name=name, category=category, sub_type=sub_type
+            )
+            contact = Contact.objects.create(
+                project=project,
+                organisation=organisation,
+                first_name=person[0],
+                last_name="Signataire",
+                function=person[1],
+            )
+            setattr(letter, field, contact)
+        elif not contact.function:
+            contact.function = person[1]
+            contact.save()
+    letter.save()
+    return letter

@@ -1,16 +1,20 @@
 """Commitment letters as plain data, derived from the roadmap (no re-typing)."""
 
 from decimal import Decimal
+from functools import cached_property
 
 from django.utils.text import slugify
 
 from ptsm.core.formatting import french_date, french_number
-from ptsm.diagnostic.selectors import identity_card_rows, report_content
+from ptsm.core.guards import counted
+from ptsm.diagnostic.selectors import report_content
+from ptsm.documents.letters import letter_frame
+from ptsm.governance.models import Body, BodyKind
 from ptsm.organisations.models import Organisation
 from ptsm.roadmap.content import action_data
 from ptsm.roadmap.models import COMMITTED_STATUSES, FundingNature
-from ptsm.roadmap.selectors import credits_table, project_actions, roadmap_tree
-from ptsm.territories.selectors import territory_map_svg
+from ptsm.roadmap.selectors import credits_table, project_actions, roadmap_tree, roadmap_versions
+from ptsm.territories.selectors import default_place, territory_card, territory_map_svg
 
 from .models import CommitmentLetter
 from .sections import ARTICLE_DEFAULTS, ARTICLES, COLLECTIVE_SECTIONS
@@ -60,9 +64,92 @@ def operator_slug(organisation: Organisation, slugs: dict[int, str] | None = Non
 
 
 def current_letter(project) -> CommitmentLetter:
-    return CommitmentLetter.objects.select_related(
-        "regulator", "regulator_signatory__organisation", "session"
+    letter = CommitmentLetter.objects.select_related(
+        "regulator", "regulator_signatory__organisation", "cd_signatory__organisation", "session"
     ).filter(project=project).first() or CommitmentLetter(project=project)
+    letter.project = project  # already read: no query when the letter's checks need it
+    return letter
+
+
+def roadmap_validated_on(project):
+    """The date of the COPIL's latest validation of the roadmap, or None before any (read once
+    per project object: a page checks it for the letters and for their annexes)."""
+    if "_roadmap_validated_on" not in project.__dict__:
+        latest = roadmap_versions(project).first()
+        project.__dict__["_roadmap_validated_on"] = latest.validated_on if latest else None
+    return project.__dict__["_roadmap_validated_on"]
+
+
+def cd_co_pilots(project) -> bool:
+    """The conseil départemental co-pilots the COPIL: it signs the commitment letters too."""
+    return Body.objects.filter(project=project, kind=BodyKind.COPIL, co_piloted=True).exists()
+
+
+def letter_place(letter) -> str:
+    """ "Fait à …": the place set on the letter, or the chef-lieu of the territory's département."""
+    return letter.place or default_place(letter.project.territory)
+
+
+def signature_block(organisation_name: str, contact, title: str) -> dict:
+    """A signature block: the institution, the signatory's title (their function) and name."""
+    return {
+        "role": organisation_name,
+        "title": (contact.function if contact and contact.function else title),
+        "name": contact.full_name if contact else "",
+    }
+
+
+def cd_organisation(project, letter) -> Organisation | None:
+    """The co-piloting conseil départemental: its signatory's organisation, or the directory's."""
+    if letter.cd_signatory is not None:
+        return letter.cd_signatory.organisation
+    return (
+        Organisation.objects.filter(project=project, sub_type="conseil_departemental")
+        .order_by("pk")
+        .first()
+    )
+
+
+def institution_blocks(project, letter, co_pilots: bool) -> list[dict]:
+    """The regulator's block, and the conseil départemental's when it co-pilots."""
+    blocks = [
+        signature_block(
+            letter.regulator.name if letter.regulator else "Agence régionale de santé",
+            letter.regulator_signatory,
+            "Directeur général de l'agence régionale de santé",
+        )
+    ]
+    if co_pilots:
+        cd = cd_organisation(project, letter)
+        blocks.append(
+            signature_block(
+                cd.name if cd else "Conseil départemental",
+                letter.cd_signatory,
+                "Président du conseil départemental",
+            )
+        )
+    return blocks
+
+
+def letterhead_institutions(project, letter, co_pilots: bool) -> list[tuple[str, object]]:
+    found = [
+        (letter.regulator.name, letter.regulator.logo)
+        if letter.regulator
+        else ("Agence régionale de santé", None)
+    ]
+    if co_pilots:
+        cd = cd_organisation(project, letter)
+        found.append((cd.name, cd.logo) if cd else ("Conseil départemental", None))
+    return found
+
+
+def roadmap_sentence(validated_on) -> str:
+    if validated_on:
+        return (
+            "La feuille de route a été validée par le comité de pilotage du "
+            f"{french_date(validated_on)}."
+        )
+    return "La feuille de route est en cours de validation par le comité de pilotage."
 
 
 def _text(letter, key: str, default: str) -> str:
@@ -94,9 +181,36 @@ def collective_context(project) -> dict:
     carriers = operators(project)
     diagnostic = report_content(project)
     credits = credits_table(actions)
+    validated_on = roadmap_validated_on(project)
+    co_pilots = cd_co_pilots(project)
+    territory = project.territory.name
+    contacts = (
+        {s.organisation_id: s.contact for s in letter.signatories.select_related("contact")}
+        if letter.pk
+        else {}
+    )
     derived = {
+        "roadmap_validation": {"paragraphs": [roadmap_sentence(validated_on)]},
+        "action_plan": {
+            "paragraphs": [
+                "L'engagement se concrétise, selon les modalités retenues dans la feuille de "
+                "route, par la capacité, à moyens dédiés ou dans la limite de leurs propres "
+                "moyens, des partenaires concernés à :"
+            ],
+            "first_bullets": [
+                "S'impliquer dans la réalisation du diagnostic territorial à travers le plan "
+                + (
+                    f"d'actions validé par le comité de pilotage du {french_date(validated_on)}"
+                    if validated_on
+                    else "d'actions en cours de validation par le comité de pilotage"
+                )
+            ],
+        },
         "diagnostic": {
-            "rows": identity_card_rows(project),
+            # The identity card of the referential, never an indicator of the diagnostic.
+            "rows": [
+                [label, value] for label, value in territory_card(project.territory).as_rows()
+            ],
             "bullets": [
                 f"{d['title']} — priorité : {d['priorities'][0]}"
                 for d in diagnostic["doors"]
@@ -111,8 +225,22 @@ def collective_context(project) -> dict:
         },
         "objectives": {
             "bullets": [
-                f"{ob.code} {ob.title} ({len([a for a in ob.actions.all() if not a.archived])} "
-                "fiche(s)-action(s))"
+                f"{ob.code} {ob.title} ("
+                + (
+                    counted(
+                        len(
+                            [
+                                a
+                                for a in ob.actions.all()
+                                if not a.archived and a.status in COMMITTED_STATUSES
+                            ]
+                        ),
+                        "fiche-action validée",
+                        "fiches-actions validées",
+                    )
+                    or ["aucune fiche-action validée"]
+                )[0]
+                + ")"
                 for o in tree
                 for t in o.themes.all()
                 if not t.archived
@@ -121,7 +249,10 @@ def collective_context(project) -> dict:
             ]
         },
         "signatories": {
-            "bullets": ([f"{letter.regulator.name} (régulateur)"] if letter.regulator else [])
+            "bullets": [
+                f"{block['role']} ({'régulateur' if index == 0 else 'copilote du comité de pilotage'})"
+                for index, block in enumerate(institution_blocks(project, letter, co_pilots))
+            ]
             + [o.name for o in carriers]
         },
         "duration": {
@@ -159,7 +290,19 @@ def collective_context(project) -> dict:
             ],
             "header": ["Fiche-action", "Calendrier"],
         },
-        "commitments": {},
+        "commitments": {
+            "paragraphs": [
+                (
+                    "La feuille de route annexée à la présente lettre, validée par le comité de "
+                    f"pilotage du {french_date(validated_on)}, précise"
+                    if validated_on
+                    else "La feuille de route, en cours de validation par le comité de pilotage, "
+                    "précisera"
+                )
+                + " les éléments du projet d'amélioration du parcours retenu pour le territoire "
+                f"de {territory}."
+            ]
+        },
         "annex_list": {"bullets": [f"Annexe — {o.name}" for o in carriers]},
     }
     sections = []
@@ -176,26 +319,31 @@ def collective_context(project) -> dict:
         }
         extra = derived.get(spec.derived, {})
         block["paragraphs"] += extra.get("paragraphs", [])
+        block["bullets"] = extra.get("first_bullets", []) + block["bullets"]
         block["bullets"] += extra.get("bullets", [])
         block["rows"] = extra.get("rows", [])
         block["header"] = extra.get("header", [])
         sections.append(block)
-    regulator_signatory = letter.regulator_signatory
     return {
         "title": "Lettre d'engagement collective",
         "sections": sections,
         "by_key": {s["key"]: s for s in sections},
         "duration": f"{letter.duration_months} mois",
         "mode": letter.get_signature_mode_display(),
-        "signature_rows": [[o.name, ""] for o in carriers],
-        "regulator": {
-            "name": letter.regulator.name if letter.regulator else "Agence régionale de santé",
-            "signatory": regulator_signatory.full_name
-            if regulator_signatory
-            else "le directeur général",
-        },
+        "signatures": institution_blocks(project, letter, co_pilots)
+        + [
+            signature_block(o.name, contacts.get(o.pk), "Représentant de l'opérateur")
+            for o in carriers
+        ],
         "images": {"map": territory_map_svg(project.territory)},
         "operator_count": len(carriers),
+        **letter_frame(
+            institutions=letterhead_institutions(project, letter, co_pilots),
+            place=letter_place(letter),
+            subject="lettre d'engagement collective pour la mise en œuvre de la feuille de "
+            f"route du projet territorial de santé mentale (PTSM) de {territory}",
+            addressees=[f"Aux partenaires du PTSM de {territory}"],
+        ),
     }
 
 
@@ -214,10 +362,40 @@ class Snapshot:
                 organisation.contacts.all(), key=lambda c: c.pk, default=None
             )
         self.first_contact = contacts
+        self.project = project
+        self.validated_on = roadmap_validated_on(project)
         self._actions_by_operator: dict[int, list] = {}
         for action in self.actions:
             for operator in action.operators.all():
                 self._actions_by_operator.setdefault(operator.pk, []).append(action)
+
+    # The letter's layout, read once for every annex, and only when documents are composed.
+    @cached_property
+    def signing_contacts(self) -> dict:
+        """Each operator's signatory: the one chosen in the campaign, else its first contact."""
+        contacts = dict(self.first_contact)
+        if self.letter.pk:
+            for signatory in self.letter.signatories.select_related("contact"):
+                if signatory.contact is not None:
+                    contacts[signatory.organisation_id] = signatory.contact
+        return contacts
+
+    @cached_property
+    def co_pilots(self) -> bool:
+        return cd_co_pilots(self.project)
+
+    @cached_property
+    def regulator_block(self) -> dict:
+        return institution_blocks(self.project, self.letter, self.co_pilots)[0]
+
+    @cached_property
+    def frame(self) -> dict:
+        return letter_frame(
+            institutions=letterhead_institutions(self.project, self.letter, self.co_pilots),
+            place=letter_place(self.letter),
+            subject="",
+            addressees=[],
+        )
 
     def actions_of(self, organisation) -> list:
         return self._actions_by_operator.get(organisation.pk, [])
@@ -228,21 +406,45 @@ class Snapshot:
         return sorted(found.values(), key=lambda o: (o.name.lower(), o.pk))
 
 
-def annex_context(project, organisation: Organisation, snapshot: Snapshot | None = None) -> dict:
+def annex_context(
+    project, organisation: Organisation, snapshot: Snapshot | None = None, *, document=True
+) -> dict:
+    """The annex's data; with `document=False`, without the letter's layout (letterhead,
+    addressees, signature blocks): enough to compare its text with a stored version."""
     snapshot = snapshot or Snapshot(project)
     letter = snapshot.letter
     actions = snapshot.actions_of(organisation)
     lines, self_total, aid_total = _operator_lines(actions, organisation)
-    contact = snapshot.first_contact.get(organisation.pk)
-    regulator_signatory = letter.regulator_signatory
-    return {
+    contact = (snapshot.signing_contacts if document else snapshot.first_contact).get(
+        organisation.pk
+    )
+    actions_count = counted(len(snapshot.actions), "fiche-action", "fiches-actions")
+    orientations = counted(
+        snapshot.orientation_count, "orientation stratégique", "orientations stratégiques"
+    )
+    validation = (
+        f"validée par le comité de pilotage du {french_date(snapshot.validated_on)}"
+        if snapshot.validated_on
+        else "en cours de validation par le comité de pilotage"
+    )
+    address = " ".join(
+        p
+        for p in (
+            organisation.address,
+            organisation.postcode,
+            organisation.commune.name if organisation.commune else "",
+        )
+        if p
+    )
+    context = {
         "title": f"Annexe à la lettre d'engagement — {organisation.name}",
         "articles": ARTICLES,
         "article1": (
-            f"La feuille de route du projet territorial de santé mentale « {project.name} » comprend "
-            f"{len(snapshot.actions)} fiche(s)-action(s) validée(s) par le comité de pilotage, "
-            f"réparties en {snapshot.orientation_count} orientation(s) "
-            "stratégique(s). Le présent opérateur s'engage sur les fiches-actions ci-dessous."
+            f"La feuille de route du projet territorial de santé mentale « {project.name} », "
+            f"{validation}, comprend "
+            f"{(actions_count or ['aucune fiche-action'])[0]}"
+            + (f", réparties en {orientations[0]}" if orientations else "")
+            + ". Le présent opérateur s'engage sur les fiches-actions ci-dessous."
         ),
         "operator": {
             "name": organisation.name,
@@ -252,17 +454,10 @@ def annex_context(project, organisation: Organisation, snapshot: Snapshot | None
             else "—",
             "finess": organisation.finess_et or "—",
             "siret": organisation.siret or "—",
-            "address": " ".join(
-                p
-                for p in (
-                    organisation.address,
-                    organisation.postcode,
-                    organisation.commune.name if organisation.commune else "",
-                )
-                if p
-            )
-            or "—",
-            "signatory": f"{contact.full_name}, {contact.function}" if contact else "à désigner",
+            "address": address or "—",
+            "signatory": ", ".join(p for p in (contact.full_name, contact.function) if p)
+            if contact
+            else "—",
         },
         "actions": [action_data(a) for a in actions],
         "resources": [
@@ -281,24 +476,33 @@ def annex_context(project, organisation: Organisation, snapshot: Snapshot | None
         "article4": _text(letter, "article4", ARTICLE_DEFAULTS["article4"]),
         "article5": _text(letter, "article5", ARTICLE_DEFAULTS["article5"]),
         "article6": _text(letter, "article6", ARTICLE_DEFAULTS["article6"]),
-        "regulator": {
-            "name": letter.regulator.name if letter.regulator else "Agence régionale de santé",
-            "signatory": regulator_signatory.full_name
-            if regulator_signatory
-            else "le directeur général",
-        },
         "duration": f"{letter.duration_months} mois",
     }
+    if not document:
+        return context
+    frame = snapshot.frame
+    context |= {
+        "regulator": snapshot.regulator_block,
+        "operator_block": signature_block(
+            organisation.name, contact, "Représentant de l'opérateur"
+        ),
+        "letter": {
+            **frame["letter"],
+            "object": "annexe à la lettre d'engagement collective — engagement de "
+            f"{organisation.name} dans la mise en œuvre de la feuille de route du PTSM de "
+            f"{project.territory.name}",
+            "addressees": [organisation.name, *([address] if address else [])],
+            "salutation": "",  # articles of a bilateral commitment, not a letter's prose
+            "closing": "",
+        },
+        "logos": frame["logos"],
+    }
+    return context
 
 
 def annex_signature_context(context: dict) -> dict:
-    """Adds the bilateral signature block (regulator – operator) to an annex context."""
-    context["signature"] = [
-        {
-            "regulator": f"{context['regulator']['name']} — {context['regulator']['signatory']}",
-            "operator": f"{context['operator']['name']} — {context['operator']['signatory']}",
-        }
-    ]
+    """Adds the bilateral signature blocks (regulator – operator) to an annex context."""
+    context["signatures"] = [context["regulator"], context["operator_block"]]
     return context
 
 

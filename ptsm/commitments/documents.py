@@ -1,5 +1,6 @@
 """Document kinds owned by the commitments app."""
 
+from ptsm.documents.letters import letter_frame
 from ptsm.documents.registry import DocumentKind, Variant, register, template_path
 from ptsm.documents.rendering import docx_renderer, pdf_renderer
 from ptsm.organisations.models import Organisation
@@ -54,28 +55,50 @@ def _all_annexes(project) -> dict[str, dict]:
 
 
 def _signature_sheet(project, variant_key: str = "") -> dict:
-    from .content import current_letter
+    """Every signatory of the collective letter: the regulator, the conseil départemental when it
+    co-pilots, and each operator, with a block to sign."""
+    from django.utils import timezone
+
+    from ptsm.core.formatting import french_date
+
+    from .content import (
+        cd_co_pilots,
+        current_letter,
+        institution_blocks,
+        letter_place,
+        letterhead_institutions,
+        signature_block,
+    )
 
     letter = current_letter(project)
     session = letter.session
+    co_pilots = cd_co_pilots(project)
     contacts = (
         {s.organisation_id: s.contact for s in letter.signatories.select_related("contact")}
         if letter.pk
         else {}
     )
+    when = (
+        f"séance du {french_date(timezone.localtime(session.starts_at).date())}" if session else ""
+    )
     return {
-        "session": f"{session.title} — {session.starts_at:%d/%m/%Y}"
-        if session
-        else "Signature des engagements",
+        "title": "Feuille de signature des engagements",
+        "session": f"{session.title} — {when}" if session else "",
         "mode": letter.get_signature_mode_display(),
-        "rows": [
-            {
-                "organisation": o.name,
-                "signatory": contacts[o.pk].full_name if contacts.get(o.pk) else "",
-                "function": contacts[o.pk].function if contacts.get(o.pk) else "",
-            }
+        "signatures": institution_blocks(project, letter, co_pilots)
+        + [
+            signature_block(o.name, contacts.get(o.pk), "Représentant de l'opérateur")
             for o in operators(project)
         ],
+        **letter_frame(
+            institutions=letterhead_institutions(project, letter, co_pilots),
+            place=letter_place(letter),
+            subject="signature de la lettre d'engagement collective du projet territorial de "
+            f"santé mentale (PTSM) de {project.territory.name}" + (f" — {when}" if when else ""),
+            addressees=[],
+            salutation="",
+            closing="",
+        ),
     }
 
 

@@ -12,10 +12,9 @@ ANNEX_DOCX = TEMPLATE_DIR / "annexe-operateur.docx"
 
 
 def build_collective(path: Path = COLLECTIVE_DOCX) -> Path:
-    b = DocxTemplateBuilder(title_tag="Lettre d'engagement collective")
-    b.title(
-        "Lettre d'engagement collective", "{{ meta.territory_name }} — engagement de {{ duration }}"
-    )
+    b = DocxTemplateBuilder(title_tag="Lettre d'engagement collective", letter=True)
+    b.letterhead()
+    b.document.add_paragraph("Lettre d'engagement collective", style="Title")
     for spec in COLLECTIVE_SECTIONS:
         b.heading(spec.heading, level=spec.level)
         key = f"by_key.{spec.key}"
@@ -37,20 +36,16 @@ def build_collective(path: Path = COLLECTIVE_DOCX) -> Path:
                 [9, 7.6],
             )
         if spec.key == "engagements":
-            b.paragraph("Pour le régulateur : {{ regulator.name }} — {{ regulator.signatory }}")
-            b.table(
-                ["Partenaire signataire", "Date et signature"],
-                ["{{ r[0] }}", ""],
-                "r in signature_rows",
-                [10, 6.6],
-            )
+            b.letter_closing().signature_blocks("s in signatures")
     b.save(path)
     return path
 
 
 def build_annex(path: Path = ANNEX_DOCX) -> Path:
-    b = DocxTemplateBuilder(title_tag="Annexe à la lettre d'engagement")
-    b.title("Annexe à la lettre d'engagement", "{{ operator.name }}")
+    b = DocxTemplateBuilder(title_tag="Annexe à la lettre d'engagement", letter=True)
+    b.letterhead()
+    b.document.add_paragraph("Annexe à la lettre d'engagement", style="Title")
+    b.paragraph("{{ operator.name }}")
     b.heading(ARTICLES[0])
     b.paragraph("{{ article1 }}")
     b.heading(ARTICLES[1])
@@ -97,12 +92,7 @@ def build_annex(path: Path = ANNEX_DOCX) -> Path:
     b.heading(ARTICLES[5])
     b.paragraph("{{ article6 }}")
     b.heading("Signature en bilatéral : régulateur – opérateur")
-    b.table(
-        ["Pour le régulateur", "Pour l'opérateur"],
-        ["{{ s.regulator }}", "{{ s.operator }}"],
-        "s in signature",
-        [8.3, 8.3],
-    )
+    b.letter_closing().signature_blocks("s in signatures")
     b.save(path)
     return path
 

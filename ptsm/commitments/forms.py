@@ -2,6 +2,8 @@ from django import forms
 
 from ptsm.core.forms import DsfrForm
 from ptsm.governance.models import Meeting
+from ptsm.organisations.forms import ContactChoice
+from ptsm.organisations.models import Contact
 
 from .models import SignatureMode
 
@@ -18,9 +20,36 @@ class SettingsForm(DsfrForm):
     duration_months = forms.IntegerField(
         label="Durée de l'engagement (mois)", min_value=1, max_value=60
     )
+    regulator_signatory = ContactChoice(
+        label="Signataire pour le régulateur (ARS)", queryset=Contact.objects.none(), required=False
+    )
+    cd_signatory = ContactChoice(
+        label="Signataire pour le conseil départemental (quand il copilote)",
+        queryset=Contact.objects.none(),
+        required=False,
+    )
+    place = forms.CharField(
+        label="Lieu de signature (« Fait à … »)",
+        max_length=100,
+        required=False,
+        help_text="Laisser vide pour le chef-lieu du département du territoire.",
+    )
 
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
+        contacts = (
+            Contact.objects.filter(project=project)
+            .select_related("organisation")
+            .order_by("last_name")
+        )
+        for name in ("regulator_signatory", "cd_signatory"):
+            self.fields[name].queryset = contacts
+        # Both lists show the same contacts: read them once.
+        options = [("", "---------")] + [
+            (c.pk, self.fields["regulator_signatory"].label_from_instance(c)) for c in contacts
+        ]
+        for name in ("regulator_signatory", "cd_signatory"):
+            self.fields[name].widget.choices = options
         self.fields["session"].queryset = Meeting.objects.filter(body__project=project).order_by(
             "-starts_at"
         )

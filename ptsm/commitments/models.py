@@ -53,6 +53,20 @@ class CommitmentLetter(models.Model):
         related_name="+",
         verbose_name="signataire pour le régulateur",
     )
+    cd_signatory = models.ForeignKey(
+        "organisations.Contact",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="signataire pour le conseil départemental (s'il copilote)",
+    )
+    place = models.CharField(
+        "lieu de signature",
+        max_length=100,
+        blank=True,
+        help_text="« Fait à … » ; par défaut le chef-lieu du département du territoire.",
+    )
 
     class Meta:
         verbose_name = "lettre d'engagement"

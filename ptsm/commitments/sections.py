@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from ptsm.core.guidance import GuidanceItem, GuidanceSection
+
 
 @dataclass(frozen=True)
 class SectionSpec:
@@ -18,10 +20,10 @@ COLLECTIVE_SECTIONS = [
         "preambule",
         "Préambule",
         1,
+        derived="roadmap_validation",
         default=(
             "La présente lettre formalise la participation et l'implication des acteurs du territoire en vue de "
-            "garantir la mise en œuvre de la feuille de route validée par le comité de pilotage, dans le cadre du "
-            "projet territorial de santé mentale."
+            "garantir la mise en œuvre de la feuille de route du projet territorial de santé mentale."
         ),
     ),
     SectionSpec(
@@ -92,8 +94,7 @@ COLLECTIVE_SECTIONS = [
             "La présente lettre confirme la mobilisation des partenaires autour d'un engagement réciproque "
             "et collectif "
             "afin de construire une démarche intégrative autour du parcours de santé des personnes vivant avec des "
-            "troubles psychiques. La feuille de route annexée à la présente lettre précise les éléments du projet "
-            "d'amélioration du parcours retenu pour le territoire."
+            "troubles psychiques."
         ),
     ),
     SectionSpec(
@@ -101,9 +102,8 @@ COLLECTIVE_SECTIONS = [
         "Engagements des partenaires",
         2,
         is_list=True,
+        derived="action_plan",
         default=(
-            "S'impliquer dans la réalisation du diagnostic territorial à travers le plan d'actions validé "
-            "par le comité de pilotage\n"
             "Apporter leur expertise et associer les professionnels\n"
             "Contribuer et appuyer les actions attendues pour améliorer le parcours actuel des personnes "
             "adultes présentant des troubles psychiques chroniques\n"
@@ -121,6 +121,76 @@ COLLECTIVE_SECTIONS = [
     ),
 ]
 SECTION_BY_KEY = {s.key: s for s in COLLECTIVE_SECTIONS}
+# Seed 001's « Présentation du document »: ANAP's guidance, shown on the page, never printed.
+GUIDANCE = [
+    GuidanceSection(
+        "Enjeux",
+        (
+            "La lettre d'engagement permet de formaliser la participation et l'implication des "
+            "acteurs sur un territoire en vue de garantir la mise en œuvre de la feuille de route "
+            "validée dans le cadre de l'élaboration d'un projet de parcours en psychiatrie et santé "
+            "mentale.",
+        ),
+    ),
+    GuidanceSection(
+        "Moyens",
+        (
+            "Ce document présente une partie collective qui est ensuite déclinée par opérateur "
+            "intervenant à la mise en œuvre de la feuille de route.",
+            "Les modalités de signature sont au choix :",
+        ),
+        (
+            GuidanceItem(
+                "Une séance de signature collective, à l'issue par exemple du comité de pilotage "
+                "de validation de la feuille de route",
+                "governance:meetings",
+            ),
+            GuidanceItem(
+                "L'enliassement des volets individuels signés en bilatéral : régulateur - opérateur"
+            ),
+        ),
+    ),
+    GuidanceSection(
+        "Acteurs concernés",
+        ("Cette lettre d'engagement s'adresse à l'ensemble des intervenants :",),
+        tuple(
+            GuidanceItem(label)
+            for label in (
+                "ARS",
+                "Conseil départemental",
+                "DRJSCS",
+                "Assurance maladie",
+                "Professionnels",
+                "Institutions (établissements de santé, médico-sociaux et sociaux)",
+                "Associations",
+                "Autres acteurs impliqués : élus",
+            )
+        ),
+    ),
+    GuidanceSection(
+        "Facteurs clés de succès",
+        (
+            "Ce document doit permettre de concrétiser l'ensemble de la démarche en transparence "
+            "et d'en permettre l'évaluation. Il est le socle de l'implication de chacun à l'atteinte "
+            "des objectifs ciblés dans la feuille de route et issus du diagnostic partagé.",
+        ),
+    ),
+    GuidanceSection(
+        "Fiches associées",
+        items=(
+            GuidanceItem("Fiche 10 : l'animation des séances de travail", "governance:meetings"),
+            GuidanceItem("Document-type 3 : la trame de feuille de route", "roadmap:tree"),
+            GuidanceItem("Le tableau de synthèse du plan d'actions", "roadmap:synthesis"),
+            GuidanceItem("Le tableau de synthèse des crédits mobilisés", "roadmap:synthesis"),
+            GuidanceItem(
+                "Support 3 : la présentation de la feuille de route devant le comité de pilotage",
+                "documents:list",
+            ),
+            GuidanceItem("Support 4 : la fiche-action", "roadmap:actions"),
+        ),
+    ),
+    GuidanceSection("Outils associés", ("Aucun outil associé dans le modèle ANAP.",)),
+]
 SEED_HEADINGS = [s.heading for s in COLLECTIVE_SECTIONS]
 ARTICLES = [
     "Article 1 : rappel du dispositif global : feuille de route",

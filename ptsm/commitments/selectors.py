@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from ptsm.accounts.permissions import sees_every_operator
+from ptsm.documents.letters import Missing
 from ptsm.documents.registry import get_kind
 from ptsm.documents.rendering import ConcurrentRenderer
 from ptsm.documents.services import build_context, document_meta
@@ -130,7 +131,7 @@ def annex_states(project, letter) -> dict[int, AnnexState]:
     for organisation in snapshot.operators():
         version = latest.get(organisation.pk)
         current = version is not None and version.lines == annex_lines(
-            annex_context(project, organisation, snapshot)
+            annex_context(project, organisation, snapshot, document=False)
         )
         states[organisation.pk] = AnnexState(organisation, version, current)
     return states
@@ -230,3 +231,78 @@ def bundle_parts(project) -> list[BundlePart]:
                 data = renderer.submit(annex.renderers["pdf"], {**context, "meta": meta})
             pending.append((title, f"{stem}.pdf", data, "non signée"))
     return [BundlePart(title, name, source, note) for title, name, source, note in pending]
+
+
+def letter_guidance(project) -> list[dict]:
+    """Seed 001's « Présentation du document », with links to the matching pages."""
+    from ptsm.core.guidance import guidance_panel
+
+    from .sections import GUIDANCE
+
+    return guidance_panel(GUIDANCE, project)
+
+
+def readiness(
+    letter, organisation=None, *, place: str | None = None, signatories=None
+) -> list[Missing]:
+    """What the commitment letters lack before they are sent for signature or signed, with where
+    to fix it. With `organisation`, only what that operator's annex needs (its own signatory,
+    not the other operators')."""
+    from django.urls import reverse
+
+    from ptsm.organisations.selectors import signatory_gaps
+
+    from .content import cd_co_pilots, letter_place, roadmap_validated_on
+    from .sections import COLLECTIVE_SECTIONS
+
+    project = letter.project
+    slug = project.slug
+    settings_url = reverse("commitments:letter", kwargs={"slug": slug}) + "#parametres"
+    missing = []
+    if letter.regulator is None:
+        missing.append(Missing("Régulateur (ARS) à désigner.", settings_url))
+    gaps = signatory_gaps(
+        letter.regulator_signatory, who="régulateur", choose_url=settings_url, slug=slug
+    )
+    if cd_co_pilots(project):
+        gaps += signatory_gaps(
+            letter.cd_signatory,
+            who="conseil départemental, copilote du comité de pilotage",
+            choose_url=settings_url,
+            slug=slug,
+        )
+    if signatories is None:
+        signatories = (
+            letter.signatories.select_related("organisation", "contact") if letter.pk else []
+        )
+    for signatory in signatories:
+        if organisation is not None and signatory.organisation_id != organisation.pk:
+            continue
+        gaps += signatory_gaps(
+            signatory.contact,
+            who=f"opérateur {signatory.organisation.name}",
+            choose_url=reverse(
+                "organisations:detail", kwargs={"slug": slug, "pk": signatory.organisation_id}
+            ),
+            slug=slug,
+        )
+    missing += [Missing(label, url) for label, url in gaps]
+    if roadmap_validated_on(project) is None:
+        missing.append(
+            Missing(
+                "La feuille de route n'est pas encore validée par le comité de pilotage.",
+                reverse("roadmap:validate", kwargs={"slug": slug}),
+            )
+        )
+    if not (letter_place(letter) if place is None else place):
+        missing.append(Missing("Lieu de signature (« Fait à … ») non renseigné.", settings_url))
+    if organisation is None:
+        for spec in COLLECTIVE_SECTIONS:
+            if spec.default and not letter.texts.get(spec.key, spec.default).strip():
+                missing.append(
+                    Missing(
+                        f"Section « {spec.heading} » vide.",
+                        reverse("commitments:text", kwargs={"slug": slug, "key": spec.key}),
+                    )
+                )
+    return missing

@@ -15,6 +15,7 @@ from django.utils import timezone
 from ptsm.core.concurrency import AlreadyDone, save_sections
 from ptsm.core.files import atomic_with_files, store_file
 from ptsm.core.mail import header_text
+from ptsm.documents.letters import not_ready_message
 from ptsm.documents.registry import get_kind
 from ptsm.documents.rendering import ConcurrentRenderer
 from ptsm.documents.services import document_meta, store_document
@@ -41,8 +42,16 @@ def ensure_letter(*, project) -> CommitmentLetter:
         regulator = (
             Organisation.objects.filter(project=project, sub_type="ars").order_by("pk").first()
         )
+        cd = (
+            Organisation.objects.filter(project=project, sub_type="conseil_departemental")
+            .order_by("pk")
+            .first()
+        )
         letter = CommitmentLetter.objects.create(
             project=project,
+            cd_signatory=Contact.objects.filter(organisation=cd).order_by("pk").first()
+            if cd
+            else None,
             regulator=regulator,
             regulator_signatory=Contact.objects.filter(organisation=regulator)
             .order_by("pk")
@@ -105,7 +114,14 @@ def update_text(
 
 @transaction.atomic
 def update_settings(
-    *, letter: CommitmentLetter, signature_mode: str, duration_months: int, session=None
+    *,
+    letter: CommitmentLetter,
+    signature_mode: str,
+    duration_months: int,
+    session=None,
+    regulator_signatory=None,
+    cd_signatory=None,
+    place: str | None = None,
 ) -> None:
     if signature_mode not in SignatureMode.values:
         raise ValidationError("Mode de signature inconnu.")
@@ -113,14 +129,29 @@ def update_settings(
         raise ValidationError("Choisissez la séance de signature collective.")
     if session is not None and session.body.project_id != letter.project_id:
         raise ValidationError("Cette séance n'appartient pas au projet.")
+    for contact in (regulator_signatory, cd_signatory):
+        if contact is not None and contact.project_id != letter.project_id:
+            raise ValidationError("Le signataire doit figurer dans l'annuaire du projet.")
     letter.signature_mode, letter.duration_months, letter.session = (
         signature_mode,
         duration_months,
         session,
     )
+    fields = ["signature_mode", "duration_months", "session"]
+    if regulator_signatory is not None:
+        letter.regulator_signatory = regulator_signatory
+        if letter.regulator is None or regulator_signatory.organisation_id != letter.regulator_id:
+            letter.regulator = regulator_signatory.organisation
+        fields += ["regulator_signatory", "regulator"]
+    if cd_signatory is not None:
+        letter.cd_signatory = cd_signatory
+        fields.append("cd_signatory")
+    if place is not None:
+        letter.place = place.strip()
+        fields.append("place")
     letter.full_clean()
     # Only these fields: a text saved meanwhile by someone else must not be overwritten.
-    letter.save(update_fields=["signature_mode", "duration_months", "session"])
+    letter.save(update_fields=fields)
 
 
 @transaction.atomic
@@ -260,7 +291,9 @@ def _current_annex(signatory: Signatory, doing: str) -> AnnexVersion:
     """The latest annex, provided it still says what the roadmap says: an operator is never asked
     to sign amounts or actions that have changed since."""
     version = _latest_annex(signatory)
-    expected = annex_lines(annex_context(signatory.letter.project, signatory.organisation))
+    expected = annex_lines(
+        annex_context(signatory.letter.project, signatory.organisation, document=False)
+    )
     if version.lines != expected:
         raise ValidationError(
             f"La feuille de route a changé depuis la version {version.number} de l'annexe de "
@@ -286,9 +319,18 @@ def amendment_pending(signatory: Signatory) -> bool:
     return is_amendment_pending(signatory, _latest_annex(signatory))
 
 
+def _refuse_unless_ready(letter: CommitmentLetter, organisation=None) -> None:
+    from .selectors import readiness
+
+    missing = readiness(letter, organisation)
+    if missing:
+        raise ValidationError(not_ready_message(missing))
+
+
 @transaction.atomic
 def send_for_signature(*, signatory: Signatory, base_url: str) -> Signatory:
     signatory = _locked(signatory)
+    _refuse_unless_ready(signatory.letter, signatory.organisation)
     if signatory.status == SignatoryStatus.SIGNED and not amendment_pending(signatory):
         raise AlreadyDone(f"L'engagement de {signatory.organisation.name} est déjà signé.")
     version = _current_annex(signatory, "l'envoyer")
@@ -427,6 +469,7 @@ def record_session_signatures(*, letter: CommitmentLetter) -> int:
     """Collective session: each operator whose signatory attended the session has signed."""
     if letter.signature_mode != SignatureMode.COLLECTIVE or letter.session is None:
         raise ValidationError("Choisissez d'abord une séance de signature collective.")
+    _refuse_unless_ready(letter)
     present = set(
         letter.session.invitations.filter(
             attendance__in=[Attendance.PRESENT, Attendance.REPRESENTED]

@@ -8,12 +8,13 @@ from django.views.decorators.http import require_POST, require_safe
 from ptsm.accounts.permissions import Capability, role_allows
 from ptsm.audit.services import record_download
 from ptsm.core.concurrency import AlreadyDone, SectionConflict, fingerprint, show_section_conflict
+from ptsm.core.guards import counted
 from ptsm.documents.rendering import RenderingError
 from ptsm.documents.services import generate_document
 from ptsm.projects.access import project_view
 
 from . import selectors, services
-from .content import current_letter
+from .content import current_letter, letter_place
 from .documents import BUNDLE_KIND
 from .forms import AmendmentForm, RefusalForm, SettingsForm, SignedPdfForm, TextForm
 from .models import AnnexVersion, Signatory
@@ -47,13 +48,15 @@ def letter(request, project):
         if letter.pk
         else []
     )
+    rows = _with_annex_states(request, project, letter)
+    place = letter_place(letter)
     return render(
         request,
         "commitments/letter.html",
         {
             "page_title": "Lettres d'engagement",
             "letter": letter,
-            "signatories": _with_annex_states(request, project, letter),
+            "signatories": rows,
             "versions": versions,
             "period": (period := selectors.engagement_period(project)),
             "period_warning": period.warning(timezone.localdate()),
@@ -65,8 +68,14 @@ def letter(request, project):
                     "signature_mode": letter.signature_mode,
                     "session": letter.session_id,
                     "duration_months": letter.duration_months,
+                    "regulator_signatory": letter.regulator_signatory_id,
+                    "cd_signatory": letter.cd_signatory_id,
+                    "place": letter.place,
                 },
             ),
+            "guidance": selectors.letter_guidance(project),
+            "missing": selectors.readiness(letter, place=place, signatories=rows),
+            "default_place": place,
             "signed_form": SignedPdfForm(initial={"signed_on": timezone.localdate()}),
             "refusal_form": RefusalForm(initial={"refused_on": timezone.localdate()}),
             "amendment_form": AmendmentForm(),
@@ -98,7 +107,14 @@ def _with_annex_states(request, project, letter) -> list:
 def prepare(request, project):
     letter = services.ensure_letter(project=project)
     messages.success(
-        request, f"{letter.signatories.count()} opérateur(s) signataire(s) dans la campagne."
+        request,
+        counted(
+            letter.signatories.count(),
+            "opérateur signataire dans la campagne.",
+            "opérateurs signataires dans la campagne.",
+        )[0]
+        if letter.signatories.exists()
+        else "Aucun opérateur signataire dans la campagne.",
     )
     return _back(project)
 
@@ -114,7 +130,7 @@ def settings(request, project):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, "Mode de signature et durée enregistrés.")
+            messages.success(request, "Mode de signature, durée, signataires et lieu enregistrés.")
     else:
         messages.error(request, "Paramètres invalides.")
     return _back(project)

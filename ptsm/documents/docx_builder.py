@@ -9,7 +9,7 @@ from pathlib import Path
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -52,7 +52,9 @@ def _shade(cell, colour: str) -> None:
 
 
 class DocxTemplateBuilder:
-    def __init__(self, *, title_tag: str = "{{ title }}", landscape: bool = False):
+    def __init__(
+        self, *, title_tag: str = "{{ title }}", landscape: bool = False, letter: bool = False
+    ):
         self.document = Document()
         self._set_styles()
         section = self.document.sections[0]
@@ -63,11 +65,19 @@ class DocxTemplateBuilder:
             section.page_width, section.page_height = Cm(21), Cm(29.7)
         section.left_margin = section.right_margin = Cm(2.2)
         section.top_margin, section.bottom_margin = Cm(2.5), Cm(2.2)
-        header = section.header.paragraphs[0]
-        header.text = "{{ meta.project_name }} — " + title_tag
-        header.runs[0].font.size, header.runs[0].font.color.rgb = Pt(8.5), GRIS
-        footer = section.footer.paragraphs[0]
-        footer.add_run("Document généré par ptsm le {{ meta.generated_on_label }} — Page ")
+        if letter:
+            # A letter carries its letterhead on the first page and only page numbers below:
+            # the generator is named in the file's properties, not on the pages.
+            section.top_margin = Cm(2)
+            footer = section.footer.paragraphs[0]
+            footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            footer.add_run("Page ")
+        else:
+            header = section.header.paragraphs[0]
+            header.text = "{{ meta.project_name }} — " + title_tag
+            header.runs[0].font.size, header.runs[0].font.color.rgb = Pt(8.5), GRIS
+            footer = section.footer.paragraphs[0]
+            footer.add_run("Document généré par ptsm le {{ meta.generated_on_label }} — Page ")
         _field(footer, "PAGE")
         footer.add_run(" sur ")
         _field(footer, "NUMPAGES")
@@ -153,6 +163,80 @@ class DocxTemplateBuilder:
             for row in table.rows:
                 for cell, width in zip(row.cells, widths_cm, strict=True):
                     cell.width = Cm(width)
+        self.document.add_paragraph()
+        return self
+
+    # --- letters ---------------------------------------------------------------------------
+    def letterhead(self) -> "DocxTemplateBuilder":
+        """The signing institutions side by side (logo, or name), under the State block when the
+        letterhead setting asks for it; then the addressees, the object and the salutation."""
+        self.tag("{%p if letter.letterhead.state %}")
+        state = self.document.add_paragraph()
+        run = state.add_run("RÉPUBLIQUE\nFRANÇAISE")
+        run.bold, run.font.size = True, Pt(10.5)
+        motto = state.add_run("\nLiberté\nÉgalité\nFraternité")
+        motto.italic, motto.font.size = True, Pt(8.5)
+        self.tag("{%p endif %}")
+        table = self.document.add_table(rows=1, cols=2)
+        table.alignment = WD_TABLE_ALIGNMENT.LEFT
+        for index, cell in enumerate(table.rows[0].cells):
+            slot = f"letter.letterhead.slots[{index}]"
+            cell.width = Cm(8.3)
+            cell.paragraphs[0].text = f"{{%p if {slot}.logo %}}"
+            cell.add_paragraph(f"{{{{ logos[{slot}.logo] }}}}")
+            cell.add_paragraph("{%p else %}")
+            name = cell.add_paragraph().add_run(f"{{{{ {slot}.name }}}}")
+            name.bold, name.font.color.rgb, name.font.size = True, BLEU_FRANCE, Pt(10.5)
+            cell.add_paragraph("{%p endif %}")
+        self.tag("{%p if letter.draft_mark %}")
+        mark = self.document.add_paragraph()
+        mark.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = mark.add_run("{{ letter.draft_mark }}")
+        run.bold, run.font.color.rgb = True, RGBColor(0xCE, 0x05, 0x00)
+        self.tag("{%p endif %}")
+        self.document.add_paragraph()
+        self.tag("{%p for line in letter.addressees %}")
+        addressee = self.document.add_paragraph("{{ line }}")
+        addressee.paragraph_format.left_indent = Cm(9)
+        addressee.paragraph_format.space_after = Pt(0)
+        self.tag("{%p endfor %}")
+        self.document.add_paragraph()
+        objet = self.document.add_paragraph()
+        objet.add_run(french_typography("Objet : ")).bold = True
+        objet.add_run("{{ letter.object }}")
+        self.tag("{%p if letter.salutation %}").paragraph("{{ letter.salutation }}")
+        self.tag("{%p endif %}")
+        return self
+
+    def letter_closing(self) -> "DocxTemplateBuilder":
+        self.tag("{%p if letter.closing %}").paragraph("{{ letter.closing }}")
+        self.tag("{%p endif %}")
+        self.paragraph(
+            "Fait à {{ letter.place }}, le {{ meta.generated_on_label }}", align_right=True
+        )
+        return self
+
+    def signature_blocks(self, loop: str = "s in signatures") -> "DocxTemplateBuilder":
+        """One table row per signatory (title, name, date, at least 4.5 cm to sign), never split
+        across two pages."""
+        table = self.document.add_table(rows=3, cols=2)
+        table.style = "Table Grid"
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        table.rows[0].cells[0].text = f"{{%tr for {loop} %}}"
+        row = table.rows[1]
+        row.height, row.height_rule = Cm(5), WD_ROW_HEIGHT_RULE.AT_LEAST
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+        who = row.cells[0]
+        who.paragraphs[0].add_run("{{ s.role }}").bold = True
+        for text in ("{{ s.title }}", "{{ s.name }}", "", french_typography("Date :")):
+            who.add_paragraph(text)
+        sign = row.cells[1].paragraphs[0].add_run("Signature")
+        sign.font.size, sign.font.color.rgb = Pt(9), GRIS
+        for cell, width in zip(row.cells, (8, 8.6), strict=True):
+            cell.width = Cm(width)
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.keep_with_next = True
+        table.rows[2].cells[0].text = "{%tr endfor %}"
         self.document.add_paragraph()
         return self
 

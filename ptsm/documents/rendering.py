@@ -4,6 +4,7 @@ User text never becomes template source: DOCX contexts are autoescaped by docxtp
 receives the whole context as JSON through `sys.inputs` and reads it as data.
 """
 
+import base64
 import io
 import json
 import os
@@ -27,6 +28,9 @@ TYPST_ROOT = (
 )  # the `ptsm` package: templates import /documents/typst/…
 FIXED_ZIP_DATE = (2000, 1, 1, 0, 0, 0)
 IMAGE_KEY = "images"
+# Letters: raster logos, {"data": base64, "width": px, "height": px, "mime": …} by key.
+LOGO_KEY = "logos"
+LOGO_HEIGHT_MM = 19
 MAP_WIDTH_MM = 160
 
 
@@ -36,7 +40,7 @@ class RenderingError(RuntimeError):
 
 def with_french_typography(value, *, key: str = ""):
     """Apply French typography to every string of a context, except embedded images."""
-    if key == IMAGE_KEY:
+    if key in (IMAGE_KEY, LOGO_KEY):
         return value
     if isinstance(value, str):
         return french_typography(value)
@@ -124,6 +128,12 @@ def render_docx(template: Path, context: dict) -> bytes:
     prepared[IMAGE_KEY] = {
         name: InlineImage(document, io.BytesIO(svg_to_png(svg)), width=Mm(MAP_WIDTH_MM))
         for name, svg in context.get(IMAGE_KEY, {}).items()
+    }
+    prepared[LOGO_KEY] = {
+        name: InlineImage(
+            document, io.BytesIO(base64.b64decode(logo["data"])), height=Mm(LOGO_HEIGHT_MM)
+        )
+        for name, logo in context.get(LOGO_KEY, {}).items()
     }
     document.render(prepared, jinja_env=_DOCX_JINJA, autoescape=True)
     buffer = io.BytesIO()

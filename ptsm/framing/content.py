@@ -3,15 +3,16 @@
 from django.db.models import Count
 
 from ptsm.core.formatting import french_date
-from ptsm.diagnostic.selectors import identity_card_rows
-from ptsm.governance.models import BodyKind, CommunicationAction
+from ptsm.core.guards import counted
+from ptsm.documents.letters import letter_frame
+from ptsm.governance.models import BodyKind
 from ptsm.governance.selectors import project_bodies
 from ptsm.organisations.categories import Category
 from ptsm.organisations.models import Organisation
 from ptsm.organisations.selectors import missing_key_actors
-from ptsm.territories.selectors import territory_card, territory_map_svg
+from ptsm.territories.selectors import default_place, territory_card, territory_map_svg
 
-from .sections import ANNEX, LETTER, PART_TITLES, PRESENTATION, SECTIONS
+from .sections import ANNEX, LETTER, PART_TITLES, SECTIONS
 
 # Who holds which data useful to the démarche (aggregated data only, never about a person).
 DATA_HELD = {
@@ -32,30 +33,43 @@ def _split(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
+# A member's place in a body as the letter writes it (no "(e)": the function, not the person).
+ROLE_IN_LETTER = {
+    "president": "présidence",
+    "co_president": "coprésidence",
+    "member": "membre",
+    "guest": "invitation",
+    "facilitator": "animation",
+}
+
+
 def _members(body) -> str:
     names = [
-        f"{m.contact.full_name} ({m.contact.organisation.name}, {m.get_role_display().lower()})"
+        f"{m.contact.full_name} ({m.contact.organisation.name}, "
+        f"{ROLE_IN_LETTER.get(m.role, m.get_role_display().lower())})"
         for m in body.members.all()
     ]
-    return "; ".join(names) or "composition à préciser"
+    return "; ".join(names) or "aucun membre désigné à ce jour"
 
 
-def _signatory(contact, role: str, fallback: str) -> dict:
+def _signatory(contact, role: str, title: str) -> dict:
+    """A signature block: the institution, the signatory's title (their function in the
+    directory, or the seed's title) and name ("" until one is chosen: see `readiness`)."""
     if contact is None:
         return {
             "role": role,
-            "name": fallback,
-            "title": "",
+            "title": title,
+            "name": "",
             "organisation": "",
-            "line": f"{role} : {fallback}",
+            "line": f"{role} : {title}",
         }
-    title = ", ".join(p for p in (contact.function, contact.organisation.name) if p)
+    function = contact.function or title
     return {
-        "role": role,
+        "role": contact.organisation.name,
+        "title": function,
         "name": contact.full_name,
-        "title": contact.function,
         "organisation": contact.organisation.name,
-        "line": f"{role} : {contact.full_name}, {title}",
+        "line": f"{contact.organisation.name} : {contact.full_name}, {function}",
     }
 
 
@@ -73,11 +87,6 @@ class LiveData:
             .annotate(n=Count("pk"))
             .order_by("category")
         )
-        self.users_organisations = list(
-            Organisation.objects.filter(
-                project=project, category=Category.USERS_FAMILIES
-            ).values_list("name", flat=True)
-        )
         self.data_holders = list(
             Organisation.objects.filter(
                 project=project, sub_type__in=DATA_HOLDER_SUB_TYPES
@@ -85,10 +94,12 @@ class LiveData:
         )
         self.establishments = Organisation.objects.filter(project=project, finess_et__gt="").count()
         self.missing = missing_key_actors(project)
-        self.communication = list(
-            CommunicationAction.objects.filter(project=project).order_by("date")
-        )
         self.milestones = list(project.milestones.all())
+        self.directory = {}
+        for organisation in Organisation.objects.filter(
+            project=project, sub_type__in=["ars", "conseil_departemental"]
+        ).order_by("-pk"):
+            self.directory[organisation.sub_type] = organisation  # the oldest one wins
 
     def copil(self):
         return next((b for b in self.bodies if b.kind == BodyKind.COPIL), None)
@@ -108,7 +119,8 @@ class LiveData:
             return {
                 "paragraphs": [
                     f"Territoire retenu : {card.name} — {dict(card.as_rows())['Population municipale']}, "
-                    f"{card.communes} communes, {card.epcis} EPCI ({', '.join(card.departements)})."
+                    f"{counted(card.communes, 'commune', 'communes')[0] if card.communes else 'aucune commune'}, "
+                    f"{card.epcis} EPCI ({', '.join(card.departements)})."
                 ]
             }
         if kind == "actor_categories":
@@ -122,15 +134,6 @@ class LiveData:
                     + ", ".join(a.label for a in self.missing)
                 )
             return {"bullets": items}
-        if kind == "users_organisations":
-            return {"bullets": [f"Associé(e) : {name}" for name in self.users_organisations]}
-        if kind == "communication":
-            return {
-                "bullets": [
-                    f"{french_date(a.date)} — {a.objective} ({a.audience} ; {a.channel})"
-                    for a in self.communication
-                ]
-            }
         if kind == "duration":
             return {
                 "paragraphs": [
@@ -139,16 +142,16 @@ class LiveData:
                 ]
             }
         if kind == "signatories":
-            return {"bullets": [s["line"] for s in self.signatories()]}
-        if kind == "territory_card":
-            diagnostic_rows = identity_card_rows(self.project)
-            if diagnostic_rows:
-                return {
-                    "subheading": "Carte d'identité du territoire",
-                    "rows": diagnostic_rows,
-                    "image": "map",
-                }
             return {
+                "paragraphs": [
+                    "La présente lettre est cosignée par le directeur général de l'agence "
+                    "régionale de santé et le président du conseil départemental."
+                ]
+            }
+        if kind == "territory_card":
+            # The identity card of the referential (never an indicator of the diagnostic).
+            return {
+                "paragraphs": self.derived("territory")["paragraphs"],
                 "subheading": "Carte d'identité du territoire",
                 "rows": [[label, value] for label, value in card.as_rows()],
                 "image": "map",
@@ -156,13 +159,15 @@ class LiveData:
         if kind == "data_holders":
             items = [f"{name} : {DATA_HELD[sub_type]}" for name, sub_type in self.data_holders]
             if self.establishments:
+                structures = counted(self.establishments, "structure", "structures")[0]
                 items.append(
-                    f"Établissements et services de l'annuaire ({self.establishments} structure(s)) : "
+                    f"Établissements et services de l'annuaire ({structures}) : "
                     "file active et activité, délais d'accès, places"
                 )
             return {"bullets": items}
         if kind == "governance":
             return {
+                "paragraphs": self.derived("copiloting")["paragraphs"],
                 "rows": [
                     [b.name, f"{b.missions} Composition : {_members(b)}"]
                     for b in self.bodies
@@ -188,15 +193,27 @@ class LiveData:
         return [
             _signatory(
                 self.letter.ars_signatory,
-                "Pour l'ARS",
-                "le directeur général de l'agence régionale de santé",
+                "Agence régionale de santé",
+                "Directeur général de l'agence régionale de santé",
             ),
             _signatory(
                 self.letter.cd_signatory,
-                "Pour le conseil départemental",
-                "le président du conseil départemental",
+                "Conseil départemental",
+                "Président du conseil départemental",
             ),
         ]
+
+    def institutions(self) -> list[tuple[str, object]]:
+        """The two signing institutions, for the letterhead: the signatories' organisations, or
+        the directory's ARS and conseil départemental."""
+        found = []
+        for contact, sub_type, name in (
+            (self.letter.ars_signatory, "ars", "Agence régionale de santé"),
+            (self.letter.cd_signatory, "conseil_departemental", "Conseil départemental"),
+        ):
+            organisation = contact.organisation if contact else self.directory.get(sub_type)
+            found.append((organisation.name, organisation.logo) if organisation else (name, None))
+        return found
 
 
 def letter_sections(project, letter, live: LiveData) -> list[dict]:
@@ -231,9 +248,15 @@ def letter_sections(project, letter, live: LiveData) -> list[dict]:
     return sections
 
 
+def letter_place(letter) -> str:
+    """ "Fait à …": the place set on the letter, or the chef-lieu of the territory's département."""
+    return letter.place or default_place(letter.project.territory)
+
+
 def letter_context(project, letter) -> dict:
     live = LiveData(project, letter)
     sections = letter_sections(project, letter, live)
+    territory = project.territory.name
     return {
         "title": "Lettre de cadrage",
         "subtitle": "Mettre en œuvre un projet de parcours en psychiatrie et santé mentale",
@@ -243,14 +266,24 @@ def letter_context(project, letter) -> dict:
                 "title": PART_TITLES[part],
                 "sections": [s for s in sections if s["part"] == part],
             }
-            for part in (PRESENTATION, LETTER, ANNEX)
+            for part in (LETTER, ANNEX)
         ],
         "by_key": {s["key"]: s for s in sections},
-        "signatories": live.signatories(),
-        "territory": {"name": project.territory.name},
+        "signatures": live.signatories(),
+        "territory": {"name": territory},
         "duration": f"{letter.duration_months} mois",
         "status": letter.get_status_display(),
         "images": {"map": territory_map_svg(project.territory)},
+        **letter_frame(
+            institutions=live.institutions(),
+            place=letter_place(letter),
+            subject="lettre de cadrage du projet territorial de santé mentale (PTSM) de "
+            f"{territory}",
+            addressees=[f"Aux partenaires du PTSM de {territory}"],
+            draft_mark=""
+            if letter.status in ("validee", "signee")
+            else f"Projet de lettre ({letter.get_status_display().lower()}) — ne pas signer",
+        ),
     }
 
 
@@ -264,5 +297,5 @@ def context_lines(context: dict) -> list[str]:
             lines += section["paragraphs"]
             lines += [f"- {item}" for item in section["bullets"]]
             lines += [" | ".join(row) for row in section["rows"]]
-    lines += [s["line"] for s in context["signatories"]]
+    lines += [s["line"] for s in context["signatures"]]
     return lines

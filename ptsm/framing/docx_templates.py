@@ -16,15 +16,13 @@ def heading_level(spec) -> int:
 
 
 def build_letter(path: Path = LETTER_DOCX) -> Path:
-    builder = DocxTemplateBuilder(title_tag="Lettre de cadrage")
-    builder.title("Lettre de cadrage", "{{ subtitle }}")
-    builder.paragraph(
-        "{{ meta.territory_name }} — version du {{ meta.generated_on_label }} ({{ status }})",
-        italic=True,
-    )
+    builder = DocxTemplateBuilder(title_tag="Lettre de cadrage", letter=True)
+    builder.letterhead()
     part = None
     for spec in SECTIONS:
         if spec.part != part:
+            if part is not None:
+                builder.page_break()
             part = spec.part
             builder.heading(PART_TITLES[part], level=1)
         builder.heading(spec.heading, level=heading_level(spec))
@@ -52,12 +50,7 @@ def build_letter(path: Path = LETTER_DOCX) -> Path:
                 [5.5, 11.1],
             )
         if spec.key == "signataires":
-            builder.table(
-                ["Signataire", "Date et signature"],
-                ["{{ s.line }}", ""],
-                "s in signatories",
-                [10, 6.6],
-            )
+            builder.letter_closing().signature_blocks("s in signatures")
     builder.save(path)
     return path
 

@@ -1,6 +1,7 @@
 from django import forms
 
 from ptsm.core.forms import NO_PATIENT_DATA, DsfrForm
+from ptsm.organisations.forms import ContactChoice
 from ptsm.organisations.models import Contact
 
 from .models import SignatureMode
@@ -20,13 +21,6 @@ class SectionForm(DsfrForm):
     base = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
-class ContactChoice(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return (
-            f"{obj.full_name} — {obj.function or 'fonction à préciser'} ({obj.organisation.name})"
-        )
-
-
 class LetterSettingsForm(DsfrForm):
     duration_months = forms.IntegerField(
         label="Durée de l'engagement (mois)", min_value=1, max_value=60
@@ -40,6 +34,12 @@ class LetterSettingsForm(DsfrForm):
         label="Signataire pour le conseil départemental (président)",
         queryset=Contact.objects.none(),
         required=False,
+    )
+    place = forms.CharField(
+        label="Lieu de signature (« Fait à … »)",
+        max_length=100,
+        required=False,
+        help_text="Laisser vide pour le chef-lieu du département du territoire.",
     )
 
     def __init__(self, *args, project, **kwargs):

@@ -38,6 +38,12 @@ class FramingLetter(models.Model):
         related_name="+",
         verbose_name="signataire pour le conseil départemental (président)",
     )
+    place = models.CharField(
+        "lieu de signature",
+        max_length=100,
+        blank=True,
+        help_text="« Fait à … » ; par défaut le chef-lieu du département du territoire.",
+    )
     status = models.CharField(
         max_length=12, choices=LetterStatus.choices, default=LetterStatus.DRAFT
     )

@@ -7,12 +7,14 @@ letter is generated (their text, if any, is shown before the data).
 
 from dataclasses import dataclass
 
+from ptsm.core.guidance import GuidanceItem, GuidanceSection
+
 
 @dataclass(frozen=True)
 class SectionSpec:
     key: str
     heading: str
-    part: str  # "presentation", "letter" or "annex"
+    part: str  # "letter" or "annex"
     level: int = 2
     default: str = ""
     is_list: bool = False
@@ -20,153 +22,97 @@ class SectionSpec:
     help: str = ""
 
 
-PRESENTATION, LETTER, ANNEX = "presentation", "letter", "annex"
+LETTER, ANNEX = "letter", "annex"
 
-SECTIONS: list[SectionSpec] = [
-    SectionSpec(
-        "enjeux",
+# Seed 000's « Présentation du document »: ANAP's guidance to the chef de projet. It is shown on
+# the letter's page and never printed in the letter. Texts of these sections stored by earlier
+# versions (keys "enjeux", "moyens"…) stay in `FramingLetter.texts` and are ignored.
+GUIDANCE = [
+    GuidanceSection(
         "Enjeux",
-        PRESENTATION,
-        default=(
-            "La mise en œuvre d'un projet de parcours en psychiatrie et santé mentale dans un territoire "
-            "repose sur une démarche partenariale mobilisant des acteurs très nombreux et de statuts divers.\n"
-            "La lettre de cadrage a pour objectif de créer le climat de confiance nécessaire pour permettre "
-            "aux acteurs de s'engager dans un travail collectif d'appréciation de la situation locale pour "
-            "proposer des solutions d'amélioration dans les organisations afin de mieux répondre aux besoins "
-            "des personnes vivant avec des troubles psychiques dans le territoire d'action.\n"
-            "La lettre de cadrage, cosignée par le directeur général de l'ARS et le président du conseil "
-            "départemental, permet le lancement officiel de la démarche et l'engagement des différents "
-            "partenaires dans cette démarche."
+        (
+            "La mise en œuvre d'un projet de parcours en psychiatrie et santé mentale dans un "
+            "territoire repose sur une démarche partenariale mobilisant des acteurs très nombreux "
+            "et de statuts divers.",
+            "La lettre de cadrage a pour objectif de créer le climat de confiance nécessaire pour "
+            "permettre aux acteurs de s'engager dans un travail collectif d'appréciation de la "
+            "situation locale pour proposer des solutions d'amélioration dans les organisations afin "
+            "de mieux répondre aux besoins des personnes vivant avec des troubles psychiques dans le "
+            "territoire d'action.",
+            "La lettre de cadrage, idéalement cosignée par le directeur général de l'ARS et le "
+            "président du conseil départemental, permet le lancement officiel de la démarche et "
+            "l'engagement des différents partenaires dans cette démarche.",
         ),
     ),
-    SectionSpec(
-        "moyens",
+    GuidanceSection(
         "Moyens",
-        PRESENTATION,
-        default=(
-            "Cette phase permet de légitimer et d'objectiver la démarche en définissant la faisabilité, "
-            "les objectifs poursuivis, les moyens, la gouvernance, le territoire, les interlocuteurs clés "
-            "et les partenaires, l'implication des usagers et de leur entourage et la mobilisation des acteurs."
+        ("Cette phase va permettre de légitimer et d'objectiver la démarche en définissant :",),
+        (
+            GuidanceItem("La faisabilité"),
+            GuidanceItem("La clarification des objectifs poursuivis"),
+            GuidanceItem("L'identification des moyens"),
+            GuidanceItem(
+                "La gouvernance du projet : copilotage ou pas avec le conseil départemental",
+                "governance:bodies",
+            ),
+            GuidanceItem("Le choix du territoire", "projects:territory"),
+            GuidanceItem(
+                "L'identification des interlocuteurs clés et des partenaires",
+                "organisations:checklist",
+            ),
+            GuidanceItem("L'implication des usagers et de leur entourage", "organisations:list"),
+            GuidanceItem(
+                "La mobilisation des acteurs en suscitant de la curiosité et une envie de participer "
+                "en établissant des contacts au préalable"
+            ),
         ),
-    ),
-    SectionSpec(
-        "faisabilite",
-        "La faisabilité",
-        PRESENTATION,
-        level=3,
-        default=(
-            "Les acteurs du territoire se sont déclarés prêts à s'engager ; l'ARS et le conseil "
-            "départemental mobilisent un chef de projet et une équipe-projet."
-        ),
-    ),
-    SectionSpec(
-        "clarification_objectifs",
-        "La clarification des objectifs poursuivis",
-        PRESENTATION,
-        level=3,
-        default="Améliorer le parcours de santé et de vie des personnes adultes vivant avec des "
-        "troubles psychiques sur le territoire, à partir d'un diagnostic partagé.",
-    ),
-    SectionSpec(
-        "identification_moyens",
-        "L'identification des moyens",
-        PRESENTATION,
-        level=3,
-        default="Un chef de projet mandaté par le directeur général de l'ARS, une équipe-projet, "
-        "l'appui des délégations départementales et des organismes ressources.",
-    ),
-    SectionSpec(
-        "gouvernance_copilotage",
-        "La gouvernance du projet : copilotage ou pas avec le conseil départemental",
-        PRESENTATION,
-        level=3,
-        derived="copiloting",
-        default="La démarche est pilotée par un comité de pilotage territorial.",
-    ),
-    SectionSpec(
-        "choix_territoire",
-        "Le choix du territoire",
-        PRESENTATION,
-        level=3,
-        derived="territory",
-        default="Le territoire retenu correspond au périmètre d'action commun des acteurs du parcours.",
-    ),
-    SectionSpec(
-        "interlocuteurs",
-        "L'identification des interlocuteurs clés et des partenaires",
-        PRESENTATION,
-        level=3,
-        derived="actor_categories",
-        default="L'annuaire des acteurs incontournables recense les partenaires à associer.",
-    ),
-    SectionSpec(
-        "implication_usagers",
-        "L'implication des usagers et de leur entourage",
-        PRESENTATION,
-        level=3,
-        derived="users_organisations",
-        default="Les usagers et leurs familles sont associés dès le lancement, dans chaque instance "
-        "et chaque groupe de travail.",
-    ),
-    SectionSpec(
-        "mobilisation",
-        "La mobilisation des acteurs",
-        PRESENTATION,
-        level=3,
-        default="Des contacts préalables avec les acteurs suscitent la curiosité et l'envie de "
-        "participer avant la plénière de lancement.",
-    ),
-    SectionSpec(
-        "plan_communication",
-        "Le plan de communication",
-        PRESENTATION,
-        level=3,
-        derived="communication",
-        default="C'est dès cette phase que le plan de communication relatif à la démarche est "
+        "C'est dès cette phase que le plan de communication relatif à la démarche doit être "
         "préparé, la lettre de cadrage en constituant une étape clé.",
     ),
-    SectionSpec(
-        "acteurs_concernes",
-        "Acteurs concernés",
-        PRESENTATION,
-        default="La rédaction du document incombe au chef de projet.",
-    ),
-    SectionSpec(
-        "facteurs_succes",
+    GuidanceSection("Acteurs concernés", ("La rédaction du document incombe au chef de projet.",)),
+    GuidanceSection(
         "Facteurs clés de succès",
-        PRESENTATION,
-        is_list=True,
-        default=(
-            "Adhésion des membres des groupes de travail au document\n"
-            "Adhésion de leurs institutions ou organismes"
+        items=(
+            GuidanceItem("Adhésion des membres des groupes de travail au document"),
+            GuidanceItem("Adhésion de leurs institutions ou organismes"),
         ),
     ),
-    SectionSpec(
-        "fiches_associees",
+    GuidanceSection(
         "Fiches associées",
-        PRESENTATION,
-        is_list=True,
-        default=(
-            "Fiche 2 : le comité de pilotage territorial\n"
-            "Fiche 3 : le chef de projet\n"
-            "Fiche 4 : l'équipe-projet ou groupe-projet\n"
-            "Fiche 5 : la liste des acteurs incontournables et son annuaire\n"
-            "Fiche 6 : l'aide au repérage des démarches locales\n"
-            "Fiche 7 : le plan de communication\n"
-            "Support 1 : la plénière de lancement"
+        items=(
+            GuidanceItem("Fiche 2 : le comité de pilotage territorial", "governance:bodies"),
+            GuidanceItem("Fiche 3 : le chef de projet", "projects:members"),
+            GuidanceItem("Fiche 4 : l'équipe-projet ou groupe-projet", "governance:bodies"),
+            GuidanceItem(
+                "Fiche 5 : la liste des acteurs incontournables et son annuaire",
+                "organisations:list",
+            ),
+            GuidanceItem(
+                "Fiche 6 : l'aide au repérage des démarches locales", "governance:initiatives"
+            ),
+            GuidanceItem("Fiche 7 : le plan de communication", "governance:communication"),
+            GuidanceItem("Support 1 : la plénière de lancement", "documents:list"),
         ),
     ),
-    SectionSpec(
-        "outils_associes",
+    GuidanceSection(
         "Outils associés",
-        PRESENTATION,
-        is_list=True,
-        default=(
-            "Fiche outil 2 : la carte d'identité du territoire et sa grille d'indicateurs\n"
-            "Fiche outil 3 : les caractéristiques du parcours et sa grille d'indicateurs\n"
-            "Fiche outil 4 : la grille MDPH et sa notice d'utilisation"
+        items=(
+            GuidanceItem(
+                "Fiche outil 2 : la carte d'identité du territoire et sa grille d'indicateurs",
+                "diagnostic:overview",
+            ),
+            GuidanceItem(
+                "Fiche outil 3 : les caractéristiques du parcours et sa grille d'indicateurs",
+                "diagnostic:overview",
+            ),
+            GuidanceItem(
+                "Fiche outil 4 : la grille MDPH et sa notice d'utilisation", "diagnostic:import"
+            ),
         ),
     ),
+]
+
+SECTIONS: list[SectionSpec] = [
     SectionSpec("preambule", "Préambule", LETTER, level=1, default=""),
     SectionSpec(
         "contexte",
@@ -290,19 +236,12 @@ SECTIONS: list[SectionSpec] = [
 ]
 SECTION_BY_KEY = {spec.key: spec for spec in SECTIONS}
 PART_TITLES = {
-    PRESENTATION: "Présentation du document",
     LETTER: "Lettre de cadrage",
     ANNEX: "Annexe à la lettre de cadrage (diaporama)",
 }
-# Headings of seed 000 that every generated letter must show (checked by the tests).
+# Headings of seed 000 that every generated letter shows, in this order (checked by the tests);
+# the letter starts at « Préambule ».
 SEED_HEADINGS = [
-    "Présentation du document",
-    "Enjeux",
-    "Moyens",
-    "Acteurs concernés",
-    "Facteurs clés de succès",
-    "Fiches associées",
-    "Outils associés",
     "Préambule",
     "Contexte / historique",
     "Objectifs principaux",

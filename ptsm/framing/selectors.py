@@ -5,10 +5,13 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from .content import letter_context
+from ptsm.core.guidance import guidance_panel
+from ptsm.documents.letters import Missing
+
+from .content import letter_context, letter_place
 from .documents import current_letter  # noqa: F401  (re-exported for the views)
 from .models import FramingLetter, LetterStatus, LetterVersion, StatusChange
-from .sections import SECTIONS
+from .sections import GUIDANCE, LETTER, SECTIONS
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,11 @@ def letter_history(letter) -> QuerySet[StatusChange]:
     )
 
 
+def letter_guidance(project) -> list[dict]:
+    """Seed 000's « Présentation du document », with links to the matching pages."""
+    return guidance_panel(GUIDANCE, project)
+
+
 def letter_screen(project):
     """The letter with, for each section, its editable text and the data generation will add."""
     letter = current_letter(project)
@@ -69,3 +77,36 @@ def letter_screen(project):
             }
         )
     return letter, context, rows
+
+
+def readiness(letter) -> list[Missing]:
+    """What the letter lacks before it can go to review or be signed, with where to fix it."""
+    from django.urls import reverse
+
+    from ptsm.organisations.selectors import signatory_gaps
+
+    slug = letter.project.slug
+    settings_url = reverse("framing:letter", kwargs={"slug": slug}) + "#parametres"
+    missing = [
+        Missing(label, url)
+        for contact, who in (
+            (letter.ars_signatory, "directeur général de l'ARS"),
+            (letter.cd_signatory, "président du conseil départemental"),
+        )
+        for label, url in signatory_gaps(contact, who=who, choose_url=settings_url, slug=slug)
+    ]
+    if not letter_place(letter):
+        missing.append(Missing("Lieu de signature (« Fait à … ») non renseigné.", settings_url))
+    for spec in SECTIONS:
+        if (
+            spec.part == LETTER
+            and spec.default
+            and not letter.texts.get(spec.key, spec.default).strip()
+        ):
+            missing.append(
+                Missing(
+                    f"Section « {spec.heading} » vide.",
+                    reverse("framing:section", kwargs={"slug": slug, "key": spec.key}),
+                )
+            )
+    return missing

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from ptsm.core.concurrency import AlreadyDone, save_sections
 from ptsm.core.files import atomic_with_files, store_file
+from ptsm.documents.letters import not_ready_message
 from ptsm.documents.registry import get_kind
 from ptsm.documents.services import build_context, store_document
 from ptsm.documents.uploads import check_signed_upload, upload_sha256
@@ -28,6 +29,14 @@ TRANSITIONS = {
 }
 
 
+def _refuse_unless_ready(letter: FramingLetter) -> None:
+    from .selectors import readiness
+
+    missing = readiness(letter)
+    if missing:
+        raise ValidationError(not_ready_message(missing))
+
+
 def _directory_signatory(project, sub_type: str):
     return (
         Contact.objects.filter(project=project, organisation__sub_type=sub_type)
@@ -42,6 +51,7 @@ def ensure_letter(*, project) -> FramingLetter:
     if letter is None:
         letter = FramingLetter.objects.create(
             project=project,
+            duration_months=project.planned_duration_months,
             ars_signatory=_directory_signatory(project, "ars"),
             cd_signatory=_directory_signatory(project, "conseil_departemental"),
         )
@@ -98,7 +108,13 @@ def update_section(
 
 @transaction.atomic
 def update_settings(
-    *, letter: FramingLetter, duration_months: int, ars_signatory, cd_signatory, user=None
+    *,
+    letter: FramingLetter,
+    duration_months: int,
+    ars_signatory,
+    cd_signatory,
+    place: str | None = None,
+    user=None,
 ):
     if FramingLetter.objects.filter(pk=letter.pk, status=LetterStatus.SIGNED).exists():
         raise ValidationError(SIGNED_LETTER_IS_FROZEN)
@@ -110,10 +126,19 @@ def update_settings(
     letter.duration_months = duration_months
     letter.ars_signatory = ars_signatory
     letter.cd_signatory = cd_signatory
-    _back_to_draft(letter, user, "Modification de la durée ou des signataires")
+    if place is not None:
+        letter.place = place.strip()
+    _back_to_draft(letter, user, "Modification de la durée, des signataires ou du lieu")
     # Only these fields: a section saved meanwhile by someone else must not be overwritten.
     letter.save(
-        update_fields=["duration_months", "ars_signatory", "cd_signatory", "status", "updated_at"]
+        update_fields=[
+            "duration_months",
+            "ars_signatory",
+            "cd_signatory",
+            "place",
+            "status",
+            "updated_at",
+        ]
     )
     return letter
 
@@ -132,6 +157,8 @@ def change_status(
         raise ValidationError("Indiquez le motif de l'avenant à la lettre de cadrage signée.")
     if to_status == LetterStatus.VALIDATED and not letter.versions.exists():
         raise ValidationError("Générez la lettre avant de la valider.")
+    if to_status in (LetterStatus.REVIEW, LetterStatus.VALIDATED):
+        _refuse_unless_ready(letter)
     StatusChange.objects.create(
         letter=letter,
         from_status=letter.status,
@@ -217,6 +244,7 @@ def sign_version(
         raise ValidationError("Seule une version générée après validation peut être signée.")
     if letter.versions.first().pk != version.pk:
         raise ValidationError("Seule la dernière version peut être signée.")
+    _refuse_unless_ready(letter)
     if mode == SignatureMode.UPLOAD:
         if upload is None:
             raise ValidationError("Déposez le PDF signé.")

@@ -12,6 +12,7 @@ from ptsm.documents.selectors import Viewer, may_download
 from ptsm.projects.access import project_view
 
 from . import selectors, services
+from .content import letter_place
 from .documents import LETTER_KIND
 from .forms import LetterSettingsForm, SectionForm, SignatureForm
 from .models import LetterStatus, LetterVersion
@@ -50,8 +51,12 @@ def letter_detail(request, project):
                     "duration_months": letter.duration_months,
                     "ars_signatory": letter.ars_signatory_id,
                     "cd_signatory": letter.cd_signatory_id,
+                    "place": letter.place,
                 },
             ),
+            "default_place": letter_place(letter),
+            "guidance": selectors.letter_guidance(project),
+            "missing": selectors.readiness(letter),
             "signature_form": SignatureForm(),
             "can_sign": letter.status == LetterStatus.VALIDATED
             and versions
@@ -109,7 +114,7 @@ def letter_settings(request, project):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, "Durée et signataires enregistrés.")
+            messages.success(request, "Durée, signataires et lieu enregistrés.")
     else:
         messages.error(
             request,

@@ -132,3 +132,20 @@ class FinessImportForm(DsfrForm):
             "en UTF-8 ou Latin-1. Seuls les établissements des communes du territoire sont importés."
         ),
     )
+
+
+class LogoForm(DsfrForm):
+    logo = forms.FileField(
+        label="Logo de l'organisation",
+        help_text="Image PNG ou JPEG, 1 Mo au plus, de 32 à 4000 pixels de côté. Il figure dans "
+        "l'en-tête des lettres que l'organisation signe (lettre de cadrage, lettres d'engagement).",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
+    )
+
+
+class ContactChoice(forms.ModelChoiceField):
+    """A contact of the directory chosen as a letter's signatory."""
+
+    def label_from_instance(self, obj):
+        function = obj.function or "fonction non renseignée"
+        return f"{obj.full_name} — {function} ({obj.organisation.name})"

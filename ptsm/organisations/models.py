@@ -63,6 +63,8 @@ class Organisation(Versioned):
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.MANUAL)
     # An organisation that signed or carries a validated fiche-action is archived, never deleted.
     archived = models.BooleanField("archivée", default=False)
+    # Shown in the letterhead of the letters the organisation signs (PNG or JPEG, checked).
+    logo = models.FileField("logo", upload_to="organisations/logos/", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -98,3 +98,21 @@ def missing_key_actors(project) -> list[KeyActor]:
 
 def organisation_for(project, pk: int) -> Organisation:
     return Organisation.objects.select_related("commune").get(project=project, pk=pk)
+
+
+def signatory_gaps(
+    contact: Contact | None, *, who: str, choose_url: str, slug: str
+) -> list[tuple[str, str]]:
+    """What a letter's signatory lacks (label, where to fix it): a contact chosen, a name and a
+    title (the contact's function)."""
+    from django.urls import reverse
+
+    if contact is None:
+        return [(f"Signataire à désigner : {who}.", choose_url)]
+    edit = reverse("organisations:contact_edit", kwargs={"slug": slug, "pk": contact.pk})
+    gaps = []
+    if not contact.first_name.strip() or not contact.last_name.strip():
+        gaps.append((f"Nom ou prénom du signataire ({who}) manquant dans l'annuaire.", edit))
+    if not contact.function.strip():
+        gaps.append((f"Fonction de {contact.full_name} ({who}) manquante dans l'annuaire.", edit))
+    return gaps

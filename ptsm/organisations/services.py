@@ -1,8 +1,12 @@
 """Writes of the organisations app: directory entries and professional contacts."""
 
+import hashlib
+import io
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from ptsm.core.files import atomic_with_files, store_file
 from ptsm.core.guards import deletion_obstacles
 
 from .categories import category_of
@@ -118,3 +122,49 @@ def set_contact_archived(*, contact: Contact, archived: bool) -> Contact:
     contact.archived = archived
     contact.save(update_fields=["archived", "updated_at", "version"])
     return contact
+
+
+LOGO_MAX_BYTES = 1024 * 1024
+LOGO_MIN_PIXELS, LOGO_MAX_PIXELS = 32, 4000
+LOGO_FORMATS = {"PNG": "png", "JPEG": "jpg"}
+
+
+def check_logo(data: bytes) -> str:
+    """The file's extension when `data` is a PNG or JPEG logo within bounds; French errors."""
+    from PIL import Image, UnidentifiedImageError
+
+    if len(data) > LOGO_MAX_BYTES:
+        raise ValidationError("Le logo dépasse 1 Mo : réduisez-le avant de le déposer.")
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            kind, (width, height) = image.format, image.size
+            if kind not in LOGO_FORMATS:
+                raise ValidationError("Le logo doit être une image PNG ou JPEG.")
+            if not (
+                LOGO_MIN_PIXELS <= width <= LOGO_MAX_PIXELS
+                and LOGO_MIN_PIXELS <= height <= LOGO_MAX_PIXELS
+            ):
+                raise ValidationError(
+                    f"Dimensions du logo hors limites ({width} × {height} pixels) : entre "
+                    f"{LOGO_MIN_PIXELS} et {LOGO_MAX_PIXELS} pixels de côté."
+                )
+            image.verify()  # reads the whole stream: a truncated or corrupt file fails here
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise ValidationError("Ce fichier n'est pas une image PNG ou JPEG lisible.") from exc
+    return LOGO_FORMATS[kind]
+
+
+@atomic_with_files
+def set_organisation_logo(*, organisation: Organisation, upload=None) -> Organisation:
+    """Store the organisation's logo (replacing the previous one), or remove it (`upload=None`)."""
+    if upload is None:
+        organisation.logo = ""
+    else:
+        if upload.size > LOGO_MAX_BYTES:
+            raise ValidationError("Le logo dépasse 1 Mo : réduisez-le avant de le déposer.")
+        data = upload.read()
+        extension = check_logo(data)
+        digest = hashlib.sha256(data).hexdigest()
+        store_file(organisation.logo, f"logo-{organisation.pk}-{digest[:12]}.{extension}", data)
+    organisation.save(update_fields=["logo", "updated_at"])
+    return organisation

@@ -9,6 +9,7 @@ urlpatterns = [
     path("nouvelle/", views.organisation_create, name="create"),
     path("<int:pk>/", views.organisation_detail, name="detail"),
     path("<int:pk>/modifier/", views.organisation_edit, name="edit"),
+    path("<int:pk>/logo/", views.organisation_logo, name="logo"),
     path("<int:pk>/supprimer/", views.organisation_delete, name="delete"),
     path("<int:pk>/archiver/", views.organisation_archive, name="archive"),
     path("acteurs-incontournables/", views.checklist, name="checklist"),

@@ -17,7 +17,7 @@ from ptsm.projects.access import project_view
 from ptsm.roadmap.selectors import operator_actions
 
 from . import personal_data, selectors, services
-from .forms import ContactForm, DirectoryFilterForm, OrganisationForm
+from .forms import ContactForm, DirectoryFilterForm, LogoForm, OrganisationForm
 from .models import Contact, Organisation
 
 PER_PAGE = 50
@@ -86,8 +86,37 @@ def organisation_edit(request, project, pk):
         success_message="L'organisation a été mise à jour.",
         success_url=lambda: reverse("organisations:detail", args=[project.slug, organisation.pk]),
         template="organisations/organisation_form.html",
-        context={"organisation": organisation, "page_title": f"Modifier {organisation.name}"},
+        context={
+            "organisation": organisation,
+            "page_title": f"Modifier {organisation.name}",
+            "logo_form": LogoForm(),
+        },
     )
+
+
+@project_view(Capability.EDIT_DIRECTORY)
+@require_POST
+def organisation_logo(request, project, pk):
+    """Upload (or remove, with `supprimer`) the logo shown in the letters' letterhead."""
+    organisation = get_object_or_404(Organisation, project=project, pk=pk)
+    back = reverse("organisations:edit", args=[project.slug, organisation.pk])
+    if "supprimer" in request.POST:
+        services.set_organisation_logo(organisation=organisation, upload=None)
+        messages.success(request, "Le logo a été retiré.")
+        return redirect(back)
+    form = LogoForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "Choisissez un fichier PNG ou JPEG à déposer.")
+        return redirect(back)
+    try:
+        services.set_organisation_logo(organisation=organisation, upload=form.cleaned_data["logo"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, "Le logo a été enregistré : il figure dans l'en-tête des lettres."
+        )
+    return redirect(back)
 
 
 @project_view(Capability.EDIT_DIRECTORY)

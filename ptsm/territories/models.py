@@ -19,6 +19,7 @@ class Departement(models.Model):
     code = models.CharField("code INSEE", max_length=3, primary_key=True)
     name = models.CharField("nom", max_length=100)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="departements")
+    chef_lieu = models.CharField("chef-lieu", max_length=200, blank=True)
 
     class Meta:
         verbose_name = "département"

@@ -222,3 +222,15 @@ def search_referential(query: str) -> SearchResults:
     )
     epcis = Epci.objects.filter(Q(name__icontains=query) | Q(code__startswith=query))[:SEARCH_LIMIT]
     return SearchResults(communes=list(communes), epcis=list(epcis))
+
+
+def default_place(territory: Territory) -> str:
+    """Where a letter about the territory is signed by default: the chef-lieu of its (first)
+    département, or of the département of its first commune; "" when the referential has none."""
+    departement = territory.departements.order_by("code").first()
+    if departement is None:
+        commune = (
+            territory_communes(territory).select_related("departement").order_by("code").first()
+        )
+        departement = commune.departement if commune else None
+    return departement.chef_lieu if departement else ""

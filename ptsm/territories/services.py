@@ -98,7 +98,14 @@ def load_referential(
     version = source_version() if source_dir is None else f"dossier:{source_dir}"
     source_dir = source_dir or default_source_dir()
     current = ReferentialVersion.objects.filter(source=SOURCE_PACKAGE).first()
-    if current and current.version == version and not force and only_departements is None:
+    if (
+        current
+        and current.version == version
+        and not force
+        and only_departements is None
+        # A referential loaded before the chef-lieux were read is read again once.
+        and not Departement.objects.filter(chef_lieu="").exists()
+    ):
         report.up_to_date = True
         report.communes = current.communes
         report.seconds = time.perf_counter() - started
@@ -113,8 +120,10 @@ def load_referential(
 
     departement_codes = {}
     departements = []
+    chef_lieu_ids = {}
     for row in _rows(source_dir, "departements"):
         departement_codes[row["id"]] = row["code"]
+        chef_lieu_ids[row["chef_lieu_id"]] = row["code"]
         departements.append(
             Departement(code=row["code"], name=row["nom"], region_id=region_codes[row["region_id"]])
         )
@@ -128,7 +137,10 @@ def load_referential(
     report.epcis = _upsert(Epci, epcis, ["name", "kind"])
 
     communes = []
+    chefs_lieux = {}
     for row in _rows(source_dir, "communes"):
+        if row["id"] in chef_lieu_ids:
+            chefs_lieux[chef_lieu_ids[row["id"]]] = row["nom"]
         if row["type"] != COMMUNE_TYPE:
             report.skip(f"type {row['type']} (commune déléguée, associée ou arrondissement)")
             continue
@@ -160,6 +172,9 @@ def load_referential(
             "max_y",
         ],
     )
+    for departement in departements:
+        departement.chef_lieu = chefs_lieux.get(departement.code, "")
+    Departement.objects.bulk_update(departements, ["chef_lieu"], batch_size=BATCH_SIZE)
     if only_departements is None:
         ReferentialVersion.objects.update_or_create(
             source=SOURCE_PACKAGE, defaults={"version": version, "communes": report.communes}

@@ -222,13 +222,13 @@ def test_project_lead_edits_the_framing_letter_generates_and_downloads_the_pdf(
     ).click()
     assert page.get_by_role("heading", name="Lettre de cadrage", exact=True).first.is_visible()
     assert axe(page) == []
-    section = page.locator("#section-faisabilite")
-    section.get_by_role("link", name="Modifier la section La faisabilité").click()
+    section = page.locator("#section-contexte")
+    section.get_by_role("link", name="Modifier la section Contexte / historique").click()
     # HTMX swaps the section for its form, in place.
     section.get_by_label("Texte de la section").fill(
         "Les quatre GHT du Finistère ont confirmé leur participation."
     )
-    section.get_by_role("button", name="Enregistrer la section La faisabilité").click()
+    section.get_by_role("button", name="Enregistrer la section Contexte / historique").click()
     expect(section.get_by_text("Enregistré")).to_be_visible()
     expect(
         section.get_by_text("Les quatre GHT du Finistère ont confirmé leur participation.")

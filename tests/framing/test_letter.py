@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
+from docx import Document
 from pptx import Presentation
 from pypdf import PdfReader
 
@@ -21,15 +22,26 @@ from ptsm.framing.services import (
     generate_version,
     sign_version,
     update_section,
+    update_settings,
     verify_signed_file,
 )
 from ptsm.governance.models import Body, BodyKind, BodyMember
 from ptsm.governance.services import create_default_bodies
+from ptsm.organisations import services as services_organisations
 from ptsm.organisations.models import Contact, Organisation
-from ptsm.territories.models import Commune
+from ptsm.territories.models import Commune, Departement
 from tests.documents.test_pipeline import docx_text, pdf_text
-from tests.factories import make_project, member
+from tests.factories import make_project, member, ready_framing_letter
 from tests.helpers import login, page_text, visible_text
+from tests.letters import (
+    assert_clean_letter,
+    assert_in_order,
+    assert_signature_blocks_each_on_one_page,
+    docx_paragraphs,
+    flat,
+    pdf_pages,
+)
+from tests.organisations.test_logo import png_bytes
 
 pytestmark = pytest.mark.django_db
 DAY = dt.date(2026, 11, 24)
@@ -90,31 +102,125 @@ def _population() -> str:
 def test_letter_has_every_seed_section_and_the_projects_data(project, fmt):
     ensure_letter(project=project)
     data = render(project, get_kind("lettre-de-cadrage"), "", fmt, DAY)
-    text = docx_text(data) if fmt == "docx" else pdf_text(data)
-    flat = " ".join(text.split())
-    for heading in SEED_HEADINGS:
-        assert typeset(heading) in text, heading
+    text = docx_paragraphs(data) if fmt == "docx" else pdf_text(data)
+    flat_text = flat(text)
+    # The letter starts at « Préambule » and follows the seed; ANAP's guidance is not in it.
+    assert_in_order(flat_text, ["Objet", *SEED_HEADINGS])
+    assert_clean_letter(flat_text)
     assert "Finistère" in text and _population() in text
     for commitment in SEVEN_COMMITMENTS:
-        assert " ".join(typeset(commitment).split()) in flat, commitment
+        assert flat(commitment) in flat_text, commitment
     assert "18 mois" in text
     assert "Hervé Le Floc'h" in text and "Jean-Yves Kerhervé" in text
     assert "Comité de pilotage (COPIL)" in text
-    assert "Hervé Le Floc'h (ARS Bretagne, co-président(e))" in flat
+    assert "Hervé Le Floc'h (ARS Bretagne, coprésidence)" in flat_text
     # Who holds which data, and the CNIL/RGPD formalities to anticipate.
-    # (split() above turned the no-break space into a plain one)
-    assert "ARS Bretagne : activité et capacités des établissements" in flat
-    assert "CNIL" in flat and "RGPD" in flat
+    assert "ARS Bretagne : activité et capacités des établissements" in flat_text
+    assert "CNIL" in flat_text and "RGPD" in flat_text
+    # A letter: letterhead (the two institutions, before the object), addressees, place and date.
+    head = flat_text[: flat_text.find("Objet")]
+    assert "ARS Bretagne" in head and "Conseil départemental du Finistère" in head
+    assert "RÉPUBLIQUE" not in flat_text  # the State block only with PTSM_LETTERHEAD=etat
+    assert "Aux partenaires du PTSM de Finistère" in flat_text
+    assert "Fait à Quimper, le 24 novembre 2026" in flat_text
+    assert_in_order(flat_text, ["Fait à Quimper", "Hervé Le Floc'h", "Date :"])
     if fmt == "pdf":
-        assert "Date et signature" in text
-        raw = (
-            PdfReader(io.BytesIO(data))
-            .trailer["/Root"]["/Metadata"]
-            .get_object()
-            .get_data()
-            .decode()
-        )
+        assert_signature_blocks_each_on_one_page(data, ["Hervé Le Floc'h", "Jean-Yves Kerhervé"])
+        reader = PdfReader(io.BytesIO(data))
+        raw = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
         assert "<pdfaid:part>2</pdfaid:part>" in raw
+        assert reader.metadata.title == "Lettre de cadrage"
+        assert "ptsm" in raw  # the generator is in the metadata, not on the pages
+    else:
+        assert Document(io.BytesIO(data)).core_properties.author == "ptsm"
+
+
+def test_the_state_block_is_a_setting_and_logos_replace_the_names(project, settings):
+    settings.PTSM_LETTERHEAD = "etat"
+    ensure_letter(project=project)
+    ars = Organisation.objects.get(project=project, sub_type="ars")
+    services_organisations.set_organisation_logo(
+        organisation=ars, upload=SimpleUploadedFile("ars.png", png_bytes(), "image/png")
+    )
+    pdf = render(project, get_kind("lettre-de-cadrage"), "", "pdf", DAY)
+    first_page = pdf_pages(pdf)[0]
+    assert "RÉPUBLIQUE" in first_page and "Liberté" in first_page
+    # The ARS's logo stands in the letterhead instead of its name (still named as signatory).
+    assert "ARS Bretagne" not in first_page[: first_page.find("Objet")]
+    assert "Conseil départemental du Finistère" in first_page[: first_page.find("Objet")]
+    assert len(PdfReader(io.BytesIO(pdf)).pages[0].images) == 1
+    docx = render(project, get_kind("lettre-de-cadrage"), "", "docx", DAY)
+    assert len(Document(io.BytesIO(docx)).inline_shapes) >= 1
+    assert "RÉPUBLIQUE" in docx_paragraphs(docx)
+
+
+def test_guidance_is_a_help_panel_with_links_and_no_longer_editable(client, project):
+    lead = member(project, Role.PROJECT_LEAD)
+    login(client, lead)
+    response = client.get(reverse("framing:letter", kwargs={"slug": project.slug}))
+    page = response.content.decode()
+    assert "Facteurs clés de succès" in page and "La rédaction du document incombe" in page
+    assert reverse("governance:bodies", kwargs={"slug": project.slug}) in page
+    assert reverse("governance:communication", kwargs={"slug": project.slug}) in page
+    assert reverse("governance:initiatives", kwargs={"slug": project.slug}) in page
+    assert reverse("diagnostic:overview", kwargs={"slug": project.slug}) in page
+    url = reverse("framing:section", kwargs={"slug": project.slug, "key": "enjeux"})
+    assert client.get(url).status_code == 404
+
+
+def test_readiness_lists_what_is_missing_and_refuses_the_review(client, project):
+    lead = member(project, Role.PROJECT_LEAD)
+    letter = ensure_letter(project=project)
+    president = letter.cd_signatory
+    president.function = ""
+    president.save()
+    update_section(letter=letter, key="objectifs_demarche", text="  ", user=lead)
+    login(client, lead)
+    page_url = reverse("framing:letter", kwargs={"slug": project.slug})
+    response = client.post(
+        reverse("framing:status", kwargs={"slug": project.slug}), {"status": "relecture"}
+    )
+    letter.refresh_from_db()
+    assert letter.status == LetterStatus.DRAFT
+    assert not letter.status_changes.exists()
+    text = visible_text(client.get(page_url))
+    assert "La lettre n'est pas prête" in page_text(response) or "pas prête" in text
+    assert "Fonction de Jean-Yves Kerhervé (président du conseil départemental)" in text
+    assert "Section « Objectifs de la démarche » vide." in text
+    page = client.get(page_url).content.decode()
+    assert (
+        reverse("organisations:contact_edit", kwargs={"slug": project.slug, "pk": president.pk})
+        in page
+    )
+    assert (
+        reverse("framing:section", kwargs={"slug": project.slug, "key": "objectifs_demarche"})
+        in page
+    )
+    # Fixed: the letter goes to review.
+    president.function = "Président"
+    president.save()
+    update_section(letter=letter, key="objectifs_demarche", text="Confirmer", user=lead)
+    change_status(letter=letter, to_status=LetterStatus.REVIEW, user=lead)
+    assert letter.status == LetterStatus.REVIEW
+
+
+def test_without_a_chef_lieu_the_place_must_be_set(project):
+    lead = member(project, Role.PROJECT_LEAD)
+    letter = ensure_letter(project=project)
+    Departement.objects.filter(code="29").update(chef_lieu="")
+    with pytest.raises(ValidationError, match="Lieu de signature"):
+        change_status(letter=letter, to_status=LetterStatus.REVIEW, user=lead)
+    update_settings(
+        letter=letter,
+        duration_months=18,
+        ars_signatory=letter.ars_signatory,
+        cd_signatory=letter.cd_signatory,
+        place="Brest",
+        user=lead,
+    )
+    change_status(letter=letter, to_status=LetterStatus.REVIEW, user=lead)
+    pdf = render(project, get_kind("lettre-de-cadrage"), "", "pdf", DAY)
+    assert "Fait à Brest, le 24 novembre 2026" in flat(pdf_text(pdf))
 
 
 def test_annex_slideshow_has_the_annex_sections(project):
@@ -145,7 +251,7 @@ def test_export_documents_writes_the_letter_and_its_annex(project, tmp_path):
 
 def test_section_edits_flow_into_the_next_generation_and_live_data_too(project):
     letter = ensure_letter(project=project)
-    update_section(letter=letter, key="faisabilite", text="Les élus du pays de Brest ont délibéré.")
+    update_section(letter=letter, key="contexte", text="Les élus du pays de Brest ont délibéré.")
     Body.objects.filter(project=project, kind=BodyKind.COPIL).update(co_piloted=False)
     text = docx_text(render(project, get_kind("lettre-de-cadrage"), "", "docx", DAY))
     assert "Les élus du pays de Brest ont délibéré." in text
@@ -174,7 +280,7 @@ def test_status_workflow_is_recorded_and_guarded(project):
     change_status(letter=letter, to_status=LetterStatus.VALIDATED, user=lead)
     history = list(letter.status_changes.values_list("from_status", "to_status", "user_id"))
     assert history == [("relecture", "validee", lead.pk), ("brouillon", "relecture", lead.pk)]
-    update_section(letter=letter, key="enjeux", text="Nouveau texte", user=lead)
+    update_section(letter=letter, key="contexte", text="Nouveau texte", user=lead)
     assert letter.status == LetterStatus.DRAFT  # editing a validated letter reopens a draft
 
 
@@ -183,9 +289,7 @@ def test_versions_only_when_something_changed_and_a_visible_diff(client, project
     letter = ensure_letter(project=project)
     first = generate_version(letter=letter, user=lead, today=DAY)
     assert generate_version(letter=letter, user=lead, today=DAY).pk == first.pk
-    update_section(
-        letter=letter, key="mobilisation", text="Une tournée des CLSM précède la plénière."
-    )
+    update_section(letter=letter, key="contexte", text="Une tournée des CLSM précède la plénière.")
     second = generate_version(letter=letter, user=lead, today=DAY)
     assert second.number == 2
     login(client, lead)
@@ -193,11 +297,11 @@ def test_versions_only_when_something_changed_and_a_visible_diff(client, project
         client.get(reverse("framing:diff", kwargs={"slug": project.slug, "number": 2}))
     )
     assert "Ajouté : Une tournée des CLSM précède la plénière." in page
-    assert "Retiré : Des contacts préalables avec les acteurs" in page
+    assert "Retiré : Cadre : la démarche s'inscrit dans la mise en œuvre" in page
 
 
 def _validated_version(project, lead) -> LetterVersion:
-    letter = ensure_letter(project=project)
+    letter = ready_framing_letter(ensure_letter(project=project))
     change_status(letter=letter, to_status=LetterStatus.REVIEW, user=lead)
     generate_version(letter=letter, user=lead, today=DAY)
     change_status(letter=letter, to_status=LetterStatus.VALIDATED, user=lead)
@@ -272,11 +376,11 @@ def test_signature_freezes_the_version_and_tampering_is_detected(client, project
     # makes a new version, the signed one is untouched.
     letter = version.letter
     with pytest.raises(ValidationError, match="avenant"):
-        update_section(letter=letter, key="enjeux", text="Texte révisé après signature")
+        update_section(letter=letter, key="contexte", text="Texte révisé après signature")
     with pytest.raises(ValidationError, match="motif"):
         change_status(letter=letter, to_status=LetterStatus.DRAFT, user=lead)
     change_status(letter=letter, to_status=LetterStatus.DRAFT, user=lead, comment="Avenant n° 1")
-    update_section(letter=letter, key="enjeux", text="Texte révisé après signature")
+    update_section(letter=letter, key="contexte", text="Texte révisé après signature")
     new = generate_version(letter=version.letter, user=lead, today=DAY)
     assert new.number == version.number + 1 and not new.signed
     stored = LetterVersion.objects.get(pk=version.pk)

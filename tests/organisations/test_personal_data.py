@@ -24,7 +24,7 @@ from ptsm.governance.models import Body, BodyMember, Meeting
 from ptsm.organisations.models import Contact, Organisation, PendingImport
 from ptsm.organisations.personal_data import ARCHIVE_MODELS, purgeable_contacts
 from ptsm.roadmap.models import Action, Objective, Orientation, Theme
-from tests.factories import make_project, member
+from tests.factories import make_project, member, ready_framing_letter
 from tests.helpers import login, page_text
 
 pytestmark = pytest.mark.django_db
@@ -91,7 +91,7 @@ def person(project):
 
 
 def _signed_letter(project, lead):
-    letter = framing.ensure_letter(project=project)
+    letter = ready_framing_letter(framing.ensure_letter(project=project))
     framing.change_status(letter=letter, to_status=LetterStatus.REVIEW, user=lead)
     framing.generate_version(letter=letter, user=lead)
     framing.change_status(letter=letter, to_status=LetterStatus.VALIDATED, user=lead)
@@ -168,16 +168,17 @@ def test_erasure_anonymises_the_person_everywhere_and_keeps_signed_documents(
 ):
     signed = _signed_letter(project, lead)  # names her as the ARS's signatory
     assert any(NAME in line for line in signed.lines)
-    draft = generate_document(project=project, kind_slug="lettre-de-cadrage", fmt="docx")
     letter = framing.ensure_letter(project=project)
     # A signed letter changes only through an amendment: reopen it, then name her in a section.
     framing.change_status(letter=letter, to_status="brouillon", user=lead, comment="Avenant")
     framing.update_section(
         letter=letter,
-        key="gouvernance_copilotage",
+        key="contexte",
         text=f"Copilotage assuré par {NAME}.",
         user=lead,
     )
+    # A draft of the amendment (a generation of the signed letter itself is the signed file).
+    draft = generate_document(project=project, kind_slug="lettre-de-cadrage", fmt="docx")
     kept_pdf = signed.pdf_id
     assert _rows_naming([NAME, EMAIL])  # the fixture does name her
 
@@ -202,7 +203,7 @@ def test_erasure_anonymises_the_person_everywhere_and_keeps_signed_documents(
     assert minutes.startswith("Ouverture par Contact supprimé (Contact supprimé).")
     assert "Yann Le Du" in minutes
     texts = framing.ensure_letter(project=project).texts
-    assert texts["gouvernance_copilotage"] == "Copilotage assuré par Contact supprimé."
+    assert texts["contexte"] == "Copilotage assuré par Contact supprimé."
     # Her pending-import row is gone, the other one remains.
     assert [r["last_name"] for r in PendingImport.objects.get().rows] == ["Morvan"]
     # The draft that named her is gone; the signed letter stays and its access is logged.
@@ -324,7 +325,16 @@ def test_contacts_of_organisations_no_longer_involved_are_purged_after_the_perio
     call_command("purge_personal_data", stdout=out)
     assert "1 contact(s) supprimé(s)" in out.getvalue()
     remaining = set(Contact.objects.filter(project=project).values_list("last_name", flat=True))
-    assert remaining == {"Récent", "Pilote", "Copil", "Collègue", "Invitée", "Archivée"}
+    # "Signataire": the signed letter's two signatories, kept with it.
+    assert remaining == {
+        "Récent",
+        "Pilote",
+        "Copil",
+        "Collègue",
+        "Invitée",
+        "Archivée",
+        "Signataire",
+    }
     assert Organisation.objects.filter(name="Association dissoute").exists()
     entry = AuditEntry.objects.get(kind=Kind.ERASURE, project=project)
     assert "1 contact(s) supprimé(s)" in entry.object_repr

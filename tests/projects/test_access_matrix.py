@@ -13,7 +13,7 @@ from ptsm.accounts.permissions import Capability, role_allows
 from ptsm.documents.services import generate_document
 from ptsm.evaluation.models import ActionIndicatorValue
 from ptsm.jobs.models import Job
-from tests.factories import make_project, member
+from tests.factories import make_project, member, ready_framing_letter
 from tests.helpers import login
 
 PUBLIC = {
@@ -205,7 +205,7 @@ def _signed_letter_version(project, lead):
     from ptsm.framing import services as framing
     from ptsm.framing.models import LetterStatus
 
-    letter = framing.ensure_letter(project=project)
+    letter = ready_framing_letter(framing.ensure_letter(project=project))
     framing.change_status(letter=letter, to_status=LetterStatus.REVIEW, user=lead)
     framing.generate_version(letter=letter, user=lead)
     framing.change_status(letter=letter, to_status=LetterStatus.VALIDATED, user=lead)
@@ -227,6 +227,7 @@ URL_OBJECTS = {
     "documents:history": {"pk": "document"},
     "organisations:detail": {"pk": "organisation"},
     "organisations:edit": {"pk": "organisation"},
+    "organisations:logo": {"pk": "organisation"},
     "organisations:delete": {"pk": "organisation"},
     "organisations:archive": {"pk": "organisation"},
     "organisations:contact_archive": {"pk": "contact"},
@@ -276,7 +277,7 @@ URL_OBJECTS = {
 URL_VALUES = {
     "what": "organisations",
     "fmt": "csv",
-    "key": "enjeux",
+    "key": "contexte",
     "code": "PAUVRETE",
     "level": "orientation",
     "kind": "six-mois",
