@@ -5,7 +5,7 @@ from functools import cached_property
 
 from django.utils.text import slugify
 
-from ptsm.core.formatting import french_date, french_number
+from ptsm.core.formatting import french_date, french_euros
 from ptsm.core.guards import counted
 from ptsm.diagnostic.selectors import report_content
 from ptsm.documents.letters import letter_frame
@@ -14,14 +14,20 @@ from ptsm.organisations.models import Organisation
 from ptsm.roadmap.content import action_data
 from ptsm.roadmap.models import COMMITTED_STATUSES, FundingNature
 from ptsm.roadmap.selectors import credits_table, project_actions, roadmap_tree, roadmap_versions
-from ptsm.territories.selectors import default_place, territory_card, territory_map_svg
+from ptsm.territories.selectors import (
+    default_place,
+    territory_card,
+    territory_map_svg,
+    territory_of,
+)
 
 from .models import CommitmentLetter
 from .sections import ARTICLE_DEFAULTS, ARTICLES, COLLECTIVE_SECTIONS
 
 
 def euros(amount) -> str:
-    return f"{french_number(amount, 0)} €"
+    # The one rule for amounts (cents kept when there are any), as on the pages and the roadmap.
+    return french_euros(amount)
 
 
 def committed_actions(project) -> list:
@@ -183,7 +189,7 @@ def collective_context(project) -> dict:
     credits = credits_table(actions)
     validated_on = roadmap_validated_on(project)
     co_pilots = cd_co_pilots(project)
-    territory = project.territory.name
+    of_territory = territory_of(project.territory)  # "du Finistère"
     contacts = (
         {s.organisation_id: s.contact for s in letter.signatories.select_related("contact")}
         if letter.pk
@@ -300,7 +306,7 @@ def collective_context(project) -> dict:
                     "précisera"
                 )
                 + " les éléments du projet d'amélioration du parcours retenu pour le territoire "
-                f"de {territory}."
+                f"{of_territory}."
             ]
         },
         "annex_list": {"bullets": [f"Annexe — {o.name}" for o in carriers]},
@@ -341,8 +347,8 @@ def collective_context(project) -> dict:
             institutions=letterhead_institutions(project, letter, co_pilots),
             place=letter_place(letter),
             subject="lettre d'engagement collective pour la mise en œuvre de la feuille de "
-            f"route du projet territorial de santé mentale (PTSM) de {territory}",
-            addressees=[f"Aux partenaires du PTSM de {territory}"],
+            f"route du projet territorial de santé mentale (PTSM) {of_territory}",
+            addressees=[f"Aux partenaires du PTSM {of_territory}"],
         ),
     }
 
@@ -489,8 +495,8 @@ def annex_context(
         "letter": {
             **frame["letter"],
             "object": "annexe à la lettre d'engagement collective — engagement de "
-            f"{organisation.name} dans la mise en œuvre de la feuille de route du PTSM de "
-            f"{project.territory.name}",
+            f"{organisation.name} dans la mise en œuvre de la feuille de route du PTSM "
+            f"{territory_of(project.territory)}",
             "addressees": [organisation.name, *([address] if address else [])],
             "salutation": "",  # articles of a bilateral commitment, not a letter's prose
             "closing": "",

@@ -4,6 +4,7 @@ from ptsm.documents.letters import letter_frame
 from ptsm.documents.registry import DocumentKind, Variant, register, template_path
 from ptsm.documents.rendering import docx_renderer, pdf_renderer
 from ptsm.organisations.models import Organisation
+from ptsm.territories.selectors import territory_of
 
 from .bundle import BundlePart, build_bundle
 from .content import (
@@ -94,7 +95,8 @@ def _signature_sheet(project, variant_key: str = "") -> dict:
             institutions=letterhead_institutions(project, letter, co_pilots),
             place=letter_place(letter),
             subject="signature de la lettre d'engagement collective du projet territorial de "
-            f"santé mentale (PTSM) de {project.territory.name}" + (f" — {when}" if when else ""),
+            f"santé mentale (PTSM) {territory_of(project.territory)}"
+            + (f" — {when}" if when else ""),
             addressees=[],
             salutation="",
             closing="",

@@ -10,7 +10,12 @@ from ptsm.governance.selectors import project_bodies
 from ptsm.organisations.categories import Category
 from ptsm.organisations.models import Organisation
 from ptsm.organisations.selectors import missing_key_actors
-from ptsm.territories.selectors import default_place, territory_card, territory_map_svg
+from ptsm.territories.selectors import (
+    default_place,
+    territory_card,
+    territory_map_svg,
+    territory_of,
+)
 
 from .sections import ANNEX, LETTER, PART_TITLES, SECTIONS
 
@@ -257,6 +262,7 @@ def letter_context(project, letter) -> dict:
     live = LiveData(project, letter)
     sections = letter_sections(project, letter, live)
     territory = project.territory.name
+    of_territory = territory_of(project.territory)  # "du Finistère"
     return {
         "title": "Lettre de cadrage",
         "subtitle": "Mettre en œuvre un projet de parcours en psychiatrie et santé mentale",
@@ -277,9 +283,9 @@ def letter_context(project, letter) -> dict:
         **letter_frame(
             institutions=live.institutions(),
             place=letter_place(letter),
-            subject="lettre de cadrage du projet territorial de santé mentale (PTSM) de "
-            f"{territory}",
-            addressees=[f"Aux partenaires du PTSM de {territory}"],
+            subject="lettre de cadrage du projet territorial de santé mentale (PTSM) "
+            f"{of_territory}",
+            addressees=[f"Aux partenaires du PTSM {of_territory}"],
             draft_mark=""
             if letter.status in ("validee", "signee")
             else f"Projet de lettre ({letter.get_status_display().lower()}) — ne pas signer",

@@ -20,6 +20,9 @@ class Departement(models.Model):
     name = models.CharField("nom", max_length=100)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="departements")
     chef_lieu = models.CharField("chef-lieu", max_length=200, blank=True)
+    # INSEE's "type de nom en clair" (TNCC): which article the name takes — "du Finistère",
+    # "de la Haute-Vienne", "des Deux-Sèvres", "de l'Ain". None until the referential is read.
+    name_type = models.PositiveSmallIntegerField("type de nom (INSEE)", null=True, blank=True)
 
     class Meta:
         verbose_name = "département"

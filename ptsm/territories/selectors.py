@@ -9,6 +9,7 @@ from django.utils.html import escape
 from ptsm.core.formatting import french_number
 
 from .models import Commune, Epci, Territory
+from .naming import of_name
 
 # Light to dark blue (DSFR "bleu France" scale); five density classes.
 DENSITY_COLOURS = ["#e3e3fd", "#cacafb", "#8585f6", "#4b4bd6", "#000091"]
@@ -234,3 +235,12 @@ def default_place(territory: Territory) -> str:
         )
         departement = commune.departement if commune else None
     return departement.chef_lieu if departement else ""
+
+
+def territory_of(territory: Territory) -> str:
+    """The territory's name after "de", with its article: "du Finistère", "des Deux-Sèvres";
+    the INSEE article when the territory is exactly one département of that name."""
+    departements = list(territory.departements.all()[:2])
+    if len(departements) == 1 and departements[0].name == territory.name:
+        return of_name(territory.name, departements[0].name_type)
+    return of_name(territory.name)

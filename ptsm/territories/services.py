@@ -9,6 +9,7 @@ from importlib import metadata, resources
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import Q
 
 from .geometry import BoundingBox, GeometryError, area_km2, decode_wkb, svg_path
 from .models import Commune, Departement, Epci, ReferentialVersion, Region, Territory
@@ -103,8 +104,9 @@ def load_referential(
         and current.version == version
         and not force
         and only_departements is None
-        # A referential loaded before the chef-lieux were read is read again once.
-        and not Departement.objects.filter(chef_lieu="").exists()
+        # A referential loaded before the chef-lieux and the names' articles were read is read
+        # again once.
+        and not Departement.objects.filter(Q(chef_lieu="") | Q(name_type__isnull=True)).exists()
     ):
         report.up_to_date = True
         report.communes = current.communes
@@ -125,9 +127,14 @@ def load_referential(
         departement_codes[row["id"]] = row["code"]
         chef_lieu_ids[row["chef_lieu_id"]] = row["code"]
         departements.append(
-            Departement(code=row["code"], name=row["nom"], region_id=region_codes[row["region_id"]])
+            Departement(
+                code=row["code"],
+                name=row["nom"],
+                region_id=region_codes[row["region_id"]],
+                name_type=int(row["type_nom"] or 0),
+            )
         )
-    report.departements = _upsert(Departement, departements, ["name", "region"])
+    report.departements = _upsert(Departement, departements, ["name", "region", "name_type"])
 
     epci_codes = {}
     epcis = []

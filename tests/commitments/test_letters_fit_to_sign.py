@@ -55,13 +55,13 @@ def test_collective_letter_is_a_letter_with_every_signatory_block(project, fmt):
     assert_clean_letter(text)
     head = text[: text.find("Objet")]
     assert "ARS Bretagne" in head and "Conseil départemental du Finistère" in head
-    assert "Aux partenaires du PTSM de Finistère" in text
+    assert "Aux partenaires du PTSM du Finistère" in text
     assert "Fait à Quimper, le 24 novembre 2026" in text
     # Filled with the project's data, true since the COPIL validated the roadmap.
     assert "validée par le comité de pilotage du 12 novembre 2026" in text
     assert "plan d'actions validé par le comité de pilotage du 12 novembre 2026" in text
     assert "La feuille de route annexée à la présente lettre" in text
-    assert "retenu pour le territoire de Finistère" in text
+    assert "retenu pour le territoire du Finistère" in text
     assert "Réduire les délais (1 fiche-action validée)" in text
     assert_in_order(text, ["Fait à Quimper", *SIGNATORIES])
     if fmt == "pdf":

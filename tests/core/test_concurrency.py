@@ -46,11 +46,11 @@ def _in_parallel(jobs) -> list:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_sixteen_sections_saved_at_the_same_moment_all_persist(committed_referential):
+def test_every_section_saved_at_the_same_moment_persists(committed_referential):
     project = make_project(departement="29")
     letter = framing.ensure_letter(project=project)
-    keys = EDITABLE_KEYS[:16]
-    assert len(keys) == 16
+    keys = EDITABLE_KEYS  # one person per section of the letter, all saving at once
+    assert len(keys) >= 10
 
     def save(key):
         # Each person loaded the letter before anyone saved: a stale copy of every section.

@@ -121,7 +121,7 @@ def test_letter_has_every_seed_section_and_the_projects_data(project, fmt):
     head = flat_text[: flat_text.find("Objet")]
     assert "ARS Bretagne" in head and "Conseil départemental du Finistère" in head
     assert "RÉPUBLIQUE" not in flat_text  # the State block only with PTSM_LETTERHEAD=etat
-    assert "Aux partenaires du PTSM de Finistère" in flat_text
+    assert "Aux partenaires du PTSM du Finistère" in flat_text
     assert "Fait à Quimper, le 24 novembre 2026" in flat_text
     assert_in_order(flat_text, ["Fait à Quimper", "Hervé Le Floc'h", "Date :"])
     if fmt == "pdf":
