@@ -39,7 +39,7 @@ def _member_names(body) -> str:
         f"{m.contact.full_name} ({m.contact.organisation.name}, {m.get_role_display().lower()})"
         for m in body.members.all()
     ]
-    return "; ".join(names) if names else "composition à préciser"
+    return "; ".join(names) if names else "aucun membre désigné à ce jour"
 
 
 def plenary_context(project, variant_key: str = "") -> dict:

@@ -146,7 +146,11 @@ def doors_label(action: Action) -> str:
 def period(action: Action) -> str:
     if action.start_date and action.end_date:
         return f"{french_date(action.start_date)} – {french_date(action.end_date)}"
-    return french_date(action.start_date or action.end_date) or "à préciser"
+    if action.start_date:
+        return f"à partir du {french_date(action.start_date)}"
+    if action.end_date:
+        return f"jusqu'au {french_date(action.end_date)}"
+    return "dates non fixées"
 
 
 # Synthesis tables -------------------------------------------------------------------------------
