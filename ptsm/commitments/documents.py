@@ -1,6 +1,6 @@
 """Document kinds owned by the commitments app."""
 
-from ptsm.documents.registry import DocumentKind, Variant, register, template_path
+from ptsm.documents.registry import DocumentKind, Freeze, Variant, register, template_path
 from ptsm.documents.rendering import docx_renderer, pdf_renderer
 from ptsm.organisations.models import Organisation
 
@@ -53,6 +53,56 @@ def _all_annexes(project) -> dict[str, dict]:
     }
 
 
+def _annexes_frozen(project) -> dict[str, Freeze]:
+    """A signed annex is served as the version signed, held by that version; an amendment
+    awaiting its signature is the workflow's new version (not frozen until signed)."""
+    from django.db.models import OuterRef, Subquery
+
+    from .models import AnnexVersion, Signatory
+
+    signed_on = Signatory.objects.filter(
+        letter=OuterRef("letter"), organisation=OuterRef("organisation")
+    ).values("signed_on")[:1]
+    latest: dict[int, AnnexVersion] = {}
+    for version in (
+        AnnexVersion.objects.filter(letter__project=project)
+        .annotate(signatory_signed_on=Subquery(signed_on))
+        .only("organisation_id", "number", "signed", "pdf_id", "docx_id", "created_at")
+        .order_by("organisation_id", "-number")
+    ):
+        latest.setdefault(version.organisation_id, version)
+    return {
+        str(organisation_id): Freeze(
+            key=f"{ANNEX_KIND}-{organisation_id}-v{version.number}",
+            on=version.signatory_signed_on or version.created_at.date(),
+            documents={"pdf": version.pdf_id, "docx": version.docx_id},
+        )
+        for organisation_id, version in latest.items()
+        if version.signed
+    }
+
+
+def collective_freeze(project) -> Freeze | None:
+    """The collective letter's text is frozen at the first signature (see `update_text`): its
+    files are those stored then."""
+    from .models import Signatory, SignatoryStatus
+
+    first = (
+        Signatory.objects.filter(letter__project=project, status=SignatoryStatus.SIGNED)
+        .order_by("signed_on")
+        .values_list("signed_on", flat=True)
+        .first()
+    )
+    if first is None:
+        return None
+    return Freeze(key=f"{COLLECTIVE_KIND}-signee", on=first)
+
+
+def _collective_frozen(project) -> dict[str, Freeze]:
+    freeze = collective_freeze(project)
+    return {"": freeze} if freeze else {}
+
+
 def _signature_sheet(project, variant_key: str = "") -> dict:
     from .content import current_letter
 
@@ -98,6 +148,7 @@ register(
         description="Partie collective de la lettre d'engagement (ANAP) : rappel des phases, signataires, contenu, "
         "évaluation, page des signatures.",
         build_context=_collective,
+        frozen=_collective_frozen,
         renderers={
             "docx": docx_renderer(COLLECTIVE_DOCX),
             "pdf": pdf_renderer(
@@ -116,6 +167,7 @@ register(
         variants=_annex_variants,
         build_all_contexts=_all_annexes,
         owner_organisation=int,  # the variant key is the operator's pk
+        frozen=_annexes_frozen,
         renderers={
             "docx": docx_renderer(ANNEX_DOCX),
             "pdf": pdf_renderer(template_path(__file__, "doc_templates", "annexe-operateur.typ")),
