@@ -132,13 +132,12 @@ def _signature_sheet(project, variant_key: str = "") -> dict:
 def _bundle(project, variant_key: str = "") -> dict:
     from .selectors import bundle_parts
 
-    return {"parts": bundle_parts(project)}
+    contents = bundle_parts(project)
+    return {"parts": contents.parts, "heading": contents.heading}
 
 
 def _bundle_pdf(context: dict) -> bytes:
-    return build_bundle(
-        parts=context["parts"], meta=context["meta"], heading="Liasse des lettres d'engagement"
-    )
+    return build_bundle(parts=context["parts"], meta=context["meta"], heading=context["heading"])
 
 
 register(
@@ -192,7 +191,8 @@ register(
     DocumentKind(
         slug=BUNDLE_KIND,
         title="Liasse des engagements",
-        description="Couverture, sommaire, lettre collective, annexes signées, signets et empreintes SHA-256.",
+        description="Couverture, sommaire, lettre collective, feuille de route validée, annexes "
+        "(signées ou en attente), numérotation propre à la liasse, signets et empreintes SHA-256.",
         build_context=_bundle,
         gathers_operators=True,
         renderers={"pdf": _bundle_pdf},

@@ -351,14 +351,18 @@ def test_bundle_has_one_bookmark_per_operator_plus_the_letter_and_is_determinist
     data = render(project, kind, "", "pdf", DAY)
     reader = PdfReader(io.BytesIO(data))
     assert [o.title for o in reader.outline] == [
+        "Couverture",
+        "Sommaire",
         "Lettre d'engagement collective",
         "Annexe — A Opérateur",
         "Annexe — B Opérateur",
         "Annexe — C Opérateur",
+        "Empreintes SHA-256",
     ]
-    assert len(reader.outline) == len(operators(project)) + 1
+    assert len(reader.outline) == len(operators(project)) + 4
     text = "\n".join(p.extract_text() for p in reader.pages)
-    assert "Sommaire" in text and "Annexe — A Opérateur (non signée)" in text
+    assert "Sommaire" in text and "Annexe — A Opérateur — en attente de signature" in text
+    assert "Annexe — B Opérateur — signée le 24 novembre 2026" in text
     import hashlib
 
     assert hashlib.sha256(signed).hexdigest() in text.replace(
@@ -376,13 +380,13 @@ def test_a_long_bundle_points_its_contents_and_bookmarks_to_each_annex_first_pag
     contents_pages = [i for i, text in enumerate(texts) if "Sommaire" in text]
     assert contents_pages[0] == 1
     contents = " ".join(texts[1 : 1 + 4])
-    assert len(reader.outline) == 71
-    for item in reader.outline[1:]:
+    assert len(reader.outline) == 74
+    for item in reader.outline[3:-1]:
         name = item.title.removeprefix("Annexe — ")
         first = reader.get_destination_page_number(item)
         assert f"Annexe à la lettre d'engagement{name}" in texts[first].replace("\n", ""), name
         assert f"Annexe à la lettre d'engagement{name}" not in texts[first - 1].replace("\n", "")
-        listed = re.search(rf"Annexe — {name} \(non signée\)\s*page (\d+)", contents)
+        listed = re.search(rf"Annexe — {name} — en attente de signature\s*page (\d+)", contents)
         assert listed and int(listed.group(1)) == first + 1, name
 
 
@@ -481,7 +485,7 @@ def test_bundle_is_built_step_by_step_with_visible_progress(client, project, mon
 
     bundle = GeneratedDocument.objects.get(project=project, kind="liasse-engagements")
     with bundle.content.open("rb") as handle:
-        assert len(PdfReader(handle).outline) == len(orgs) + 1
+        assert len(PdfReader(handle).outline) == len(orgs) + 4
 
 
 def test_an_organisation_without_a_validated_action_has_no_annex(project):
@@ -630,7 +634,7 @@ def test_operators_whose_names_slugify_the_same_get_distinct_file_names(project,
     # The bundle names each part after the same rule.
     from ptsm.commitments.selectors import bundle_parts
 
-    parts = {part.file_name for part in bundle_parts(project)}
+    parts = {part.file_name for part in bundle_parts(project).parts}
     assert {"annexe-ch-morlaix.pdf", "annexe-ch-morlaix-2.pdf"} <= parts
 
 
