@@ -385,6 +385,7 @@ def record_signed_pdf(
         sent_pdf=sent_pdf,
         signed_outside=signed_outside,
         what=f"l'annexe envoyée (version {version.number})",
+        other_documents=_other_documents(signatory, version),
     )
     data, digital = checked.data, checked.digital
     digest = hashlib.sha256(data).hexdigest()
@@ -411,6 +412,29 @@ def record_signed_pdf(
     _keep_signature(signatory, user=user)
     _freeze_collective_letter(signatory.letter, user=user)
     return signatory
+
+
+def _other_documents(signatory: Signatory, version: AnnexVersion) -> dict[str, str]:
+    """SHA-256 -> what it is, for every other annex file of the campaign: another operator's
+    annex or signed PDF, another version of this one. Uploading one of them is a mistake."""
+    others = {}
+    for other in signatory.letter.annex_versions.select_related("organisation", "pdf").exclude(
+        pk=version.pk
+    ):
+        if other.organisation_id == signatory.organisation_id:
+            others[other.pdf.sha256] = f"la version {other.number} de cette annexe"
+        else:
+            others[other.pdf.sha256] = (
+                f"l'annexe d'un autre opérateur ({other.organisation.name}, version {other.number})"
+            )
+    for record in SignatureRecord.objects.filter(signatory__letter=signatory.letter).select_related(
+        "signatory__organisation"
+    ):
+        if record.signatory_id != signatory.pk and record.sha256:
+            others[record.sha256] = (
+                f"le PDF signé d'un autre opérateur ({record.signatory.organisation.name})"
+            )
+    return others
 
 
 def _keep_signature(signatory: Signatory, *, user=None, in_session: bool = False) -> None:

@@ -243,6 +243,10 @@ def sign_version(
             sent_pdf=sent_pdf,
             signed_outside=signed_outside,
             what=f"la lettre de cadrage générée (version {version.number})",
+            other_documents={
+                other.pdf.sha256: f"la version {other.number} de la lettre de cadrage"
+                for other in letter.versions.select_related("pdf").exclude(pk=version.pk)
+            },
         )
         data = checked.data
         version.signed_outside = checked.signed_outside

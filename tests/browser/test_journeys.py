@@ -292,15 +292,17 @@ def test_a_bilateral_campaign_reaches_signed_for_one_operator(
     row.get_by_label("PDF signé de EPSM Finistère Sud").set_input_files(str(signed))
     # A blank page is not the annex that was sent: it is recorded as signed outside ptsm.
     # The DSFR draws the box on the label: a user clicks the label's text.
-    row.get_by_text("Signé hors plateforme (document imprimé, signé puis numérisé)").click()
+    row.get_by_text(
+        "Signature manuscrite scannée (document imprimé, signé à la main puis numérisé)"
+    ).click()
     assert row.get_by_label(
-        "Signé hors plateforme (document imprimé, signé puis numérisé)"
+        "Signature manuscrite scannée (document imprimé, signé à la main puis numérisé)"
     ).is_checked()
     row.get_by_role("button", name="Enregistrer la signature de EPSM Finistère Sud").click()
     expect(page.get_by_text("Engagement de EPSM Finistère Sud signé.")).to_be_visible()
     row = page.locator("tr", has_text="EPSM Finistère Sud")
     expect(row.get_by_text("Signé", exact=True)).to_be_visible()
-    expect(row.get_by_text("Signé hors plateforme (document numérisé)")).to_be_visible()
+    expect(row.get_by_text("Signature manuscrite scannée (document numérisé)")).to_be_visible()
     assert axe(page) == []
 
 

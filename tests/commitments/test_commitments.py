@@ -188,6 +188,7 @@ def test_bilateral_campaign_emails_reminders_signatures_and_refusals(project, sm
         signatory=epsm_signatory,
         upload=SimpleUploadedFile("signe.pdf", data),
         signed_on=dt.date(2027, 1, 10),
+        signed_outside=True,
     )
     assert epsm_signatory.status == SignatoryStatus.SIGNED and verify_signed_file(epsm_signatory)
     assert epsm_signatory.digital_signature_valid is None  # no PAdES signature in this file
@@ -215,6 +216,7 @@ def test_start_is_the_last_signature_and_expiry_warns_on_the_dashboard(client, p
             signatory=signatory,
             upload=SimpleUploadedFile("s.pdf", _signed_pdf(project, organisation)),
             signed_on=day,
+            signed_outside=True,
         )
     period = engagement_period(project)
     assert (period.start, period.end) == (dt.date(2025, 12, 20), dt.date(2026, 12, 20))
@@ -238,6 +240,7 @@ def test_amendment_makes_a_new_version_with_a_diff_and_a_new_signature(client, p
         signatory=signatory,
         upload=SimpleUploadedFile("s.pdf", _signed_pdf(project, epsm)),
         signed_on=DAY,
+        signed_outside=True,
     )
     FundingLine.objects.filter(funder="fir").update(amount=150000)
     with pytest.raises(ValidationError, match="établissez un avenant"):
@@ -256,7 +259,10 @@ def test_amendment_makes_a_new_version_with_a_diff_and_a_new_signature(client, p
     with second.pdf.content.open("rb") as handle:
         amended = handle.read() + b"\n% signature de l'avenant\n"
     record_signed_pdf(
-        signatory=signatory, upload=SimpleUploadedFile("avenant.pdf", amended), signed_on=DAY
+        signatory=signatory,
+        upload=SimpleUploadedFile("avenant.pdf", amended),
+        signed_on=DAY,
+        signed_outside=True,
     )
     signatory.refresh_from_db()
     assert signatory.annex_version == second and not amendment_pending(signatory)
@@ -345,7 +351,10 @@ def test_bundle_has_one_bookmark_per_operator_plus_the_letter_and_is_determinist
     signatory = letter.signatories.get(organisation=orgs[1])
     signed = _signed_pdf(project, orgs[1])
     record_signed_pdf(
-        signatory=signatory, upload=SimpleUploadedFile("s.pdf", signed), signed_on=DAY
+        signatory=signatory,
+        upload=SimpleUploadedFile("s.pdf", signed),
+        signed_on=DAY,
+        signed_outside=True,
     )
     kind = get_kind("liasse-engagements")
     data = render(project, kind, "", "pdf", DAY)
@@ -437,6 +446,7 @@ def test_organisation_page_shows_its_actions_and_commitment(client, project):
         signatory=letter.signatories.get(organisation=epsm),
         upload=SimpleUploadedFile("s.pdf", _signed_pdf(project, epsm)),
         signed_on=dt.date(2027, 1, 10),
+        signed_outside=True,
     )
     login(client, member(project, Role.READER))
     page = visible_text(
@@ -456,6 +466,7 @@ def test_the_action_plan_shows_the_commitment_status_of_each_action(project):
         signatory=letter.signatories.get(organisation=epsm),
         upload=SimpleUploadedFile("s.pdf", _signed_pdf(project, epsm)),
         signed_on=DAY,
+        signed_outside=True,
     )
     from openpyxl import load_workbook
 

@@ -244,6 +244,7 @@ def test_signature_freezes_the_version_and_tampering_is_detected(client, project
             "mode": "depot",
             "signed_on": "2026-11-20",
             "file": SimpleUploadedFile("signee.pdf", signed),
+            "signed_outside": "on",  # no electronic signature: signed by hand, scanned
         },
         follow=True,
     )
@@ -367,7 +368,7 @@ def test_a_scanned_letter_needs_the_statement_and_is_shown_as_signed_outside(cli
     version.refresh_from_db()
     assert version.signed and version.signed_outside
     page = visible_text(client.get(reverse("framing:letter", kwargs={"slug": project.slug})))
-    assert "Signée hors plateforme (document numérisé)" in page
+    assert "Signature manuscrite scannée (document numérisé)" in page
 
 
 def test_a_reader_sees_no_link_to_the_draft_letters_files(client, project):
