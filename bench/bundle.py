@@ -73,6 +73,23 @@ def main() -> None:
             action=action, funder="autofinancement", operator=organisation, amount=5000, year=2027
         )
     renumber(project=project)
+    # The COPIL validates the roadmap: its PDF is frozen then, and annexed in the bundle.
+    from ptsm.roadmap.selectors import roadmap_lines
+    from ptsm.roadmap.services import validate_roadmap
+
+    started = time.perf_counter()
+    validate_roadmap(
+        project=project,
+        meeting=None,
+        decision="Feuille de route validée",
+        validated_on=dt.date(2026, 11, 20),
+        user=None,
+        lines=roadmap_lines(project),
+    )
+    print(
+        f"Validation de la feuille de route (documents figés)  "
+        f"{(time.perf_counter() - started) * 1000:8.1f} ms"
+    )
     ensure_letter(project=project)
     kind = get_kind("liasse-engagements")
     today = dt.date(2026, 11, 24)

@@ -8,7 +8,7 @@ from ptsm.core.formatting import french_date, french_number
 from ptsm.diagnostic.selectors import identity_card_rows, report_content
 from ptsm.organisations.models import Organisation
 from ptsm.roadmap.content import action_data
-from ptsm.roadmap.models import COMMITTED_STATUSES, FundingNature
+from ptsm.roadmap.models import COMMITTED_STATUSES, FundingNature, Orientation
 from ptsm.roadmap.selectors import credits_table, project_actions, roadmap_tree
 from ptsm.territories.selectors import territory_map_svg
 
@@ -200,16 +200,25 @@ def collective_context(project) -> dict:
 
 
 class Snapshot:
-    """What every annex of a project shares, read once (a bundle renders all of them)."""
+    """What every annex of a project shares, read once (a bundle renders all of them). With
+    `only`, what one operator's annex needs: its own actions and contact, and the project's
+    counts (one annex alone does not read the whole roadmap)."""
 
-    def __init__(self, project):
+    def __init__(self, project, only: Organisation | None = None):
         self.letter = current_letter(project)
-        self.actions = committed_actions(project)
-        self.orientation_count = len([o for o in roadmap_tree(project) if not o.archived])
+        committed = project_actions(project).filter(status__in=COMMITTED_STATUSES)
+        if only is None:
+            self.actions = list(committed)
+            self.action_count = len(self.actions)
+        else:
+            self.actions = list(committed.filter(operators=only))
+            self.action_count = committed.count()
+        self.orientation_count = Orientation.objects.filter(project=project, archived=False).count()
+        organisations = Organisation.objects.filter(project=project)
+        if only is not None:
+            organisations = organisations.filter(pk=only.pk)
         contacts = {}
-        for organisation in Organisation.objects.filter(project=project).prefetch_related(
-            "contacts"
-        ):
+        for organisation in organisations.prefetch_related("contacts"):
             contacts[organisation.pk] = min(
                 organisation.contacts.all(), key=lambda c: c.pk, default=None
             )
@@ -229,7 +238,7 @@ class Snapshot:
 
 
 def annex_context(project, organisation: Organisation, snapshot: Snapshot | None = None) -> dict:
-    snapshot = snapshot or Snapshot(project)
+    snapshot = snapshot or Snapshot(project, only=organisation)
     letter = snapshot.letter
     actions = snapshot.actions_of(organisation)
     lines, self_total, aid_total = _operator_lines(actions, organisation)
@@ -240,7 +249,7 @@ def annex_context(project, organisation: Organisation, snapshot: Snapshot | None
         "articles": ARTICLES,
         "article1": (
             f"La feuille de route du projet territorial de santé mentale « {project.name} » comprend "
-            f"{len(snapshot.actions)} fiche(s)-action(s) validée(s) par le comité de pilotage, "
+            f"{snapshot.action_count} fiche(s)-action(s) validée(s) par le comité de pilotage, "
             f"réparties en {snapshot.orientation_count} orientation(s) "
             "stratégique(s). Le présent opérateur s'engage sur les fiches-actions ci-dessous."
         ),
