@@ -154,3 +154,56 @@ def test_review_documents_are_offered_only_once_they_have_content(client, projec
     assert "Générer bilan-6-mois.pdf" in page
     assert "Pas encore disponible : le bilan à 6 mois" not in page
     assert "Pas encore disponible : le bilan final" in page
+
+
+def test_a_validated_diagnostic_and_review_and_a_signed_annex_stay_frozen(project):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ptsm.commitments.services import ensure_letter, generate_annex, record_signed_pdf
+    from ptsm.diagnostic.selectors import report_content
+    from ptsm.diagnostic.services import validate_diagnostic
+    from ptsm.evaluation.services import validate_review
+
+    epsm, _gem = setup_roadmap(project)
+    lead = member(project, Role.PROJECT_LEAD)
+    validate_diagnostic(
+        project=project,
+        meeting=None,
+        decision="Diagnostic validé",
+        validated_on=VALIDATED_ON,
+        user=lead,
+        content=report_content(project),
+    )
+    review = ensure_review(project=project, kind="six_mois")
+    save_review_texts(review=review, texts={"summary": "Premier bilan."}, user=lead)
+    validate_review(review=review, meeting=None, decision="Adopté", validated_on=VALIDATED_ON)
+    letter = ensure_letter(project=project)
+    annex = generate_annex(letter=letter, organisation=epsm)
+    with annex.pdf.content.open("rb") as handle:
+        signed = handle.read() + b"\n% signee a la main\n"
+    record_signed_pdf(
+        signatory=letter.signatories.get(organisation=epsm),
+        upload=SimpleUploadedFile("signee.pdf", signed),
+        signed_on=VALIDATED_ON,
+        signed_outside=True,
+    )
+    kinds = ["diagnostic", "bilan-6-mois", "annexe", "lettre-engagement-collective"]
+
+    def stored():
+        return sorted(
+            (d.kind, d.variant, d.format, d.version, d.sha256)
+            for d in GeneratedDocument.objects.filter(project=project, kind__in=kinds)
+            if d.kind != "annexe" or d.variant == str(epsm.pk)
+        )
+
+    before = stored()
+    assert {row[0] for row in before} == set(kinds)
+    # The data change and days pass: nothing frozen is composed again.
+    save_review_texts(review=review, texts={"summary": "Texte changé après."}, user=lead)
+    Action.objects.update(title="Renommée")
+    generate_all(project=project, user=lead, today=dt.date(2028, 1, 1))
+    assert stored() == before
+    assert (
+        GeneratedDocument.objects.filter(project=project, kind="diagnostic", format="pdf").count()
+        == 1
+    )
