@@ -1,4 +1,5 @@
-"""Benchmark: the bundle (liasse) of commitment letters for 150 operators (target ≤ 3 s)."""
+"""Benchmark: the bundle (liasse) of commitment letters for 150 operators, the validated roadmap
+included (targets: one annex ≤ 40 ms, the bundle composed on the fly ≤ 2 s, from stored annexes ≤ 1 s)."""
 
 import os
 import sys

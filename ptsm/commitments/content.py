@@ -206,11 +206,11 @@ class Snapshot:
 
     def __init__(self, project, only: Organisation | None = None):
         self.letter = current_letter(project)
-        committed = project_actions(project).filter(status__in=COMMITTED_STATUSES)
         if only is None:
-            self.actions = list(committed)
+            self.actions = committed_actions(project)  # read once per "Tout générer"
             self.action_count = len(self.actions)
         else:
+            committed = project_actions(project).filter(status__in=COMMITTED_STATUSES)
             self.actions = list(committed.filter(operators=only))
             self.action_count = committed.count()
         self.orientation_count = Orientation.objects.filter(project=project, archived=False).count()
