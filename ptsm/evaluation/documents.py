@@ -67,8 +67,8 @@ def _review_unavailable(kind: str):
             if validated or assessed or any(str(t).strip() for t in (texts or {}).values()):
                 return None
         return (
-            f"le {kind.label.lower()} n'a encore ni texte ni appréciation de fiche-action : "
-            "rédigez-le depuis la page « Évaluation » avant de le générer."
+            f"le {kind.label.lower()} n'a encore ni texte ni appréciation de fiche-action ; "
+            "rédigez-le depuis la page « Évaluation »."
         )
 
     return unavailable_reason

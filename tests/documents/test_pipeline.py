@@ -137,7 +137,7 @@ def test_export_documents_writes_every_file_under_its_stable_name(project, tmp_p
     # The reviews have no content yet: not produced, and the command says why.
     assert "bilan-final.pdf" not in files
     assert (
-        "Bilan final : non produit, le bilan final n'a encore ni texte" in capsys.readouterr().out
+        "Bilan final : non produit (le bilan final n'a encore ni texte" in capsys.readouterr().out
     )
     assert {"carte-identite-territoire.docx", "carte-identite-territoire.pdf"} <= files
     assert "PTSM du Finistère" in docx_text(

@@ -26,5 +26,5 @@ class Command(BaseCommand):
             )
         for kind in all_kinds():
             if reason := unavailable_reason(instance, kind):
-                self.stdout.write(f"{kind.title} : non produit, {reason}")
+                self.stdout.write(f"{kind.title} : non produit ({reason})")
         self.stdout.write(self.style.SUCCESS(f"{len(files)} document(s) écrit(s) dans {directory}"))
