@@ -331,7 +331,9 @@ def test_the_bundle_is_built_with_visible_progress_and_downloaded(
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Télécharger la liasse").click()
     pdf = PdfReader(io.BytesIO(download_info.value.path().read_bytes()))
-    assert len(pdf.outline) == 8  # the collective letter and the demo's 7 operators
+    # Cover, contents, the collective letter, the demo's 7 operators, the fingerprints (the demo's
+    # roadmap is not validated: not annexed).
+    assert len(pdf.outline) == 11
 
 
 def test_a_pilot_measures_an_indicator_and_the_copil_member_writes_the_review(
