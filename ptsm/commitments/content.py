@@ -12,7 +12,7 @@ from ptsm.documents.letters import letter_frame
 from ptsm.governance.models import Body, BodyKind
 from ptsm.organisations.models import Organisation
 from ptsm.roadmap.content import action_data
-from ptsm.roadmap.models import COMMITTED_STATUSES, FundingNature
+from ptsm.roadmap.models import COMMITTED_STATUSES, FundingNature, Orientation
 from ptsm.roadmap.selectors import credits_table, project_actions, roadmap_tree, roadmap_versions
 from ptsm.territories.selectors import (
     default_place,
@@ -354,16 +354,25 @@ def collective_context(project) -> dict:
 
 
 class Snapshot:
-    """What every annex of a project shares, read once (a bundle renders all of them)."""
+    """What every annex of a project shares, read once (a bundle renders all of them). With
+    `only`, what one operator's annex needs: its own actions and contact, and the project's
+    counts (one annex alone does not read the whole roadmap)."""
 
-    def __init__(self, project):
+    def __init__(self, project, only: Organisation | None = None):
         self.letter = current_letter(project)
-        self.actions = committed_actions(project)
-        self.orientation_count = len([o for o in roadmap_tree(project) if not o.archived])
+        if only is None:
+            self.actions = committed_actions(project)  # read once per "Tout générer"
+            self.action_count = len(self.actions)
+        else:
+            committed = project_actions(project).filter(status__in=COMMITTED_STATUSES)
+            self.actions = list(committed.filter(operators=only))
+            self.action_count = committed.count()
+        self.orientation_count = Orientation.objects.filter(project=project, archived=False).count()
+        organisations = Organisation.objects.filter(project=project)
+        if only is not None:
+            organisations = organisations.filter(pk=only.pk)
         contacts = {}
-        for organisation in Organisation.objects.filter(project=project).prefetch_related(
-            "contacts"
-        ):
+        for organisation in organisations.prefetch_related("contacts"):
             contacts[organisation.pk] = min(
                 organisation.contacts.all(), key=lambda c: c.pk, default=None
             )
@@ -417,14 +426,14 @@ def annex_context(
 ) -> dict:
     """The annex's data; with `document=False`, without the letter's layout (letterhead,
     addressees, signature blocks): enough to compare its text with a stored version."""
-    snapshot = snapshot or Snapshot(project)
+    snapshot = snapshot or Snapshot(project, only=organisation)
     letter = snapshot.letter
     actions = snapshot.actions_of(organisation)
     lines, self_total, aid_total = _operator_lines(actions, organisation)
     contact = (snapshot.signing_contacts if document else snapshot.first_contact).get(
         organisation.pk
     )
-    actions_count = counted(len(snapshot.actions), "fiche-action", "fiches-actions")
+    actions_count = counted(snapshot.action_count, "fiche-action", "fiches-actions")
     orientations = counted(
         snapshot.orientation_count, "orientation stratégique", "orientations stratégiques"
     )

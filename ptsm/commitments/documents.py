@@ -1,7 +1,7 @@
 """Document kinds owned by the commitments app."""
 
 from ptsm.documents.letters import letter_frame
-from ptsm.documents.registry import DocumentKind, Variant, register, template_path
+from ptsm.documents.registry import DocumentKind, Freeze, Variant, register, template_path
 from ptsm.documents.rendering import docx_renderer, pdf_renderer
 from ptsm.organisations.models import Organisation
 from ptsm.territories.selectors import territory_of
@@ -53,6 +53,56 @@ def _all_annexes(project) -> dict[str, dict]:
         str(o.pk): annex_signature_context(annex_context(project, o, snapshot))
         for o in snapshot.operators()
     }
+
+
+def _annexes_frozen(project) -> dict[str, Freeze]:
+    """A signed annex is served as the version signed, held by that version; an amendment
+    awaiting its signature is the workflow's new version (not frozen until signed)."""
+    from django.db.models import OuterRef, Subquery
+
+    from .models import AnnexVersion, Signatory
+
+    signed_on = Signatory.objects.filter(
+        letter=OuterRef("letter"), organisation=OuterRef("organisation")
+    ).values("signed_on")[:1]
+    latest: dict[int, AnnexVersion] = {}
+    for version in (
+        AnnexVersion.objects.filter(letter__project=project)
+        .annotate(signatory_signed_on=Subquery(signed_on))
+        .only("organisation_id", "number", "signed", "pdf_id", "docx_id", "created_at")
+        .order_by("organisation_id", "-number")
+    ):
+        latest.setdefault(version.organisation_id, version)
+    return {
+        str(organisation_id): Freeze(
+            key=f"{ANNEX_KIND}-{organisation_id}-v{version.number}",
+            on=version.signatory_signed_on or version.created_at.date(),
+            documents={"pdf": version.pdf_id, "docx": version.docx_id},
+        )
+        for organisation_id, version in latest.items()
+        if version.signed
+    }
+
+
+def collective_freeze(project) -> Freeze | None:
+    """The collective letter's text is frozen at the first signature (see `update_text`): its
+    files are those stored then."""
+    from .models import Signatory, SignatoryStatus
+
+    first = (
+        Signatory.objects.filter(letter__project=project, status=SignatoryStatus.SIGNED)
+        .order_by("signed_on")
+        .values_list("signed_on", flat=True)
+        .first()
+    )
+    if first is None:
+        return None
+    return Freeze(key=f"{COLLECTIVE_KIND}-signee", on=first)
+
+
+def _collective_frozen(project) -> dict[str, Freeze]:
+    freeze = collective_freeze(project)
+    return {"": freeze} if freeze else {}
 
 
 def _signature_sheet(project, variant_key: str = "") -> dict:
@@ -107,13 +157,12 @@ def _signature_sheet(project, variant_key: str = "") -> dict:
 def _bundle(project, variant_key: str = "") -> dict:
     from .selectors import bundle_parts
 
-    return {"parts": bundle_parts(project)}
+    contents = bundle_parts(project)
+    return {"parts": contents.parts, "heading": contents.heading}
 
 
 def _bundle_pdf(context: dict) -> bytes:
-    return build_bundle(
-        parts=context["parts"], meta=context["meta"], heading="Liasse des lettres d'engagement"
-    )
+    return build_bundle(parts=context["parts"], meta=context["meta"], heading=context["heading"])
 
 
 register(
@@ -123,6 +172,7 @@ register(
         description="Partie collective de la lettre d'engagement (ANAP) : rappel des phases, signataires, contenu, "
         "évaluation, page des signatures.",
         build_context=_collective,
+        frozen=_collective_frozen,
         renderers={
             "docx": docx_renderer(COLLECTIVE_DOCX),
             "pdf": pdf_renderer(
@@ -141,6 +191,7 @@ register(
         variants=_annex_variants,
         build_all_contexts=_all_annexes,
         owner_organisation=int,  # the variant key is the operator's pk
+        frozen=_annexes_frozen,
         renderers={
             "docx": docx_renderer(ANNEX_DOCX),
             "pdf": pdf_renderer(template_path(__file__, "doc_templates", "annexe-operateur.typ")),
@@ -165,7 +216,8 @@ register(
     DocumentKind(
         slug=BUNDLE_KIND,
         title="Liasse des engagements",
-        description="Couverture, sommaire, lettre collective, annexes signées, signets et empreintes SHA-256.",
+        description="Couverture, sommaire, lettre collective, feuille de route validée, annexes "
+        "(signées ou en attente), numérotation propre à la liasse, signets et empreintes SHA-256.",
         build_context=_bundle,
         gathers_operators=True,
         renderers={"pdf": _bundle_pdf},

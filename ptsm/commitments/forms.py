@@ -74,10 +74,10 @@ class SignedPdfForm(DsfrForm):
         help_text="20 Mo au plus ; une signature électronique (PAdES) est vérifiée.",
     )
     signed_outside = forms.BooleanField(
-        label="Signé hors plateforme (document imprimé, signé puis numérisé)",
+        label="Signature manuscrite scannée (document imprimé, signé à la main puis numérisé)",
         required=False,
-        help_text="À cocher seulement si le PDF n'est pas celui envoyé par la plateforme : "
-        "il sera enregistré comme signé hors plateforme.",
+        help_text="À cocher pour un PDF sans signature électronique : il est enregistré comme "
+        "signé à la main puis numérisé.",
     )
 
 

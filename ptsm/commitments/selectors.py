@@ -2,15 +2,23 @@
 
 import datetime as dt
 import difflib
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 from django.utils import timezone
 
 from ptsm.accounts.permissions import sees_every_operator
+from ptsm.core.formatting import french_date
 from ptsm.documents.letters import Missing
 from ptsm.documents.registry import get_kind
 from ptsm.documents.rendering import ConcurrentRenderer
-from ptsm.documents.services import build_context, document_meta
+from ptsm.documents.services import (
+    build_context,
+    document_meta,
+    frozen_document,
+    frozen_states,
+    generate_document,
+)
 from ptsm.organisations.models import Organisation
 from ptsm.projects.models import add_months
 
@@ -186,11 +194,56 @@ def annex_diff(old, new) -> list[dict]:
     ]
 
 
-def bundle_parts(project) -> list[BundlePart]:
-    """The collective letter, then each operator's annex in name order: its signed PDF when
-    received, otherwise its latest annex version if it still matches the roadmap (marked as not
-    signed), otherwise the annex composed now. Shared data is read once for all annexes, and the
-    annexes composed now are composed concurrently while the next contexts are prepared."""
+ROADMAP_KIND = "feuille-de-route"
+PENDING = "en attente de signature"
+
+
+def bundle_heading(signed: int, expected: int) -> str:
+    """The cover says what the bundle is: signed only when every commitment is."""
+    if expected and signed == expected:
+        return "Liasse des engagements signés"
+    return f"Liasse des engagements — {signed} {'signés' if signed > 1 else 'signé'} sur {expected}"
+
+
+@dataclass(frozen=True)
+class BundleContents:
+    heading: str
+    parts: list[BundlePart]
+
+
+def _read(field) -> bytes:
+    with field.open("rb") as handle:
+        return handle.read()
+
+
+def _validated_roadmap(project) -> tuple[bytes, str] | None:
+    """The roadmap's PDF as the COPIL validated it (its frozen file), with the date."""
+    kind = get_kind(ROADMAP_KIND)
+    freeze = frozen_states(project, kind).get("")
+    if freeze is None:
+        return None
+    document = frozen_document(project, kind, "", "pdf", freeze) or generate_document(
+        project=project, kind_slug=ROADMAP_KIND, fmt="pdf"
+    )
+    return _read(document.content), f"validée par le COPIL le {french_date(freeze.on)}"
+
+
+def _collective_part(project, renderer, today) -> bytes | Future:
+    kind = get_kind(COLLECTIVE_KIND)
+    freeze = frozen_states(project, kind).get("")
+    if freeze is not None:  # frozen at the first signature
+        document = frozen_document(project, kind, "", "pdf", freeze)
+        if document is not None:
+            return _read(document.content)
+    return renderer.submit(kind.renderers["pdf"], build_context(project, kind, "", today))
+
+
+def bundle_parts(project) -> BundleContents:
+    """The collective letter, the validated roadmap (annexed to it), then each operator's annex
+    in name order: its signed PDF when received, otherwise its latest annex version if it still
+    matches the roadmap, otherwise the annex composed now. Shared data is read once for all
+    annexes, and the annexes composed now are composed concurrently while the next contexts
+    are prepared."""
     today = timezone.localdate()
     letter = current_letter(project)
     by_operator = {s.organisation_id: s for s in signatories(letter)}
@@ -198,39 +251,48 @@ def bundle_parts(project) -> list[BundlePart]:
     snapshot = Snapshot(project)
     meta = document_meta(project, today)
     versions = latest_annex_versions(letter)
-    pending = []  # (title, file name, PDF or its future, note), in operator order
+    annexes = []  # (title, file name, PDF or its future, note), in operator order
+    signed_dates = []
     with ConcurrentRenderer() as renderer:
-        collective = renderer.submit(
-            get_kind(COLLECTIVE_KIND).renderers["pdf"],
-            build_context(project, get_kind(COLLECTIVE_KIND), "", today),
-        )
-        pending.append(
-            ("Lettre d'engagement collective", "lettre-engagement-collective.pdf", collective, "")
-        )
+        collective = _collective_part(project, renderer, today)
         slugs = operator_slugs(project)
         for organisation in snapshot.operators():
             signatory = by_operator.get(organisation.pk)
             stem = f"annexe-{slugs[organisation.pk]}"
             title = f"Annexe — {organisation.name}"
-            if signatory is not None and signatory.signed_file:
-                with signatory.signed_file.open("rb") as handle:
-                    pending.append((title, f"{stem}-signee.pdf", handle.read(), ""))
-                continue
             if signatory is not None and signatory.status == SignatoryStatus.SIGNED:
-                # Signed in session: the version signed, whatever changed since.
-                with signatory.annex_version.pdf.content.open("rb") as handle:
-                    pending.append((title, f"{stem}.pdf", handle.read(), ""))
+                note = f"signée le {french_date(signatory.signed_on)}"
+                signed_dates.append(signatory.signed_on)
+                if signatory.signed_file:
+                    data = _read(signatory.signed_file)
+                    annexes.append((title, f"{stem}-signee.pdf", data, note))
+                else:  # signed in session: the version signed, whatever changed since
+                    data = _read(signatory.annex_version.pdf.content)
+                    annexes.append((title, f"{stem}.pdf", data, note))
                 continue
             context = annex_context(project, organisation, snapshot)
             latest = versions.get(organisation.pk)
             if latest is not None and latest.lines == annex_lines(context):
-                with latest.pdf.content.open("rb") as handle:
-                    data = handle.read()
+                data = _read(latest.pdf.content)
             else:
                 context = annex_signature_context(context)
                 data = renderer.submit(annex.renderers["pdf"], {**context, "meta": meta})
-            pending.append((title, f"{stem}.pdf", data, "non signée"))
-    return [BundlePart(title, name, source, note) for title, name, source, note in pending]
+            annexes.append((title, f"{stem}.pdf", data, PENDING))
+    expected = len(annexes)
+    complete = expected > 0 and len(signed_dates) == expected
+    parts = [
+        BundlePart(
+            "Lettre d'engagement collective",
+            "lettre-engagement-collective.pdf",
+            collective,
+            f"signée le {french_date(max(signed_dates))}" if complete else PENDING,
+        )
+    ]
+    roadmap = _validated_roadmap(project)
+    if roadmap is not None:
+        parts.append(BundlePart("Feuille de route", "feuille-de-route.pdf", *roadmap))
+    parts += [BundlePart(title, name, source, note) for title, name, source, note in annexes]
+    return BundleContents(heading=bundle_heading(len(signed_dates), expected), parts=parts)
 
 
 def letter_guidance(project) -> list[dict]:

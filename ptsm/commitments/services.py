@@ -18,13 +18,13 @@ from ptsm.core.mail import header_text
 from ptsm.documents.letters import not_ready_message
 from ptsm.documents.registry import get_kind
 from ptsm.documents.rendering import ConcurrentRenderer
-from ptsm.documents.services import document_meta, store_document
+from ptsm.documents.services import document_meta, freeze_documents, store_document
 from ptsm.documents.uploads import check_signed_upload, upload_sha256
 from ptsm.governance.models import Attendance
 from ptsm.organisations.models import Contact, Organisation
 
 from .content import Snapshot, annex_context, annex_lines, annex_signature_context, operators
-from .documents import ANNEX_KIND, annex_variant
+from .documents import ANNEX_KIND, COLLECTIVE_KIND, annex_variant, collective_freeze
 from .models import (
     AnnexVersion,
     CommitmentLetter,
@@ -302,6 +302,28 @@ def _current_annex(signatory: Signatory, doing: str) -> AnnexVersion:
     return version
 
 
+def _annex_to_send(signatory: Signatory) -> AnnexVersion:
+    """One action: an annex never generated is generated and stored as it is sent. A version
+    the roadmap has outdated since it was generated is refused: the chef de projet generates
+    the new one and reads it before sending it."""
+    if not signatory.letter.annex_versions.filter(organisation=signatory.organisation).exists():
+        return generate_annex(letter=signatory.letter, organisation=signatory.organisation)
+    return _current_annex(signatory, "l'envoyer")
+
+
+def _freeze_collective_letter(letter: CommitmentLetter, user=None) -> None:
+    """At the first signature the collective letter's files are stored as frozen."""
+    freeze = collective_freeze(letter.project)
+    if freeze is not None:
+        freeze_documents(
+            project=letter.project,
+            kind_slugs=[COLLECTIVE_KIND],
+            freeze=freeze,
+            user=user,
+            today=freeze.on,
+        )
+
+
 def _locked(signatory: Signatory) -> Signatory:
     """Lock the signatory's row until the transaction ends and reload it as stored now: a second
     request (double click) waits for the first and then sees its result."""
@@ -333,7 +355,7 @@ def send_for_signature(*, signatory: Signatory, base_url: str) -> Signatory:
     _refuse_unless_ready(signatory.letter, signatory.organisation)
     if signatory.status == SignatoryStatus.SIGNED and not amendment_pending(signatory):
         raise AlreadyDone(f"L'engagement de {signatory.organisation.name} est déjà signé.")
-    version = _current_annex(signatory, "l'envoyer")
+    version = _annex_to_send(signatory)
     if signatory.sent_version_id == version.pk and signatory.sent_at is not None:
         raise AlreadyDone(
             f"L'annexe de {signatory.organisation.name} a déjà été envoyée le "
@@ -405,6 +427,7 @@ def record_signed_pdf(
         sent_pdf=sent_pdf,
         signed_outside=signed_outside,
         what=f"l'annexe envoyée (version {version.number})",
+        other_documents=_other_documents(signatory, version),
     )
     data, digital = checked.data, checked.digital
     digest = hashlib.sha256(data).hexdigest()
@@ -429,7 +452,31 @@ def record_signed_pdf(
     version.signed = True
     version.save(update_fields=["signed"])
     _keep_signature(signatory, user=user)
+    _freeze_collective_letter(signatory.letter, user=user)
     return signatory
+
+
+def _other_documents(signatory: Signatory, version: AnnexVersion) -> dict[str, str]:
+    """SHA-256 -> what it is, for every other annex file of the campaign: another operator's
+    annex or signed PDF, another version of this one. Uploading one of them is a mistake."""
+    others = {}
+    for other in signatory.letter.annex_versions.select_related("organisation", "pdf").exclude(
+        pk=version.pk
+    ):
+        if other.organisation_id == signatory.organisation_id:
+            others[other.pdf.sha256] = f"la version {other.number} de cette annexe"
+        else:
+            others[other.pdf.sha256] = (
+                f"l'annexe d'un autre opérateur ({other.organisation.name}, version {other.number})"
+            )
+    for record in SignatureRecord.objects.filter(signatory__letter=signatory.letter).select_related(
+        "signatory__organisation"
+    ):
+        if record.signatory_id != signatory.pk and record.sha256:
+            others[record.sha256] = (
+                f"le PDF signé d'un autre opérateur ({record.signatory.organisation.name})"
+            )
+    return others
 
 
 def _keep_signature(signatory: Signatory, *, user=None, in_session: bool = False) -> None:
@@ -488,6 +535,8 @@ def record_session_signatures(*, letter: CommitmentLetter) -> int:
             version.save(update_fields=["signed"])
             _keep_signature(signatory, in_session=True)
             signed += 1
+    if signed:
+        _freeze_collective_letter(letter)
     return signed
 
 

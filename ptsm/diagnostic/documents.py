@@ -1,6 +1,6 @@
 """Document kinds owned by the diagnostic app: the report (DOCX, PDF/A)."""
 
-from ptsm.documents.registry import DocumentKind, register, template_path
+from ptsm.documents.registry import DocumentKind, Freeze, register, template_path
 from ptsm.documents.rendering import docx_renderer, pdf_renderer
 from ptsm.territories.selectors import territory_map_svg
 
@@ -24,9 +24,26 @@ def report_context(project, variant_key: str = "") -> dict:
     }
 
 
+KIND = "diagnostic"
+
+
+def diagnostic_freeze(project) -> Freeze | None:
+    """The report as the COPIL validated it (see `validate_diagnostic`)."""
+    latest = DiagnosticVersion.objects.filter(project=project).order_by("-number").first()
+    if latest is None:
+        return None
+    return Freeze(key=f"diagnostic-v{latest.number}", on=latest.validated_on)
+
+
+def _frozen(project) -> dict[str, Freeze]:
+    freeze = diagnostic_freeze(project)
+    return {"": freeze} if freeze else {}
+
+
 register(
     DocumentKind(
-        slug="diagnostic",
+        slug=KIND,
+        frozen=_frozen,
         title="Diagnostic partagé",
         description="Carte d'identité du territoire, indicateurs par grille avec sources et années, constats et "
         "priorités par porte d'entrée.",

@@ -326,11 +326,17 @@ def content_sha256(content: dict) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+@transaction.atomic
 def validate_diagnostic(
     *, project, meeting, decision: str, validated_on, user, content: dict
 ) -> DiagnosticVersion:
-    """Record the COPIL's validation: the diagnostic's content is frozen with its SHA-256."""
-    return record_validation(
+    """Record the COPIL's validation: the diagnostic's content is frozen with its SHA-256, and
+    its report stored as validated."""
+    from ptsm.documents.services import freeze_documents
+
+    from .documents import KIND, diagnostic_freeze
+
+    version = record_validation(
         model=DiagnosticVersion,
         project=project,
         meeting=meeting,
@@ -341,3 +347,11 @@ def validate_diagnostic(
         unchanged_message="Le diagnostic n'a pas changé depuis la dernière validation.",
         content=content,
     )
+    freeze_documents(
+        project=project,
+        kind_slugs=[KIND],
+        freeze=diagnostic_freeze(project),
+        user=user,
+        today=validated_on,
+    )
+    return version

@@ -22,6 +22,9 @@ class GeneratedDocument(models.Model):
     size = models.PositiveIntegerField("taille (octets)")
     version = models.PositiveIntegerField("version", default=1)
     generated_at = models.DateTimeField("généré le", auto_now_add=True)
+    # The workflow step (validation, signature) that froze this file, e.g. "feuille-de-route-v2":
+    # later generations reuse it instead of composing the document again (see registry.Freeze).
+    frozen_key = models.CharField("figé par", max_length=80, blank=True)
     generated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -4,6 +4,7 @@ A kind builds one context (plain data) per variant — e.g. one annex per operat
 format of the kind renders that same context, so the DOCX and the PDF carry the same content.
 """
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -46,6 +47,18 @@ def unique_stems(variants: list[Variant]) -> list[Variant]:
 
 
 @dataclass(frozen=True)
+class Freeze:
+    """A variant whose documents were fixed by a workflow step (a letter validated or signed, a
+    COPIL validation): they are served as stored, never generated again, until the workflow
+    makes a new version (a new `key`)."""
+
+    key: str  # the step that froze it, e.g. "feuille-de-route-v2": a new step, a new version
+    on: dt.date  # shown as "version figée le …"
+    # Files the workflow already holds (a letter version's PDF and DOCX): format -> document pk.
+    documents: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class DocumentKind:
     slug: str
     title: str
@@ -66,6 +79,10 @@ class DocumentKind:
     owner_organisation: Callable[[str], int | None] | None = None
     gathers_operators: bool = False
     is_draft: Callable[..., bool] | None = None
+    # (project) -> {variant key: Freeze} for the variants frozen now (see `Freeze`).
+    frozen: Callable[..., dict[str, Freeze]] | None = None
+    # (project) -> why nothing can be generated yet (in French), or None when it can.
+    unavailable_reason: Callable[..., str | None] | None = None
 
     def variants_for(self, project) -> list[Variant]:
         if self.variants is None:

@@ -13,7 +13,7 @@ from ptsm.accounts.permissions import (
 )
 
 from .models import GeneratedDocument
-from .registry import FORMAT_LABELS, DocumentKind, Variant, all_kinds, get_kind
+from .registry import FORMAT_LABELS, DocumentKind, Freeze, Variant, all_kinds, get_kind
 
 
 def latest_documents(project) -> dict[tuple[str, str, str], GeneratedDocument]:
@@ -38,7 +38,8 @@ class FormatRow:
     format: str
     label: str
     file_name: str
-    latest: GeneratedDocument | None
+    latest: GeneratedDocument | None  # the frozen file when the variant is frozen
+    frozen: Freeze | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class DocumentRow:
     kind: DocumentKind
     variant: Variant
     formats: list[FormatRow]
+    unavailable: str | None = None  # why it cannot be generated yet
 
 
 @dataclass(frozen=True)
@@ -85,28 +87,49 @@ def may_download(project, viewer: Viewer, *, kind_slug: str, variant_key: str) -
 
 
 def document_catalogue(project, viewer: Viewer | None = None) -> list[DocumentRow]:
-    """Every document the project can have (only those the viewer may download, when given)."""
+    """Every document the project can have (only those the viewer may download, when given).
+    A frozen variant shows its frozen file; a kind that cannot be generated yet says why."""
+    from .services import frozen_document, frozen_documents, frozen_states, unavailable_reason
+
     latest = latest_documents(project)
     drafts: dict[str, bool] = {}
-    return [
-        DocumentRow(
-            kind=kind,
-            variant=variant,
-            formats=[
-                FormatRow(
-                    format=fmt,
-                    label=FORMAT_LABELS.get(fmt, fmt.upper()),
-                    file_name=f"{variant.file_stem}.{fmt}",
-                    latest=latest.get((kind.slug, variant.key, fmt)),
-                )
-                for fmt in kind.formats
-            ],
-        )
+    kinds = [
+        kind
         for kind in all_kinds()
         if viewer is None or _kind_allowed(kind, project, viewer, drafts)
-        for variant in kind.variants_for(project)
-        if viewer is None or _variant_allowed(kind, variant.key, viewer)
     ]
+    unavailable_by_kind = {kind.slug: unavailable_reason(project, kind) for kind in kinds}
+    memo: dict = {}
+    states_by_kind = {
+        kind.slug: {} if unavailable_by_kind[kind.slug] else frozen_states(project, kind, memo)
+        for kind in kinds
+    }
+    stored = frozen_documents(project, states_by_kind)
+    rows = []
+    for kind in kinds:
+        unavailable, states = unavailable_by_kind[kind.slug], states_by_kind[kind.slug]
+        for variant in kind.variants_for(project):
+            if viewer is not None and not _variant_allowed(kind, variant.key, viewer):
+                continue
+            formats = []
+            for fmt in kind.formats:
+                freeze = states.get(variant.key)
+                document = (
+                    frozen_document(project, kind, variant.key, fmt, freeze, stored)
+                    if freeze
+                    else None
+                )
+                formats.append(
+                    FormatRow(
+                        format=fmt,
+                        label=FORMAT_LABELS.get(fmt, fmt.upper()),
+                        file_name=f"{variant.file_stem}.{fmt}",
+                        latest=document or latest.get((kind.slug, variant.key, fmt)),
+                        frozen=freeze,
+                    )
+                )
+            rows.append(DocumentRow(kind, variant, formats, unavailable))
+    return rows
 
 
 def document_history(project, kind: str, variant: str, fmt: str):
@@ -117,9 +140,10 @@ def document_history(project, kind: str, variant: str, fmt: str):
 
 def archived_condition() -> Q:
     """Documents held by a version record (a letter or annex version that was circulated,
-    validated or signed: PROTECT foreign keys to GeneratedDocument). They are evidence, kept under
+    validated or signed: PROTECT foreign keys to GeneratedDocument) or frozen by a COPIL
+    validation (`frozen_key`). They are evidence, kept under
     the legal-archive basis; every other stored generation is a draft that can be regenerated."""
-    condition = Q(pk__in=[])
+    condition = ~Q(frozen_key="")  # frozen by a validation or a signature
     for relation in GeneratedDocument._meta.get_fields(include_hidden=True):
         if relation.one_to_many and relation.auto_created and relation.on_delete is PROTECT:
             holders = relation.related_model.objects.filter(**{relation.field.name: OuterRef("pk")})

@@ -287,8 +287,25 @@ class SignedUpload:
     signed_outside: bool  # a scan or re-print, stated by the user, not the sent PDF's bytes
 
 
+UNSIGNED_COPY = (
+    "Ce PDF est exactement {what}, tel que la plateforme l'a produit : il ne porte aucune "
+    "signature. Déposez le PDF signé (signature électronique), ou le document signé à la main "
+    "puis numérisé en cochant « Signature manuscrite scannée »."
+)
+OTHER_DOCUMENT = "Ce PDF est {other}, pas {what} : il est refusé. Vérifiez le fichier déposé."
+NO_SIGNATURE = (
+    "Ce PDF ne porte aucune signature électronique. S'il s'agit du document imprimé, signé à la "
+    "main puis numérisé, cochez « Signature manuscrite scannée » pour l'enregistrer comme tel."
+)
+
+
 def check_signed_upload(
-    upload, *, sent_pdf: bytes, signed_outside: bool, what: str = "le document envoyé"
+    upload,
+    *,
+    sent_pdf: bytes,
+    signed_outside: bool,
+    what: str = "le document envoyé",
+    other_documents: dict[str, str] | None = None,
 ) -> SignedUpload:
     """The checks of a signed annex or framing letter, with the reason of a refusal in French.
 
@@ -297,9 +314,19 @@ def check_signed_upload(
     signature must be the sent PDF signed (its bytes start with the sent PDF's bytes and nothing
     but signatures, form filling or DSS follows): a digitally signed PDF of another document is
     refused even with the statement, since its signature would lend the wrong text an
-    authority it does not have. An unsigned upload whose bytes are not the sent PDF needs the
-    statement, and is then recorded as signed outside the platform."""
+    authority it does not have.
+
+    A PDF without any electronic signature is accepted only with the statement that it is a
+    handwritten signature, scanned (`signed_outside`), and is recorded as such; the unsigned
+    PDF itself (byte for byte) and a file that is another document of the project
+    (`other_documents`: SHA-256 -> what it is, e.g. another operator's annex) are refused
+    whatever the statement."""
     data = read_signed_pdf(upload)
+    if data == sent_pdf:
+        raise ValidationError(UNSIGNED_COPY.format(what=what))
+    digest = hashlib.sha256(data).hexdigest()
+    if other_documents and digest in other_documents:
+        raise ValidationError(OTHER_DOCUMENT.format(other=other_documents[digest], what=what))
     digital = verify_pades(data)
     if digital.intact is False:
         raise ValidationError(MODIFIED_AFTER_SIGNATURE)
@@ -309,12 +336,15 @@ def check_signed_upload(
             f"Ce PDF est signé électroniquement mais ce n'est pas {what} : "
             "la version signée doit être le PDF envoyé par la plateforme, sans autre modification."
         )
-    if not is_sent and not signed_outside:
+    if not digital.intact and not signed_outside:
+        if is_sent:
+            raise ValidationError(NO_SIGNATURE)
         raise ValidationError(
-            f"Ce PDF n'est pas {what}. S'il a été signé hors de la plateforme (imprimé, signé "
-            "puis numérisé), cochez « Signé hors plateforme » pour l'enregistrer comme tel."
+            f"Ce PDF n'est pas {what} et ne porte aucune signature électronique. S'il a été "
+            "imprimé, signé à la main puis numérisé, cochez « Signature manuscrite scannée » "
+            "pour l'enregistrer comme tel."
         )
-    return SignedUpload(data=data, digital=digital, signed_outside=not is_sent)
+    return SignedUpload(data=data, digital=digital, signed_outside=not digital.intact)
 
 
 def upload_sha256(upload) -> str:

@@ -56,9 +56,18 @@ def document_generate(request, project):
         )
     except KeyError:
         messages.error(request, "Document ou format inconnu.")
+    except services.DocumentUnavailable as exc:
+        messages.info(request, f"{kind.title} : pas encore disponible. {exc}")
     except RenderingError as exc:
         messages.error(request, f"Le document n'a pas pu être généré. {exc}")
     else:
+        if variant in services.frozen_states(project, kind):
+            messages.info(
+                request,
+                f"{document.file_name} est figé (version {document.version}, SHA-256 "
+                f"{document.sha256[:12]}…) : aucune nouvelle version n'est générée.",
+            )
+            return redirect("documents:list", slug=project.slug)
         messages.success(
             request,
             f"{document.file_name} généré (version {document.version}, "
@@ -76,7 +85,9 @@ def document_generate_all(request, project):
         messages.error(request, f"Les documents n'ont pas pu être générés. {exc}")
     else:
         messages.success(
-            request, plural(len(generated), "fichier généré", "fichiers générés") + "."
+            request,
+            plural(len(generated), "fichier généré", "fichiers générés")
+            + " (les documents figés sont repris tels qu'ils ont été validés ou signés).",
         )
     return redirect("documents:list", slug=project.slug)
 

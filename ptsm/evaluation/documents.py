@@ -4,7 +4,7 @@ import re
 
 from django.utils import timezone
 
-from ptsm.documents.registry import DocumentKind, register, template_path
+from ptsm.documents.registry import DocumentKind, Freeze, register, template_path
 from ptsm.documents.rendering import docx_renderer, pdf_renderer
 from ptsm.documents.slides import Slide, pptx_renderer
 from ptsm.documents.spreadsheets import Sheet, workbook_bytes
@@ -21,6 +21,59 @@ def _review_context(kind: str):
         return review_context(project, review_of(project, kind), timezone.localdate())
 
     return build
+
+
+def review_freeze(project, kind: str) -> Freeze | None:
+    """The review as the COPIL last validated it (see `validate_review`)."""
+    from .models import ReviewValidation
+
+    latest = (
+        ReviewValidation.objects.filter(project=project, review__kind=kind)
+        .order_by("-number")
+        .first()
+    )
+    if latest is None:
+        return None
+    return Freeze(key=f"{DOCUMENT_STEMS[kind]}-v{latest.number}", on=latest.validated_on)
+
+
+def _review_frozen(kind: str):
+    def frozen(project) -> dict[str, Freeze]:
+        freeze = review_freeze(project, kind)
+        return {"": freeze} if freeze else {}
+
+    return frozen
+
+
+def _review_unavailable(kind: str):
+    def unavailable_reason(project) -> str | None:
+        """A review is offered once it says something (a text or a fiche-action's assessment)
+        or once the COPIL validated it."""
+        from django.db.models import Exists, OuterRef
+
+        from .models import ActionAssessment, Review, ReviewValidation
+
+        said = (
+            Review.objects.filter(project=project, kind=kind)
+            .annotate(
+                validated=Exists(ReviewValidation.objects.filter(review=OuterRef("pk"))),
+                assessed=Exists(
+                    ActionAssessment.objects.filter(review=OuterRef("pk")).exclude(comment="")
+                ),
+            )
+            .values_list("texts", "validated", "assessed")
+            .first()
+        )
+        if said is not None:
+            texts, validated, assessed = said
+            if validated or assessed or any(str(t).strip() for t in (texts or {}).values()):
+                return None
+        return (
+            f"le {kind.label.lower()} n'a encore ni texte ni appréciation de fiche-action ; "
+            "rédigez-le depuis la page « Évaluation »."
+        )
+
+    return unavailable_reason
 
 
 def _review_is_draft(kind: str):
@@ -116,6 +169,8 @@ for order, (kind, description) in enumerate(
             description=description,
             build_context=_review_context(kind),
             is_draft=_review_is_draft(kind),
+            frozen=_review_frozen(kind),
+            unavailable_reason=_review_unavailable(kind),
             renderers={
                 "docx": docx_renderer(REVIEW_DOCX),
                 "pdf": pdf_renderer(template_path(__file__, "doc_templates", "bilan.typ")),

@@ -17,7 +17,7 @@ from ptsm.core.mail import header_text
 from ptsm.governance.validation import record_validation
 
 from .models import ActionAssessment, ActionIndicatorValue, Review, ReviewValidation
-from .sections import review_sections
+from .sections import DOCUMENT_STEMS, review_sections
 from .selectors import REVIEWED_STATUSES, measurement_requests, review_context, review_lines
 
 MAX_TEXT = 20_000
@@ -112,13 +112,19 @@ def save_assessments(*, review: Review, comments: dict[int, str]) -> int:
     return changed
 
 
+@transaction.atomic
 def validate_review(
     *, review: Review, meeting, decision: str, validated_on: dt.date, user=None
 ) -> ReviewValidation:
-    """The COPIL validates the review as it reads now: its content is frozen with its SHA-256."""
+    """The COPIL validates the review as it reads now: its content is frozen with its SHA-256,
+    and its documents stored as validated."""
+    from ptsm.documents.services import freeze_documents
+
+    from .documents import review_freeze
+
     lines = review_lines(review_context(review.project, review, validated_on))
     digest = hashlib.sha256(json.dumps(lines, ensure_ascii=False).encode()).hexdigest()
-    return record_validation(
+    validation = record_validation(
         model=ReviewValidation,
         project=review.project,
         meeting=meeting,
@@ -130,6 +136,14 @@ def validate_review(
         scope={"review": review},
         lines=lines,
     )
+    freeze_documents(
+        project=review.project,
+        kind_slugs=[DOCUMENT_STEMS[review.kind]],
+        freeze=review_freeze(review.project, review.kind),
+        user=user,
+        today=validated_on,
+    )
+    return validation
 
 
 @dataclass(frozen=True)

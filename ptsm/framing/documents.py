@@ -1,6 +1,8 @@
 """Document kinds owned by the framing app: the letter (DOCX, PDF/A) and its annex (PPTX)."""
 
-from ptsm.documents.registry import DocumentKind, register, template_path
+from django.utils import timezone
+
+from ptsm.documents.registry import DocumentKind, Freeze, register, template_path
 from ptsm.documents.rendering import docx_renderer, pdf_renderer
 from ptsm.documents.slides import Slide, pptx_renderer
 
@@ -80,9 +82,40 @@ def letter_is_draft(project) -> bool:
     ).exists()
 
 
+def letter_freeze(project) -> Freeze | None:
+    """A validated or signed letter is served from the version generated when it was validated
+    (its files are held by the version); reopening it makes the next version."""
+    from .models import LetterStatus, LetterVersion
+
+    version = (
+        LetterVersion.objects.filter(letter__project=project)
+        .select_related("letter")
+        .order_by("-number")
+        .first()
+    )
+    frozen_statuses = (LetterStatus.VALIDATED, LetterStatus.SIGNED)
+    if version is None or version.status != LetterStatus.VALIDATED:
+        return None
+    if version.letter.status not in frozen_statuses:
+        return None
+    return Freeze(
+        key=f"{LETTER_KIND}-v{version.number}",
+        on=version.signed_on or timezone.localdate(version.created_at),
+        documents={"pdf": version.pdf_id, "docx": version.docx_id},
+    )
+
+
+def _letter_frozen(project) -> dict[str, Freeze]:
+    """Shared by the letter and its slides (a format the version does not hold is stored under
+    the freeze's key)."""
+    freeze = letter_freeze(project)
+    return {"": freeze} if freeze else {}
+
+
 register(
     DocumentKind(
         slug=LETTER_KIND,
+        frozen=_letter_frozen,
         title="Lettre de cadrage",
         description="Lettre de lancement signée par le DG de l'ARS et le président du conseil départemental.",
         build_context=build_letter_context,
@@ -104,6 +137,7 @@ register(
         ),
         build_context=build_letter_context,
         is_draft=letter_is_draft,
+        frozen=_letter_frozen,  # the same freeze: the slides are stored under its key
         renderers={"pptx": pptx_renderer(annex_slides)},
         order=2,
     )

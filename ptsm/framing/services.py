@@ -10,12 +10,12 @@ from ptsm.core.concurrency import AlreadyDone, save_sections
 from ptsm.core.files import atomic_with_files, store_file
 from ptsm.documents.letters import not_ready_message
 from ptsm.documents.registry import get_kind
-from ptsm.documents.services import build_context, store_document
+from ptsm.documents.services import build_context, freeze_documents, store_document
 from ptsm.documents.uploads import check_signed_upload, upload_sha256
 from ptsm.organisations.models import Contact
 
 from .content import context_lines
-from .documents import LETTER_KIND
+from .documents import ANNEX_KIND, LETTER_KIND, letter_freeze
 from .models import FramingLetter, LetterStatus, LetterVersion, SignatureMode, StatusChange
 from .sections import SECTION_BY_KEY
 
@@ -155,8 +155,6 @@ def change_status(
         )
     if letter.status == LetterStatus.SIGNED and not comment.strip():
         raise ValidationError("Indiquez le motif de l'avenant à la lettre de cadrage signée.")
-    if to_status == LetterStatus.VALIDATED and not letter.versions.exists():
-        raise ValidationError("Générez la lettre avant de la valider.")
     if to_status in (LetterStatus.REVIEW, LetterStatus.VALIDATED):
         _refuse_unless_ready(letter)
     StatusChange.objects.create(
@@ -168,12 +166,30 @@ def change_status(
     )
     letter.status = to_status
     letter.save(update_fields=["status", "updated_at"])
+    if to_status in (LetterStatus.REVIEW, LetterStatus.VALIDATED):
+        # One action: the letter sent for review, or validated, is generated and stored with
+        # that status, ready to read or to sign (its PDF is the one to sign).
+        _generate_version(letter=letter, user=user)
+    if to_status == LetterStatus.VALIDATED:
+        freeze_documents(
+            project=letter.project,
+            kind_slugs=[ANNEX_KIND],
+            freeze=letter_freeze(letter.project),
+            user=user,
+        )
     return letter
 
 
 @transaction.atomic
 def generate_version(*, letter: FramingLetter, user=None, today=None) -> LetterVersion:
-    """Generate the DOCX and the PDF and record them as a new version (unless nothing changed)."""
+    """Generate the DOCX and the PDF and record them as a new version (unless nothing changed).
+    A validated or signed letter is frozen: its validated version is returned as it is."""
+    if letter_freeze(letter.project) is not None:
+        return letter.versions.first()
+    return _generate_version(letter=letter, user=user, today=today)
+
+
+def _generate_version(*, letter: FramingLetter, user=None, today=None) -> LetterVersion:
     project = letter.project
     kind = get_kind(LETTER_KIND)
     context = build_context(project, kind, "", today or timezone.localdate())
@@ -255,6 +271,10 @@ def sign_version(
             sent_pdf=sent_pdf,
             signed_outside=signed_outside,
             what=f"la lettre de cadrage générée (version {version.number})",
+            other_documents={
+                other.pdf.sha256: f"la version {other.number} de la lettre de cadrage"
+                for other in letter.versions.select_related("pdf").exclude(pk=version.pk)
+            },
         )
         data = checked.data
         version.signed_outside = checked.signed_outside

@@ -13,7 +13,7 @@ from ptsm.projects.access import project_view
 
 from . import selectors, services
 from .content import letter_place
-from .documents import LETTER_KIND
+from .documents import LETTER_KIND, letter_freeze
 from .forms import LetterSettingsForm, SectionForm, SignatureForm
 from .models import LetterStatus, LetterVersion
 from .sections import SECTION_BY_KEY
@@ -138,7 +138,13 @@ def letter_status(request, project):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, f"La lettre est maintenant « {letter.get_status_display()} ».")
+        message = f"La lettre est maintenant « {letter.get_status_display()} »."
+        if letter.status in (LetterStatus.REVIEW, LetterStatus.VALIDATED):
+            version = letter.versions.first()
+            message += f" Version {version.number} générée (DOCX et PDF)" + (
+                " : son PDF est celui à signer." if letter.status == LetterStatus.VALIDATED else "."
+            )
+        messages.success(request, message)
     return redirect("framing:letter", slug=project.slug)
 
 
@@ -146,8 +152,17 @@ def letter_status(request, project):
 @require_POST
 def letter_generate(request, project):
     letter = services.ensure_letter(project=project)
+    frozen = letter_freeze(project)
     version = services.generate_version(letter=letter, user=request.user)
-    messages.success(request, f"Version {version.number} générée (DOCX et PDF).")
+    if frozen is not None:
+        messages.info(
+            request,
+            f"La lettre est {letter.get_status_display().lower()} : sa version {version.number} "
+            f"est figée depuis le {frozen.on:%d/%m/%Y}, aucune nouvelle version n'est générée. "
+            "Pour la modifier, rouvrez-la (ou ouvrez un avenant).",
+        )
+    else:
+        messages.success(request, f"Version {version.number} générée (DOCX et PDF).")
     return redirect("framing:letter", slug=project.slug)
 
 

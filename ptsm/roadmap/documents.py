@@ -6,8 +6,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from ptsm.core.formatting import french_date, plural
+from ptsm.documents.models import GeneratedDocument
 from ptsm.documents.registry import (
     DocumentKind,
+    Freeze,
     Variant,
     register,
     register_bulk_scope,
@@ -235,10 +237,45 @@ def roadmap_is_draft(project) -> bool:
     return not project.roadmap_versions.exists()
 
 
+# The roadmap's documents as the COPIL validated them (see `validate_roadmap`). The action plan
+# table stays live: it follows the commitments' signatures.
+FROZEN_BY_VALIDATION = [
+    "feuille-de-route",
+    "credits-mobilises",
+    "presentation-copil",
+    "fiche-action",
+]
+
+
+def roadmap_freeze(project) -> Freeze | None:
+    latest = project.roadmap_versions.order_by("-number").first()
+    if latest is None:
+        return None
+    return Freeze(key=f"feuille-de-route-v{latest.number}", on=latest.validated_on)
+
+
+def _roadmap_frozen(project) -> dict[str, Freeze]:
+    freeze = roadmap_freeze(project)
+    return {"": freeze} if freeze else {}
+
+
+def _actions_frozen(project) -> dict[str, Freeze]:
+    """The fiches-actions stored when the roadmap was validated (an action added since is a
+    draft until the next validation)."""
+    freeze = roadmap_freeze(project)
+    if freeze is None:
+        return {}
+    stored = GeneratedDocument.objects.filter(
+        project=project, kind="fiche-action", frozen_key=freeze.key
+    ).values_list("variant", flat=True)
+    return dict.fromkeys(stored, freeze)
+
+
 register(
     DocumentKind(
         slug="feuille-de-route",
         is_draft=roadmap_is_draft,
+        frozen=_roadmap_frozen,
         title="Feuille de route",
         description=(
             "Document-type 3 : rappel du diagnostic, orientations, thématiques, objectifs, plan d'actions et "
@@ -267,6 +304,7 @@ register(
     DocumentKind(
         slug="credits-mobilises",
         is_draft=roadmap_is_draft,
+        frozen=_roadmap_frozen,
         title="Tableau de synthèse des crédits mobilisés",
         description="Fiche-action × financeur × année, autofinancement et aide, totaux.",
         build_context=_plan_context,
@@ -278,6 +316,7 @@ register(
     DocumentKind(
         slug="presentation-copil",
         is_draft=roadmap_is_draft,
+        frozen=_roadmap_frozen,
         title="Présentation de la feuille de route au COPIL",
         description="Diaporama (ANAP, support 3).",
         build_context=_copil_context,
@@ -289,6 +328,7 @@ register(
     DocumentKind(
         slug="fiche-action",
         is_draft=roadmap_is_draft,
+        frozen=_actions_frozen,
         title="Fiche-action",
         description="Une fiche PDF par fiche-action (ANAP, support 4).",
         build_context=_action_context,

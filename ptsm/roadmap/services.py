@@ -159,10 +159,16 @@ def save_action(*, action: Action, operators=None, partners=None, findings=None)
     return action
 
 
+@transaction.atomic
 def validate_roadmap(
     *, project, meeting, decision: str, validated_on, user, lines: list[str]
 ) -> RoadmapVersion:
-    return record_validation(
+    """Record the COPIL's validation and freeze the roadmap's documents as validated."""
+    from ptsm.documents.services import freeze_documents
+
+    from .documents import FROZEN_BY_VALIDATION, roadmap_freeze
+
+    version = record_validation(
         model=RoadmapVersion,
         project=project,
         meeting=meeting,
@@ -173,3 +179,11 @@ def validate_roadmap(
         unchanged_message="La feuille de route n'a pas changé depuis la dernière validation.",
         lines=lines,
     )
+    freeze_documents(
+        project=project,
+        kind_slugs=FROZEN_BY_VALIDATION,
+        freeze=roadmap_freeze(project),
+        user=user,
+        today=validated_on,
+    )
+    return version

@@ -293,15 +293,17 @@ def test_a_bilateral_campaign_reaches_signed_for_one_operator(
     row.get_by_label("PDF signé de EPSM Finistère Sud").set_input_files(str(signed))
     # A blank page is not the annex that was sent: it is recorded as signed outside ptsm.
     # The DSFR draws the box on the label: a user clicks the label's text.
-    row.get_by_text("Signé hors plateforme (document imprimé, signé puis numérisé)").click()
+    row.get_by_text(
+        "Signature manuscrite scannée (document imprimé, signé à la main puis numérisé)"
+    ).click()
     assert row.get_by_label(
-        "Signé hors plateforme (document imprimé, signé puis numérisé)"
+        "Signature manuscrite scannée (document imprimé, signé à la main puis numérisé)"
     ).is_checked()
     row.get_by_role("button", name="Enregistrer la signature de EPSM Finistère Sud").click()
     expect(page.get_by_text("Engagement de EPSM Finistère Sud signé.")).to_be_visible()
     row = page.locator("tr", has_text="EPSM Finistère Sud")
     expect(row.get_by_text("Signé", exact=True)).to_be_visible()
-    expect(row.get_by_text("Signé hors plateforme (document numérisé)")).to_be_visible()
+    expect(row.get_by_text("Signature manuscrite scannée (document numérisé)")).to_be_visible()
     assert axe(page) == []
 
 
@@ -330,7 +332,9 @@ def test_the_bundle_is_built_with_visible_progress_and_downloaded(
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Télécharger la liasse").click()
     pdf = PdfReader(io.BytesIO(download_info.value.path().read_bytes()))
-    assert len(pdf.outline) == 8  # the collective letter and the demo's 7 operators
+    # Cover, contents, the collective letter, the demo's 7 operators, the fingerprints (the demo's
+    # roadmap is not validated: not annexed).
+    assert len(pdf.outline) == 11
 
 
 def test_a_pilot_measures_an_indicator_and_the_copil_member_writes_the_review(

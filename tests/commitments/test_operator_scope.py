@@ -22,7 +22,7 @@ DAY = dt.date(2027, 1, 10)
 
 def _annex_bytes(version) -> bytes:
     with version.pdf.content.open("rb") as handle:
-        return handle.read()
+        return handle.read() + b"\n% signee\n"
 
 
 @pytest.fixture
@@ -38,6 +38,7 @@ def campaign():
         signatory=epsm_signatory,
         upload=SimpleUploadedFile("signe.pdf", _annex_bytes(epsm_annex)),
         signed_on=DAY,
+        signed_outside=True,
     )
     return {
         "project": project,
@@ -125,6 +126,7 @@ def test_a_signataire_downloads_their_own_signed_pdf_and_signs_only_their_annex(
         {
             "signed_on": DAY.isoformat(),
             "file": SimpleUploadedFile("x.pdf", _annex_bytes(campaign["gem_annex"])),
+            "signed_outside": "on",
         },
     )
     assert response.status_code == 302

@@ -228,7 +228,7 @@ def test_a_scan_needs_the_statement_and_is_shown_as_signed_outside(client, campa
     )
     assert response.status_code == 200
     assert "n'est pas l'annexe envoyée (version 1)" in page_text(response)
-    assert "cochez « Signé hors plateforme »" in page_text(response)
+    assert "cochez « Signature manuscrite scannée »" in page_text(response)
     signatory.refresh_from_db()
     assert signatory.status != SignatoryStatus.SIGNED
     response = client.post(
@@ -245,7 +245,7 @@ def test_a_scan_needs_the_statement_and_is_shown_as_signed_outside(client, campa
     assert signatory.status == SignatoryStatus.SIGNED and signatory.signed_outside
     assert signatory.digital_signature_valid is None
     page = visible_text(client.get(reverse("commitments:letter", kwargs={"slug": project.slug})))
-    assert "Signé hors plateforme (document numérisé)" in page
+    assert "Signature manuscrite scannée (document numérisé)" in page
 
 
 def test_a_forged_upload_through_the_page_is_a_french_message_not_an_error(client, campaign):
@@ -262,7 +262,7 @@ def test_a_forged_upload_through_the_page_is_a_french_message_not_an_error(clien
     )
     assert response.status_code == 200
     assert "Ce PDF a été modifié après signature" in page_text(response)
-    assert "Signé hors plateforme (document numérisé)" not in visible_text(response)
+    assert "Signature manuscrite scannée (document numérisé)" not in visible_text(response)
 
 
 def test_a_pdf_that_hits_pypdf_limits_is_a_french_refusal_not_a_server_error(campaign):

@@ -43,7 +43,9 @@ def _signed(project):
     letter = commitments.ensure_letter(project=project)
     version = commitments.generate_annex(letter=letter, organisation=epsm)
     signatory = letter.signatories.get(organisation=epsm)
-    commitments.record_signed_pdf(signatory=signatory, upload=_annex_upload(version), signed_on=DAY)
+    commitments.record_signed_pdf(
+        signatory=signatory, upload=_annex_upload(version), signed_on=DAY, signed_outside=True
+    )
     return epsm, gem, signatory
 
 
@@ -193,7 +195,11 @@ def test_uploading_the_same_signed_annex_twice_records_it_once(client, project):
     for _ in range(2):
         response = client.post(
             url,
-            {"signed_on": "2027-03-12", "file": SimpleUploadedFile("s.pdf", data)},
+            {
+                "signed_on": "2027-03-12",
+                "file": SimpleUploadedFile("s.pdf", data),
+                "signed_outside": "on",
+            },
             follow=True,
         )
         assert response.status_code == 200
@@ -231,7 +237,12 @@ def test_signing_the_framing_letter_twice_freezes_one_version(client, project):
     for _ in range(2):
         response = client.post(
             url,
-            {"mode": "depot", "signed_on": "2027-03-12", "file": SimpleUploadedFile("s.pdf", data)},
+            {
+                "mode": "depot",
+                "signed_on": "2027-03-12",
+                "file": SimpleUploadedFile("s.pdf", data),
+                "signed_outside": "on",
+            },
             follow=True,
         )
     assert "déjà enregistré" in page_text(response)
@@ -266,7 +277,7 @@ def test_a_failure_after_the_signed_file_was_written_leaves_no_file(project, mon
     monkeypatch.setattr(commitments, "_keep_signature", broken)
     with pytest.raises(ValidationError, match="Panne simulée"):
         commitments.record_signed_pdf(
-            signatory=signatory, upload=_annex_upload(version), signed_on=DAY
+            signatory=signatory, upload=_annex_upload(version), signed_on=DAY, signed_outside=True
         )
     assert _files("commitments/signed") == []
     signatory.refresh_from_db()

@@ -45,6 +45,7 @@ def sign(project, organisation, signed_on):
         signatory=letter.signatories.get(organisation=organisation),
         upload=upload,
         signed_on=signed_on,
+        signed_outside=True,
     )
 
 

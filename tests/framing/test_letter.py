@@ -274,10 +274,11 @@ def test_status_workflow_is_recorded_and_guarded(project):
     change_status(
         letter=letter, to_status=LetterStatus.REVIEW, user=lead, comment="Relecture COPIL"
     )
-    with pytest.raises(Exception, match="Générez la lettre avant de la valider"):
-        change_status(letter=letter, to_status=LetterStatus.VALIDATED, user=lead)
-    generate_version(letter=letter, user=lead, today=DAY)
+    assert letter.versions.first().status == LetterStatus.REVIEW  # generated in that action
     change_status(letter=letter, to_status=LetterStatus.VALIDATED, user=lead)
+    validated = letter.versions.first()
+    assert validated.status == LetterStatus.VALIDATED  # one action: validated and its PDF ready
+    assert validated.pdf.file_name == "lettre-de-cadrage.pdf"
     history = list(letter.status_changes.values_list("from_status", "to_status", "user_id"))
     assert history == [("relecture", "validee", lead.pk), ("brouillon", "relecture", lead.pk)]
     update_section(letter=letter, key="contexte", text="Nouveau texte", user=lead)
@@ -349,6 +350,7 @@ def test_signature_freezes_the_version_and_tampering_is_detected(client, project
             "mode": "depot",
             "signed_on": "2026-11-20",
             "file": SimpleUploadedFile("signee.pdf", signed),
+            "signed_outside": "on",  # no electronic signature: signed by hand, scanned
         },
         follow=True,
     )
@@ -462,7 +464,9 @@ def test_a_scanned_letter_needs_the_statement_and_is_shown_as_signed_outside(cli
     scan = io.BytesIO()
     writer.write(scan)
     response = _post_signed(client, project, version, scan.getvalue())
-    assert "n'est pas la lettre de cadrage générée (version 2)" in page_text(response)
+    assert f"n'est pas la lettre de cadrage générée (version {version.number})" in page_text(
+        response
+    )
     version.refresh_from_db()
     assert not version.signed
     response = _post_signed(client, project, version, scan.getvalue(), signed_outside="on")
@@ -470,7 +474,7 @@ def test_a_scanned_letter_needs_the_statement_and_is_shown_as_signed_outside(cli
     version.refresh_from_db()
     assert version.signed and version.signed_outside
     page = visible_text(client.get(reverse("framing:letter", kwargs={"slug": project.slug})))
-    assert "Signée hors plateforme (document numérisé)" in page
+    assert "Signature manuscrite scannée (document numérisé)" in page
 
 
 def test_a_reader_sees_no_link_to_the_draft_letters_files(client, project):

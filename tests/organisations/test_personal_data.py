@@ -97,9 +97,14 @@ def _signed_letter(project, lead):
     framing.change_status(letter=letter, to_status=LetterStatus.VALIDATED, user=lead)
     version = framing.generate_version(letter=letter, user=lead)
     with version.pdf.content.open("rb") as handle:
-        upload = SimpleUploadedFile("signee.pdf", handle.read())
+        upload = SimpleUploadedFile("signee.pdf", handle.read() + b"\n% signee\n")
     return framing.sign_version(
-        version=version, user=lead, mode="depot", signed_on=version.created_at.date(), upload=upload
+        version=version,
+        user=lead,
+        mode="depot",
+        signed_on=version.created_at.date(),
+        upload=upload,
+        signed_outside=True,
     )
 
 
@@ -171,6 +176,8 @@ def test_erasure_anonymises_the_person_everywhere_and_keeps_signed_documents(
     letter = framing.ensure_letter(project=project)
     # A signed letter changes only through an amendment: reopen it, then name her in a section.
     framing.change_status(letter=letter, to_status="brouillon", user=lead, comment="Avenant")
+    # (While signed, the letter's files are the frozen ones: the draft comes after reopening.)
+    draft = generate_document(project=project, kind_slug="lettre-de-cadrage", fmt="docx")
     framing.update_section(
         letter=letter,
         key="contexte",

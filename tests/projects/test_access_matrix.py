@@ -140,8 +140,9 @@ def populate(project) -> dict:
     with annex.pdf.content.open("rb") as handle:
         commitments.record_signed_pdf(
             signatory=letter.signatories.get(),
-            upload=SimpleUploadedFile("signee.pdf", handle.read()),
+            upload=SimpleUploadedFile("signee.pdf", handle.read() + b"\n% signee\n"),
             signed_on=start.date(),
+            signed_outside=True,
         )
     roadmap_version = validate_roadmap(
         project=project,
@@ -211,9 +212,14 @@ def _signed_letter_version(project, lead):
     framing.change_status(letter=letter, to_status=LetterStatus.VALIDATED, user=lead)
     version = framing.generate_version(letter=letter, user=lead)
     with version.pdf.content.open("rb") as handle:
-        upload = SimpleUploadedFile("signee.pdf", handle.read())
+        upload = SimpleUploadedFile("signee.pdf", handle.read() + b"\n% signee\n")
     return framing.sign_version(
-        version=version, user=lead, mode="depot", signed_on=version.created_at.date(), upload=upload
+        version=version,
+        user=lead,
+        mode="depot",
+        signed_on=version.created_at.date(),
+        upload=upload,
+        signed_outside=True,
     )
 
 

@@ -3,7 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from ptsm.core.formatting import plural
-from ptsm.documents.services import export_documents
+from ptsm.documents.registry import all_kinds
+from ptsm.documents.services import export_documents, unavailable_reason
 from ptsm.projects.models import Project
 
 
@@ -24,6 +25,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{exported.path.name}\t{exported.size} octets\tsha256={exported.sha256}"
             )
+        for kind in all_kinds():
+            if reason := unavailable_reason(instance, kind):
+                self.stdout.write(f"{kind.title} : non produit ({reason})")
         self.stdout.write(
             self.style.SUCCESS(
                 plural(len(files), "document écrit", "documents écrits") + f" dans {directory}"
