@@ -10,4 +10,7 @@ class CommitmentsConfig(AppConfig):
         from . import guards
 
         guards.register()  # what this app keeps from deletion
-        from . import documents  # noqa: F401  (registers the letters, annexes and bundle)
+        from . import (
+            documents,  # noqa: F401  (registers the letters, annexes and bundle)
+            jobs,  # noqa: F401  (registers the bundle's background job)
+        )

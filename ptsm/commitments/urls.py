@@ -19,5 +19,4 @@ urlpatterns = [
     path("seance/", views.session_signatures, name="session"),
     path("annexes/<int:pk>/modifications/", views.annex_diff, name="annex_diff"),
     path("liasse/", views.bundle, name="bundle"),
-    path("liasse/etape/", views.bundle_step, name="bundle_step"),
 ]

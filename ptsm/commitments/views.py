@@ -9,14 +9,13 @@ from ptsm.accounts.permissions import Capability, role_allows
 from ptsm.audit.services import record_download
 from ptsm.core.concurrency import AlreadyDone, SectionConflict, fingerprint, show_section_conflict
 from ptsm.core.guards import counted
-from ptsm.documents.rendering import RenderingError
-from ptsm.documents.services import generate_document
+from ptsm.jobs.services import start_job
 from ptsm.projects.access import project_view
 
 from . import selectors, services
 from .content import current_letter, letter_place
-from .documents import BUNDLE_KIND
 from .forms import AmendmentForm, RefusalForm, SettingsForm, SignedPdfForm, TextForm
+from .jobs import BUNDLE_JOB
 from .models import AnnexVersion, Signatory
 from .sections import COLLECTIVE_SECTIONS, SECTION_BY_KEY
 
@@ -338,39 +337,10 @@ def annex_diff(request, project, pk):
     )
 
 
-BUNDLE_BATCH = 20
-
-
-@project_view(Capability.GENERATE_DOCUMENTS)
-@require_POST
-def bundle_step(request, project):
-    """Build the bundle in steps the page shows: annexes not generated yet are produced a batch at a
-    time (each response asks htmx for the next step), then the bundle is assembled."""
-    letter = services.ensure_letter(project=project)
-    progress = {"done": 0, "total": 0, "ready": None, "error": ""}
-    try:
-        step = services.prepare_bundle_annexes(letter=letter, limit=BUNDLE_BATCH, user=request.user)
-        progress["done"], progress["total"] = step.done, step.total
-        if step.generated == 0:  # every annex is ready: assemble the bundle
-            progress["ready"] = generate_document(
-                project=project, kind_slug=BUNDLE_KIND, fmt="pdf", user=request.user
-            )
-    except (ValidationError, RenderingError) as exc:
-        progress["error"] = " ".join(getattr(exc, "messages", [str(exc)]))
-    return render(request, "commitments/_bundle_progress.html", progress)
-
-
 @project_view(Capability.GENERATE_DOCUMENTS)
 @require_POST
 def bundle(request, project):
-    try:
-        document = generate_document(
-            project=project, kind_slug=BUNDLE_KIND, fmt="pdf", user=request.user
-        )
-    except RenderingError as exc:
-        messages.error(request, f"La liasse n'a pas pu être constituée. {exc}")
-        return _back(project)
-    messages.success(
-        request, f"Liasse générée : {document.file_name} (version {document.version})."
-    )
-    return _back(project)
+    """The bundle is built in the background (annexes to store, then the merge): the job page
+    shows its progress and the download link."""
+    job = start_job(project=project, kind=BUNDLE_JOB, user=request.user)
+    return redirect("jobs:detail", slug=project.slug, pk=job.pk)

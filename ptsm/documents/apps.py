@@ -5,3 +5,6 @@ class DocumentsConfig(AppConfig):
     name = "ptsm.documents"
     label = "documents"
     verbose_name = "Documents générés"
+
+    def ready(self) -> None:
+        from . import jobs  # noqa: F401  (registers « Tout générer » as a background job)

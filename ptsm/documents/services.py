@@ -238,10 +238,13 @@ def freeze_documents(
     return len(pending)
 
 
-def generate_all(*, project, user=None, today=None) -> list[tuple[GeneratedDocument, bytes]]:
+def generate_all(
+    *, project, user=None, today=None, progress=None
+) -> list[tuple[GeneratedDocument, bytes]]:
     """Generate every format of every variant of every registered kind for a project. Frozen
     files are reused as stored (same bytes, same SHA-256); kinds that cannot be generated yet
-    (see `DocumentKind.unavailable_reason`) are skipped."""
+    (see `DocumentKind.unavailable_reason`) are skipped. `progress(done, total, label)` is told
+    of each file stored."""
     today = today or timezone.localdate()
     kinds = [k for k in all_kinds() if not unavailable_reason(project, k)]
     memo: dict = {}
@@ -284,6 +287,8 @@ def generate_all(*, project, user=None, today=None) -> list[tuple[GeneratedDocum
                         rendered.append((kind, variant, fmt, renderer(context), key))
     generated = []
     for kind, variant, fmt, data, key in rendered:
+        if progress is not None:
+            progress(len(generated), len(rendered), f"{variant.file_stem}.{fmt}")
         if isinstance(data, GeneratedDocument):
             generated.append((data, _read(data)))
             continue

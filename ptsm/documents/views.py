@@ -5,10 +5,11 @@ from django.views.decorators.http import require_POST, require_safe
 
 from ptsm.accounts.permissions import Capability, role_allows
 from ptsm.audit.services import record_download
-from ptsm.core.formatting import plural
+from ptsm.jobs.services import start_job
 from ptsm.projects.access import project_view
 
 from . import selectors, services
+from .jobs import GENERATE_ALL_JOB
 from .models import GeneratedDocument
 from .registry import CONTENT_TYPES, FORMAT_LABELS, get_kind
 from .rendering import RenderingError
@@ -79,17 +80,9 @@ def document_generate(request, project):
 @project_view(Capability.GENERATE_DOCUMENTS)
 @require_POST
 def document_generate_all(request, project):
-    try:
-        generated = services.generate_all(project=project, user=request.user)
-    except RenderingError as exc:
-        messages.error(request, f"Les documents n'ont pas pu être générés. {exc}")
-    else:
-        messages.success(
-            request,
-            plural(len(generated), "fichier généré", "fichiers générés")
-            + " (les documents figés sont repris tels qu'ils ont été validés ou signés).",
-        )
-    return redirect("documents:list", slug=project.slug)
+    """Every document of the project, in the background: the job page shows the progress."""
+    job = start_job(project=project, kind=GENERATE_ALL_JOB, user=request.user)
+    return redirect("jobs:detail", slug=project.slug, pk=job.pk)
 
 
 @project_view(Capability.VIEW_PROJECT)

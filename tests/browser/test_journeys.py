@@ -308,26 +308,37 @@ def test_a_bilateral_campaign_reaches_signed_for_one_operator(
 
 
 def test_the_bundle_is_built_with_visible_progress_and_downloaded(
-    page, live_server, demo, axe, monkeypatch
+    page, live_server, demo, axe, settings
 ):
-    from ptsm.commitments import views
+    """On the real embedded queue: a worker process (db_worker) builds the bundle while the job
+    page, left open, follows it by itself until the download link appears."""
+    from tests.jobs.test_queues import start_worker
 
-    monkeypatch.setattr(views, "BUNDLE_BATCH", 3)  # 7 operators: three progress steps
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     log_in(page, live_server, "chef.projet@demo.ptsm.fr")
     page.goto(f"{live_server.url}/projets/{DEMO_SLUG}/engagements/")
-    # Record every progress message the page shows, however briefly.
+    page.get_by_role("button", name="Constituer la liasse").click()
+    expect(
+        page.get_by_role("heading", name="Constitution de la liasse des engagements")
+    ).to_be_visible()
+    # Nothing runs yet: the request only queued the work, and the page says so.
+    expect(page.get_by_text("En attente du serveur de travaux")).to_be_visible()
     page.evaluate("""() => {
-        window.progressTexts = [];
+        window.statusTexts = [];
         new MutationObserver(() => {
-            const status = document.getElementById('bundle-status');
-            if (status) window.progressTexts.push(status.innerText.trim());
+            const status = document.getElementById('job-status');
+            if (status) window.statusTexts.push(status.innerText.trim());
         }).observe(document.body, {childList: true, subtree: true});
     }""")
-    page.get_by_role("button", name="Constituer la liasse").click()
-    expect(page.get_by_text("Liasse prête : liasse-engagements.pdf")).to_be_visible(timeout=30_000)
-    texts = " | ".join(page.evaluate("() => window.progressTexts"))
-    for step in ("3 sur 7", "6 sur 7", "7 sur 7"):
-        assert f"Préparation des annexes : {step}" in texts, texts
+    worker = start_worker(settings, "db")
+    try:
+        expect(page.get_by_text("Liasse prête : liasse-engagements.pdf")).to_be_visible(
+            timeout=90_000
+        )
+    finally:
+        worker.kill()
+        worker.wait()
+    assert page.evaluate("() => window.statusTexts")  # the page updated itself, no reload
     assert axe(page) == []
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Télécharger la liasse").click()

@@ -66,7 +66,7 @@ def _sign(project, letter, organisation, day=DAY):
 
 
 def test_every_pdf_the_bundle_included_declares_pdfa_2b_a_title_and_french(project):
-    setup_roadmap(project)
+    setup_roadmap(project, copil_validated=False)
     _validate_roadmap(project)
     review = ensure_review(project=project, kind="six_mois")
     save_review_texts(review=review, texts={"summary": "Les actions ont démarré."})
@@ -80,7 +80,7 @@ def test_every_pdf_the_bundle_included_declares_pdfa_2b_a_title_and_french(proje
 
 
 def test_a_partly_signed_bundle_says_so_and_numbers_every_page(project):
-    orgs = setup_roadmap(project, operator_names=NAMES)
+    orgs = setup_roadmap(project, operator_names=NAMES, copil_validated=False)
     _validate_roadmap(project)
     letter = ensure_letter(project=project)
     _sign(project, letter, orgs[1], day=dt.date(2027, 4, 2))
@@ -108,7 +108,11 @@ def test_a_partly_signed_bundle_says_so_and_numbers_every_page(project):
     assert "Annexe — A Opérateur — en attente de signature" in contents
     assert "Annexe — B Opérateur — signée le 2 avril 2027" in contents
     # The roadmap in the bundle is the frozen file of the validation.
-    roadmap = GeneratedDocument.objects.get(project=project, kind="feuille-de-route", format="pdf")
+    roadmap = (  # the latest validation's (setup_roadmap validated it once already)
+        GeneratedDocument.objects.filter(project=project, kind="feuille-de-route", format="pdf")
+        .order_by("-version")
+        .first()
+    )
     roadmap_first = reader.get_destination_page_number(reader.outline[3])
     with roadmap.content.open("rb") as handle:
         frozen_first = " ".join(PdfReader(handle).pages[0].extract_text().split())
@@ -128,7 +132,7 @@ def test_a_partly_signed_bundle_says_so_and_numbers_every_page(project):
 
 
 def test_a_fully_signed_bundle_is_the_signed_commitments(project):
-    orgs = setup_roadmap(project, operator_names=NAMES[:2])
+    orgs = setup_roadmap(project, operator_names=NAMES[:2], copil_validated=False)
     letter = ensure_letter(project=project)
     _sign(project, letter, orgs[0], day=dt.date(2027, 4, 2))
     _sign(project, letter, orgs[1], day=dt.date(2027, 4, 9))

@@ -390,12 +390,13 @@ def test_bundle_has_one_bookmark_per_operator_plus_the_letter_and_is_determinist
         "Couverture",
         "Sommaire",
         "Lettre d'engagement collective",
+        "Feuille de route",  # validated by the COPIL: annexed to the collective letter
         "Annexe — A Opérateur",
         "Annexe — B Opérateur",
         "Annexe — C Opérateur",
         "Empreintes SHA-256",
     ]
-    assert len(reader.outline) == len(operators(project)) + 4
+    assert len(reader.outline) == len(operators(project)) + 5
     text = "\n".join(p.extract_text() for p in reader.pages)
     assert "Sommaire" in text and "Annexe — A Opérateur — en attente de signature" in text
     assert "Annexe — B Opérateur — signée le 24 novembre 2026" in text
@@ -416,8 +417,9 @@ def test_a_long_bundle_points_its_contents_and_bookmarks_to_each_annex_first_pag
     contents_pages = [i for i, text in enumerate(texts) if "Sommaire" in text]
     assert contents_pages[0] == 1
     contents = " ".join(texts[1 : 1 + 4])
-    assert len(reader.outline) == 74
-    for item in reader.outline[3:-1]:
+    # Cover, contents, collective letter, validated roadmap, 70 annexes, fingerprints.
+    assert len(reader.outline) == 75
+    for item in reader.outline[4:-1]:
         name = item.title.removeprefix("Annexe — ")
         first = reader.get_destination_page_number(item)
         assert f"Annexe à la lettre d'engagement{name}" in texts[first].replace("\n", ""), name
@@ -504,26 +506,38 @@ def test_the_action_plan_shows_the_commitment_status_of_each_action(project):
     assert rows["Plateforme d'orientation"] == "1 engagement signé sur 2"
 
 
-def test_bundle_is_built_step_by_step_with_visible_progress(client, project, monkeypatch):
-    from ptsm.commitments import views
+def test_the_bundle_is_built_in_the_background_with_visible_progress(client, project, monkeypatch):
+    from ptsm.commitments import jobs
+    from ptsm.documents.models import GeneratedDocument
+    from ptsm.jobs.models import Job
 
-    monkeypatch.setattr(views, "BUNDLE_BATCH", 10)
+    monkeypatch.setattr(jobs, "ANNEX_BATCH", 5)
+    steps = []
+    original = jobs.services.prepare_bundle_annexes
+
+    def recorded(**kwargs):
+        step = original(**kwargs)
+        steps.append((step.done, step.total))
+        return step
+
+    monkeypatch.setattr(jobs.services, "prepare_bundle_annexes", recorded)
     names = [f"Opérateur {i:02d}" for i in range(12)]
     orgs = setup_roadmap(project, operator_names=names)
     login(client, member(project, Role.PROJECT_LEAD))
-    url = reverse("commitments:bundle_step", kwargs={"slug": project.slug})
-    first = visible_text(client.post(url, headers={"HX-Request": "true"}))
-    assert "Préparation des annexes : 10 sur 12" in first
-    second = visible_text(client.post(url, headers={"HX-Request": "true"}))
-    assert "Préparation des annexes : 12 sur 12" in second
-    done = page_text(client.post(url, headers={"HX-Request": "true"}))
+    response = client.post(
+        reverse("commitments:bundle", kwargs={"slug": project.slug}), follow=True
+    )
+    done = page_text(response)
+    assert "Constitution de la liasse des engagements" in done
     assert "Liasse prête : liasse-engagements.pdf" in done and "Télécharger la liasse" in done
+    # Annexes stored five at a time, each step a progress report the job page shows.
+    assert steps == [(0, 12), (5, 12), (10, 12), (12, 12), (12, 12)]
+    job = Job.objects.get(project=project)
+    assert (job.done, job.total) == (13, 13)
     assert AnnexVersion.objects.filter(letter__project=project).count() == len(orgs)
-    from ptsm.documents.models import GeneratedDocument
-
     bundle = GeneratedDocument.objects.get(project=project, kind="liasse-engagements")
-    with bundle.content.open("rb") as handle:
-        assert len(PdfReader(handle).outline) == len(orgs) + 4
+    with bundle.content.open("rb") as handle:  # cover, contents, letter, roadmap, fingerprints
+        assert len(PdfReader(handle).outline) == len(orgs) + 5
 
 
 def test_an_organisation_without_a_validated_action_has_no_annex(project):
@@ -566,7 +580,7 @@ def test_campaign_pages_keep_a_bounded_number_of_queries_with_40_operators(clien
         assert big == tiny <= (34 if name == "commitments:letter" else 36), (name, big, tiny)
 
 
-def test_a_failed_bundle_step_says_why_in_french_and_stops(client, project, monkeypatch):
+def test_a_failed_bundle_says_why_in_french_and_stops(client, project, monkeypatch):
     from ptsm.commitments import services as commitment_services
     from ptsm.documents.rendering import RenderingError
 
@@ -577,11 +591,10 @@ def test_a_failed_bundle_step_says_why_in_french_and_stops(client, project, monk
 
     monkeypatch.setattr(commitment_services, "generate_annexes", broken)
     login(client, member(project, Role.PROJECT_LEAD))
-    url = reverse("commitments:bundle_step", kwargs={"slug": project.slug})
-    response = client.post(url, headers={"HX-Request": "true"})
-    text = visible_text(response)
+    url = reverse("commitments:bundle", kwargs={"slug": project.slug})
+    text = page_text(client.post(url, follow=True))
+    assert "Échec" in text
     assert "La liasse n'a pas pu être constituée : Échec de la composition du PDF" in text
-    assert "hx-post" not in response.content.decode()  # no further step is requested
     assert not AnnexVersion.objects.filter(letter__project=project).exists()
 
 

@@ -17,7 +17,7 @@ from ptsm.roadmap.models import Action
 from ptsm.roadmap.selectors import roadmap_lines
 from ptsm.roadmap.services import validate_roadmap
 from tests.commitments.test_commitments import setup_roadmap
-from tests.factories import make_project, member
+from tests.factories import make_project, member, ready_framing_letter
 from tests.helpers import login, visible_text
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +49,7 @@ def _frozen(project) -> dict[tuple, tuple]:
 
 
 def test_generate_all_and_export_after_a_validation_reuse_the_frozen_files(project, tmp_path):
-    setup_roadmap(project)
+    setup_roadmap(project, copil_validated=False)
     lead = member(project, Role.PROJECT_LEAD)
     _validate_roadmap(project, lead)
     frozen = _frozen(project)
@@ -76,7 +76,7 @@ def test_generate_all_and_export_after_a_validation_reuse_the_frozen_files(proje
 
 
 def test_a_new_validation_makes_a_new_version_visible_as_such(client, project):
-    setup_roadmap(project)
+    setup_roadmap(project, copil_validated=False)
     lead = member(project, Role.PROJECT_LEAD)
     _validate_roadmap(project, lead)
     first = GeneratedDocument.objects.get(project=project, kind="feuille-de-route", format="pdf")
@@ -99,7 +99,7 @@ def test_a_new_validation_makes_a_new_version_visible_as_such(client, project):
 
 
 def test_the_documents_page_says_version_figee_and_offers_no_generate_button(client, project):
-    setup_roadmap(project)
+    setup_roadmap(project, copil_validated=False)
     lead = member(project, Role.PROJECT_LEAD)
     _validate_roadmap(project, lead)
     document = GeneratedDocument.objects.get(project=project, kind="feuille-de-route", format="pdf")
@@ -122,6 +122,7 @@ def test_the_documents_page_says_version_figee_and_offers_no_generate_button(cli
 def test_a_validated_framing_letter_is_generated_once_and_kept(client, project):
     lead = member(project, Role.PROJECT_LEAD)
     letter = ensure_framing_letter(project=project)
+    ready_framing_letter(letter)  # signatories named: the letter may go to review
     change_status(letter=letter, to_status=LetterStatus.REVIEW, user=lead)
     change_status(letter=letter, to_status=LetterStatus.VALIDATED, user=lead)
     version = letter.versions.first()
@@ -164,7 +165,7 @@ def test_a_validated_diagnostic_and_review_and_a_signed_annex_stay_frozen(projec
     from ptsm.diagnostic.services import validate_diagnostic
     from ptsm.evaluation.services import validate_review
 
-    epsm, _gem = setup_roadmap(project)
+    epsm, _gem = setup_roadmap(project, copil_validated=False)
     lead = member(project, Role.PROJECT_LEAD)
     validate_diagnostic(
         project=project,
