@@ -1,0 +1,29 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from ptsm.archives.manifest import ArchiveError
+from ptsm.archives.services import export_project
+from ptsm.projects.models import Project
+
+
+class Command(BaseCommand):
+    help = (
+        "Écrit toute une démarche (données, fichiers stockés, manifeste avec leurs empreintes "
+        "SHA-256) dans une archive zip, à restaurer avec import_project."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("slug", help="identifiant du projet")
+        parser.add_argument("archive", help="fichier .zip à écrire")
+
+    def handle(self, *args, slug: str, archive: str, **options):
+        project = Project.objects.filter(slug=slug).first()
+        if project is None:
+            raise CommandError(f"Aucun projet « {slug} ».")
+        try:
+            result = export_project(project=project, target=archive)
+        except ArchiveError as exc:
+            raise CommandError(exc.messages[0]) from exc
+        records = sum(result.counts.values())
+        self.stdout.write(
+            f"{archive} : projet « {slug} », {records} enregistrements, {result.files} fichiers."
+        )
