@@ -17,6 +17,8 @@ from importlib.metadata import PackageNotFoundError, version
 
 from django.core.exceptions import ValidationError
 
+from ptsm.core.formatting import plural
+
 FORMAT = "ptsm-archive-projet"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -170,13 +172,14 @@ def check_members(
     missing = sorted(set(listed) - set(members))
     if missing:
         raise ArchiveError(
-            f"Archive refusée : {len(missing)} fichier(s) du manifeste manquant(s) "
-            f"({', '.join(missing[:3])})."
+            f"Archive refusée : {plural(len(missing), 'fichier', 'fichiers')} du manifeste "
+            f"{'manque' if len(missing) < 2 else 'manquent'} ({', '.join(missing[:3])})."
         )
     unlisted = sorted(set(members) - set(listed) - {MANIFEST})
     if unlisted:
         raise ArchiveError(
-            f"Archive refusée : fichier(s) absent(s) du manifeste ({', '.join(unlisted[:3])})."
+            f"Archive refusée : {plural(len(unlisted), 'fichier', 'fichiers')} hors du "
+            f"manifeste ({', '.join(unlisted[:3])})."
         )
     digests: dict[str, str] = {}
     for path, (sha256, size) in listed.items():

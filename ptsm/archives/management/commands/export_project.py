@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ptsm.archives.manifest import ArchiveError
 from ptsm.archives.services import export_project
+from ptsm.core.formatting import plural
 from ptsm.projects.models import Project
 
 
@@ -23,7 +24,6 @@ class Command(BaseCommand):
             result = export_project(project=project, target=archive)
         except ArchiveError as exc:
             raise CommandError(exc.messages[0]) from exc
-        records = sum(result.counts.values())
-        self.stdout.write(
-            f"{archive} : projet « {slug} », {records} enregistrements, {result.files} fichiers."
-        )
+        records = plural(sum(result.counts.values()), "enregistrement", "enregistrements")
+        files = plural(result.files, "fichier", "fichiers")
+        self.stdout.write(f"{archive} : projet « {slug} », {records}, {files}.")

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ptsm.archives.manifest import ArchiveError
 from ptsm.archives.services import import_project
+from ptsm.core.formatting import plural
 
 
 class Command(BaseCommand):
@@ -23,14 +24,15 @@ class Command(BaseCommand):
             report = import_project(source=archive, slug=slug)
         except ArchiveError as exc:
             raise CommandError(exc.messages[0]) from exc
-        records = sum(report.counts.values())
-        self.stdout.write(
-            f"Projet « {report.project.slug} » restauré : {records} enregistrements, "
-            f"{report.files} fichiers écrits."
-        )
+        records = plural(sum(report.counts.values()), "enregistrement", "enregistrements")
+        files = plural(report.files, "fichier écrit", "fichiers écrits")
+        self.stdout.write(f"Projet « {report.project.slug} » restauré : {records}, {files}.")
         for email in report.missing_users:
             self.stdout.write(
                 f"  utilisateur absent de cette instance : {email} (son rôle n'est pas restauré)"
             )
         for label, count in sorted(report.skipped.items()):
-            self.stdout.write(f"  {count} enregistrement(s) {label} non restauré(s)")
+            self.stdout.write(
+                f"  {plural(count, 'enregistrement', 'enregistrements')} {label} non restauré"
+                + ("s" if count > 1 else "")
+            )
