@@ -30,7 +30,9 @@ from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, models
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_slug
+from django.db import IntegrityError, connection, models
 from django.utils import timezone
 
 from ptsm.audit.models import Kind
@@ -42,6 +44,11 @@ from . import manifest as mf
 from .scope import GENERIC_REFERENCES, PROJECT, SHARED_KEYS, exported_models, project_records
 
 USER = "accounts.user"
+MISSING_SHARED_HINTS = {
+    "territories": "chargez le référentiel : manage.py load_territories",
+    "diagnostic": "catalogue des indicateurs d'une autre version : manage.py migrate",
+    "contenttypes": "modèle inconnu de cette version de ptsm",
+}
 
 
 # --- Values ----------------------------------------------------------------------------------
@@ -333,13 +340,26 @@ def import_project(*, source: str | Path | BinaryIO, slug: str | None = None) ->
             records: dict[str, list[dict]] = payload["records"]
         except (ValueError, KeyError, TypeError) as exc:
             raise mf.ArchiveError("Archive refusée : data.json illisible.") from exc
-        return _restore(
-            archive=archive,
-            records=records,
-            slug=slug or payload.get("project"),
-            name=_target_name(source),
-            manifest=manifest,
-        )
+        try:
+            return _restore(
+                archive=archive,
+                records=records,
+                slug=slug or payload.get("project"),
+                name=_target_name(source),
+                manifest=manifest,
+            )
+        except mf.ArchiveError:
+            raise
+        except (IntegrityError, LookupError, TypeError, ValueError, ValidationError) as exc:
+            # Data that does not fit this instance's tables (a hand-edited or damaged archive
+            # whose SHA-256 was recomputed): the transaction is rolled back, its files removed.
+            raise mf.ArchiveError(
+                f"Restauration impossible : données incohérentes ({_reason(exc)[:200]})."
+            ) from exc
+
+
+def _reason(exc: Exception) -> str:
+    return "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
 
 
 def _check_models(records: dict) -> list:
@@ -356,15 +376,47 @@ def _check_models(records: dict) -> list:
     return scoped
 
 
+def _missing_shared(target_label: str, where: str, key) -> mf.ArchiveError:
+    hint = MISSING_SHARED_HINTS.get(target_label.split(".")[0], "version différente ?")
+    return mf.ArchiveError(
+        f"Restauration impossible : {where} désigne « {key} », absent de cette instance ({hint})."
+    )
+
+
+def _check_shared(records: dict, scoped: list, shared: "_SharedKeys") -> None:
+    """Before anything is written: every shared record the archive names (communes, indicators,
+    content types) exists here. Users are not checked: an absent one is reported, not refused."""
+    for s in scoped:
+        relations = [
+            f
+            for f in s.model._meta.concrete_fields + s.model._meta.many_to_many
+            if f.is_relation and _label(f.related_model) in SHARED_KEYS
+        ]
+        for f in relations:
+            target_label = _label(f.related_model)
+            if target_label == USER:
+                continue
+            for values in records.get(s.label, []):
+                keys = values.get(f.name) if f.many_to_many else [values.get(f.name)]
+                for key in keys or []:
+                    if key is not None and shared.pk(target_label, key) is None:
+                        raise _missing_shared(target_label, f"{s.label}.{f.name}", key)
+
+
 @atomic_with_files
 def _restore(*, archive, records, slug, name, manifest) -> ImportReport:
     scoped = _check_models(records)
-    if not slug or Project.objects.filter(slug=slug).exists():
+    try:
+        validate_slug(slug)
+    except ValidationError as exc:
+        raise mf.ArchiveError(f"Identifiant de projet invalide : « {slug} ».") from exc
+    if Project.objects.filter(slug=slug).exists():
         raise mf.ArchiveError(
             f"Le projet « {slug} » existe déjà sur cette instance : choisissez un autre "
             "identifiant (--slug)."
         )
     shared = _SharedKeys()
+    _check_shared(records, scoped, shared)
     ids: dict[str, dict[int, Any]] = defaultdict(dict)
     deferred: list[tuple[models.Model, str, str, int]] = []
     report = ImportReport(project=None, counts={}, files=0)  # type: ignore[arg-type]
@@ -374,10 +426,7 @@ def _restore(*, archive, records, slug, name, manifest) -> ImportReport:
     def shared_pk(target_label: str, key, where: str):
         pk = shared.pk(target_label, key)
         if pk is None and target_label != USER:
-            raise mf.ArchiveError(
-                f"Restauration impossible : {where} désigne « {key} », absent de cette instance "
-                "(chargez le référentiel : manage.py load_territories)."
-            )
+            raise _missing_shared(target_label, where, key)
         if pk is None:
             missing_users.add(key)
         return pk
@@ -511,15 +560,20 @@ def _change_value(target_label: str, value, ids, shared) -> Any:
 def _store(archive: zipfile.ZipFile, obj: models.Model, f: models.FileField, value: dict) -> int:
     """Write one file of the archive into the record's FileField, under the name the field
     gives it on this instance. A file already stored there with the same bytes is reused."""
-    sha256 = value["sha256"]
+    sha256 = str(value["sha256"])
+    # Only a base name: the field decides the folder (never a path taken from the archive).
+    name = PurePosixPath(str(value["name"]).replace("\\", "/")).name or f"{sha256}.bin"
+    try:
+        info = archive.getinfo(mf.file_member(sha256))
+    except KeyError as exc:
+        raise mf.ArchiveError(f"Archive refusée : le fichier {sha256} n'y figure pas.") from exc
     field_file = getattr(obj, f.name)
     storage = field_file.storage
-    target = f.generate_filename(obj, value["name"])
+    target = f.generate_filename(obj, name)
     if storage.exists(target) and _sha256_of(storage, target) == sha256:
         field_file.name = target
         return 0
-    data = mf.read_member(archive, archive.getinfo(mf.file_member(sha256)))
-    store_file(field_file, value["name"], data)
+    store_file(field_file, name, mf.read_member(archive, info))
     return 1
 
 
@@ -544,9 +598,7 @@ def _restore_m2m(scoped, m2m, records, ids, created_by_label, shared) -> None:
             scoped_target = target_label not in SHARED_KEYS
             pk = ids[target_label].get(value) if scoped_target else shared.pk(target_label, value)
             if pk is None:
-                raise mf.ArchiveError(
-                    f"Restauration impossible : {label}.{m2m.name} désigne « {value} », absent."
-                )
+                raise _missing_shared(target_label, f"{label}.{m2m.name}", value)
             rows.append(through(**{f"{source_column}_id": obj.pk, f"{target_column}_id": pk}))
     through._base_manager.bulk_create(rows, batch_size=1000)
 

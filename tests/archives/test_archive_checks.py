@@ -219,3 +219,54 @@ def test_members_absent_from_the_target_are_reported_and_the_journal_keeps_their
         e.changes["user"][1] == str(User.objects.get(email="cheffe@exemple.fr").pk)
         for e in role_entries
     )
+
+
+def _edited_data(edit):
+    """A hand-edited data.json whose manifest entry was recomputed: it passes the manifest."""
+
+    def change(members):
+        data = json.loads(members["data.json"])
+        edit(data["records"])
+        payload = json.dumps(data).encode()
+        manifest = json.loads(members["manifest.json"])
+        for entry in manifest["files"]:
+            if entry["path"] == "data.json":
+                entry.update(sha256=hashlib.sha256(payload).hexdigest(), size=len(payload))
+        return members | {"data.json": payload, "manifest.json": json.dumps(manifest)}
+
+    return change
+
+
+def test_a_commune_absent_from_this_instance_is_refused_with_nothing_written(project, settings):
+    def unknown_commune(records):
+        records["territories.territory"][0]["communes"] = ["99999"]
+
+    data = _rewrite(_archive(project), _edited_data(unknown_commune))
+    projects, files = Project.objects.count(), _media_files(settings)
+    with pytest.raises(
+        ArchiveError, match="« 99999 », absent de cette instance .*load_territories"
+    ):
+        import_project(source=io.BytesIO(data), slug="copie")
+    assert Project.objects.count() == projects
+    assert _media_files(settings) == files
+
+
+def test_a_file_name_from_the_archive_never_chooses_the_folder(project, settings):
+    def climbing_name(records):
+        records["documents.generateddocument"][0]["content"]["name"] = "../../../evil.pdf"
+
+    data = _rewrite(_archive(project), _edited_data(climbing_name))
+    copy = import_project(source=io.BytesIO(data), slug="copie").project
+    document = GeneratedDocument.objects.get(project=copy)
+    assert document.content.name == f"documents/{copy.pk}/{document.sha256}.pdf"
+    assert {p.name for p in Path(settings.MEDIA_ROOT).parent.glob("*.pdf")} == set()
+
+
+def test_inconsistent_data_is_refused_in_french(project):
+    def broken_date(records):
+        records["projects.project"][0]["start_date"] = "le 15 janvier"
+
+    data = _rewrite(_archive(project), _edited_data(broken_date))
+    with pytest.raises(ArchiveError, match="Restauration impossible : données incohérentes"):
+        import_project(source=io.BytesIO(data), slug="copie")
+    assert not Project.objects.filter(slug="copie").exists()
