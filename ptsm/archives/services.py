@@ -276,11 +276,12 @@ def _target_name(target) -> str:
 def _export_file(field_file, files: dict) -> dict | None:
     if not field_file:
         return None
-    digest = hashlib.sha256()
-    with field_file.storage.open(field_file.name, "rb") as handle:
-        while chunk := handle.read(mf.CHUNK):
-            digest.update(chunk)
-    sha256 = digest.hexdigest()
+    try:
+        sha256 = _sha256_of(field_file.storage, field_file.name)
+    except OSError as exc:
+        raise mf.ArchiveError(
+            f"Export impossible : le fichier stocké « {field_file.name} » est introuvable."
+        ) from exc
     files.setdefault(sha256, (field_file.storage, field_file.name))
     return {"sha256": sha256, "name": PurePosixPath(field_file.name).name}
 

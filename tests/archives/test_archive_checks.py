@@ -270,3 +270,11 @@ def test_inconsistent_data_is_refused_in_french(project):
     with pytest.raises(ArchiveError, match="Restauration impossible : données incohérentes"):
         import_project(source=io.BytesIO(data), slug="copie")
     assert not Project.objects.filter(slug="copie").exists()
+
+
+def test_a_stored_file_missing_from_the_storage_stops_the_export(project, tmp_path):
+    document = GeneratedDocument.objects.get(project=project)
+    document.content.storage.delete(document.content.name)
+    with pytest.raises(CommandError, match="fichier stocké .* est introuvable"):
+        call_command("export_project", "finistere", str(tmp_path / "x.zip"))
+    assert list(tmp_path.glob("x.zip*")) == []

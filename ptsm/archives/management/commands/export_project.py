@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from django.core.management.base import BaseCommand, CommandError
 
 from ptsm.archives.manifest import ArchiveError
@@ -20,10 +22,16 @@ class Command(BaseCommand):
         project = Project.objects.filter(slug=slug).first()
         if project is None:
             raise CommandError(f"Aucun projet « {slug} ».")
+        # Written aside then renamed: an interrupted export never leaves a complete-looking file.
+        partial = Path(f"{archive}.partiel")
         try:
-            result = export_project(project=project, target=archive)
-        except ArchiveError as exc:
-            raise CommandError(exc.messages[0]) from exc
+            result = export_project(project=project, target=partial)
+        except BaseException as exc:
+            partial.unlink(missing_ok=True)
+            if isinstance(exc, ArchiveError):
+                raise CommandError(exc.messages[0]) from exc
+            raise
+        partial.replace(archive)
         records = plural(sum(result.counts.values()), "enregistrement", "enregistrements")
         files = plural(result.files, "fichier", "fichiers")
         self.stdout.write(f"{archive} : projet « {slug} », {records}, {files}.")
