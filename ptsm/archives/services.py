@@ -24,6 +24,7 @@ import io
 import json
 import zipfile
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
@@ -32,7 +33,7 @@ from typing import Any, BinaryIO
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
-from django.db import IntegrityError, connection, models
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from ptsm.audit.models import Kind
@@ -138,8 +139,40 @@ class ExportResult:
     refs: dict[tuple[str, Any], int]  # (model label, source pk) -> ref, for the round-trip test
 
 
+@contextmanager
+def _consistent_read():
+    """The project's records read as of one moment. PostgreSQL: a read-only snapshot
+    (REPEATABLE READ) that blocks nobody; SQLite: a transaction (writers wait until the records
+    are read — not while the files are copied)."""
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        yield
+
+
 def export_project(*, project: Project, target: str | Path | BinaryIO, user=None) -> ExportResult:
-    """Write `project`'s whole content to `target` (a path or a binary file) as a zip archive."""
+    """Write `project`'s whole content to `target` (a path or a binary file) as a zip archive.
+    Records are read in one snapshot; stored files, never changed once written, are read after."""
+    with _consistent_read():
+        data, counts, refs, pending = _collect(project)
+    files: dict[str, Any] = {}  # sha256 -> (storage, name)
+    digests: dict[str, str] = {}
+    for value, storage, name in pending:
+        if name not in digests:
+            try:
+                digests[name] = _sha256_of(storage, name)
+            except OSError as exc:
+                raise mf.ArchiveError(
+                    f"Export impossible : le fichier stocké « {name} » est introuvable."
+                ) from exc
+        value["sha256"] = digests[name]
+        files.setdefault(digests[name], (storage, name))
+    return _write(project, target, data, counts, refs, files, user)
+
+
+def _collect(project: Project):
     scoped = exported_models()
     records = {s.label: list(project_records(s, project)) for s in scoped}
     refs: dict[str, dict[Any, int]] = {
@@ -147,7 +180,7 @@ def export_project(*, project: Project, target: str | Path | BinaryIO, user=None
         for label, objs in records.items()
     }
     shared = _SharedKeys()
-    files: dict[str, Any] = {}  # sha256 -> (storage, name)
+    pending: list[tuple[dict, Any, str]] = []  # file values to complete with their SHA-256
 
     def reference(target_label: str, pk, where: str) -> Any:
         if pk is None:
@@ -217,7 +250,7 @@ def export_project(*, project: Project, target: str | Path | BinaryIO, user=None
                         target_label, getattr(obj, f.attname), f"{label}.{f.name}"
                     )
                 elif _is_file(f):
-                    values[f.name] = _export_file(getattr(obj, f.name), files)
+                    values[f.name] = _export_file(getattr(obj, f.name), pending)
                 else:
                     values[f.name] = _plain(f, obj)
             if generic_fields:
@@ -234,6 +267,10 @@ def export_project(*, project: Project, target: str | Path | BinaryIO, user=None
         data[label] = rows
         counts[label] = len(rows)
 
+    return data, counts, refs, pending
+
+
+def _write(project, target, data, counts, refs, files, user) -> ExportResult:
     payload = json.dumps(
         {"project": project.slug, "records": data}, ensure_ascii=False, sort_keys=True
     ).encode()
@@ -273,17 +310,12 @@ def _target_name(target) -> str:
     return getattr(target, "name", "archive.zip") or "archive.zip"
 
 
-def _export_file(field_file, files: dict) -> dict | None:
+def _export_file(field_file, pending: list) -> dict | None:
     if not field_file:
         return None
-    try:
-        sha256 = _sha256_of(field_file.storage, field_file.name)
-    except OSError as exc:
-        raise mf.ArchiveError(
-            f"Export impossible : le fichier stocké « {field_file.name} » est introuvable."
-        ) from exc
-    files.setdefault(sha256, (field_file.storage, field_file.name))
-    return {"sha256": sha256, "name": PurePosixPath(field_file.name).name}
+    value = {"sha256": None, "name": PurePosixPath(field_file.name).name}
+    pending.append((value, field_file.storage, field_file.name))
+    return value
 
 
 def _foreign_key(model: type[models.Model], name: str) -> models.Field | None:
