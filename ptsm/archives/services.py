@@ -351,7 +351,8 @@ class ImportReport:
     project: Project
     counts: dict[str, int]
     files: int
-    missing_users: list[str] = field(default_factory=list)
+    missing_users: list[str] = field(default_factory=list)  # every e-mail not found here
+    lost_roles: list[str] = field(default_factory=list)  # records left out for want of a user
     skipped: dict[str, int] = field(default_factory=dict)
     ids: dict[tuple[str, int], Any] = field(default_factory=dict)  # (label, ref) -> new pk
 
@@ -490,6 +491,7 @@ def _restore(*, archive, records, slug, name, manifest) -> ImportReport:
                         pk = shared_pk(target_label, value, f"{label}.{f.name}")
                         if pk is None and not f.null:
                             skip = True  # a membership of a user absent from this instance
+                            report.lost_roles.append(f"{value} ({model._meta.verbose_name})")
                         setattr(obj, f.attname, pk)
                 elif _is_file(f):
                     continue  # stored below, once the record's parents (its path) are known
@@ -549,6 +551,7 @@ def _restore(*, archive, records, slug, name, manifest) -> ImportReport:
                 "exporte_le": manifest.get("exported_at"),
                 "version_ptsm": manifest.get("ptsm_version"),
                 "utilisateurs_absents": report.missing_users,
+                "non_restaures": report.lost_roles,
             }
         },
     )

@@ -206,6 +206,7 @@ def test_members_absent_from_the_target_are_reported_and_the_journal_keeps_their
     report = import_project(source=io.BytesIO(data), slug="copie")
     assert report.missing_users == ["partie@exemple.fr"]
     assert report.skipped == {"accounts.membership": 1}
+    assert report.lost_roles == ["partie@exemple.fr (rôle dans un projet)"]
     copy = report.project
     assert list(Membership.objects.filter(project=copy).values_list("user__email", flat=True)) == [
         "cheffe@exemple.fr"

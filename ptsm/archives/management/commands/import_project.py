@@ -27,12 +27,9 @@ class Command(BaseCommand):
         records = plural(sum(report.counts.values()), "enregistrement", "enregistrements")
         files = plural(report.files, "fichier écrit", "fichiers écrits")
         self.stdout.write(f"Projet « {report.project.slug} » restauré : {records}, {files}.")
+        for lost in report.lost_roles:
+            self.stdout.write(f"  non restauré, utilisateur absent de cette instance : {lost}")
         for email in report.missing_users:
             self.stdout.write(
-                f"  utilisateur absent de cette instance : {email} (son rôle n'est pas restauré)"
-            )
-        for label, count in sorted(report.skipped.items()):
-            self.stdout.write(
-                f"  {plural(count, 'enregistrement', 'enregistrements')} {label} non restauré"
-                + ("s" if count > 1 else "")
+                f"  utilisateur absent de cette instance : {email} (le journal garde son adresse)"
             )
