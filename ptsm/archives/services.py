@@ -396,7 +396,7 @@ def _reason(exc: Exception) -> str:
     return "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
 
 
-def _check_models(records: dict) -> list:
+def _check_models(records: dict, manifest: dict) -> list:
     scoped = exported_models()
     known = {s.label for s in scoped}
     unknown = sorted(set(records) - known)
@@ -407,6 +407,15 @@ def _check_models(records: dict) -> list:
     project_rows = records.get(PROJECT, [])
     if len(project_rows) != 1:
         raise mf.ArchiveError("Archive refusée : elle doit contenir exactement un projet.")
+    counts = manifest.get("counts")
+    actual = {label: len(rows) for label, rows in records.items()}
+    if not isinstance(counts, dict) or {k: v for k, v in counts.items() if v} != {
+        k: v for k, v in actual.items() if v
+    }:
+        raise mf.ArchiveError(
+            "Archive refusée : les nombres d'enregistrements du manifeste ne sont pas ceux de "
+            "data.json."
+        )
     return scoped
 
 
@@ -439,7 +448,7 @@ def _check_shared(records: dict, scoped: list, shared: "_SharedKeys") -> None:
 
 @atomic_with_files
 def _restore(*, archive, records, slug, name, manifest) -> ImportReport:
-    scoped = _check_models(records)
+    scoped = _check_models(records, manifest)
     try:
         validate_slug(slug)
     except ValidationError as exc:

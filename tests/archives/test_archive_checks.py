@@ -116,6 +116,12 @@ def _future_format(members):
     return members | {"manifest.json": json.dumps(manifest | {"format_version": 99})}
 
 
+def _counts_changed(members):
+    manifest = json.loads(members["manifest.json"])
+    manifest["counts"]["projects.milestone"] += 1
+    return members | {"manifest.json": json.dumps(manifest)}
+
+
 def _climbing(members):
     return members | {"../../etc/cron.d/ptsm": b"* * * * * root sh"}
 
@@ -139,6 +145,7 @@ def _unlisted(members):
         (_without_files, "du manifeste manque"),
         (_tampered, "l'empreinte SHA-256"),
         (_future_format, "version de format 99 inconnue"),
+        (_counts_changed, "nombres d'enregistrements du manifeste"),
         (_climbing, "nom de fichier inattendu « ../../etc/cron.d/ptsm »"),
         (_absolute, "nom de fichier inattendu « /etc/ptsm/env »"),
         (_bomb, "dépasse les tailles permises"),
