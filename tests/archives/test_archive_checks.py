@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from ptsm.accounts.models import Membership, Role, User
 from ptsm.archives import services
 from ptsm.archives.manifest import ArchiveError
-from ptsm.archives.scope import SHARED_KEYS, SKIPPED, exported_models
+from ptsm.archives.scope import GENERIC_REFERENCES, SHARED_KEYS, SKIPPED, exported_models
 from ptsm.archives.services import export_project, import_project
 from ptsm.audit.models import AuditEntry, Kind
 from ptsm.audit.services import record_event
@@ -61,6 +61,17 @@ def test_every_reference_of_an_exported_record_is_exported_or_shared():
             if f.is_relation:
                 target = f.related_model._meta.label_lower
                 assert target in exported or target in SHARED_KEYS, (scoped.label, f.name)
+
+
+def test_every_exported_model_pointing_at_any_record_has_its_reference_translated():
+    """A content type with a primary key (a generic reference) holds a database id: the model
+    must be declared so that the id is translated, as the journal's is."""
+    for scoped in exported_models():
+        if any(
+            f.is_relation and f.related_model._meta.label_lower == "contenttypes.contenttype"
+            for f in scoped.model._meta.concrete_fields
+        ):
+            assert scoped.label in GENERIC_REFERENCES, scoped.label
 
 
 @pytest.fixture
