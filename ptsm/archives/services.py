@@ -187,11 +187,15 @@ def _collect(project: Project):
             return None
         if target_label in refs:
             if pk not in refs[target_label]:
-                raise mf.ArchiveError(f"{where} désigne un enregistrement d'un autre projet.")
+                raise mf.ArchiveError(
+                    f"Export impossible : {where} désigne un enregistrement d'un autre projet."
+                )
             return refs[target_label][pk]
         if target_label in SHARED_KEYS:
             return shared.key(target_label, pk)
-        raise mf.ArchiveError(f"{where} désigne un modèle ni exporté ni partagé ({target_label}).")
+        raise mf.ArchiveError(
+            f"Export impossible : {where} désigne un modèle ni exporté ni partagé ({target_label})."
+        )
 
     def generic(label: str, obj) -> dict | None:
         ct_field, pk_text, _pk_int = GENERIC_REFERENCES[label]
