@@ -95,6 +95,11 @@ def test_the_demo_project_round_trips_with_every_record_and_file(tmp_path):
     assert len(names) - 2 == exported.files == len(stored)
     # No database id travels: the demo's users are named by e-mail, communes by INSEE code.
     assert "chef.projet@demo.ptsm.fr" in data and '"29019"' in data
+    records = json.loads(data)["records"]
+    assert not any("id" in row or "pk" in row for rows in records.values() for row in rows)
+    memberships = records["accounts.membership"]
+    assert {m["user"] for m in memberships} >= {"chef.projet@demo.ptsm.fr"}
+    assert {m["project"] for m in memberships} == {1}  # the archive's own reference
 
     restored = import_project(source=archive_path, slug="demo-restauree")
     after = snapshot(restored.project)
