@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "ptsm.evaluation",
     "ptsm.documents",
     "ptsm.jobs",
+    "ptsm.archives",
 ]
 
 # --- Background jobs (issue 16) ------------------------------------------------------------------

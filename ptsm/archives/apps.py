@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ArchivesConfig(AppConfig):
+    name = "ptsm.archives"
+    verbose_name = "Sauvegarde et restauration des projets"
