@@ -95,9 +95,10 @@ def review_slides(context: dict) -> list[Slide]:
                 f"Échéance du bilan : {context['period']['due']}",
             ],
         ),
-        Slide(
-            title="Synthèse",
-            paragraphs=sections["summary"]["paragraphs"] or ["À compléter."],
+        *(
+            [Slide(title="Synthèse", paragraphs=sections["summary"]["paragraphs"])]
+            if sections["summary"]["paragraphs"]
+            else []
         ),
         Slide(
             title="Avancement du plan d'actions",
@@ -119,13 +120,12 @@ def review_slides(context: dict) -> list[Slide]:
             table_header=("Nature et statut", "Montant"),
         ),
     ]
+    # A part the COPIL did not write is left out, never shown as a placeholder.
     for key in ("achievements", "difficulties", "users_view", "follow_up"):
-        slides.append(
-            Slide(
-                title=sections[key]["heading"],
-                paragraphs=sections[key]["paragraphs"] or ["À compléter."],
+        if sections[key]["paragraphs"]:
+            slides.append(
+                Slide(title=sections[key]["heading"], paragraphs=sections[key]["paragraphs"])
             )
-        )
     slides.append(
         Slide(
             title="Avenants aux engagements",

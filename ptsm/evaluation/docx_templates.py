@@ -24,9 +24,9 @@ def build_review(path: Path = REVIEW_DOCX) -> Path:
         italic=True,
     )
     b.tag("{%p endif %}")
-    b.tag("{%p for s in sections %}").heading("{{ s.heading }}")
+    # A part the COPIL did not write is left out, never shown as a placeholder.
+    b.tag("{%p for s in sections if s.paragraphs %}").heading("{{ s.heading }}")
     b.tag("{%p for line in s.paragraphs %}").paragraph("{{ line }}").tag("{%p endfor %}")
-    b.tag("{%p if not s.paragraphs %}").paragraph("À compléter.", italic=True).tag("{%p endif %}")
     b.tag("{%p endfor %}")
     b.heading("Avancement du plan d'actions")
     b.table(

@@ -183,9 +183,16 @@ def review_context(project, review: Review, today: dt.date) -> dict:
         "title": review.get_kind_display(),
         "kind": review.kind,
         "period": {
+            # Until every operator has signed, the dates are said as the rule that will fix them.
             "start": french_date(schedule.start) or "à la dernière signature (non atteinte)",
-            "due": french_date(due) or "à préciser (engagements non encore tous signés)",
-            "end": french_date(schedule.end) or "à préciser",
+            "due": french_date(due)
+            or (
+                "6 mois après la dernière signature"
+                if review.kind == ReviewKind.SIX_MONTHS
+                else "au terme des engagements"
+            ),
+            "end": french_date(schedule.end)
+            or "au terme de leur durée, depuis la dernière signature",
             "signatures": f"{plural(schedule.signed, 'signature', 'signatures')} sur {schedule.expected}",
         },
         "sections": [

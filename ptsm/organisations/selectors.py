@@ -116,3 +116,20 @@ def signatory_gaps(
     if not contact.function.strip():
         gaps.append((f"Fonction de {contact.full_name} ({who}) manquante dans l'annuaire.", edit))
     return gaps
+
+
+def institution_logos(project) -> list[bytes]:
+    """The logos uploaded for the institutions that pilot the PTSM — the ARS, then the conseil
+    départemental — as they appear in the project's directory (none when not uploaded)."""
+    found = []
+    for sub_type in ("ars", "conseil_departemental"):
+        organisation = (
+            Organisation.objects.filter(project=project, sub_type=sub_type, archived=False)
+            .exclude(logo="")
+            .order_by("pk")
+            .first()
+        )
+        if organisation is not None:
+            with organisation.logo.open("rb") as handle:
+                found.append(handle.read())
+    return found

@@ -111,9 +111,10 @@ def _credits_xlsx(context: dict) -> bytes:
 
 def institution_logos(project) -> list[bytes]:
     """The logos of the institutions that pilot the PTSM (the ARS, then the conseil
-    départemental), as uploaded on their organisation's page. The directory does not keep
-    logos yet (`Organisation.logo` is coming): the deck shows none until then."""
-    return []
+    départemental), as uploaded on their organisation's page."""
+    from ptsm.organisations.selectors import institution_logos as uploaded_logos
+
+    return uploaded_logos(project)
 
 
 def _copil_context(project, variant_key: str = "") -> dict:

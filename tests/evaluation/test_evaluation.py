@@ -203,12 +203,17 @@ def test_a_review_written_on_the_page_reads_back_in_its_documents(client, projec
         "120",
     ):
         assert content in text, content
+    services.save_review_texts(
+        review=services.ensure_review(project=project, kind="final"),
+        texts={"follow_up": "Actualiser le PTSM en 2029."},
+    )
     final = words(
         docx_text(render(project, get_kind("bilan-final"), "", "docx", DAY))
         if fmt == "docx"
         else pdf_text(render(project, get_kind("bilan-final"), "", "pdf", DAY))
     )
     assert "Suites : reconduction, avenants, actualisation du PTSM" in final
+    assert "Actualiser le PTSM en 2029." in final
     assert "Les délais baissent." not in final  # each review has its own texts
 
 
@@ -431,3 +436,34 @@ def test_the_review_is_presented_to_the_copil_as_a_slideshow(project):
     assert any("La plateforme a ouvert." in t for t in texts)
     assert any("Personnes orientées" in t and "120 (cible 300)" in t for t in texts)
     assert "Décision attendue du COPIL" in texts[-1]
+
+
+@pytest.mark.parametrize("fmt", ["docx", "pdf", "pptx"])
+def test_a_partly_written_review_leaves_out_what_was_not_written(project, fmt):
+    """No placeholder in a review's documents: a part the COPIL did not write is not there, and
+    dates not fixed yet are said as the rule that will fix them."""
+    plan(project)
+    review = services.ensure_review(project=project, kind="six_mois")
+    services.save_review_texts(review=review, texts={"summary": "La plateforme a ouvert."})
+    data = render(project, get_kind("bilan-6-mois"), "", fmt, DAY)
+    if fmt == "pptx":
+        import io
+
+        from pptx import Presentation
+
+        deck = Presentation(io.BytesIO(data))
+        text = words(
+            " ".join(
+                shape.text_frame.text
+                for slide in deck.slides
+                for shape in slide.shapes
+                if shape.has_text_frame
+            )
+        )
+    else:
+        text = words(docx_text(data) if fmt == "docx" else pdf_text(data))
+    assert "La plateforme a ouvert." in text
+    assert "Difficultés rencontrées" not in text and "Regard des usagers" not in text
+    for placeholder in ("À compléter", "à compléter", "à préciser", "(s)"):
+        assert placeholder not in text, placeholder
+    assert "6 mois après la dernière signature" in text

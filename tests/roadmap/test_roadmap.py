@@ -673,7 +673,17 @@ def test_the_institutions_logos_sit_side_by_side_on_the_cover(project, monkeypat
 
     build(project, orientations=1, actions_per_objective=1)
     assert documents.institution_logos(project) == []  # none uploaded: a text-only cover
-    monkeypatch.setattr(documents, "institution_logos", lambda p: [logo("blue"), logo("red")])
+    from django.core.files.base import ContentFile
+
+    from ptsm.organisations.models import Organisation
+
+    for sub_type, colour in (("conseil_departemental", "red"), ("ars", "blue")):
+        organisation = Organisation.objects.create(
+            project=project, name=sub_type, category="institutions_financeurs", sub_type=sub_type
+        )
+        organisation.logo.save(f"{sub_type}.png", ContentFile(logo(colour)))
+    # The ARS first, then the conseil départemental, as uploaded on their pages.
+    assert documents.institution_logos(project) == [logo("blue"), logo("red")]
     cover = _copil_deck(project).slides[0]
     pictures = sorted((s for s in cover.shapes if s.shape_type == 13), key=lambda s: s.left)
     assert len(pictures) == 2 and pictures[0].left + pictures[0].width < pictures[1].left
