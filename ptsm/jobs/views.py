@@ -28,11 +28,15 @@ def job_detail(request, project, pk):
         else:  # once it ends, the next page the user opens says so
             watch_jobs(request)
     template = "jobs/_job_status.html" if request.htmx else "jobs/job_detail.html"
-    return render(request, template, {"project": project, "job": job})
+    return render(request, template, {"project": project, "job": job, "page_title": job.title})
 
 
 @project_view(Capability.VIEW_PROJECT)
 @require_safe
 def job_list(request, project):
     jobs = selectors.project_jobs(project, request.project_role)
-    return render(request, "jobs/job_list.html", {"project": project, "jobs": jobs})
+    return render(
+        request,
+        "jobs/job_list.html",
+        {"project": project, "jobs": jobs, "page_title": "Travaux en arrière-plan"},
+    )

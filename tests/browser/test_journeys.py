@@ -266,11 +266,31 @@ def test_a_copil_member_adds_a_finding_and_sees_the_door_chart(page, live_server
     assert page.locator("figure svg[role=img]").count() >= 1
 
 
+def validate_demo_roadmap() -> None:
+    import datetime as dt
+
+    from ptsm.accounts.models import User
+    from ptsm.projects.models import Project
+    from ptsm.roadmap.selectors import roadmap_lines
+    from ptsm.roadmap.services import validate_roadmap
+
+    project = Project.objects.get(slug=DEMO_SLUG)
+    validate_roadmap(
+        project=project,
+        meeting=None,
+        decision="Feuille de route validée",
+        validated_on=dt.date.today(),
+        user=User.objects.get(email="chef.projet@demo.ptsm.fr"),
+        lines=roadmap_lines(project),
+    )
+
+
 def test_a_bilateral_campaign_reaches_signed_for_one_operator(
     page, live_server, demo, tmp_path, axe
 ):
     from pypdf import PdfWriter
 
+    validate_demo_roadmap()  # the letters are sent once the COPIL validated the roadmap
     signed = tmp_path / "annexe-signee.pdf"
     writer = PdfWriter()
     writer.add_blank_page(width=595, height=842)
