@@ -7,4 +7,7 @@ class GovernanceConfig(AppConfig):
     verbose_name = "Gouvernance et séances"
 
     def ready(self) -> None:
-        from . import documents  # noqa: F401  (registers the plenary slide deck)
+        from . import (
+            documents,  # noqa: F401  (registers the plenary slide deck)
+            jobs,  # noqa: F401  (registers the invitations' sending)
+        )

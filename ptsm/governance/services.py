@@ -206,9 +206,10 @@ RESEND_INTERVAL = dt.timedelta(minutes=5)
 
 
 @transaction.atomic
-def send_invitations(*, meeting: Meeting, base_url: str) -> tuple[int, list]:
-    """E-mail every invited contact with an ICS attachment. Returns (sent, contacts without e-mail).
-    The meeting's row is locked: a second click within minutes sends nothing twice."""
+def claim_invitations(*, meeting: Meeting) -> dt.datetime:
+    """Mark the meeting's invitations as being sent now, under the meeting's lock: a second
+    click within minutes raises AlreadyDone instead of sending them twice. Returns the moment
+    the sending began (invitations sent since then are not sent again if the work resumes)."""
     list(Meeting.objects.select_for_update().filter(pk=meeting.pk).values_list("pk"))
     meeting.refresh_from_db(fields=["invitations_sent_at"])
     now = timezone.now()
@@ -218,13 +219,29 @@ def send_invitations(*, meeting: Meeting, base_url: str) -> tuple[int, list]:
             f"{timezone.localtime(meeting.invitations_sent_at):%H:%M}) : aucun courriel "
             "n'est envoyé une seconde fois."
         )
+    meeting.invitations_sent_at = now
+    meeting.save(update_fields=["invitations_sent_at"])
+    return now
+
+
+def send_invitations(
+    *, meeting: Meeting, base_url: str, since: dt.datetime, progress=None
+) -> tuple[int, list]:
+    """E-mail every invited contact with an ICS attachment, each invitation recorded as sent as
+    soon as its e-mail left, so that work resumed after an interruption sends only the others.
+    Returns (sent, contacts without e-mail)."""
     attachment = meeting_ics(meeting, base_url=base_url)
     sent, without_email = 0, []
-    invitations = meeting.invitations.select_related("contact__organisation")
-    for invitation in invitations:
+    invitations = list(meeting.invitations.select_related("contact__organisation"))
+    for index, invitation in enumerate(invitations):
+        if progress is not None:
+            progress(index, len(invitations), "Envoi des invitations")
         contact = invitation.contact
         if not contact.email:
             without_email.append(contact)
+            continue
+        if invitation.sent_at and invitation.sent_at >= since:
+            sent += 1  # sent before an interruption
             continue
         message = EmailMessage(
             subject=header_text(f"[ptsm] Invitation : {meeting.title}"),
@@ -236,11 +253,9 @@ def send_invitations(*, meeting: Meeting, base_url: str) -> tuple[int, list]:
         )
         message.attach("invitation.ics", attachment, "text/calendar; method=REQUEST; charset=utf-8")
         message.send()
-        invitation.sent_at = now
+        invitation.sent_at = timezone.now()
         invitation.save(update_fields=["sent_at"])
         sent += 1
-    meeting.invitations_sent_at = now
-    meeting.save(update_fields=["invitations_sent_at"])
     return sent, without_email
 
 

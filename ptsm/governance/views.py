@@ -25,6 +25,7 @@ from .forms import (
     MinutesForm,
     TaskForm,
 )
+from .jobs import start_invitations
 from .models import (
     Attendance,
     Body,
@@ -262,28 +263,14 @@ def meeting_invite(request, project, pk):
 @project_view(Capability.MANAGE_GOVERNANCE)
 @require_POST
 def meeting_send_invitations(request, project, pk):
+    """One e-mail per invited contact, sent in the background: the job page follows it."""
     meeting = _meeting(project, pk)
     try:
-        sent, without_email = services.send_invitations(
-            meeting=meeting, base_url=_base_url(request)
-        )
+        job = start_invitations(meeting=meeting, base_url=_base_url(request), user=request.user)
     except AlreadyDone as done:
         messages.info(request, done.messages[0])
         return _back(project, meeting)
-    messages.success(
-        request,
-        plural(sent, "invitation envoyée", "invitations envoyées")
-        + " par courriel avec le fichier agenda.",
-    )
-    if without_email:
-        messages.warning(
-            request,
-            "Sans adresse électronique, "
-            + ("non invités" if len(without_email) > 1 else "non invité")
-            + " par courriel : "
-            + ", ".join(str(c) for c in without_email),
-        )
-    return _back(project, meeting)
+    return redirect("jobs:detail", slug=project.slug, pk=job.pk)
 
 
 @project_view(Capability.MANAGE_GOVERNANCE)

@@ -387,3 +387,25 @@ def test_line_breaks_in_a_title_inject_no_header_and_no_ics_line(lead, project, 
     # The project calendar (all meetings and milestones) is guarded the same way.
     ics = lead.get(url("governance:calendar_ics", project)).content.decode()
     assert not [line for line in _unfolded_lines(ics) if line.startswith(("Bcc", "ATTENDEE"))]
+
+
+def test_invitations_resumed_after_an_interruption_are_not_sent_twice(project, smtp_server):
+    from django.utils import timezone
+
+    from ptsm.governance.services import claim_invitations, send_invitations
+
+    body = copil(project)
+    first, second = contact(project), contact(project, last_name="Rivoal", email="a.rivoal@cd29.fr")
+    BodyMember.objects.create(body=body, contact=first)
+    BodyMember.objects.create(body=body, contact=second)
+    meeting = _meeting(project)
+    for person in (first, second):
+        Invitation.objects.create(meeting=meeting, contact=person)
+    since = claim_invitations(meeting=meeting)
+    # The worker sent the first e-mail, then its machine stopped.
+    Invitation.objects.filter(contact=first).update(sent_at=timezone.now())
+    sent, without_email = send_invitations(
+        meeting=meeting, base_url="http://testserver", since=since
+    )
+    assert (sent, without_email) == (2, [])
+    assert [m["To"] for m in smtp_server.messages] == ["a.rivoal@cd29.fr"]
