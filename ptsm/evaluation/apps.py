@@ -10,4 +10,7 @@ class EvaluationConfig(AppConfig):
         from . import guards
 
         guards.register()  # what this app keeps from deletion
-        from . import documents  # noqa: F401  (registers the review documents)
+        from . import (
+            documents,  # noqa: F401  (registers the review documents)
+            jobs,  # noqa: F401  (registers the pilots' e-mail campaign)
+        )

@@ -152,38 +152,45 @@ class ReminderReport:
     unreachable: list[str]  # actions whose pilot has no e-mail address
 
 
-def ask_pilots_for_measurements(*, project, base_url: str) -> ReminderReport:
+def ask_pilots_for_measurements(
+    *, project, base_url: str, already_sent=(), on_sent=None, progress=None
+) -> ReminderReport:
     """One e-mail per pilot listing the indicators of the actions they pilot (validated or in
-    progress), with their latest value and the page where to record a new one."""
+    progress), with their latest value and the page where to record a new one. Each e-mail is
+    reported to `on_sent` as soon as it left; the addresses in `already_sent` (a sending resumed
+    after an interruption) are not written to again."""
     requests, unreachable = measurement_requests(project)
-    messages = [
-        EmailMessage(
-            subject=header_text(f"[ptsm] Indicateurs à mesurer — {project.name}"),
-            body=render_to_string(
-                "evaluation/emails/measurements.txt",
-                {
-                    "project": project,
-                    "request": request,
-                    "lines": [
-                        {
-                            "row": row,
-                            "url": base_url
-                            + reverse(
-                                "evaluation:indicator",
-                                kwargs={"slug": project.slug, "pk": row.indicator.pk},
-                            ),
-                        }
-                        for row in request.rows
-                    ],
-                },
-            ),
-            to=[request.email],
-        )
-        for request in requests
-    ]
-    if messages:
-        with get_connection() as connection:
-            connection.send_messages(messages)
-    return ReminderReport(
-        sent=len(messages), unreachable=[f"{a.code} {a.title}" for a in unreachable]
-    )
+    sent = 0
+    with get_connection() as connection:
+        for index, request in enumerate(requests):
+            if progress is not None:
+                progress(index, len(requests), "Envoi des courriels aux pilotes")
+            sent += 1
+            if request.email in already_sent:
+                continue
+            EmailMessage(
+                subject=header_text(f"[ptsm] Indicateurs à mesurer — {project.name}"),
+                body=render_to_string(
+                    "evaluation/emails/measurements.txt",
+                    {
+                        "project": project,
+                        "request": request,
+                        "lines": [
+                            {
+                                "row": row,
+                                "url": base_url
+                                + reverse(
+                                    "evaluation:indicator",
+                                    kwargs={"slug": project.slug, "pk": row.indicator.pk},
+                                ),
+                            }
+                            for row in request.rows
+                        ],
+                    },
+                ),
+                to=[request.email],
+                connection=connection,
+            ).send()
+            if on_sent is not None:
+                on_sent(request.email)
+    return ReminderReport(sent=sent, unreachable=[f"{a.code} {a.title}" for a in unreachable])

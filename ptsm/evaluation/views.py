@@ -8,12 +8,14 @@ from django.views.decorators.http import require_POST, require_safe
 from ptsm.accounts.permissions import Capability, role_allows
 from ptsm.core.concurrency import AlreadyDone, SectionConflict, parse_bases
 from ptsm.core.formatting import plural
+from ptsm.jobs.services import start_job
 from ptsm.projects.access import project_view
 from ptsm.roadmap.models import ActionIndicator
 from ptsm.roadmap.selectors import may_edit_action
 
 from . import selectors, services
 from .forms import AssessmentsForm, CopilValidationForm, IndicatorValueForm, ReviewTextsForm
+from .jobs import PILOTS_JOB
 from .models import ActionIndicatorValue, Review, ReviewKind
 from .sections import DOCUMENT_STEMS, KIND_SLUGS, SLUG_OF_KIND
 
@@ -229,21 +231,11 @@ def review_validate(request, project, kind):
 @project_view(Capability.EDIT_ROADMAP)
 @require_POST
 def remind_pilots(request, project):
-    report = services.ask_pilots_for_measurements(
-        project=project, base_url=request.build_absolute_uri("/").rstrip("/")
+    """One e-mail per pilot, sent in the background: the job page follows the sending."""
+    job = start_job(
+        project=project,
+        kind=PILOTS_JOB,
+        user=request.user,
+        params={"base_url": request.build_absolute_uri("/").rstrip("/")},
     )
-    if report.sent:
-        messages.success(
-            request,
-            plural(report.sent, "pilote sollicité", "pilotes sollicités") + " par courriel.",
-        )
-    else:
-        messages.info(
-            request, "Aucun pilote à solliciter : aucune fiche-action en cours n'a d'indicateur."
-        )
-    if report.unreachable:
-        messages.warning(
-            request,
-            "Sans pilote joignable par courriel : " + " ; ".join(report.unreachable) + ".",
-        )
-    return redirect("evaluation:overview", slug=project.slug)
+    return redirect("jobs:detail", slug=project.slug, pk=job.pk)

@@ -82,6 +82,17 @@ class Progress:
             raise Superseded(str(self.job.pk))
         self.job.done, self.job.total, self.job.step_label = done, total, label
 
+    def remember(self, **values) -> None:
+        """Keep, with the job, what was done (an e-mail sent): a run that resumes the job after
+        an interruption reads it back from `job.params` and does not do it again."""
+        params = {**self.job.params, **values}
+        updated = Job.objects.filter(pk=self.job.pk, runner=self.runner).update(
+            params=params, heartbeat_at=timezone.now()
+        )
+        if not updated:
+            raise Superseded(str(self.job.pk))
+        self.job.params = params
+
 
 def _claim(job_id) -> tuple[Job, str] | None:
     """Take the job for this runner, unless it is finished or held by a living runner."""

@@ -401,6 +401,10 @@ def test_pilots_are_asked_by_email_for_the_indicators_of_their_own_actions(
     assert "Sans pilote joignable par courriel" in page and "Sans pilote" in page
     by_recipient = {m["To"]: m for m in smtp_server.messages}
     assert set(by_recipient) == {"pilote@epsm.example.fr", "anne.quere@gem.example.fr"}
+    # Each e-mail was recorded with the job as it left: a resumed sending skips it.
+    from ptsm.jobs.models import Job
+
+    assert set(Job.objects.get(project=project).params["sent_to"]) == set(by_recipient)
     body = by_recipient["pilote@epsm.example.fr"].get_content()
     assert "Personnes orientées" in body and "dernière valeur 120" in body
     assert f"/evaluation/indicateurs/{indicator.pk}/" in body
@@ -467,3 +471,27 @@ def test_a_partly_written_review_leaves_out_what_was_not_written(project, fmt):
     for placeholder in ("À compléter", "à compléter", "à préciser", "(s)"):
         assert placeholder not in text, placeholder
     assert "6 mois après la dernière signature" in text
+
+
+def test_a_pilots_campaign_resumed_after_an_interruption_writes_to_no_one_twice(
+    project, smtp_server
+):
+    from ptsm.evaluation.jobs import PILOTS_JOB
+    from ptsm.jobs.models import Job, JobState
+    from ptsm.jobs.services import run_job
+
+    _epsm, _gem, platform, _indicator = plan(project)
+    platform.pilot_user = member(project, Role.ACTION_PILOT, email="pilote@epsm.example.fr")
+    platform.save()
+    # A first worker wrote to this pilot, recorded it, then stopped; the job is taken over.
+    job = Job.objects.create(
+        project=project,
+        kind=PILOTS_JOB,
+        title="Sollicitation des pilotes",
+        params={"base_url": "http://testserver", "sent_to": ["pilote@epsm.example.fr"]},
+    )
+    run_job(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.state == JobState.DONE
+    assert job.message == "1 pilote sollicité par courriel."
+    assert smtp_server.messages == []
