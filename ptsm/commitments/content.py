@@ -149,6 +149,16 @@ def letterhead_institutions(project, letter, co_pilots: bool) -> list[tuple[str,
     return found
 
 
+# Until the COPIL validated the roadmap, the commitments cannot be signed: their documents say so.
+UNVALIDATED_ROADMAP_MARK = (
+    "Projet — feuille de route en cours de validation par le comité de pilotage — ne pas signer"
+)
+
+
+def draft_mark(validated_on) -> str:
+    return "" if validated_on else UNVALIDATED_ROADMAP_MARK
+
+
 def roadmap_sentence(validated_on) -> str:
     if validated_on:
         return (
@@ -349,6 +359,7 @@ def collective_context(project) -> dict:
             subject="lettre d'engagement collective pour la mise en œuvre de la feuille de "
             f"route du projet territorial de santé mentale (PTSM) {of_territory}",
             addressees=[f"Aux partenaires du PTSM {of_territory}"],
+            draft_mark=draft_mark(validated_on),
         ),
     }
 
@@ -410,6 +421,7 @@ class Snapshot:
             place=letter_place(self.letter),
             subject="",
             addressees=[],
+            draft_mark=draft_mark(self.validated_on),
         )
 
     def actions_of(self, organisation) -> list:
@@ -503,8 +515,8 @@ def annex_context(
         ),
         "letter": {
             **frame["letter"],
-            "object": "annexe à la lettre d'engagement collective — engagement de "
-            f"{organisation.name} dans la mise en œuvre de la feuille de route du PTSM "
+            "object": "annexe à la lettre d'engagement collective — engagement de l'opérateur "
+            f"« {organisation.name} » dans la mise en œuvre de la feuille de route du PTSM "
             f"{territory_of(project.territory)}",
             "addressees": [organisation.name, *([address] if address else [])],
             "salutation": "",  # articles of a bilateral commitment, not a letter's prose

@@ -115,9 +115,11 @@ def _signature_sheet(project, variant_key: str = "") -> dict:
     from .content import (
         cd_co_pilots,
         current_letter,
+        draft_mark,
         institution_blocks,
         letter_place,
         letterhead_institutions,
+        roadmap_validated_on,
         signature_block,
     )
 
@@ -150,6 +152,7 @@ def _signature_sheet(project, variant_key: str = "") -> dict:
             addressees=[],
             salutation="",
             closing="",
+            draft_mark=draft_mark(roadmap_validated_on(project)),
         ),
     }
 

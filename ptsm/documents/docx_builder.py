@@ -102,6 +102,26 @@ class DocxTemplateBuilder:
             style.font.color.rgb = BLEU_FRANCE
         self.document.core_properties.author = "ptsm"
         self.document.core_properties.language = "fr-FR"
+        self._set_default_language("fr-FR")
+
+    def _set_default_language(self, language: str) -> None:
+        """The text's language for Word's and LibreOffice's spelling and hyphenation (the
+        default template says en-US, which marks every French word as an error)."""
+        defaults = self.document.styles.element.find(qn("w:docDefaults"))
+        run_defaults = defaults.find(qn("w:rPrDefault"))
+        if run_defaults is None:
+            run_defaults = OxmlElement("w:rPrDefault")
+            defaults.insert(0, run_defaults)
+        properties = run_defaults.find(qn("w:rPr"))
+        if properties is None:
+            properties = OxmlElement("w:rPr")
+            run_defaults.append(properties)
+        lang = properties.find(qn("w:lang"))
+        if lang is None:
+            lang = OxmlElement("w:lang")
+            properties.append(lang)
+        for attribute in ("w:val", "w:eastAsia", "w:bidi"):
+            lang.set(qn(attribute), language)
 
     def title(self, text: str, subtitle: str = "") -> "DocxTemplateBuilder":
         small = self.document.add_paragraph("{{ meta.project_name }} — {{ meta.territory_name }}")

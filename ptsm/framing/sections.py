@@ -160,7 +160,7 @@ SECTIONS: list[SectionSpec] = [
         help="Le périmètre se concrétise par la capacité des professionnels et institutions concernés à :",
         default=(
             "S'impliquer dans la réalisation du diagnostic territorial\n"
-            "Apporter son expertise et associer les professionnels\n"
+            "Apporter leur expertise et associer les professionnels\n"
             "S'impliquer dans la rédaction de la feuille de route partagée au niveau du territoire\n"
             "Contribuer et appuyer les actions attendues qui viseront à fluidifier le parcours actuel "
             "des personnes concernées\n"

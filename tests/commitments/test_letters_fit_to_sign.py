@@ -77,6 +77,15 @@ def test_before_the_copil_validation_the_letter_says_so_and_cannot_be_sent(proje
     assert "annexée" not in text and "validée par le comité de pilotage du" not in text
     annex = flat(pdf_text(render(project, get_kind("annexe"), str(epsm.pk), "pdf", DAY)))
     assert "en cours de validation par le comité de pilotage" in annex
+    # Not to be signed yet, and each document says so at its top.
+    sheet = flat(
+        pdf_text(render(project, get_kind("feuille-signature-engagements"), "", "pdf", DAY))
+    )
+    for document in (text, annex, sheet):
+        assert (
+            "Projet — feuille de route en cours de validation par le comité de pilotage — ne pas signer"
+            in document
+        )
     generate_annex(letter=letter, organisation=epsm)
     signatory = letter.signatories.get(organisation=epsm)
     with pytest.raises(ValidationError, match="pas encore validée par le comité de pilotage"):
@@ -94,6 +103,7 @@ def test_each_annex_is_signed_by_the_regulator_and_its_operator(project, fmt):
     assert_in_order(text, ["Objet", *ARTICLES, "Fait à Quimper"])
     assert_clean_letter(text)
     assert "validée par le comité de pilotage du 12 novembre 2026, comprend 1 fiche-action" in text
+    assert "ne pas signer" not in text  # the roadmap is validated: the annex can be signed
     assert "réparties en 1 orientation stratégique" in text
     assert "EPSM Finistère Sud" in text[: text.find("Objet")]  # the addressee
     if fmt == "pdf":

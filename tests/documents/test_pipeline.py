@@ -258,3 +258,16 @@ def test_tout_generer_reads_the_roadmap_actions_once(project):
         and '"roadmap_orientation"."position" ASC' in q["sql"]
     ]
     assert len(plan_reads) == 1
+
+
+def test_every_docx_is_written_in_french_for_word_and_libreoffice(project):
+    """Word and LibreOffice check spelling in the text's language: the default template's
+    en-US would mark every French word as an error."""
+    for kind in all_kinds():
+        if "docx" not in kind.renderers:
+            continue
+        for variant in kind.variants_for(project):
+            data = render(project, kind, variant.key, "docx", dt.date(2027, 1, 1))
+            styles = zipfile.ZipFile(io.BytesIO(data)).read("word/styles.xml").decode()
+            assert '<w:lang w:val="fr-FR"' in styles, kind.slug
+            assert "en-US" not in styles, kind.slug

@@ -47,7 +47,7 @@ pytestmark = pytest.mark.django_db
 DAY = dt.date(2026, 11, 24)
 SEVEN_COMMITMENTS = [
     "S'impliquer dans la réalisation du diagnostic territorial",
-    "Apporter son expertise et associer les professionnels",
+    "Apporter leur expertise et associer les professionnels",
     "S'impliquer dans la rédaction de la feuille de route partagée au niveau du territoire",
     "Contribuer et appuyer les actions attendues",
     "Participer aux instances de pilotage",
