@@ -30,6 +30,15 @@ def euros(amount) -> str:
     return french_euros(amount)
 
 
+def funding_cell(total, acquired) -> str:
+    """'60 000 € (acquis)', '90 000 € (sollicité)', '625 000 € dont 90 000 € acquis'."""
+    if acquired == total:
+        return f"{euros(total)} (acquis)"
+    if not acquired:
+        return f"{euros(total)} (sollicité)"
+    return f"{euros(total)} dont {euros(acquired)} acquis"
+
+
 def committed_actions(project) -> list:
     """Actions validated by the COPIL (validated, in progress or done): they carry commitments."""
     return [a for a in project_actions(project) if a.status in COMMITTED_STATUSES]
@@ -295,9 +304,13 @@ def collective_context(project) -> dict:
             "header": ["Fiche-action", "Opérateurs engagés"],
         },
         "funding": {
-            "rows": [[label, euros(amount)] for label, amount in sorted(credits.by_funder.items())]
-            + [["Total", euros(credits.total)]],
-            "header": ["Financeur", "Montant"],
+            # Requested money is never presented as secured: each amount says what is acquired.
+            "rows": [
+                [label, funding_cell(amount, credits.acquired_by_funder.get(label, 0))]
+                for label, amount in sorted(credits.by_funder.items())
+            ]
+            + [["Total", funding_cell(credits.total, credits.acquired)]],
+            "header": ["Financeur", "Montant (sollicité ou acquis)"],
         },
         "calendar": {
             "rows": [

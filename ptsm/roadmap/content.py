@@ -15,6 +15,18 @@ def euros(amount) -> str:
     return selectors.euros(amount)
 
 
+def credits_summary(credits) -> str:
+    """'625 000 €, dont 90 000 € acquis et 535 000 € sollicités'."""
+    if not credits.requested:
+        return f"{euros(credits.total)}, tous acquis" if credits.total else euros(0)
+    if not credits.acquired:
+        return f"{euros(credits.total)}, sollicités (aucun acquis à ce jour)"
+    return (
+        f"{euros(credits.total)}, dont {euros(credits.acquired)} acquis "
+        f"et {euros(credits.requested)} sollicités"
+    )
+
+
 def action_data(action) -> dict:
     lines = list(action.funding_lines.all())
     self_total = sum(
@@ -178,7 +190,8 @@ def roadmap_context(project) -> dict:
             }
             for a in actions
         ],
-        "credits_total": euros(credits.total),
+        # Requested money is never presented as secured: the total says what is acquired.
+        "credits_total": credits_summary(credits),
         "credits_by_funder": [
             [label, euros(amount)] for label, amount in sorted(credits.by_funder.items())
         ],

@@ -177,7 +177,7 @@ def copil_slides(context: dict) -> list[Slide]:
         )
     cover.append(
         plural(len(context["actions"]), "fiche-action", "fiches-actions")
-        + f" — crédits mobilisés : {context['credits_total']}"
+        + f" — crédits : {context['credits_total']}"
     )
     slides = [
         Slide(

@@ -256,6 +256,8 @@ CREDITS_AMOUNT_COLUMNS = (7, 8)
 class CreditsTable:
     rows: list[list] = field(default_factory=list)
     by_funder: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    # Of each funder's amount, what is acquired (the rest is only requested).
+    acquired_by_funder: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
     by_year: dict[int, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
     by_operator: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
     by_nature: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
@@ -300,6 +302,7 @@ def credits_table(actions) -> CreditsTable:
             table.total += line.amount
             if line.status == FundingStatus.GRANTED:
                 table.acquired += line.amount
+                table.acquired_by_funder[line.get_funder_display()] += line.amount
             else:
                 table.requested += line.amount
     return table

@@ -63,6 +63,11 @@ def test_collective_letter_is_a_letter_with_every_signatory_block(project, fmt):
     assert "La feuille de route annexée à la présente lettre" in text
     assert "retenu pour le territoire du Finistère" in text
     assert "Réduire les délais (1 fiche-action validée)" in text
+    # Requested money is never presented as secured (both lines are only requested here).
+    assert "FIR (fonds d'intervention régional) 120 000 € (sollicité)" in text.replace(
+        "\u202f", " "
+    )
+    assert "Total 160 000 € (sollicité)" in text.replace("\u202f", " ")
     assert_in_order(text, ["Fait à Quimper", *SIGNATORIES])
     if fmt == "pdf":
         assert_signature_blocks_each_on_one_page(data, SIGNATORIES)
