@@ -55,7 +55,10 @@ class TerritoryCard:
             ("EPCI", french_number(self.epcis)),
             ("Superficie", f"{french_number(self.area_km2, 0)} km²"),
             ("Densité", f"{french_number(self.density, 1)} hab./km²"),
-            ("Départements", ", ".join(self.departements) or "—"),
+            (
+                "Département" if len(self.departements) == 1 else "Départements",
+                ", ".join(self.departements) or "—",
+            ),
         ]
 
 
