@@ -9,6 +9,7 @@ from django.utils import timezone
 from ptsm.accounts.models import ArsAdministration, Membership, Role, User
 from ptsm.accounts.services import ensure_confirmed_totp_device
 from ptsm.territories.models import Departement
+from ptsm.territories.naming import of_name
 
 from .models import Milestone, Phase, Project
 from .services import create_project
@@ -103,7 +104,8 @@ def _project(slug: str, name: str, departement_code: str, start: dt.date, phase:
         territory_name=departement.name,
         departements=[departement],
         description=(
-            f"Projet territorial de santé mentale du département {departement.name}, "
+            "Projet territorial de santé mentale du département "
+            f"{of_name(departement.name, departement.name_type)}, "
             "conduit selon la méthode ANAP avec l'ensemble des acteurs du parcours."
         ),
     )

@@ -226,7 +226,7 @@ def copil_slides(context: dict) -> list[Slide]:
             bullets=[
                 "Valider la feuille de route et ses fiches-actions",
                 "Confirmer les pilotes et les opérateurs",
-                "Engager les lettres d'engagement (signature collective ou bilatérale)",
+                "Lancer la signature des lettres d'engagement (séance collective ou bilatérale)",
             ],
         )
     )
