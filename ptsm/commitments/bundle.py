@@ -53,10 +53,19 @@ def _entries(parts: list[BundlePart], sizes: list[int], front_pages: int) -> lis
     return entries
 
 
+FINGERPRINTS_TITLE = "Empreintes SHA-256 des documents"
+
+
+def _fingerprints_entry(sizes: list[int], front_pages: int) -> dict:
+    """The last contents line: the fingerprints page, after every part."""
+    return {"title": FINGERPRINTS_TITLE, "page": str(front_pages + sum(sizes) + 1), "note": ""}
+
+
 def _front_matter(parts, sizes, meta: dict, heading: str) -> tuple[pikepdf.Pdf, list[dict]]:
     """Cover and table of contents whose page numbers account for their own length."""
     context = {"meta": meta, "heading": heading}
     placeholders = [{"title": p.title, "page": PLACEHOLDER_PAGE, "note": p.note} for p in parts]
+    placeholders.append({"title": FINGERPRINTS_TITLE, "page": PLACEHOLDER_PAGE, "note": ""})
     front_pages = len(
         _open(
             render_pdf(TEMPLATES / "liasse-couverture.typ", {**context, "entries": placeholders})
@@ -64,8 +73,9 @@ def _front_matter(parts, sizes, meta: dict, heading: str) -> tuple[pikepdf.Pdf, 
     )
     for _ in range(MAX_FRONT_ATTEMPTS):
         entries = _entries(parts, sizes, front_pages)
+        listed = [*entries, _fingerprints_entry(sizes, front_pages)]
         front = _open(
-            render_pdf(TEMPLATES / "liasse-couverture.typ", {**context, "entries": entries})
+            render_pdf(TEMPLATES / "liasse-couverture.typ", {**context, "entries": listed})
         )
         if len(front.pages) == front_pages:
             return front, entries

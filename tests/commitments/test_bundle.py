@@ -107,6 +107,8 @@ def test_a_partly_signed_bundle_says_so_and_numbers_every_page(project):
     assert "Feuille de route — validée par le COPIL le 12 mars 2027" in contents
     assert "Annexe — A Opérateur — en attente de signature" in contents
     assert "Annexe — B Opérateur — signée le 2 avril 2027" in contents
+    # The fingerprints page, last, is listed too, at its page.
+    assert f"Empreintes SHA-256 des documents page {total}" in contents
     # The roadmap in the bundle is the frozen file of the validation.
     roadmap = (  # the latest validation's (setup_roadmap validated it once already)
         GeneratedDocument.objects.filter(project=project, kind="feuille-de-route", format="pdf")
