@@ -17,6 +17,16 @@ from .content import (
     operators,
 )
 from .docx_templates import ANNEX_DOCX, COLLECTIVE_DOCX
+from .models import SignatureMode
+
+# What the signature sheet says of the signature mode chosen for the letters.
+SHEET_MODE_SENTENCES = {
+    SignatureMode.COLLECTIVE: "Les engagements sont signés en séance collective.",
+    SignatureMode.BILATERAL: (
+        "Les annexes sont signées en bilatéral (régulateur – opérateur) ; cette feuille réunit, "
+        "le cas échéant, les signatures de la lettre collective."
+    ),
+}
 
 COLLECTIVE_KIND, ANNEX_KIND, BUNDLE_KIND = (
     "lettre-engagement-collective",
@@ -137,7 +147,7 @@ def _signature_sheet(project, variant_key: str = "") -> dict:
     return {
         "title": "Feuille de signature des engagements",
         "session": f"{session.title} — {when}" if session else "",
-        "mode": letter.get_signature_mode_display(),
+        "mode": SHEET_MODE_SENTENCES[letter.signature_mode],
         "signatures": institution_blocks(project, letter, co_pilots)
         + [
             signature_block(o.name, contacts.get(o.pk), "Représentant de l'opérateur")
