@@ -61,6 +61,7 @@ bench: install
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/bundle.py
 	$(BIN)/python bench/uploads.py
+	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/archives.py
 
 clean-db:
