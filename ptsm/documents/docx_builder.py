@@ -229,12 +229,18 @@ class DocxTemplateBuilder:
         return self
 
     def letter_closing(self) -> "DocxTemplateBuilder":
+        """The closing formula and « Fait à …, le … », kept on the page of the signatures."""
         self.tag("{%p if letter.closing %}").paragraph("{{ letter.closing }}")
+        self._keep_with_next()
         self.tag("{%p endif %}")
         self.paragraph(
             "Fait à {{ letter.place }}, le {{ meta.generated_on_label }}", align_right=True
         )
+        self._keep_with_next()
         return self
+
+    def _keep_with_next(self) -> None:
+        self.document.paragraphs[-1].paragraph_format.keep_with_next = True
 
     def signature_blocks(self, loop: str = "s in signatures") -> "DocxTemplateBuilder":
         """One table row per signatory (title, name, date, at least 4.5 cm to sign), never split
