@@ -115,7 +115,14 @@ def serve() -> subprocess.Popen:
     }
     call_command("collectstatic", "--noinput", verbosity=0)
     return subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "-c", "config/gunicorn.conf.py"],
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "-c",
+            "config/gunicorn.conf.py",
+        ],
         cwd=ROOT,
         env=env,
         start_new_session=True,

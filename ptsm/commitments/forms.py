@@ -4,6 +4,7 @@ from ptsm.core.forms import DsfrForm
 from ptsm.governance.models import Meeting
 from ptsm.organisations.forms import ContactChoice
 from ptsm.organisations.models import Contact
+from ptsm.organisations.selectors import signing_contacts
 
 from .models import SignatureMode
 
@@ -37,19 +38,20 @@ class SettingsForm(DsfrForm):
 
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
-        contacts = (
-            Contact.objects.filter(project=project)
-            .select_related("organisation")
-            .order_by("last_name")
-        )
-        for name in ("regulator_signatory", "cd_signatory"):
-            self.fields[name].queryset = contacts
-        # Both lists show the same contacts: read them once.
-        options = [("", "---------")] + [
-            (c.pk, self.fields["regulator_signatory"].label_from_instance(c)) for c in contacts
-        ]
-        for name in ("regulator_signatory", "cd_signatory"):
-            self.fields[name].widget.choices = options
+        # Each list offers the contacts of the institution that signs (a project's directory can
+        # hold thousands of contacts: listing them all would make the page slow and the choice
+        # blind), plus the contact already chosen.
+        for name, sub_type, category in (
+            ("regulator_signatory", "ars", "institutions_financeurs"),
+            ("cd_signatory", "conseil_departemental", "collectivites"),
+        ):
+            field = self.fields[name]
+            field.queryset = signing_contacts(
+                project, sub_type, category, chosen=self.initial.get(name) or self.data.get(name)
+            )
+            field.widget.choices = [("", "Aucun signataire choisi")] + [
+                (c.pk, field.label_from_instance(c)) for c in field.queryset
+            ]
         self.fields["session"].queryset = Meeting.objects.filter(body__project=project).order_by(
             "-starts_at"
         )

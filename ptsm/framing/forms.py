@@ -3,6 +3,7 @@ from django import forms
 from ptsm.core.forms import NO_PATIENT_DATA, DsfrForm
 from ptsm.organisations.forms import ContactChoice
 from ptsm.organisations.models import Contact
+from ptsm.organisations.selectors import signing_contacts
 
 from .models import SignatureMode
 
@@ -44,13 +45,18 @@ class LetterSettingsForm(DsfrForm):
 
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
-        contacts = (
-            Contact.objects.filter(project=project)
-            .select_related("organisation")
-            .order_by("last_name")
-        )
-        self.fields["ars_signatory"].queryset = contacts
-        self.fields["cd_signatory"].queryset = contacts
+        # The contacts of the signing institutions, not the whole directory (see
+        # organisations.selectors.signing_contacts).
+        for name, sub_type, category in (
+            ("ars_signatory", "ars", "institutions_financeurs"),
+            ("cd_signatory", "conseil_departemental", "collectivites"),
+        ):
+            chosen = self.initial.get(name) or self.data.get(name)
+            if hasattr(chosen, "pk"):
+                chosen = chosen.pk
+            self.fields[name].queryset = signing_contacts(
+                project, sub_type, category, chosen=chosen
+            )
 
 
 class SignatureForm(DsfrForm):

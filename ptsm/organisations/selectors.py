@@ -133,3 +133,15 @@ def institution_logos(project) -> list[bytes]:
             with organisation.logo.open("rb") as handle:
                 found.append(handle.read())
     return found
+
+
+def signing_contacts(project, sub_type: str, category: str, *, chosen=None):
+    """The contacts of the project's organisations of that sub-type (the ARS, the conseil
+    départemental), else of that ANAP category when no organisation has the sub-type."""
+    contacts = Contact.objects.filter(project=project).select_related("organisation")
+    of_institution = Q(organisation__sub_type=sub_type)
+    if not contacts.filter(of_institution).exists():
+        of_institution = Q(organisation__category=category)
+    if chosen and str(chosen).isdigit():
+        of_institution |= Q(pk=int(chosen))
+    return contacts.filter(of_institution).order_by("last_name", "first_name")

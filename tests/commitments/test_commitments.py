@@ -703,3 +703,25 @@ def test_variants_of_any_kind_never_share_a_file_name():
         "fiche-action-1-1-2",
         "fiche-action-1-1-2-2",
     ]
+
+
+def test_the_signatory_lists_offer_the_signing_institutions_contacts_only(client, project):
+    """A directory holds thousands of contacts: each list offers those of the institution that
+    signs (the ARS, the conseil départemental), plus the one already chosen."""
+    setup_roadmap(project)
+    for index in range(30):
+        Contact.objects.create(
+            project=project,
+            organisation=Organisation.objects.create(
+                project=project, name=f"Association {index}", category="social"
+            ),
+            first_name="Autre",
+            last_name=f"Contact {index}",
+        )
+    login(client, member(project, Role.PROJECT_LEAD))
+    page = page_text(client.get(reverse("commitments:letter", kwargs={"slug": project.slug})))
+    regulator = re.search(r'name="regulator_signatory".*?</select>', page, re.S).group(0)
+    assert "Le Floc&#x27;h" in regulator or "Le Floc'h" in regulator  # the ARS's director
+    assert "Contact 1" not in regulator and "Aucun signataire choisi" in regulator
+    cd = re.search(r'name="cd_signatory".*?</select>', page, re.S).group(0)
+    assert "Contact 1" not in cd
