@@ -392,21 +392,22 @@ class Snapshot:
             self.actions = list(committed.filter(operators=only))
             self.action_count = committed.count()
         self.orientation_count = Orientation.objects.filter(project=project, archived=False).count()
-        organisations = Organisation.objects.filter(project=project)
-        if only is not None:
-            organisations = organisations.filter(pk=only.pk)
-        contacts = {}
-        for organisation in organisations.prefetch_related("contacts"):
-            contacts[organisation.pk] = min(
-                organisation.contacts.all(), key=lambda c: c.pk, default=None
-            )
-        self.first_contact = contacts
         self.project = project
         self.validated_on = roadmap_validated_on(project)
         self._actions_by_operator: dict[int, list] = {}
         for action in self.actions:
             for operator in action.operators.all():
                 self._actions_by_operator.setdefault(operator.pk, []).append(action)
+        # The operators' contacts only (a directory may hold thousands of organisations).
+        operator_ids = [only.pk] if only is not None else list(self._actions_by_operator)
+        contacts = {}
+        for organisation in Organisation.objects.filter(
+            project=project, pk__in=operator_ids
+        ).prefetch_related("contacts"):
+            contacts[organisation.pk] = min(
+                organisation.contacts.all(), key=lambda c: c.pk, default=None
+            )
+        self.first_contact = contacts
 
     # The letter's layout, read once for every annex, and only when documents are composed.
     @cached_property
