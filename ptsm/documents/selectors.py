@@ -1,5 +1,6 @@
 """Reads of the documents app: what can be generated for a project and the latest files."""
 
+from contextlib import ExitStack
 from dataclasses import dataclass
 
 from django.db.models import PROTECT, Exists, OuterRef, Q
@@ -13,7 +14,7 @@ from ptsm.accounts.permissions import (
 )
 
 from .models import GeneratedDocument
-from .registry import FORMAT_LABELS, DocumentKind, Freeze, Variant, all_kinds, get_kind
+from .registry import FORMAT_LABELS, DocumentKind, Freeze, Variant, all_kinds, bulk_scopes, get_kind
 
 
 def latest_documents(project) -> dict[tuple[str, str, str], GeneratedDocument]:
@@ -88,7 +89,16 @@ def may_download(project, viewer: Viewer, *, kind_slug: str, variant_key: str) -
 
 def document_catalogue(project, viewer: Viewer | None = None) -> list[DocumentRow]:
     """Every document the project can have (only those the viewer may download, when given).
-    A frozen variant shows its frozen file; a kind that cannot be generated yet says why."""
+    A frozen variant shows its frozen file; a kind that cannot be generated yet says why. The
+    apps' bulk scopes are entered: kinds that list their variants from the same data (the
+    fiches-actions, the operators' annexes) read it once."""
+    with ExitStack() as scopes:
+        for scope in bulk_scopes():
+            scopes.enter_context(scope())
+        return _catalogue(project, viewer)
+
+
+def _catalogue(project, viewer: Viewer | None) -> list[DocumentRow]:
     from .services import frozen_document, frozen_documents, frozen_states, unavailable_reason
 
     latest = latest_documents(project)
