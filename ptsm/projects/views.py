@@ -120,7 +120,11 @@ def dashboard(request, project):
 def project_edit(request, project):
     form = ProjectForm(request.POST or None, instance=project)
     if request.method == "POST" and form.is_valid():
-        services.update_project(project=project, **form.cleaned_data)
+        data = dict(form.cleaned_data)
+        phase, reason = data.pop("phase"), data.pop("phase_reason")
+        if phase != form.initial_phase:
+            services.set_phase(project=project, phase=phase, user=request.user, reason=reason)
+        services.update_project(project=project, **data)
         messages.success(request, "Le projet a été mis à jour.")
         return redirect("projects:dashboard", slug=project.slug)
     return render(
