@@ -105,6 +105,17 @@ class ProjectForm(DsfrModelForm):
         ),
     )
 
+    reschedule_milestones = forms.BooleanField(
+        label="Recaler les jalons de la méthode non réalisés sur les nouvelles dates du projet",
+        required=False,
+        initial=True,
+        help_text=(
+            "Si la date de début ou la durée change, les échéances des jalons par défaut (lettre "
+            "de cadrage, diagnostic, feuille de route, engagements, bilans) suivent ; les jalons "
+            "réalisés et ceux ajoutés à la main gardent leurs dates."
+        ),
+    )
+
     class Meta(DsfrModelForm.Meta):
         model = Project
         fields = ["name", "description", "phase", "start_date", "planned_duration_months"]
@@ -118,11 +129,17 @@ class ProjectForm(DsfrModelForm):
         "phase_reason",
         "start_date",
         "planned_duration_months",
+        "reschedule_milestones",
     ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial_phase = self.instance.phase
+        self.initial_dates = (self.instance.start_date, self.instance.planned_duration_months)
+
+    def dates_changed(self) -> bool:
+        data = self.cleaned_data
+        return (data["start_date"], data["planned_duration_months"]) != self.initial_dates
 
     def clean(self):
         cleaned = super().clean()

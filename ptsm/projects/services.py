@@ -129,6 +129,45 @@ def update_project(*, project: Project, **fields) -> Project:
     return project
 
 
+@transaction.atomic
+def edit_project(
+    *,
+    project: Project,
+    user,
+    phase: str,
+    phase_reason: str = "",
+    reschedule_milestones: bool = False,
+    **fields,
+) -> int:
+    """The project's form: its fields, its phase by hand (with a reason, see `set_phase`) and,
+    if asked, the method's milestones moved to its new dates. Returns how many moved."""
+    if phase != Project.objects.values_list("phase", flat=True).get(pk=project.pk):
+        set_phase(project=project, phase=phase, user=user, reason=phase_reason)
+    project.phase = phase
+    update_project(project=project, **fields)
+    return reschedule_default_milestones(project=project) if reschedule_milestones else 0
+
+
+@transaction.atomic
+def reschedule_default_milestones(*, project: Project) -> int:
+    """Move the method's milestones not done yet to the project's dates (after its start or
+    duration changed). Milestones done, and those added by hand, keep their dates."""
+    schedule = {
+        key: due_date
+        for key, _phase, due_date in default_milestone_schedule(
+            start_date=project.start_date, duration_months=project.planned_duration_months
+        )
+    }
+    moved = 0
+    for milestone in project.milestones.filter(done_on__isnull=True).exclude(key=""):
+        due_date = schedule.get(milestone.key)
+        if due_date and due_date != milestone.due_date:
+            milestone.due_date = due_date
+            milestone.save(update_fields=["due_date"])
+            moved += 1
+    return moved
+
+
 def update_territory(
     *,
     project: Project,

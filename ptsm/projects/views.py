@@ -122,10 +122,22 @@ def project_edit(request, project):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         phase, reason = data.pop("phase"), data.pop("phase_reason")
-        if phase != form.initial_phase:
-            services.set_phase(project=project, phase=phase, user=request.user, reason=reason)
-        services.update_project(project=project, **data)
-        messages.success(request, "Le projet a été mis à jour.")
+        reschedule = data.pop("reschedule_milestones") and form.dates_changed()
+        moved = services.edit_project(
+            project=project,
+            user=request.user,
+            phase=phase,
+            phase_reason=reason,
+            reschedule_milestones=reschedule,
+            **data,
+        )
+        messages.success(
+            request,
+            "Le projet a été mis à jour."
+            + (
+                f" Jalons de la méthode recalés sur les nouvelles dates : {moved}." if moved else ""
+            ),
+        )
         return redirect("projects:dashboard", slug=project.slug)
     return render(
         request, "projects/project_edit.html", {"form": form, "page_title": "Modifier le projet"}

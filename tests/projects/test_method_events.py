@@ -282,3 +282,31 @@ def test_the_dashboard_query_count_does_not_grow_with_the_phase_history(client):
     for step, target in enumerate([Phase.ROADMAP, Phase.COMMITMENT, Phase.CADRAGE], 2):
         set_phase(project=project, phase=target, user=lead, reason=f"Motif {step}")
     assert queries() == before
+
+
+def test_moving_the_projects_dates_moves_the_methods_milestones_not_done(client):
+    project = make_project(departement="29", name="PTSM décalé", start=START)
+    lead = member(project, Role.PROJECT_LEAD)
+    sign_framing_letter(project, lead, dt.date(2026, 2, 3))
+    own = Milestone.objects.create(project=project, title="Forum des usagers", due_date=START)
+    login(client, lead)
+    response = client.post(
+        reverse("projects:edit", kwargs={"slug": project.slug}),
+        {
+            "name": project.name,
+            "description": "",
+            "phase": Phase.DIAGNOSTIC,
+            "start_date": "2026-03-15",
+            "planned_duration_months": "36",
+            "reschedule_milestones": "on",
+        },
+        follow=True,
+    )
+    assert "Jalons de la méthode recalés sur les nouvelles dates : 6." in visible_text(response)
+    schedule = _schedule(project)
+    assert schedule[MilestoneKey.FRAMING_SIGNED] == START  # done: kept
+    assert schedule[MilestoneKey.DIAGNOSTIC_VALIDATED] == dt.date(2027, 3, 15)  # 12 of 36 months
+    assert schedule[MilestoneKey.FINAL_REVIEW] == dt.date(2029, 3, 15)
+    own.refresh_from_db()
+    assert own.due_date == START
+    assert not PhaseChange.objects.filter(project=project, event="").exists()
