@@ -310,3 +310,44 @@ def test_moving_the_projects_dates_moves_the_methods_milestones_not_done(client)
     own.refresh_from_db()
     assert own.due_date == START
     assert not PhaseChange.objects.filter(project=project, event="").exists()
+
+
+def test_a_collective_session_where_every_operator_signs_starts_the_implementation():
+    from django.utils import timezone
+
+    from ptsm.commitments.models import SignatureMode as CommitmentSignatureMode
+    from ptsm.commitments.services import (
+        ensure_letter,
+        generate_annex,
+        record_session_signatures,
+        update_settings,
+    )
+    from ptsm.governance.models import Attendance, Body, BodyKind, Invitation, Meeting
+    from ptsm.governance.services import create_default_bodies
+
+    project = make_project(departement="29", name="PTSM en séance", start=START)
+    operators = setup_roadmap(project)  # validated on COPIL_DAY
+    create_default_bodies(project=project)
+    starts_at = timezone.make_aware(dt.datetime(2027, 2, 1, 14))
+    session = Meeting.objects.create(
+        body=Body.objects.get(project=project, kind=BodyKind.COPIL),
+        title="Séance de signature",
+        starts_at=starts_at,
+        ends_at=starts_at + dt.timedelta(hours=2),
+    )
+    for organisation in operators:
+        Invitation.objects.create(
+            meeting=session, contact=organisation.contacts.get(), attendance=Attendance.PRESENT
+        )
+    letter = ensure_letter(project=project)
+    update_settings(
+        letter=letter,
+        signature_mode=CommitmentSignatureMode.COLLECTIVE,
+        duration_months=12,
+        session=session,
+    )
+    for organisation in operators:
+        generate_annex(letter=letter, organisation=organisation)
+    assert record_session_signatures(letter=letter) == 2
+    assert phase(project) == Phase.IMPLEMENTATION
+    assert done(project)[MilestoneKey.COMMITMENTS_SIGNED] == dt.date(2027, 2, 1)
