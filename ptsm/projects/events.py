@@ -41,6 +41,13 @@ def registered_events() -> list[MethodEvent]:
     return list(_EVENTS.values())
 
 
+def closing_event(milestone_key: str) -> MethodEvent | None:
+    """The event that closes a method's milestone (None for a milestone added by hand)."""
+    if not milestone_key:
+        return None
+    return next((e for e in _EVENTS.values() if e.milestone == milestone_key), None)
+
+
 def event_label(key: str) -> str:
     event = _EVENTS.get(key)
     return event.label if event else key

@@ -24,6 +24,7 @@ from ptsm.territories.services import TerritoryDefinitionError
 
 from . import selectors, services
 from .access import project_view
+from .events import closing_event
 from .forms import (
     MemberForm,
     MemberRoleForm,
@@ -241,7 +242,7 @@ def milestone_list(request, project):
         "projects/milestones.html",
         {
             "page_title": "Jalons",
-            "milestones": [(m, m.is_late(today)) for m in milestones],
+            "milestones": [(m, m.is_late(today), closing_event(m.key)) for m in milestones],
             "form": form,
             "can_edit": _can(request, Capability.EDIT_PROJECT),
         },

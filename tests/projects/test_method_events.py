@@ -351,3 +351,15 @@ def test_a_collective_session_where_every_operator_signs_starts_the_implementati
     assert record_session_signatures(letter=letter) == 2
     assert phase(project) == Phase.IMPLEMENTATION
     assert done(project)[MilestoneKey.COMMITMENTS_SIGNED] == dt.date(2027, 2, 1)
+
+
+def test_the_milestones_page_says_which_event_closes_a_method_milestone(client):
+    project = make_project(departement="29", name="PTSM expliqué", start=START)
+    Milestone.objects.create(project=project, title="Forum des usagers", due_date=START)
+    login(client, member(project, Role.READER))
+    page = words(visible_text(client.get(reverse("projects:milestones", args=[project.slug]))))
+    assert (
+        "Validation du diagnostic partagé par le COPIL Étape de la méthode, marquée réalisée à la "
+        "date de l'événement « Validation du diagnostic partagé par le COPIL »" in page
+    )
+    assert page.count("Étape de la méthode") == 6  # the launch plenary is a meeting
