@@ -363,3 +363,20 @@ def test_the_milestones_page_says_which_event_closes_a_method_milestone(client):
         "date de l'événement « Validation du diagnostic partagé par le COPIL »" in page
     )
     assert page.count("Étape de la méthode") == 6  # the launch plenary is a meeting
+
+
+def test_each_domain_app_registers_the_events_of_its_steps():
+    from ptsm.projects.events import closing_event, registered_events
+
+    reached = [event.reaches for event in registered_events()]
+    # Every phase after Cadrage is reached by exactly one event, declared by its domain app.
+    assert sorted(reached, key=Phase.values.index) == Phase.values[1:]
+    assert {key: getattr(closing_event(key), "key", None) for key in MilestoneKey.values} == {
+        "lettre-de-cadrage": "lettre-de-cadrage-signee",
+        "pleniere-de-lancement": None,
+        "diagnostic": "diagnostic-valide",
+        "feuille-de-route": "feuille-de-route-validee",
+        "engagements": "engagements-signes",
+        "bilan-6-mois": "bilan-6-mois-valide",
+        "bilan-final": "bilan-final-valide",
+    }
