@@ -12,5 +12,6 @@ class CommitmentsConfig(AppConfig):
         guards.register()  # what this app keeps from deletion
         from . import (
             documents,  # noqa: F401  (registers the letters, annexes and bundle)
+            events,  # noqa: F401  (registers its method events)
             jobs,  # noqa: F401  (registers the bundle's background job)
         )

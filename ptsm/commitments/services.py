@@ -22,9 +22,11 @@ from ptsm.documents.services import document_meta, freeze_documents, store_docum
 from ptsm.documents.uploads import check_signed_upload, upload_sha256
 from ptsm.governance.models import Attendance
 from ptsm.organisations.models import Contact, Organisation
+from ptsm.projects.services import record_method_event
 
 from .content import Snapshot, annex_context, annex_lines, annex_signature_context, operators
 from .documents import ANNEX_KIND, COLLECTIVE_KIND, annex_variant, collective_freeze
+from .events import COMMITMENTS_SIGNED
 from .models import (
     AnnexVersion,
     CommitmentLetter,
@@ -34,6 +36,7 @@ from .models import (
     SignatureRecord,
 )
 from .sections import SECTION_BY_KEY
+from .selectors import engagement_period
 
 
 def ensure_letter(*, project) -> CommitmentLetter:
@@ -453,6 +456,7 @@ def record_signed_pdf(
     version.save(update_fields=["signed"])
     _keep_signature(signatory, user=user)
     _freeze_collective_letter(signatory.letter, user=user)
+    _report_if_all_signed(signatory.letter, user=user)
     return signatory
 
 
@@ -537,7 +541,18 @@ def record_session_signatures(*, letter: CommitmentLetter) -> int:
             signed += 1
     if signed:
         _freeze_collective_letter(letter)
+        _report_if_all_signed(letter)
     return signed
+
+
+def _report_if_all_signed(letter: CommitmentLetter, user=None) -> None:
+    """Once every operator has signed, the commitments start (on the last signature's date):
+    the project moves on to its implementation."""
+    start = engagement_period(letter.project).start
+    if start is not None:
+        record_method_event(
+            project=letter.project, key=COMMITMENTS_SIGNED.key, happened_on=start, user=user
+        )
 
 
 def verify_signed_file(signatory: Signatory) -> bool:

@@ -11,7 +11,10 @@ class DiagnosticConfig(AppConfig):
         from . import guards
 
         guards.register()  # what this app keeps from deletion
-        from . import documents  # noqa: F401  (registers the diagnostic report)
+        from . import (
+            documents,  # noqa: F401  (registers the diagnostic report)
+            events,  # noqa: F401  (registers its method event)
+        )
         from .catalogue import sync_catalogue_after_migrate
 
         # Reference data, like Django's own permissions: the shipped catalogue follows the code.

@@ -13,9 +13,11 @@ from django.utils import timezone
 from ptsm.governance.validation import record_validation
 from ptsm.organisations.categories import Category
 from ptsm.organisations.models import Organisation
+from ptsm.projects.services import record_method_event
 from ptsm.territories.models import Commune
 from ptsm.territories.selectors import territory_communes
 
+from .events import DIAGNOSTIC_VALIDATED
 from .models import (
     SMALL_COUNT_THRESHOLD,
     CommuneIndicatorValue,
@@ -353,5 +355,8 @@ def validate_diagnostic(
         freeze=diagnostic_freeze(project),
         user=user,
         today=validated_on,
+    )
+    record_method_event(
+        project=project, key=DIAGNOSTIC_VALIDATED.key, happened_on=validated_on, user=user
     )
     return version

@@ -12,5 +12,6 @@ class EvaluationConfig(AppConfig):
         guards.register()  # what this app keeps from deletion
         from . import (
             documents,  # noqa: F401  (registers the review documents)
+            events,  # noqa: F401  (registers its method events)
             jobs,  # noqa: F401  (registers the pilots' e-mail campaign)
         )

@@ -15,7 +15,9 @@ from django.utils import timezone
 from ptsm.core.concurrency import save_sections
 from ptsm.core.mail import header_text
 from ptsm.governance.validation import record_validation
+from ptsm.projects.services import record_method_event
 
+from .events import REVIEW_VALIDATED
 from .models import ActionAssessment, ActionIndicatorValue, Review, ReviewValidation
 from .sections import DOCUMENT_STEMS, review_sections
 from .selectors import REVIEWED_STATUSES, measurement_requests, review_context, review_lines
@@ -142,6 +144,12 @@ def validate_review(
         freeze=review_freeze(review.project, review.kind),
         user=user,
         today=validated_on,
+    )
+    record_method_event(
+        project=review.project,
+        key=REVIEW_VALIDATED[review.kind].key,
+        happened_on=validated_on,
+        user=user,
     )
     return validation
 

@@ -10,4 +10,7 @@ class FramingConfig(AppConfig):
         from . import guards
 
         guards.register()  # what this app keeps from deletion
-        from . import documents  # noqa: F401  (registers the letter and its annex)
+        from . import (
+            documents,  # noqa: F401  (registers the letter and its annex)
+            events,  # noqa: F401  (registers its method event)
+        )

@@ -13,9 +13,11 @@ from ptsm.documents.registry import get_kind
 from ptsm.documents.services import build_context, freeze_documents, store_document
 from ptsm.documents.uploads import check_signed_upload, upload_sha256
 from ptsm.organisations.models import Contact
+from ptsm.projects.services import record_method_event
 
 from .content import context_lines
 from .documents import ANNEX_KIND, LETTER_KIND, letter_freeze
+from .events import LETTER_SIGNED
 from .models import FramingLetter, LetterStatus, LetterVersion, SignatureMode, StatusChange
 from .sections import SECTION_BY_KEY
 
@@ -304,6 +306,9 @@ def sign_version(
     )
     letter.status = LetterStatus.SIGNED
     letter.save(update_fields=["status", "updated_at"])
+    record_method_event(
+        project=letter.project, key=LETTER_SIGNED.key, happened_on=signed_on, user=user
+    )
     return version
 
 

@@ -95,11 +95,58 @@ class TerritoryForm(DsfrFormMixin, TerritoryFieldsMixin):
 
 
 class ProjectForm(DsfrModelForm):
+    phase_reason = forms.CharField(
+        label="Motif du changement de phase",
+        required=False,
+        max_length=500,
+        help_text=(
+            "Obligatoire si vous changez la phase à la main ; il est gardé dans l'historique "
+            "des phases. La phase avance d'elle-même quand une étape de la méthode est franchie."
+        ),
+    )
+
+    reschedule_milestones = forms.BooleanField(
+        label="Recaler les jalons de la méthode non réalisés sur les nouvelles dates du projet",
+        required=False,
+        initial=True,
+        help_text=(
+            "Si la date de début ou la durée change, les échéances des jalons par défaut (lettre "
+            "de cadrage, diagnostic, feuille de route, engagements, bilans) suivent ; les jalons "
+            "réalisés et ceux ajoutés à la main gardent leurs dates."
+        ),
+    )
+
     class Meta(DsfrModelForm.Meta):
         model = Project
         fields = ["name", "description", "phase", "start_date", "planned_duration_months"]
         widgets = {"start_date": DATE_WIDGET, "description": forms.Textarea(attrs={"rows": 4})}
         help_texts = {"description": NO_PATIENT_DATA}
+
+    field_order = [
+        "name",
+        "description",
+        "phase",
+        "phase_reason",
+        "start_date",
+        "planned_duration_months",
+        "reschedule_milestones",
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial_phase = self.instance.phase
+        self.initial_dates = (self.instance.start_date, self.instance.planned_duration_months)
+
+    def dates_changed(self) -> bool:
+        data = self.cleaned_data
+        return (data["start_date"], data["planned_duration_months"]) != self.initial_dates
+
+    def clean(self):
+        cleaned = super().clean()
+        phase = cleaned.get("phase")
+        if phase and phase != self.initial_phase and not cleaned.get("phase_reason", "").strip():
+            self.add_error("phase_reason", "Indiquez le motif du changement de phase.")
+        return cleaned
 
 
 class MilestoneForm(DsfrModelForm):

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import models
 
 DEFAULT_DURATION_MONTHS = 18
@@ -61,10 +62,26 @@ def add_months(date: dt.date, months: int) -> dt.date:
     raise AssertionError("unreachable")
 
 
+class MilestoneKey(models.TextChoices):
+    """The default milestones of the method, matched by the method events that close them
+    (their titles may be edited)."""
+
+    FRAMING_SIGNED = "lettre-de-cadrage", "Signature de la lettre de cadrage"
+    LAUNCH_PLENARY = "pleniere-de-lancement", "Plénière de lancement"
+    DIAGNOSTIC_VALIDATED = "diagnostic", "Validation du diagnostic partagé par le COPIL"
+    ROADMAP_VALIDATED = "feuille-de-route", "Validation de la feuille de route par le COPIL"
+    COMMITMENTS_SIGNED = "engagements", "Signature des lettres d'engagement"
+    SIX_MONTH_REVIEW = "bilan-6-mois", "Validation du bilan à 6 mois par le COPIL"
+    FINAL_REVIEW = "bilan-final", "Bilan de la démarche"
+
+
 class Milestone(models.Model):
     """A key date of the project (jalon): letter signed, COPIL, plenary, reviews…"""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones")
+    key = models.CharField(
+        "étape de la méthode", max_length=30, choices=MilestoneKey.choices, blank=True
+    )
     title = models.CharField("intitulé", max_length=200)
     phase = models.CharField("phase", max_length=20, choices=Phase.choices, blank=True)
     due_date = models.DateField("échéance")
@@ -73,9 +90,46 @@ class Milestone(models.Model):
     class Meta:
         verbose_name = "jalon"
         ordering = ["due_date", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "key"],
+                condition=~models.Q(key=""),
+                name="one_milestone_per_method_step",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
 
     def is_late(self, today: dt.date) -> bool:
         return self.done_on is None and self.due_date < today
+
+
+class PhaseChange(models.Model):
+    """The project's phase history: a method event that moved it (with the event's date), or
+    the chef de projet setting it by hand (with a reason)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="phase_changes")
+    changed_on = models.DateField("date")
+    recorded_at = models.DateTimeField("enregistré le", auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="par",
+    )
+    from_phase = models.CharField("phase précédente", max_length=20, choices=Phase.choices)
+    to_phase = models.CharField("nouvelle phase", max_length=20, choices=Phase.choices)
+    event = models.CharField("événement de la méthode", max_length=60, blank=True)
+    reason = models.CharField("motif", max_length=500)
+    out_of_order = models.BooleanField("hors de l'ordre de la méthode", default=False)
+
+    class Meta:
+        verbose_name = "changement de phase"
+        verbose_name_plural = "changements de phase"
+        ordering = ["-changed_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_phase_display()} → {self.get_to_phase_display()}"

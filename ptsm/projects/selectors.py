@@ -8,9 +8,10 @@ from django.db.models import Q, QuerySet
 from ptsm.accounts.models import ArsAdministration, Membership
 from ptsm.territories.selectors import TerritoryCard, territory_card
 
-from .models import Milestone, Phase, Project
+from .models import Milestone, Phase, PhaseChange, Project
 
 UPCOMING_LIMIT = 5
+HISTORY_LIMIT = 5
 
 
 def visible_projects(user) -> QuerySet[Project]:
@@ -51,6 +52,8 @@ class Dashboard:
     late_milestones: list[Milestone]
     upcoming_milestones: list[Milestone]
     card: TerritoryCard
+    phase_history: list[PhaseChange]  # latest first
+    out_of_order: list[PhaseChange]  # steps taken out of the method's order, latest first
 
     @property
     def current_step_number(self) -> int:
@@ -63,13 +66,22 @@ class Dashboard:
 
 def project_dashboard(project: Project, *, today: dt.date) -> Dashboard:
     open_milestones = project.milestones.filter(done_on__isnull=True)
+    history = phase_history(project)
     return Dashboard(
         project=project,
         steps=phase_steps(project),
         late_milestones=list(open_milestones.filter(due_date__lt=today)),
         upcoming_milestones=list(open_milestones.filter(due_date__gte=today)[:UPCOMING_LIMIT]),
         card=territory_card(project.territory),
+        phase_history=history[:HISTORY_LIMIT],
+        out_of_order=[change for change in history if change.out_of_order],
     )
+
+
+def phase_history(project: Project) -> list[PhaseChange]:
+    """Every phase change of the project, latest first (a few per project: one per method
+    step, plus the chef de projet's own changes)."""
+    return list(project.phase_changes.select_related("user"))
 
 
 def project_members(project: Project) -> QuerySet[Membership]:

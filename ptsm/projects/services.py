@@ -10,6 +10,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
@@ -19,20 +20,43 @@ from ptsm.core.mail import header_text
 from ptsm.territories.models import Departement, Epci, Region, Territory
 from ptsm.territories.services import define_territory
 
-from .models import Milestone, Phase, Project, add_months
+from . import events
+from .models import Milestone, MilestoneKey, Phase, PhaseChange, Project, add_months
 
 if TYPE_CHECKING:
     from ptsm.organisations.models import Organisation
 
-# Default key milestones of the ANAP method, as months after the start of the démarche.
+# Default key milestones of the ANAP method, as months after the start of an 18-month démarche:
+# a project of another duration gets them in proportion (a 60-month CTSM validates its
+# diagnostic at 20 months, not 6).
+REFERENCE_DURATION_MONTHS = 18
 DEFAULT_MILESTONES = [
-    (0, Phase.CADRAGE, "Signature de la lettre de cadrage"),
-    (1, Phase.CADRAGE, "Plénière de lancement"),
-    (6, Phase.DIAGNOSTIC, "Validation du diagnostic partagé par le COPIL"),
-    (12, Phase.ROADMAP, "Validation de la feuille de route par le COPIL"),
-    (14, Phase.COMMITMENT, "Signature des lettres d'engagement"),
-    (18, Phase.EVALUATION, "Bilan de la démarche"),
+    (0, Phase.CADRAGE, MilestoneKey.FRAMING_SIGNED),
+    (1, Phase.CADRAGE, MilestoneKey.LAUNCH_PLENARY),
+    (6, Phase.DIAGNOSTIC, MilestoneKey.DIAGNOSTIC_VALIDATED),
+    (12, Phase.ROADMAP, MilestoneKey.ROADMAP_VALIDATED),
+    (14, Phase.COMMITMENT, MilestoneKey.COMMITMENTS_SIGNED),
+    (18, Phase.EVALUATION, MilestoneKey.FINAL_REVIEW),
 ]
+# The 6-month review comes six months after the planned signature of the commitments, never
+# after the project's end.
+SIX_MONTH_REVIEW_DELAY = 6
+
+
+def default_milestone_schedule(
+    *, start_date: dt.date, duration_months: int
+) -> list[tuple[MilestoneKey, Phase, dt.date]]:
+    """The default milestones of a project, with due dates in proportion to its duration."""
+    schedule = []
+    for months, phase, key in DEFAULT_MILESTONES:
+        scaled = round(months * duration_months / REFERENCE_DURATION_MONTHS)
+        if months and not scaled:
+            scaled = 1  # a very short project still launches after its letter is signed
+        schedule.append((key, phase, scaled))
+        if key == MilestoneKey.COMMITMENTS_SIGNED:
+            review = min(scaled + SIX_MONTH_REVIEW_DELAY, duration_months)
+            schedule.append((MilestoneKey.SIX_MONTH_REVIEW, Phase.IMPLEMENTATION, review))
+    return [(key, phase, add_months(start_date, months)) for key, phase, months in schedule]
 
 
 def unique_slug(name: str) -> str:
@@ -79,13 +103,10 @@ def create_project(
     project.save()
     if with_default_milestones:
         Milestone.objects.bulk_create(
-            Milestone(
-                project=project,
-                title=title,
-                phase=phase,
-                due_date=add_months(start_date, months),
+            Milestone(project=project, key=key, title=key.label, phase=phase, due_date=due_date)
+            for key, phase, due_date in default_milestone_schedule(
+                start_date=start_date, duration_months=planned_duration_months
             )
-            for months, phase, title in DEFAULT_MILESTONES
         )
     return project
 
@@ -97,11 +118,54 @@ def update_project(*, project: Project, **fields) -> Project:
             "La région et le territoire d'un projet ne se modifient pas ici : le territoire se "
             "redéfinit dans sa région."
         )
+    if "phase" in fields and fields["phase"] != project.phase:
+        raise ValidationError(
+            "La phase se change avec un motif (set_phase), gardé dans l'historique des phases."
+        )
     for name, value in fields.items():
         setattr(project, name, value)
     project.full_clean()
     project.save()
     return project
+
+
+@transaction.atomic
+def edit_project(
+    *,
+    project: Project,
+    user,
+    phase: str,
+    phase_reason: str = "",
+    reschedule_milestones: bool = False,
+    **fields,
+) -> int:
+    """The project's form: its fields, its phase by hand (with a reason, see `set_phase`) and,
+    if asked, the method's milestones moved to its new dates. Returns how many moved."""
+    if phase != Project.objects.values_list("phase", flat=True).get(pk=project.pk):
+        set_phase(project=project, phase=phase, user=user, reason=phase_reason)
+    project.phase = phase
+    update_project(project=project, **fields)
+    return reschedule_default_milestones(project=project) if reschedule_milestones else 0
+
+
+@transaction.atomic
+def reschedule_default_milestones(*, project: Project) -> int:
+    """Move the method's milestones not done yet to the project's dates (after its start or
+    duration changed). Milestones done, and those added by hand, keep their dates."""
+    schedule = {
+        key: due_date
+        for key, _phase, due_date in default_milestone_schedule(
+            start_date=project.start_date, duration_months=project.planned_duration_months
+        )
+    }
+    moved = 0
+    for milestone in project.milestones.filter(done_on__isnull=True).exclude(key=""):
+        due_date = schedule.get(milestone.key)
+        if due_date and due_date != milestone.due_date:
+            milestone.due_date = due_date
+            milestone.save(update_fields=["due_date"])
+            moved += 1
+    return moved
 
 
 def update_territory(
@@ -122,6 +186,76 @@ def update_territory(
         commune_codes=commune_codes,
         region=project.region,
     )
+
+
+def _phase_index(phase: str) -> int:
+    return Phase.values.index(phase)
+
+
+def _locked_project(project: Project) -> Project:
+    return Project.objects.select_for_update().get(pk=project.pk)
+
+
+@transaction.atomic
+def record_method_event(
+    *, project: Project, key: str, happened_on: dt.date, user=None
+) -> PhaseChange | None:
+    """A method event happened (letter signed, document validated…): its milestone is done on
+    the event's date, and the project moves forward to the event's phase. An event out of the
+    method's order (a phase skipped) is recorded as such, never refused; the phase never goes
+    back by itself. Returns the phase change, if the phase moved."""
+    event = events.get_event(key)
+    locked = _locked_project(project)
+    if event.milestone:
+        for milestone in locked.milestones.filter(key=event.milestone, done_on__isnull=True):
+            milestone.done_on = happened_on
+            milestone.save(update_fields=["done_on"])
+    if event.reaches is None or _phase_index(event.reaches) <= _phase_index(locked.phase):
+        return None
+    change = PhaseChange.objects.create(
+        project=locked,
+        changed_on=happened_on,
+        user=user if user is not None and user.is_authenticated else None,
+        from_phase=locked.phase,
+        to_phase=event.reaches,
+        event=event.key,
+        reason=event.label,
+        out_of_order=_phase_index(event.reaches) > _phase_index(locked.phase) + 1,
+    )
+    locked.phase = event.reaches
+    locked.save(update_fields=["phase", "updated_at"])
+    project.phase = locked.phase
+    return change
+
+
+@transaction.atomic
+def set_phase(
+    *, project: Project, phase: str, user, reason: str, changed_on: dt.date | None = None
+) -> PhaseChange:
+    """The chef de projet sets the phase by hand (forward or back), with a reason kept in the
+    phase history."""
+    reason = (reason or "").strip()
+    if phase not in Phase.values:
+        raise ValidationError({"phase": "Phase inconnue."})
+    if not reason:
+        raise ValidationError({"reason": "Indiquez le motif du changement de phase."})
+    locked = _locked_project(project)
+    if locked.phase == phase:
+        raise ValidationError({"phase": "Le projet est déjà dans cette phase."})
+    change = PhaseChange(
+        project=locked,
+        changed_on=changed_on or timezone.localdate(),
+        user=user if user is not None and user.is_authenticated else None,
+        from_phase=locked.phase,
+        to_phase=phase,
+        reason=reason,
+    )
+    change.full_clean()
+    change.save()
+    locked.phase = phase
+    locked.save(update_fields=["phase", "updated_at"])
+    project.phase = phase
+    return change
 
 
 @transaction.atomic

@@ -24,6 +24,7 @@ from ptsm.territories.services import TerritoryDefinitionError
 
 from . import selectors, services
 from .access import project_view
+from .events import closing_event
 from .forms import (
     MemberForm,
     MemberRoleForm,
@@ -120,8 +121,24 @@ def dashboard(request, project):
 def project_edit(request, project):
     form = ProjectForm(request.POST or None, instance=project)
     if request.method == "POST" and form.is_valid():
-        services.update_project(project=project, **form.cleaned_data)
-        messages.success(request, "Le projet a été mis à jour.")
+        data = dict(form.cleaned_data)
+        phase, reason = data.pop("phase"), data.pop("phase_reason")
+        reschedule = data.pop("reschedule_milestones") and form.dates_changed()
+        moved = services.edit_project(
+            project=project,
+            user=request.user,
+            phase=phase,
+            phase_reason=reason,
+            reschedule_milestones=reschedule,
+            **data,
+        )
+        messages.success(
+            request,
+            "Le projet a été mis à jour."
+            + (
+                f" Jalons de la méthode recalés sur les nouvelles dates : {moved}." if moved else ""
+            ),
+        )
         return redirect("projects:dashboard", slug=project.slug)
     return render(
         request, "projects/project_edit.html", {"form": form, "page_title": "Modifier le projet"}
@@ -225,7 +242,7 @@ def milestone_list(request, project):
         "projects/milestones.html",
         {
             "page_title": "Jalons",
-            "milestones": [(m, m.is_late(today)) for m in milestones],
+            "milestones": [(m, m.is_late(today), closing_event(m.key)) for m in milestones],
             "form": form,
             "can_edit": _can(request, Capability.EDIT_PROJECT),
         },

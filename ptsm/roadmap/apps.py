@@ -10,4 +10,7 @@ class RoadmapConfig(AppConfig):
         from . import guards
 
         guards.register()  # what this app keeps from deletion
-        from . import documents  # noqa: F401  (registers the roadmap documents)
+        from . import (
+            documents,  # noqa: F401  (registers the roadmap documents)
+            events,  # noqa: F401  (registers its method event)
+        )

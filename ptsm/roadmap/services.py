@@ -11,7 +11,9 @@ from django.db.models import Max
 from ptsm.core.anap import EntryDoor
 from ptsm.diagnostic.models import Priority
 from ptsm.governance.validation import record_validation
+from ptsm.projects.services import record_method_event
 
+from .events import ROADMAP_VALIDATED
 from .models import Action, Condition, Objective, Orientation, RoadmapVersion, Theme
 
 PARENT = {Orientation: "project", Theme: "orientation", Objective: "theme", Action: "objective"}
@@ -185,5 +187,8 @@ def validate_roadmap(
         freeze=roadmap_freeze(project),
         user=user,
         today=validated_on,
+    )
+    record_method_event(
+        project=project, key=ROADMAP_VALIDATED.key, happened_on=validated_on, user=user
     )
     return version

@@ -295,7 +295,10 @@ def projects():
     """Project A (Finistère, Bretagne) and project B (Deux-Sèvres, Nouvelle-Aquitaine)."""
     a = make_project(departement="29", name="Projet A")
     b = make_project(departement="79", name="Projet B")
-    return (a, populate(a)), (b, populate(b))
+    a_objects, b_objects = populate(a), populate(b)
+    for project in (a, b):
+        project.refresh_from_db()  # the method events of `populate` moved the phase
+    return (a, a_objects), (b, b_objects)
 
 
 def _url_for(name: str, route, project_and_objects) -> str:

@@ -40,7 +40,7 @@ def test_ars_admin_creates_a_project_with_its_territory_and_default_milestones(c
     assert created.phase == Phase.CADRAGE
     assert created.planned_end_date == dt.date(2027, 9, 1)
     assert sorted(created.territory.communes.values_list("code", flat=True)) == ["29019", "29075"]
-    assert created.milestones.count() == 6
+    assert created.milestones.count() == 7
     assert created.milestones.first().title == "Signature de la lettre de cadrage"
 
 
@@ -170,6 +170,7 @@ def test_lead_edits_the_project_phase_and_duration(client, project):
             "name": project.name,
             "description": "Démarche partenariale",
             "phase": Phase.ROADMAP,
+            "phase_reason": "Diagnostic repris du précédent PTSM",
             "start_date": "2026-01-15",
             "planned_duration_months": "24",
         },
