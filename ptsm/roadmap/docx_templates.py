@@ -92,6 +92,7 @@ def build_roadmap(path: Path = ROADMAP_DOCX) -> Path:
         ("Calendrier", "period"),
         ("Priorité", "priority"),
         ("Statut", "status"),
+        ("Réussite rapide et visible", "quick_win"),
         ("Contexte et constats", "context"),
         ("Objectifs opérationnels", "operational_objectives"),
         ("Description et étapes", "description"),

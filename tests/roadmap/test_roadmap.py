@@ -688,3 +688,12 @@ def test_the_institutions_logos_sit_side_by_side_on_the_cover(project, monkeypat
     pictures = sorted((s for s in cover.shapes if s.shape_type == 13), key=lambda s: s.left)
     assert len(pictures) == 2 and pictures[0].left + pictures[0].width < pictures[1].left
     assert pictures[0].top == pictures[1].top and pictures[0].height == Cm(2.4)
+
+
+@pytest.mark.parametrize("fmt", ["docx", "pdf"])
+def test_each_fiche_action_says_whether_it_is_a_quick_win_in_both_formats(project, fmt):
+    build(project, orientations=1, actions_per_objective=1)
+    Action.objects.update(quick_win=True)
+    data = render(project, get_kind("feuille-de-route"), "", fmt, DAY)
+    text = " ".join((docx_text(data) if fmt == "docx" else pdf_text(data)).split())
+    assert "Réussite rapide et visible oui" in text.replace(" :", "")
