@@ -41,13 +41,16 @@ def annex_slides(context: dict) -> list[Slide]:
             ],
         ),
         Slide(title="Axes de travail", bullets=sections["axes_travail"]["bullets"]),
+        # The slides carry the annex's whole text, as the PDF does (long ones continue on a
+        # "(suite)" slide).
         Slide(
             title="Acteurs et prestations concernés",
-            paragraphs=sections["acteurs_prestations"]["paragraphs"][:2],
+            paragraphs=sections["acteurs_prestations"]["paragraphs"],
             bullets=sections["acteurs_prestations"]["bullets"],
         ),
         Slide(
             title="Périmètre géographique — carte d'identité du territoire",
+            paragraphs=sections["perimetre_geographique"]["paragraphs"],
             table=rows("perimetre_geographique"),
             image_svg=context["images"]["map"],
         ),
@@ -58,6 +61,7 @@ def annex_slides(context: dict) -> list[Slide]:
         ),
         Slide(
             title="Gouvernance (missions et composition)",
+            paragraphs=sections["gouvernance"]["paragraphs"],
             table=rows("gouvernance"),
             table_header=tuple(sections["gouvernance"]["header"]),
         ),
