@@ -133,6 +133,7 @@ def test_readiness_lists_each_missing_item_with_a_link_and_refuses_sending(clien
     login(client, lead)
     page_url = reverse("commitments:letter", kwargs={"slug": project.slug})
     text = visible_text(client.get(page_url))
+    assert "Avant la relecture et la signature des lettres d'engagement" in text
     assert "Fonction de Prénom GEM (opérateur GEM L'Escale) manquante dans l'annuaire." in text
     page = client.get(page_url).content.decode()
     gem_contact = gem.contacts.get()
