@@ -32,16 +32,27 @@ def _roadmap_context(project, variant_key: str = "") -> dict:
 _roadmap_pdf = pdf_renderer(template_path(__file__, "doc_templates", "feuille-de-route.typ"))
 
 
-def _roadmap_pdf_with_calendar(context: dict) -> bytes:
+def _with_calendar(context: dict) -> dict:
     """The calendar is drawn for the document's date: its "aujourd'hui" line is that day."""
     date = context["meta"]["document_date"]
     today = dt.date(date["year"], date["month"], date["day"])
     svg = gantt_svg(rows_from_context(context["timeline"]), today, width=1000)
-    images = {**context.get("images", {}), "gantt": svg}
-    return _roadmap_pdf({**context, "images": images})
+    if not svg:  # no dated fiche-action: no calendar
+        return context
+    return {**context, "images": {**context.get("images", {}), "gantt": svg}}
+
+
+def _roadmap_pdf_with_calendar(context: dict) -> bytes:
+    return _roadmap_pdf(_with_calendar(context))
 
 
 _roadmap_pdf_with_calendar.concurrent = True  # like any Typst document
+
+_roadmap_docx = docx_renderer(ROADMAP_DOCX)
+
+
+def _roadmap_docx_with_calendar(context: dict) -> bytes:
+    return _roadmap_docx(_with_calendar(context))
 
 
 def _action_variants(project) -> list[Variant]:
@@ -284,7 +295,7 @@ register(
         ),
         build_context=_roadmap_context,
         renderers={
-            "docx": docx_renderer(ROADMAP_DOCX),
+            "docx": _roadmap_docx_with_calendar,
             "pdf": _roadmap_pdf_with_calendar,
         },
         order=30,

@@ -78,6 +78,11 @@ def build_roadmap(path: Path = ROADMAP_DOCX) -> Path:
     b.table(
         ["Financeur", "Montant"], ["{{ r[0] }}", "{{ r[1] }}"], "r in credits_by_funder", [10, 6.6]
     )
+    # The calendar, as in the PDF (the renderer draws it for the document's date).
+    b.tag("{%p if images.gantt %}")
+    b.heading("Calendrier des fiches-actions")
+    b.image("gantt")
+    b.tag("{%p endif %}")
     b.heading("Fiches-actions")
     b.tag("{%p for a in actions %}")
     b.heading("Fiche-action {{ a.code }} : {{ a.title }}", level=2)

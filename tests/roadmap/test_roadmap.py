@@ -697,3 +697,13 @@ def test_each_fiche_action_says_whether_it_is_a_quick_win_in_both_formats(projec
     data = render(project, get_kind("feuille-de-route"), "", fmt, DAY)
     text = " ".join((docx_text(data) if fmt == "docx" else pdf_text(data)).split())
     assert "Réussite rapide et visible oui" in text.replace(" :", "")
+
+
+def test_the_roadmap_docx_carries_the_calendar_like_the_pdf(project):
+    import zipfile
+
+    build(project, orientations=1, actions_per_objective=2)
+    data = render(project, get_kind("feuille-de-route"), "", "docx", DAY)
+    assert "Calendrier des fiches-actions" in docx_text(data)
+    media = [n for n in zipfile.ZipFile(io.BytesIO(data)).namelist() if n.startswith("word/media/")]
+    assert any(name.endswith(".png") for name in media)
