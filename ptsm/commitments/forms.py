@@ -2,9 +2,8 @@ from django import forms
 
 from ptsm.core.forms import DsfrForm
 from ptsm.governance.models import Meeting
-from ptsm.organisations.forms import ContactChoice
+from ptsm.organisations.forms import ContactChoice, offer_signing_contacts
 from ptsm.organisations.models import Contact
-from ptsm.organisations.selectors import signing_contacts
 
 from .models import SignatureMode
 
@@ -38,20 +37,7 @@ class SettingsForm(DsfrForm):
 
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
-        # Each list offers the contacts of the institution that signs (a project's directory can
-        # hold thousands of contacts: listing them all would make the page slow and the choice
-        # blind), plus the contact already chosen.
-        for name, sub_type, category in (
-            ("regulator_signatory", "ars", "institutions_financeurs"),
-            ("cd_signatory", "conseil_departemental", "collectivites"),
-        ):
-            field = self.fields[name]
-            field.queryset = signing_contacts(
-                project, sub_type, category, chosen=self.initial.get(name) or self.data.get(name)
-            )
-            field.widget.choices = [("", "Aucun signataire choisi")] + [
-                (c.pk, field.label_from_instance(c)) for c in field.queryset
-            ]
+        offer_signing_contacts(self, project, {"regulator_signatory": "ars", "cd_signatory": "cd"})
         self.fields["session"].queryset = Meeting.objects.filter(body__project=project).order_by(
             "-starts_at"
         )

@@ -342,5 +342,5 @@ def annex_diff(request, project, pk):
 def bundle(request, project):
     """The bundle is built in the background (annexes to store, then the merge): the job page
     shows its progress and the download link."""
-    job = start_job(project=project, kind=BUNDLE_JOB, user=request.user)
+    job = start_job(project=project, kind=BUNDLE_JOB, user=request.user, once=True)
     return redirect("jobs:detail", slug=project.slug, pk=job.pk)

@@ -50,6 +50,14 @@ class DocumentRow:
     formats: list[FormatRow]
     unavailable: str | None = None  # why it cannot be generated yet
 
+    @property
+    def generable(self) -> list[FormatRow]:
+        """The formats that may be generated: none while the kind is not available yet, and not
+        a frozen file — unless it was never stored (validated before files were frozen)."""
+        if self.unavailable:
+            return []
+        return [f for f in self.formats if f.frozen is None or f.latest is None]
+
 
 @dataclass(frozen=True)
 class Viewer:

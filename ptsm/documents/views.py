@@ -81,7 +81,7 @@ def document_generate(request, project):
 @require_POST
 def document_generate_all(request, project):
     """Every document of the project, in the background: the job page shows the progress."""
-    job = start_job(project=project, kind=GENERATE_ALL_JOB, user=request.user)
+    job = start_job(project=project, kind=GENERATE_ALL_JOB, user=request.user, once=True)
     return redirect("jobs:detail", slug=project.slug, pk=job.pk)
 
 

@@ -236,6 +236,7 @@ def remind_pilots(request, project):
         project=project,
         kind=PILOTS_JOB,
         user=request.user,
+        once=True,
         params={"base_url": request.build_absolute_uri("/").rstrip("/")},
     )
     return redirect("jobs:detail", slug=project.slug, pk=job.pk)

@@ -1,9 +1,8 @@
 from django import forms
 
 from ptsm.core.forms import NO_PATIENT_DATA, DsfrForm
-from ptsm.organisations.forms import ContactChoice
+from ptsm.organisations.forms import ContactChoice, offer_signing_contacts
 from ptsm.organisations.models import Contact
-from ptsm.organisations.selectors import signing_contacts
 
 from .models import SignatureMode
 
@@ -45,18 +44,7 @@ class LetterSettingsForm(DsfrForm):
 
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
-        # The contacts of the signing institutions, not the whole directory (see
-        # organisations.selectors.signing_contacts).
-        for name, sub_type, category in (
-            ("ars_signatory", "ars", "institutions_financeurs"),
-            ("cd_signatory", "conseil_departemental", "collectivites"),
-        ):
-            chosen = self.initial.get(name) or self.data.get(name)
-            if hasattr(chosen, "pk"):
-                chosen = chosen.pk
-            self.fields[name].queryset = signing_contacts(
-                project, sub_type, category, chosen=chosen
-            )
+        offer_signing_contacts(self, project, {"ars_signatory": "ars", "cd_signatory": "cd"})
 
 
 class SignatureForm(DsfrForm):

@@ -53,8 +53,29 @@ def _enqueue(job: Job) -> None:
 
 
 @transaction.atomic
-def start_job(*, project, kind: str, user=None, params: dict | None = None, title: str = "") -> Job:
+def start_job(
+    *,
+    project,
+    kind: str,
+    user=None,
+    params: dict | None = None,
+    title: str = "",
+    once: bool = False,
+) -> Job:
+    """Queue a job. With `once`, a job of that kind already waiting or running for the project
+    is returned instead (a double click builds one bundle, sends one campaign)."""
     job_kind = get_kind(kind)
+    if once:
+        # The project's row is locked: two simultaneous clicks cannot both find no job.
+        project_model = Job._meta.get_field("project").related_model
+        list(project_model.objects.select_for_update().filter(pk=project.pk).values_list("pk"))
+        unfinished = (
+            Job.objects.filter(project=project, kind=kind)
+            .exclude(state__in=[JobState.DONE, JobState.FAILED])
+            .first()
+        )
+        if unfinished is not None:
+            return unfinished
     job = Job.objects.create(
         project=project,
         kind=kind,

@@ -7,6 +7,7 @@ from ptsm.territories.models import Commune
 
 from .categories import SUB_TYPE_CHOICES, Category
 from .models import Contact, Organisation
+from .selectors import signing_contacts
 from .validators import normalise_identifier
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -146,6 +147,29 @@ class LogoForm(DsfrForm):
 class ContactChoice(forms.ModelChoiceField):
     """A contact of the directory chosen as a letter's signatory."""
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("empty_label", "Aucun signataire choisi")
+        super().__init__(*args, **kwargs)
+
     def label_from_instance(self, obj):
         function = obj.function or "fonction non renseignée"
         return f"{obj.full_name} — {function} ({obj.organisation.name})"
+
+
+# A letter's signatories: (sub-type of the institution, ANAP category when none has it).
+SIGNING_INSTITUTIONS = {
+    "ars": ("ars", "institutions_financeurs"),
+    "cd": ("conseil_departemental", "collectivites"),
+}
+
+
+def offer_signing_contacts(form, project, fields: dict[str, str]) -> None:
+    """Each signatory list (`{field name: "ars" or "cd"}`) offers the contacts of the institution
+    that signs plus the one already chosen — not a directory of thousands of contacts, which
+    would make the page slow and the choice blind (organisations.selectors.signing_contacts)."""
+    for name, institution in fields.items():
+        chosen = form.initial.get(name) or form.data.get(name)
+        sub_type, category = SIGNING_INSTITUTIONS[institution]
+        form.fields[name].queryset = signing_contacts(
+            project, sub_type, category, chosen=getattr(chosen, "pk", chosen)
+        )

@@ -165,3 +165,15 @@ def test_the_job_page_follows_the_project_roles(client, project):
     elsewhere = reverse("jobs:detail", kwargs={"slug": other.slug, "pk": job.pk})
     assert client.get(elsewhere).status_code == 404
     assert not Organisation.objects.filter(project=other).exists()
+
+
+def test_a_double_click_queues_one_job_of_a_kind_that_runs_once(project, settings):
+    """On the real queue (database): the second click finds the first job waiting."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    first = services.start_job(project=project, kind="liasse-engagements", once=True)
+    again = services.start_job(project=project, kind="liasse-engagements", once=True)
+    assert again.pk == first.pk
+    assert Job.objects.filter(project=project).count() == 1
+    Job.objects.filter(pk=first.pk).update(state=JobState.DONE)
+    later = services.start_job(project=project, kind="liasse-engagements", once=True)
+    assert later.pk != first.pk  # once finished, a new click builds a new one
