@@ -395,6 +395,31 @@ SECURE_REDIRECT_EXEMPT = [r"^sante/"]
 PTSM_SITE_TITLE = "ptsm"
 PTSM_SITE_TAGLINE = "Projets territoriaux de santé mentale"
 
+# --- publisher (footer, « Mentions légales », « Déclaration d'accessibilité ») -----------------
+# Every deployment names who publishes it: an ARS, a conseil départemental, a GIP… The defaults
+# describe a local installation; a production server sets them all.
+PTSM_PUBLISHER = os.environ.get("PTSM_PUBLISHER", "Instance locale de ptsm")
+PTSM_PUBLISHER_ADDRESS = os.environ.get("PTSM_PUBLISHER_ADDRESS", "")
+PTSM_PUBLICATION_DIRECTOR = os.environ.get("PTSM_PUBLICATION_DIRECTOR", "")
+PTSM_CONTACT_EMAIL = os.environ.get("PTSM_CONTACT_EMAIL", "")
+PTSM_DPO_EMAIL = os.environ.get("PTSM_DPO_EMAIL", "")
+PTSM_HOSTING = os.environ.get("PTSM_HOSTING", "")
+# RGAA compliance status: « non conforme » until an RGAA audit has measured it (the RGAA's rule);
+# after an audit set the status, the rate of criteria met and the audit's date.
+PTSM_ACCESSIBILITY_STATUS = os.environ.get("PTSM_ACCESSIBILITY_STATUS", "non conforme")
+if PTSM_ACCESSIBILITY_STATUS not in (
+    "non conforme",
+    "partiellement conforme",
+    "totalement conforme",
+):
+    raise ImproperlyConfigured(
+        "PTSM_ACCESSIBILITY_STATUS doit valoir « non conforme », « partiellement conforme » "
+        "ou « totalement conforme »."
+    )
+PTSM_ACCESSIBILITY_RATE = os.environ.get("PTSM_ACCESSIBILITY_RATE", "")
+PTSM_ACCESSIBILITY_AUDIT_DATE = os.environ.get("PTSM_ACCESSIBILITY_AUDIT_DATE", "")
+PTSM_ACCESSIBILITY_AUDITOR = os.environ.get("PTSM_ACCESSIBILITY_AUDITOR", "")
+
 # --- letters (lettre de cadrage, lettres d'engagement) -----------------------------------------
 # Letterhead of the letters: "institutions" (the signing institutions' logos or names) or "etat"
 # (adds the « République française » block: only when the publisher is a State service).

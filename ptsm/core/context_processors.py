@@ -17,5 +17,7 @@ def site(request):
             "beta_tag": True,
             "notice_title": "",
             "notice_description": "",
-        }
+        },
+        "PTSM_PUBLISHER": settings.PTSM_PUBLISHER,
+        "PTSM_ACCESSIBILITY_STATUS": settings.PTSM_ACCESSIBILITY_STATUS,
     }

@@ -49,3 +49,61 @@ def personal_data(request):
             "contact_years": f"{years} an{'s' if years > 1 else ''}",
         },
     )
+
+
+def _publisher() -> dict:
+    return {
+        "name": settings.PTSM_PUBLISHER,
+        "address": settings.PTSM_PUBLISHER_ADDRESS,
+        "director": settings.PTSM_PUBLICATION_DIRECTOR,
+        "contact_email": settings.PTSM_CONTACT_EMAIL,
+        "dpo_email": settings.PTSM_DPO_EMAIL,
+        "hosting": settings.PTSM_HOSTING,
+    }
+
+
+@require_safe
+def accessibility(request):
+    """The « Déclaration d'accessibilité » in the RGAA 4.1 model's order."""
+    return render(
+        request,
+        "core/accessibility.html",
+        {
+            "page_title": "Déclaration d'accessibilité",
+            "publisher": _publisher(),
+            "status": settings.PTSM_ACCESSIBILITY_STATUS,
+            "rate": settings.PTSM_ACCESSIBILITY_RATE,
+            "audit_date": settings.PTSM_ACCESSIBILITY_AUDIT_DATE,
+            "auditor": settings.PTSM_ACCESSIBILITY_AUDITOR,
+        },
+    )
+
+
+@require_safe
+def legal_notice(request):
+    return render(
+        request,
+        "core/legal_notice.html",
+        {"page_title": "Mentions légales", "publisher": _publisher()},
+    )
+
+
+@require_safe
+def cookies(request):
+    return render(
+        request,
+        "core/cookies.html",
+        {
+            "page_title": "Gestion des cookies",
+            "session_cookie": settings.SESSION_COOKIE_NAME,
+            "csrf_cookie": settings.CSRF_COOKIE_NAME,
+            "session_minutes": settings.SESSION_COOKIE_AGE // 60,
+            "session_hours": settings.SESSION_MAX_LIFETIME // 3600,
+        },
+    )
+
+
+@require_safe
+def help_page(request):
+    """« Aide »: the method's five steps and what each role does, kept as text in the product."""
+    return render(request, "core/help.html", {"page_title": "Aide"})

@@ -59,6 +59,11 @@ OTHER_PAGES = [
     f"/projets/{DEMO_SLUG}/engagements/",
     f"/projets/{DEMO_SLUG}/evaluation/bilans/six-mois/",
     f"/projets/{DEMO_SLUG}/evaluation/bilans/final/",
+    "/accessibilite/",
+    "/mentions-legales/",
+    "/donnees-personnelles/",
+    "/cookies/",
+    "/aide/",
 ]
 
 
