@@ -6,7 +6,7 @@ PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install run serve worker test test-fast lint format bench system-deps clean-db
+.PHONY: install run serve worker test test-fast lint format bench screenshots system-deps clean-db
 
 install: $(PY_STAMP) $(NODE_STAMP)
 
@@ -56,6 +56,10 @@ lint: install
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Every page each demo role reaches, at 1280 and 390 px, into screenshots/ (open index.html).
+screenshots: system-deps install
+	$(BIN)/python scripts/screenshots.py screenshots
 
 bench: install
 	$(BIN)/python bench/run.py

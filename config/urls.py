@@ -21,6 +21,7 @@ urlpatterns = [
     path("projets/<slug:slug>/evaluation/", include("ptsm.evaluation.urls")),
     path("projets/<slug:slug>/journal/", include("ptsm.audit.urls")),
     path("projets/<slug:slug>/travaux/", include("ptsm.jobs.urls")),
+    path("projets/<slug:slug>/recherche/", include("ptsm.search.urls")),
     path("donnees-personnelles/", core_views.personal_data, name="personal_data"),
     path("accessibilite/", core_views.accessibility, name="accessibility"),
     path("mentions-legales/", core_views.legal_notice, name="legal_notice"),

@@ -8,7 +8,10 @@ class DiagnosticConfig(AppConfig):
     verbose_name = "Diagnostic partagé"
 
     def ready(self) -> None:
-        from . import guards
+        from . import (
+            guards,
+            search,  # noqa: F401  (registers its part of the project search)
+        )
 
         guards.register()  # what this app keeps from deletion
         from . import (

@@ -7,4 +7,7 @@ class DocumentsConfig(AppConfig):
     verbose_name = "Documents générés"
 
     def ready(self) -> None:
-        from . import jobs  # noqa: F401  (registers « Tout générer » as a background job)
+        from . import (
+            jobs,  # noqa: F401  (registers « Tout générer » as a background job)
+            search,  # noqa: F401  (registers its part of the project search)
+        )

@@ -10,4 +10,5 @@ class GovernanceConfig(AppConfig):
         from . import (
             documents,  # noqa: F401  (registers the plenary slide deck)
             jobs,  # noqa: F401  (registers the invitations' sending)
+            search,  # noqa: F401  (registers its part of the project search)
         )

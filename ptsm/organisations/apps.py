@@ -7,4 +7,7 @@ class OrganisationsConfig(AppConfig):
     verbose_name = "Acteurs et annuaire"
 
     def ready(self):
-        from . import jobs  # noqa: F401 — registers the FINESS import job
+        from . import (
+            jobs,  # noqa: F401 — registers the FINESS import job
+            search,  # noqa: F401  (registers its part of the project search)
+        )

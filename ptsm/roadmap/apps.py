@@ -7,7 +7,10 @@ class RoadmapConfig(AppConfig):
     verbose_name = "Feuille de route"
 
     def ready(self) -> None:
-        from . import guards
+        from . import (
+            guards,
+            search,  # noqa: F401  (registers its part of the project search)
+        )
 
         guards.register()  # what this app keeps from deletion
         from . import (
