@@ -3,13 +3,17 @@
 from django import forms
 from django.core import validators
 from django.db import models
-from dsfr.forms import DsfrBaseForm, DsfrBoundField
+from dsfr.forms import DsfrBoundField
 from dsfr.utils import dsfr_input_class_attr
 
 # Every free text has a maximum length, checked on the server (the browser's maxlength only
 # helps): long texts (textareas) and short ones (single-line inputs).
 LONG_TEXT_MAX = 20_000
 SHORT_TEXT_MAX = 1_000
+
+# The DSFR's placeholder of a select, instead of Django's « --------- ».
+EMPTY_CHOICE = "Sélectionner une option"
+DJANGO_EMPTY_CHOICE = "---------"
 
 # Shown on every free-text field: ptsm holds no patient-identifying data.
 NO_PATIENT_DATA = "Ne saisissez aucune donnée permettant d'identifier un patient ou un usager."
@@ -18,20 +22,47 @@ NO_PATIENT_DATA = "Ne saisissez aucune donnée permettant d'identifier un patien
 class DsfrFormMixin:
     """DSFR rendering for any form; optional fields are marked, as the DSFR now recommends."""
 
-    template_name = DsfrBaseForm.template_name
+    # django-dsfr's fields, after an error summary that names each field and links to it.
+    template_name = "core/form.html"
     bound_field_class = DsfrBoundField
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         limit_text_lengths(self)
+        name_empty_choices(self)
         for visible in self.visible_fields():
             dsfr_input_class_attr(visible)
+
+    @property
+    def error_summary(self) -> list[tuple[str, str]]:
+        """(anchor, text) of every error, each naming its field: « Date de la séance : ce
+        champ est obligatoire. »"""
+        lines = [("", str(error)) for error in self.non_field_errors()]
+        for bound in self:
+            for error in bound.errors:
+                lines.append((f"#{bound.id_for_label}", f"{bound.label} : {_lower_first(error)}"))
+        return lines
+
+    @property
+    def error_summary_title(self) -> str:
+        count = sum(len(errors) for errors in self.errors.values())
+        if count < 2:
+            return "Le formulaire contient une erreur"
+        return f"Le formulaire contient {count} erreurs"
 
     def get_context(self) -> dict:
         # Bypass django-dsfr's get_context, which warns on every render about a transition.
         context = forms.BaseForm.get_context(self)
         context["DSFR_MARK_OPTIONAL_FIELDS"] = True
         return context
+
+
+def _lower_first(message: str) -> str:
+    # « Ce champ est obligatoire. » reads « … : ce champ est obligatoire. » after the label;
+    # an acronym (« FINESS invalide ») keeps its capitals.
+    if len(message) > 1 and message[0].isupper() and not message[1].isupper():
+        return message[0].lower() + message[1:]
+    return message
 
 
 def limit_text_lengths(form: forms.BaseForm) -> None:
@@ -45,6 +76,23 @@ def limit_text_lengths(form: forms.BaseForm) -> None:
         field.validators.append(validators.MaxLengthValidator(limit))
         if not field.widget.is_hidden:
             field.widget.attrs.setdefault("maxlength", str(limit))
+
+
+def name_empty_choices(form: forms.BaseForm) -> None:
+    """Selects offer « Sélectionner une option » (the DSFR's wording), never « --------- »."""
+    for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField):
+            if field.empty_label == DJANGO_EMPTY_CHOICE:
+                field.empty_label = EMPTY_CHOICE
+        elif isinstance(field, forms.ChoiceField) and not isinstance(
+            field, forms.MultipleChoiceField
+        ):
+            choices = list(field.choices)
+            if any(label == DJANGO_EMPTY_CHOICE for _, label in choices):
+                field.choices = [
+                    (value, EMPTY_CHOICE if label == DJANGO_EMPTY_CHOICE else label)
+                    for value, label in choices
+                ]
 
 
 class DsfrForm(DsfrFormMixin, forms.Form):

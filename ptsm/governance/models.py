@@ -93,7 +93,7 @@ class Meeting(Versioned):
     video_link = models.URLField("lien de visioconférence", blank=True)
     agenda = models.TextField("ordre du jour", blank=True)
     status = models.CharField(
-        max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED
+        "statut", max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED
     )
     minutes = models.TextField("compte rendu", blank=True)
     invitations_sent_at = models.DateTimeField("invitations envoyées le", null=True, blank=True)
@@ -170,7 +170,9 @@ class FollowUpTask(models.Model):
         verbose_name="responsable",
     )
     due_date = models.DateField("échéance", null=True, blank=True)
-    status = models.CharField(max_length=10, choices=TaskStatus.choices, default=TaskStatus.TODO)
+    status = models.CharField(
+        "statut", max_length=10, choices=TaskStatus.choices, default=TaskStatus.TODO
+    )
 
     class Meta:
         verbose_name = "action de suivi"
@@ -217,7 +219,7 @@ class LocalInitiative(models.Model):
     )
     area = models.CharField("territoire couvert", max_length=200, blank=True)
     status = models.CharField(
-        max_length=12, choices=InitiativeStatus.choices, default=InitiativeStatus.ACTIVE
+        "statut", max_length=12, choices=InitiativeStatus.choices, default=InitiativeStatus.ACTIVE
     )
     link_to_project = models.TextField(
         "articulation avec le PTSM",
@@ -255,7 +257,7 @@ class CommunicationAction(models.Model):
     date = models.DateField("date")
     owner = models.CharField("responsable", max_length=200, blank=True)
     status = models.CharField(
-        max_length=10, choices=CommunicationStatus.choices, default=CommunicationStatus.PLANNED
+        "statut", max_length=10, choices=CommunicationStatus.choices, default=CommunicationStatus.PLANNED
     )
 
     class Meta:
