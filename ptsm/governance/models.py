@@ -257,7 +257,10 @@ class CommunicationAction(models.Model):
     date = models.DateField("date")
     owner = models.CharField("responsable", max_length=200, blank=True)
     status = models.CharField(
-        "statut", max_length=10, choices=CommunicationStatus.choices, default=CommunicationStatus.PLANNED
+        "statut",
+        max_length=10,
+        choices=CommunicationStatus.choices,
+        default=CommunicationStatus.PLANNED,
     )
 
     class Meta:
