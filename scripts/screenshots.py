@@ -34,7 +34,9 @@ ROLES = [
     ("lecteur", "lecteur@demo.ptsm.fr"),
 ]
 WIDTHS = (1280, 390)
-MAX_PAGES_PER_ROLE = 60
+MAX_PAGES_PER_ROLE = 80
+# Pages of one kind (an organisation, a fiche-action…) photographed per role: two are enough.
+SAME_KIND = 2
 # Links that download a file, change something or leave the application.
 SKIPPED = re.compile(
     r"(telecharger|/export|\.(pdf|docx|xlsx|pptx|csv|zip|ics|json)$|deconnexion|/admin/|^mailto:)"
@@ -117,11 +119,14 @@ def crawl(browser, base: str, env: dict, role: str, email: str, out: Path) -> li
     for page in pages.values():
         log_in(page, base, env, email)
     seen: list[str] = []
+    kinds: dict[str, int] = {}
     queue = ["/"]
     while queue and len(seen) < MAX_PAGES_PER_ROLE:
         path = queue.pop(0)
-        if path in seen:
+        kind = re.sub(r"/\d+/", "/<n>/", path)
+        if path in seen or kinds.get(kind, 0) >= SAME_KIND:
             continue
+        kinds[kind] = kinds.get(kind, 0) + 1
         seen.append(path)
         for width, page in pages.items():
             try:

@@ -180,6 +180,7 @@ def _bundle_pdf(context: dict) -> bytes:
 
 register(
     DocumentKind(
+        section="Engagement",
         slug=COLLECTIVE_KIND,
         title="Lettre d'engagement collective",
         description="Partie collective de la lettre d'engagement (ANAP) : rappel des phases, signataires, contenu, "
@@ -197,6 +198,7 @@ register(
 )
 register(
     DocumentKind(
+        section="Engagement",
         slug=ANNEX_KIND,
         title="Annexe par opérateur",
         description="Articles 1 à 6 et signature bilatérale.",
@@ -214,6 +216,7 @@ register(
 )
 register(
     DocumentKind(
+        section="Engagement",
         slug="feuille-signature-engagements",
         title="Feuille de signature (séance collective)",
         description="Liste des opérateurs et de leurs signataires, avec une colonne pour signer.",
@@ -227,6 +230,7 @@ register(
 )
 register(
     DocumentKind(
+        section="Engagement",
         slug=BUNDLE_KIND,
         title="Liasse des engagements",
         description="Couverture, sommaire, lettre collective, feuille de route validée, annexes "

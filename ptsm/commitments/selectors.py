@@ -295,13 +295,13 @@ def bundle_parts(project) -> BundleContents:
     return BundleContents(heading=bundle_heading(len(signed_dates), expected), parts=parts)
 
 
-def letter_guidance(project) -> list[dict]:
+def letter_guidance(project, role=None) -> list[dict]:
     """Seed 001's « Présentation du document », with links to the matching pages."""
     from ptsm.core.guidance import guidance_panel
 
     from .sections import GUIDANCE
 
-    return guidance_panel(GUIDANCE, project)
+    return guidance_panel(GUIDANCE, project, role)
 
 
 def readiness(

@@ -72,7 +72,7 @@ def letter(request, project):
                     "place": letter.place,
                 },
             ),
-            "guidance": selectors.letter_guidance(project),
+            "guidance": selectors.letter_guidance(project, request.project_role),
             "missing": selectors.readiness(letter, place=place, signatories=rows),
             "default_place": place,
             "signed_form": SignedPdfForm(initial={"signed_on": timezone.localdate()}),

@@ -3,7 +3,7 @@ de projet on the document's editing page, never printed in the document itself."
 
 from dataclasses import dataclass
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, resolve, reverse
 
 
 @dataclass(frozen=True)
@@ -26,16 +26,23 @@ class LinkedItem:
     url: str = ""
 
 
-def guidance_panel(sections: list[GuidanceSection], project) -> list[dict]:
-    """The guidance with each item's link resolved for the project."""
+def guidance_panel(sections: list[GuidanceSection], project, role=None) -> list[dict]:
+    """The guidance with each item's link resolved for the project; with `role`, only the links
+    to pages that role may open (a signataire reads the fiche's name, without a link to a page
+    that would answer 403)."""
+    from ptsm.accounts.permissions import role_allows
 
     def url(name: str) -> str:
         if not name:
             return ""
         try:
-            return reverse(name, kwargs={"slug": project.slug})
+            address = reverse(name, kwargs={"slug": project.slug})
         except NoReverseMatch:
             return ""
+        capability = getattr(resolve(address).func, "required_capability", None)
+        if role is not None and capability is not None and not role_allows(role, capability):
+            return ""
+        return address
 
     return [
         {

@@ -42,6 +42,7 @@ def _frozen(project) -> dict[str, Freeze]:
 
 register(
     DocumentKind(
+        section="Diagnostic partagé",
         slug=KIND,
         frozen=_frozen,
         title="Diagnostic partagé",

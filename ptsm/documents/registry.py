@@ -70,6 +70,9 @@ class DocumentKind:
     # one would repeat the same queries (e.g. one fiche-action per variant).
     build_all_contexts: Callable[..., dict[str, dict]] | None = None
     order: int = 100
+    # The heading the Documents page shows it under: the method's step it belongs to
+    # (« Cadrage », « Feuille de route »…); sections follow their first kind's order.
+    section: str = "Autres documents"
     extra: dict = field(default_factory=dict)
     # Who may download the files (see `selectors.may_download`). `owner_organisation`: the
     # organisation a variant belongs to (an operator's annex: only that operator's signataire sees

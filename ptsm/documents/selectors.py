@@ -150,6 +150,28 @@ def _catalogue(project, viewer: Viewer | None) -> list[DocumentRow]:
     return rows
 
 
+@dataclass(frozen=True)
+class DocumentSection:
+    title: str
+    rows: list[DocumentRow]
+
+
+def by_section(rows: list[DocumentRow]) -> list[DocumentSection]:
+    """The catalogue's rows under the method's steps, in the order the kinds come."""
+    sections: dict[str, list[DocumentRow]] = {}
+    for row in rows:
+        sections.setdefault(row.kind.section, []).append(row)
+    return [DocumentSection(title, section_rows) for title, section_rows in sections.items()]
+
+
+def downloadable_files(rows: list[DocumentRow]) -> list[FormatRow]:
+    """The latest stored file of every document of the catalogue (the frozen one when frozen):
+    what « Tout télécharger » puts in its ZIP."""
+    return [
+        fmt for row in rows if not row.unavailable for fmt in row.formats if fmt.latest is not None
+    ]
+
+
 def document_history(project, kind: str, variant: str, fmt: str):
     return GeneratedDocument.objects.filter(
         project=project, kind=kind, variant=variant, format=fmt
@@ -167,6 +189,15 @@ def archived_condition() -> Q:
             holders = relation.related_model.objects.filter(**{relation.field.name: OuterRef("pk")})
             condition |= Q(Exists(holders))
     return condition
+
+
+def archived_among(pks: list[int]) -> set[int]:
+    """Which of these stored documents are evidence (see `archived_condition`), in one query."""
+    return set(
+        GeneratedDocument.objects.filter(archived_condition(), pk__in=pks).values_list(
+            "pk", flat=True
+        )
+    )
 
 
 def is_archived(document: GeneratedDocument) -> bool:

@@ -347,3 +347,23 @@ def delete_drafts(*, project) -> int:
 
     transaction.on_commit(remove_files)
     return deleted
+
+
+def write_zip(files, destination) -> int:
+    """Write the latest stored file of each catalogue entry (`selectors.downloadable_files`) into
+    the ZIP `destination` (a binary file object), each under its stable file name; files are
+    copied in chunks, never held whole. Returns how many files the ZIP holds."""
+    import shutil
+    import zipfile
+
+    count = 0
+    with zipfile.ZipFile(destination, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for entry in files:
+            try:
+                source = entry.latest.content.open("rb")
+            except FileNotFoundError:
+                continue  # a file missing from the storage is left out, not a failed download
+            with source, archive.open(entry.file_name, "w", force_zip64=True) as target:
+                shutil.copyfileobj(source, target, 1024 * 1024)
+            count += 1
+    return count

@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from ptsm.accounts.permissions import Capability, role_allows
-from ptsm.audit.services import record_download
+from ptsm.audit.services import record_download, record_export
 from ptsm.jobs.services import start_job
 from ptsm.projects.access import project_view
 
@@ -33,14 +33,43 @@ def _document(request, project, pk) -> GeneratedDocument:
 @project_view(Capability.VIEW_PROJECT)
 @require_safe
 def document_list(request, project):
+    rows = selectors.document_catalogue(project, _viewer(request))
     return render(
         request,
         "documents/document_list.html",
         {
             "page_title": "Documents",
-            "rows": selectors.document_catalogue(project, _viewer(request)),
+            "sections": selectors.by_section(rows),
+            "any_file": bool(selectors.downloadable_files(rows)),
             "can_generate": role_allows(request.project_role, Capability.GENERATE_DOCUMENTS),
         },
+    )
+
+
+@project_view(Capability.VIEW_PROJECT)
+@require_safe
+def document_download_all(request, project):
+    """« Tout télécharger » : the latest file of every document this viewer may download, in one
+    ZIP built in a temporary file (bounded memory, however many documents)."""
+    import tempfile
+
+    files = selectors.downloadable_files(selectors.document_catalogue(project, _viewer(request)))
+    if not files:
+        messages.info(request, "Aucun document n'a encore été généré.")
+        return redirect("documents:list", slug=project.slug)
+    zip_name = f"documents-{project.slug}.zip"
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (FileResponse closes it)
+    services.write_zip(files, spool)
+    spool.seek(0)
+    record_export(project=project, user=request.user, what="documents", file_name=zip_name)
+    archived = selectors.archived_among([entry.latest.pk for entry in files])
+    for entry in files:
+        if entry.latest.pk in archived:
+            record_download(
+                project=project, user=request.user, obj=entry.latest, file_name=entry.file_name
+            )
+    return FileResponse(
+        spool, as_attachment=True, filename=zip_name, content_type="application/zip"
     )
 
 

@@ -164,6 +164,7 @@ for order, (kind, description) in enumerate(
 ):
     register(
         DocumentKind(
+            section="Mise en œuvre et évaluation",
             slug=DOCUMENT_STEMS[kind],
             title=kind.label,
             description=description,
@@ -205,6 +206,7 @@ def _indicators_xlsx(context: dict) -> bytes:
 
 register(
     DocumentKind(
+        section="Mise en œuvre et évaluation",
         slug="suivi-indicateurs",
         title="Suivi des indicateurs",
         description="Chaque valeur mesurée des indicateurs des fiches-actions, avec départ et cible.",

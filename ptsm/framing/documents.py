@@ -118,6 +118,7 @@ def _letter_frozen(project) -> dict[str, Freeze]:
 
 register(
     DocumentKind(
+        section="Cadrage",
         slug=LETTER_KIND,
         frozen=_letter_frozen,
         title="Lettre de cadrage",
@@ -133,6 +134,7 @@ register(
 )
 register(
     DocumentKind(
+        section="Cadrage",
         slug=ANNEX_KIND,
         title="Annexe à la lettre de cadrage (diaporama)",
         description=(

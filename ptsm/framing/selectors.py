@@ -54,9 +54,9 @@ def letter_history(letter) -> QuerySet[StatusChange]:
     )
 
 
-def letter_guidance(project) -> list[dict]:
+def letter_guidance(project, role=None) -> list[dict]:
     """Seed 000's « Présentation du document », with links to the matching pages."""
-    return guidance_panel(GUIDANCE, project)
+    return guidance_panel(GUIDANCE, project, role)
 
 
 def letter_screen(project):

@@ -55,7 +55,7 @@ def letter_detail(request, project):
                 },
             ),
             "default_place": letter_place(letter),
-            "guidance": selectors.letter_guidance(project),
+            "guidance": selectors.letter_guidance(project, request.project_role),
             "missing": selectors.readiness(letter),
             "signature_form": SignatureForm(),
             "can_sign": letter.status == LetterStatus.VALIDATED

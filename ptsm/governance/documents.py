@@ -141,6 +141,7 @@ def plenary_slides(context: dict) -> list[Slide]:
 
 PLENARY_DECK = register(
     DocumentKind(
+        section="Cadrage",
         slug="presentation-pleniere",
         title="Présentation de la plénière de lancement",
         description=(

@@ -63,6 +63,7 @@ def territory_card_context(project, variant_key: str = "") -> dict:
 
 TERRITORY_CARD = register(
     DocumentKind(
+        section="Diagnostic partagé",
         slug="carte-identite-territoire",
         title="Carte d'identité du territoire",
         description="Chiffres clés, carte des communes, EPCI et jalons du projet.",

@@ -285,6 +285,7 @@ def _actions_frozen(project) -> dict[str, Freeze]:
 
 register(
     DocumentKind(
+        section="Feuille de route",
         slug="feuille-de-route",
         is_draft=roadmap_is_draft,
         frozen=_roadmap_frozen,
@@ -303,6 +304,7 @@ register(
 )
 register(
     DocumentKind(
+        section="Feuille de route",
         slug="plan-actions",
         is_draft=roadmap_is_draft,
         title="Tableau de synthèse du plan d'actions",
@@ -314,6 +316,7 @@ register(
 )
 register(
     DocumentKind(
+        section="Feuille de route",
         slug="credits-mobilises",
         is_draft=roadmap_is_draft,
         frozen=_roadmap_frozen,
@@ -326,6 +329,7 @@ register(
 )
 register(
     DocumentKind(
+        section="Feuille de route",
         slug="presentation-copil",
         is_draft=roadmap_is_draft,
         frozen=_roadmap_frozen,
@@ -338,6 +342,7 @@ register(
 )
 register(
     DocumentKind(
+        section="Feuille de route",
         slug="fiche-action",
         is_draft=roadmap_is_draft,
         frozen=_actions_frozen,

@@ -95,7 +95,8 @@ def test_a_new_validation_makes_a_new_version_visible_as_such(client, project):
     assert second.version == 2 and second.sha256 != first.sha256
     login(client, lead)
     page = visible_text(client.get(reverse("documents:list", kwargs={"slug": project.slug})))
-    assert f"version figée le 20 septembre 2027 (SHA-256 {second.sha256[:12]}…)" in page
+    assert "Version 2, figée le 20 septembre 2027" in page
+    assert f"SHA-256 {second.sha256}" in page
 
 
 def test_the_documents_page_says_version_figee_and_offers_no_generate_button(client, project):
@@ -106,7 +107,8 @@ def test_the_documents_page_says_version_figee_and_offers_no_generate_button(cli
     login(client, lead)
     response = client.get(reverse("documents:list", kwargs={"slug": project.slug}))
     page = visible_text(response)
-    assert f"version figée le 12 mars 2027 (SHA-256 {document.sha256[:12]}…)" in page
+    assert "Version 1, figée le 12 mars 2027" in page
+    assert f"SHA-256 {document.sha256}" in page
     assert "Générer feuille-de-route.pdf" not in page
     assert "Générer plan-actions.xlsx" in page  # not frozen
     # Posting a generation anyway says it is frozen and makes nothing.

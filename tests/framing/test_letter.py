@@ -164,8 +164,15 @@ def test_guidance_is_a_help_panel_with_links_and_no_longer_editable(client, proj
     assert reverse("governance:communication", kwargs={"slug": project.slug}) in page
     assert reverse("governance:initiatives", kwargs={"slug": project.slug}) in page
     assert reverse("diagnostic:overview", kwargs={"slug": project.slug}) in page
+    assert reverse("diagnostic:import", kwargs={"slug": project.slug}) in page
     url = reverse("framing:section", kwargs={"slug": project.slug, "key": "enjeux"})
     assert client.get(url).status_code == 404
+    # A lecteur reads the same fiches, without links to pages their role cannot open.
+    login(client, member(project, Role.READER))
+    page = client.get(reverse("framing:letter", kwargs={"slug": project.slug})).content.decode()
+    assert "la grille MDPH" in page
+    assert reverse("diagnostic:import", kwargs={"slug": project.slug}) not in page
+    assert reverse("diagnostic:overview", kwargs={"slug": project.slug}) in page
 
 
 def test_readiness_lists_what_is_missing_and_refuses_the_review(client, project):
