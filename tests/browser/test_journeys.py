@@ -106,11 +106,28 @@ def test_project_lead_walks_the_main_pages_without_accessibility_violations(
         assert axe(page) == [], link_name
     # The navigation reaches every main page of the project.
     page.goto(f"{live_server.url}/projets/{DEMO_SLUG}/")
+    menu = page.get_by_role("navigation", name="Menu principal")
     for label, path in NAVIGATION:
-        page.get_by_role("navigation", name="Menu principal").get_by_role(
-            "link", name=label
-        ).click()
+        if label in {"Annuaire", "Gouvernance", "Membres"}:
+            menu.get_by_role("button", name="Partenaires").click()
+        menu.get_by_role("link", name=label).click()
         page.wait_for_url(f"{live_server.url}{path}")
+    # The menu holds on one line at 1280 px.
+    tops = menu.locator(".fr-nav__list > .fr-nav__item").evaluate_all(
+        "items => items.map(item => item.getBoundingClientRect().top)"
+    )
+    assert len(set(tops)) == 1, tops
+    # The breadcrumb follows the hierarchy down to a fiche-action.
+    page.goto(f"{live_server.url}/projets/{DEMO_SLUG}/feuille-de-route/fiches-actions/")
+    href = page.eval_on_selector_all(
+        "main a",
+        "links => links.map(a => a.getAttribute('href'))"
+        ".find(href => /fiches-actions\\/\\d+\\/$/.test(href))",
+    )
+    page.goto(f"{live_server.url}{href}")
+    crumbs = page.locator(".fr-breadcrumb__list li").all_inner_texts()
+    assert crumbs[:3] == ["Mes projets", "PTSM du Finistère", "Feuille de route"], crumbs
+    assert crumbs[3].startswith("Fiche-action "), crumbs
 
 
 def test_the_main_pages_break_no_content_security_policy_rule(browser, live_server, demo):
