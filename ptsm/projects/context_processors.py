@@ -39,12 +39,12 @@ def _menu(items: list[dict]) -> list[dict]:
         if group not in groups:
             groups[group] = {
                 "label": group,
-                "items": [],
+                "children": [],
                 "current": False,
                 "id": f"menu-{len(groups)}",
             }
             menu.append(groups[group])
-        groups[group]["items"].append(item)
+        groups[group]["children"].append(item)
         groups[group]["current"] |= item["current"]
     return menu
 

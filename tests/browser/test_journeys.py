@@ -128,6 +128,16 @@ def test_project_lead_walks_the_main_pages_without_accessibility_violations(
     crumbs = page.locator(".fr-breadcrumb__list li").all_inner_texts()
     assert crumbs[:3] == ["Mes projets", "PTSM du Finistère", "Feuille de route"], crumbs
     assert crumbs[3].startswith("Fiche-action "), crumbs
+    # Printed, a page keeps its content and drops the header, menu and buttons.
+    page.goto(f"{live_server.url}/projets/{DEMO_SLUG}/feuille-de-route/synthese/")
+    page.emulate_media(media="print")
+    assert not page.locator("header.fr-header").is_visible()
+    assert not page.get_by_role("navigation", name="Menu principal").is_visible()
+    assert page.locator("main table").first.is_visible()
+    printed = PdfReader(io.BytesIO(page.pdf(format="A4"))).pages
+    text = "".join(sheet.extract_text() for sheet in printed)
+    assert "Se déconnecter" not in text and "Tableaux de synthèse" in text and "Crédits" in text
+    page.emulate_media(media="screen")
 
 
 def test_the_main_pages_break_no_content_security_policy_rule(browser, live_server, demo):

@@ -49,6 +49,7 @@ def test_the_menu_groups_the_partners_pages_and_keeps_each_step_one_click_away(c
         "Évaluation",
         "Partenaires",
     ]
+    assert menu.count('class="fr-nav__btn"') == 1  # only the group opens a drop-down
     # The group of the current page is marked current; its entries are inside it.
     assert re.search(r'class="fr-nav__btn"[^>]*aria-current="true"[^>]*>Partenaires<', menu)
     group = menu.split(">Partenaires<", 1)[1].split("</ul>", 1)[0]
