@@ -118,7 +118,7 @@ def test_project_lead_walks_the_main_pages_without_accessibility_violations(
     )
     assert len(set(tops)) == 1, tops
     # The breadcrumb follows the hierarchy down to a fiche-action.
-    page.goto(f"{live_server.url}/projets/{DEMO_SLUG}/feuille-de-route/fiches-actions/")
+    page.goto(f"{live_server.url}/projets/{DEMO_SLUG}/feuille-de-route/")
     href = page.eval_on_selector_all(
         "main a",
         "links => links.map(a => a.getAttribute('href'))"
