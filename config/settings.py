@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "ptsm.documents",
     "ptsm.jobs",
     "ptsm.archives",
+    "ptsm.demo",
 ]
 
 # --- Background jobs (issue 16) ------------------------------------------------------------------

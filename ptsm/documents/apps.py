@@ -7,4 +7,9 @@ class DocumentsConfig(AppConfig):
     verbose_name = "Documents générés"
 
     def ready(self) -> None:
-        from . import jobs  # noqa: F401  (registers « Tout générer » as a background job)
+        from . import (
+            jobs,  # noqa: F401  (registers « Tout générer » as a background job)
+            todo,
+        )
+
+        todo.register_todo()  # the lecteur's latest validated documents

@@ -10,4 +10,7 @@ class GovernanceConfig(AppConfig):
         from . import (
             documents,  # noqa: F401  (registers the plenary slide deck)
             jobs,  # noqa: F401  (registers the invitations' sending)
+            todo,
         )
+
+        todo.register_todo()  # its « À faire » lines and the new project's default bodies

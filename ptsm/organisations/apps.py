@@ -7,4 +7,9 @@ class OrganisationsConfig(AppConfig):
     verbose_name = "Acteurs et annuaire"
 
     def ready(self):
-        from . import jobs  # noqa: F401 — registers the FINESS import job
+        from . import (
+            jobs,  # noqa: F401 — registers the FINESS import job
+            todo,
+        )
+
+        todo.register_todo()  # its « À faire » lines and its dashboard panel

@@ -15,11 +15,11 @@ from ptsm.accounts.models import User
 from ptsm.archives.scope import exported_models, project_records
 from ptsm.archives.services import export_project, import_project
 from ptsm.audit.models import AuditEntry, Kind
+from ptsm.demo.loader import DEMO_SLUG, load_demo
 from ptsm.documents.models import GeneratedDocument
 from ptsm.documents.services import generate_all
 from ptsm.framing.models import LetterStatus, LetterVersion, SignatureMode
 from ptsm.framing.services import change_status, ensure_letter, generate_version, sign_version
-from ptsm.projects.demo import DEMO_SLUG, load_demo
 from ptsm.projects.models import Project
 from tests.archives.comparison import differences, snapshot
 

@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from ptsm.projects.demo import DEMO_PASSWORD, DEMO_SLUG
+from ptsm.demo.loader import DEMO_PASSWORD, DEMO_SLUG
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -130,7 +130,7 @@ def test_the_main_pages_break_no_content_security_policy_rule(browser, live_serv
 
 
 def test_the_ars_administrator_gives_the_totp_code_after_the_password(page, live_server, demo, axe):
-    from ptsm.projects.demo import demo_totp_device
+    from ptsm.demo.loader import demo_totp_device
     from tests.helpers import totp_code
 
     page.goto(f"{live_server.url}/comptes/connexion/")

@@ -208,8 +208,8 @@ def test_committed_docx_templates_match_their_python_description(tmp_path):
 
 def test_regenerating_every_document_of_an_unchanged_project_makes_no_new_version():
     # The demo project has every kind of document: DOCX, PDF, PPTX, XLSX, annexes and bundle.
+    from ptsm.demo.loader import DEMO_SLUG, load_demo
     from ptsm.documents.services import generate_all
-    from ptsm.projects.demo import DEMO_SLUG, load_demo
     from ptsm.projects.models import Project
 
     load_demo(today=DAY)

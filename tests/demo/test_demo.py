@@ -5,7 +5,7 @@ from django.core.management import call_command
 
 from ptsm.accounts.models import ArsAdministration, Membership, Role, User
 from ptsm.accounts.permissions import project_role
-from ptsm.projects.demo import DEMO_PASSWORD, DEMO_SLUG, load_demo
+from ptsm.demo.loader import DEMO_PASSWORD, DEMO_SLUG, load_demo
 from ptsm.projects.models import Project
 from ptsm.territories.models import Commune
 from ptsm.territories.selectors import territory_card
