@@ -1,7 +1,7 @@
 """The projects app's own « À faire » lines: the phase's next steps heading, late milestones,
 the project's state for a lecteur and the région's projects for an administrateur ARS."""
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min
 from django.urls import reverse
 
 from ptsm.accounts.models import ArsAdministration, Role
@@ -79,37 +79,36 @@ def project_state(context: TodoContext) -> list[TodoItem]:
 
 def region_projects(context: TodoContext) -> TodoSection | None:
     """The projects of the régions the administrateur ARS administers, with their late
-    milestones (one query, whatever the number of projects)."""
+    milestones (two queries, whatever the number of projects)."""
     regions = ArsAdministration.objects.filter(user=context.user).values("region_id")
-    projects = (
-        Project.objects.filter(region_id__in=regions)
-        .annotate(
-            late=Count(
-                "milestones",
-                filter=Q(milestones__done_on__isnull=True, milestones__due_date__lt=context.today),
-            ),
-            late_since=Min(
-                "milestones__due_date",
-                filter=Q(milestones__done_on__isnull=True, milestones__due_date__lt=context.today),
-            ),
+    projects = list(Project.objects.filter(region_id__in=regions).order_by("name"))
+    late = {
+        row["project_id"]: row
+        for row in Milestone.objects.filter(
+            project__region_id__in=regions, done_on__isnull=True, due_date__lt=context.today
         )
-        .order_by("-late", "name")[:REGION_PROJECTS_LIMIT]
-    )
-    items = [
-        TodoItem(
-            label=project.name,
-            url=reverse("projects:dashboard", kwargs={"slug": project.slug}),
-            detail=f"Phase « {Phase(project.phase).label} » — "
-            + (
-                plural(project.late, "jalon en retard", "jalons en retard")
-                + f" (depuis le {project.late_since:%d/%m/%Y})"
-                if project.late
-                else "aucun jalon en retard"
-            ),
-            late=bool(project.late),
+        .values("project_id")
+        .annotate(count=Count("pk"), since=Min("due_date"))
+        .order_by()
+    }
+    projects.sort(key=lambda p: (-late.get(p.pk, {}).get("count", 0), p.name))
+    items = []
+    for project in projects[:REGION_PROJECTS_LIMIT]:
+        row = late.get(project.pk)
+        items.append(
+            TodoItem(
+                label=project.name,
+                url=reverse("projects:dashboard", kwargs={"slug": project.slug}),
+                detail=f"Phase « {Phase(project.phase).label} » — "
+                + (
+                    plural(row["count"], "jalon en retard", "jalons en retard")
+                    + f" (depuis le {row['since']:%d/%m/%Y})"
+                    if row
+                    else "aucun jalon en retard"
+                ),
+                late=bool(row),
+            )
         )
-        for project in projects
-    ]
     if not items:
         return None
     return TodoSection(key="projets-region", title="Les projets de la région", items=items)

@@ -266,31 +266,12 @@ def test_a_copil_member_adds_a_finding_and_sees_the_door_chart(page, live_server
     assert page.locator("figure svg[role=img]").count() >= 1
 
 
-def validate_demo_roadmap() -> None:
-    import datetime as dt
-
-    from ptsm.accounts.models import User
-    from ptsm.projects.models import Project
-    from ptsm.roadmap.selectors import roadmap_lines
-    from ptsm.roadmap.services import validate_roadmap
-
-    project = Project.objects.get(slug=DEMO_SLUG)
-    validate_roadmap(
-        project=project,
-        meeting=None,
-        decision="Feuille de route validée",
-        validated_on=dt.date.today(),
-        user=User.objects.get(email="chef.projet@demo.ptsm.fr"),
-        lines=roadmap_lines(project),
-    )
-
-
 def test_a_bilateral_campaign_reaches_signed_for_one_operator(
     page, live_server, demo, tmp_path, axe
 ):
     from pypdf import PdfWriter
 
-    validate_demo_roadmap()  # the letters are sent once the COPIL validated the roadmap
+    # The demo's COPIL validated the roadmap: the letters can go out for signature.
     signed = tmp_path / "annexe-signee.pdf"
     writer = PdfWriter()
     writer.add_blank_page(width=595, height=842)
@@ -363,9 +344,9 @@ def test_the_bundle_is_built_with_visible_progress_and_downloaded(
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Télécharger la liasse").click()
     pdf = PdfReader(io.BytesIO(download_info.value.path().read_bytes()))
-    # Cover, contents, the collective letter, the demo's 7 operators, the fingerprints (the demo's
-    # roadmap is not validated: not annexed).
-    assert len(pdf.outline) == 11
+    # Cover, contents, the collective letter, the roadmap as the demo's COPIL validated it, the
+    # demo's 7 operators, the fingerprints.
+    assert len(pdf.outline) == 12
 
 
 def test_a_pilot_measures_an_indicator_and_the_copil_member_writes_the_review(
