@@ -11,7 +11,7 @@ from .models import GeneratedDocument
 from .registry import get_kind
 from .selectors import Viewer, _kind_allowed, _variant_allowed
 
-SHOWN = 5
+SHOWN = 8
 READ = 40  # frozen files read to find SHOWN the viewer may download (one query)
 
 

@@ -122,7 +122,6 @@ def next_copil(context: TodoContext) -> TodoSection:
                 detail=f"Le {starts:%d/%m/%Y} à {starts:%H:%M}"
                 + (f", {meeting.place}" if meeting.place else "")
                 + (", en visioconférence" if meeting.video_link else ""),
-                due=starts.date(),
                 action_label="Ajouter à mon agenda (.ics)",
                 action_url=_url("governance:meeting_ics", project, pk=meeting.pk),
             )

@@ -54,7 +54,7 @@ def test_send_todo_digest_mails_subscribers_their_own_todo_once_a_week(
     assert "1 récapitulatif envoyé" in capsys.readouterr().out
     assert [m["To"] for m in smtp_server.messages] == [lead.email]
     message = smtp_server.messages[0]
-    assert message["Subject"].startswith("[ptsm] Votre « À faire » de la semaine : ")
+    assert str(message["Subject"]).strip().startswith("[ptsm] Votre « À faire » de la semaine : ")
     text = message.get_body(preferencelist=("plain",)).get_content()
     html = message.get_body(preferencelist=("html",)).get_content()
     assert text.startswith("Bonjour Yann,")

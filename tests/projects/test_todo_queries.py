@@ -90,7 +90,7 @@ def build(name: str, *, actions: int, operators: int):
         ActionIndicator(action=a, name="File active", frequency="Trimestrielle") for a in rows
     )
     RoadmapVersion.objects.create(
-        project=project, number=1, decision="Validée", validated_on=today, sha256="0" * 64
+        project=project, number=1, decision="Validée", validated_on=today, sha256="0" * 64, lines=[]
     )
     project.phase = Phase.COMMITMENT
     project.save()
