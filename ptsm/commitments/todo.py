@@ -126,6 +126,9 @@ def unsigned_annexes(context: TodoContext) -> list[TodoItem]:
 
 
 def period_panel(project, today) -> dict | None:
+    phases = list(Phase.values)
+    if phases.index(project.phase) < phases.index(Phase.COMMITMENT):
+        return None  # nothing signed yet, nothing to expire (and no query spent on it)
     warning = engagement_period(project).warning(today)
     return {"warning": warning} if warning else None
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from ptsm.accounts.models import Role
 from ptsm.core.formatting import plural
+from ptsm.projects.models import Phase
 from ptsm.projects.todo import (
     LEAD_ROLES,
     DashboardPanel,
@@ -138,7 +139,16 @@ def my_actions(context: TodoContext) -> TodoSection:
     )
 
 
+def _after_commitments(project) -> bool:
+    """The reviews follow the signed commitments: nothing to review before the « Engagement »
+    phase (and no query spent on it)."""
+    phases = list(Phase.values)
+    return phases.index(project.phase) >= phases.index(Phase.COMMITMENT)
+
+
 def _review_due(context: TodoContext) -> tuple[str, dt.date] | None:
+    if not _after_commitments(context.project):
+        return None
     upcoming = next_review(context.project, context.today)
     if upcoming is None or upcoming[1] is None:
         return None
@@ -185,6 +195,8 @@ def review_to_validate(context: TodoContext) -> list[TodoItem]:
 
 
 def next_review_panel(project, today) -> dict | None:
+    if not _after_commitments(project):
+        return None
     upcoming = next_review(project, today)
     if upcoming is None:
         return None

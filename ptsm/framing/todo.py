@@ -9,18 +9,24 @@ from ptsm.projects.todo import (
     TodoContext,
     TodoItem,
     TodoProvider,
+    once,
     register,
     register_panel,
 )
 
 from .models import FramingLetter, LetterStatus
-from .selectors import framing_status
+from .selectors import NOT_WRITTEN
 
 
 def next_step(context: TodoContext) -> list[TodoItem]:
     """While the project is being framed: write the letter, have it validated, then signed."""
     project = context.project
-    status = FramingLetter.objects.filter(project=project).values_list("status", flat=True).first()
+    status = once(
+        ("framing-status", project.pk),
+        lambda: (
+            FramingLetter.objects.filter(project=project).values_list("status", flat=True).first()
+        ),
+    )
     if status == LetterStatus.SIGNED:
         return []
     if project.phase != Phase.CADRAGE and status is None:
@@ -37,7 +43,13 @@ def next_step(context: TodoContext) -> list[TodoItem]:
 
 
 def status_panel(project, today) -> dict:
-    return {"status": framing_status(project), "slug": project.slug}
+    status = once(
+        ("framing-status", project.pk),
+        lambda: (
+            FramingLetter.objects.filter(project=project).values_list("status", flat=True).first()
+        ),
+    )
+    return {"status": LetterStatus(status).label if status else NOT_WRITTEN, "slug": project.slug}
 
 
 def register_todo() -> None:

@@ -11,6 +11,7 @@ from ptsm.projects.todo import (
     TodoContext,
     TodoItem,
     TodoProvider,
+    once,
     register,
     register_panel,
 )
@@ -23,7 +24,7 @@ def directory_steps(context: TodoContext) -> list[TodoItem]:
     project = context.project
     items = []
     if project.phase in (Phase.CADRAGE, Phase.DIAGNOSTIC):
-        missing = missing_key_actors(project)
+        missing = once(("missing-key-actors", project.pk), lambda: missing_key_actors(project))
         if missing:
             items.append(
                 TodoItem(
@@ -52,7 +53,8 @@ def directory_steps(context: TodoContext) -> list[TodoItem]:
 
 
 def missing_actors_panel(project, today) -> dict:
-    return {"missing": missing_key_actors(project), "slug": project.slug}
+    missing = once(("missing-key-actors", project.pk), lambda: missing_key_actors(project))
+    return {"missing": missing, "slug": project.slug}
 
 
 def register_todo() -> None:

@@ -9,6 +9,8 @@ whatever the size of the project (no query per fiche-action or per operator).
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from ptsm.accounts.models import Role
@@ -137,6 +139,30 @@ def todo_for(project: Project, user, *, today: dt.date) -> list[TodoSection]:
 
 def count_items(sections: list[TodoSection]) -> int:
     return sum(len(section.items) for section in sections)
+
+
+# One page asks the registry's providers and panels together: what two of them need (the framing
+# letter's status, the key actors missing, the late milestones) is read once within `read_once`.
+_READ_ONCE: ContextVar[dict | None] = ContextVar("todo_read_once", default=None)
+
+
+@contextmanager
+def read_once():
+    token = _READ_ONCE.set({})
+    try:
+        yield
+    finally:
+        _READ_ONCE.reset(token)
+
+
+def once(key: tuple, compute: Callable[[], object]):
+    """`compute()`, or what it gave for the same key earlier within `read_once`."""
+    cache = _READ_ONCE.get()
+    if cache is None:
+        return compute()
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
 
 
 ALL_ROLES = frozenset(Role)

@@ -7,6 +7,7 @@ from django.urls import reverse
 from ptsm.accounts.models import ArsAdministration, Role
 from ptsm.core.formatting import plural
 
+from . import selectors
 from .models import Milestone, Phase, Project
 from .todo import (
     LEAD_ROLES,
@@ -36,9 +37,7 @@ def phase_steps_heading(context: TodoContext) -> TodoSection:
 
 
 def late_milestones(context: TodoContext) -> list[TodoItem]:
-    late = Milestone.objects.filter(
-        project=context.project, done_on__isnull=True, due_date__lt=context.today
-    ).order_by("due_date", "pk")
+    late = selectors.late_milestones(context.project, context.today)
     return [
         TodoItem(
             label=f"Jalon en retard : {milestone.title}",

@@ -94,6 +94,11 @@ def project_create(request):
 @project_view(Capability.VIEW_PROJECT)
 @require_safe
 def dashboard(request, project):
+    with todo.read_once():
+        return _dashboard(request, project)
+
+
+def _dashboard(request, project):
     today = timezone.localdate()
     return render(
         request,

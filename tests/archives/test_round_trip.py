@@ -33,6 +33,11 @@ def _sign_the_framing_letter(project) -> LetterVersion:
 
     lead = User.objects.get(email="chef.projet@demo.ptsm.fr")
     letter = ensure_letter(project=project)
+    # The demo's letter was signed in session at the launch COPIL: an amendment reopens it, and
+    # its new version is signed electronically (a signed file to carry over).
+    change_status(
+        letter=letter, to_status=LetterStatus.DRAFT, user=lead, comment="Avenant : calendrier"
+    )
     change_status(letter=letter, to_status=LetterStatus.REVIEW, user=lead)
     generate_version(letter=letter, user=lead, today=DAY)
     change_status(letter=letter, to_status=LetterStatus.VALIDATED, user=lead)
