@@ -77,7 +77,7 @@ def test_project_lead_walks_the_main_pages_without_accessibility_violations(
     page.get_by_role("link", name="PTSM du Finistère").click()
     page.wait_for_url(f"{live_server.url}/projets/{DEMO_SLUG}/")
     assert page.get_by_role("heading", name="PTSM du Finistère").is_visible()
-    assert page.get_by_text("Phase 2 sur 7").is_visible()
+    assert page.get_by_text("Phase 4 sur 7").is_visible()  # the demo is in « Engagement »
     assert page.locator("figure svg path").count() > 250
     page.screenshot(path=str(output_dir / "tableau-de-bord.png"), full_page=True)
 
