@@ -97,6 +97,12 @@ def test_the_demo_project_round_trips_with_every_record_and_file(tmp_path):
     # Every stored file (each document version and the signed PDF), once per content.
     stored = {v["content"] for v in before["documents.generateddocument"].values()}
     stored.add(before["framing.letterversion"][version.pk]["signed_file"])
+    # The annex Fondation Ildys signed in the demo (its signatory and its signature record).
+    for label, field in (
+        ("commitments.signatory", "signed_file"),
+        ("commitments.signaturerecord", "signed_file"),
+    ):
+        stored |= {row[field] for row in before.get(label, {}).values() if row.get(field)}
     assert len(names) - 2 == exported.files == len(stored)
     # No database id travels: the demo's users are named by e-mail, communes by INSEE code.
     assert "chef.projet@demo.ptsm.fr" in data and '"29019"' in data
