@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "ptsm.jobs",
     "ptsm.archives",
     "ptsm.search",
+    "ptsm.demo",
 ]
 
 # --- Background jobs (issue 16) ------------------------------------------------------------------
@@ -424,6 +425,9 @@ PTSM_ACCESSIBILITY_AUDITOR = os.environ.get("PTSM_ACCESSIBILITY_AUDITOR", "")
 # --- letters (lettre de cadrage, lettres d'engagement) -----------------------------------------
 # Letterhead of the letters: "institutions" (the signing institutions' logos or names) or "etat"
 # (adds the « République française » block: only when the publisher is a State service).
+# The address people open ptsm at, for the links of e-mails sent outside a request (the weekly
+# « À faire », sent from cron).
+PTSM_BASE_URL = os.environ.get("PTSM_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 PTSM_LETTERHEAD = os.environ.get("PTSM_LETTERHEAD", "institutions")
 if PTSM_LETTERHEAD not in ("institutions", "etat"):
     raise ImproperlyConfigured("PTSM_LETTERHEAD doit valoir « institutions » ou « etat ».")

@@ -36,6 +36,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField("actif", default=True)
     is_staff = models.BooleanField("accès à l'administration technique", default=False)
     date_joined = models.DateTimeField("inscrit le", default=timezone.now)
+    # Opt-in: the weekly e-mail of their « À faire » (`manage.py send_todo_digest`, from cron).
+    todo_digest = models.BooleanField(
+        "recevoir chaque semaine mon « À faire » par courriel", default=False
+    )
+    todo_digest_sent_at = models.DateTimeField(
+        "dernier récapitulatif envoyé le", null=True, blank=True
+    )
 
     objects = UserManager()
 

@@ -71,3 +71,11 @@ def ensure_confirmed_totp_device(*, user: User) -> TOTPDevice:
             user=user, name="Application d'authentification", confirmed=True
         )
     return device
+
+
+def set_todo_digest(*, user: User, enabled: bool) -> User:
+    """Subscribe to (or leave) the weekly e-mail of one's « À faire »."""
+    user.todo_digest = enabled
+    user.full_clean(validate_unique=False)
+    user.save(update_fields=["todo_digest"])
+    return user

@@ -50,6 +50,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("mon-compte/", views.account, name="account"),
+    path("mon-compte/recapitulatif/", views.todo_digest, name="todo_digest"),
     path("mon-compte/mot-de-passe/", views.PasswordChangeView.as_view(), name="password_change"),
     path("double-authentification/", views.otp_verify, name="otp_verify"),
     path("double-authentification/activer/", views.otp_setup, name="otp_setup"),

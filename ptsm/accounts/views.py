@@ -71,6 +71,21 @@ def account(request):
 
 
 @login_required
+@require_POST
+def todo_digest(request):
+    """The weekly e-mail of one's « À faire »: subscribe or leave (a checkbox)."""
+    enabled = request.POST.get("todo_digest") == "on"
+    services.set_todo_digest(user=request.user, enabled=enabled)
+    messages.success(
+        request,
+        "Vous recevrez chaque semaine votre « À faire » par courriel."
+        if enabled
+        else "Vous ne recevrez plus votre « À faire » par courriel.",
+    )
+    return redirect("accounts:account")
+
+
+@login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def otp_setup(request):
     """Enable the second factor: QR code and secret, confirmed by a first code."""

@@ -14,4 +14,7 @@ class CommitmentsConfig(AppConfig):
             documents,  # noqa: F401  (registers the letters, annexes and bundle)
             events,  # noqa: F401  (registers its method events)
             jobs,  # noqa: F401  (registers the bundle's background job)
+            todo,
         )
+
+        todo.register_todo()  # « Mon engagement », the unsigned annexes, the period's warning

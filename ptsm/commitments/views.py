@@ -185,6 +185,8 @@ def _run(request, project, action, success: str):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, success)
+    if request.POST.get("retour") == "accueil":  # « Mon engagement » on the project's home page
+        return redirect("projects:dashboard", slug=project.slug)
     return _back(project)
 
 
@@ -256,6 +258,8 @@ def signed(request, project, pk):
             request,
             "Dépôt incomplet : " + " ".join(str(e) for errs in form.errors.values() for e in errs),
         )
+        if request.POST.get("retour") == "accueil":
+            return redirect("projects:dashboard", slug=project.slug)
         return _back(project)
     return _run(
         request,

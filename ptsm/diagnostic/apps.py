@@ -17,7 +17,10 @@ class DiagnosticConfig(AppConfig):
         from . import (
             documents,  # noqa: F401  (registers the diagnostic report)
             events,  # noqa: F401  (registers its method event)
+            todo,
         )
+
+        todo.register_todo()  # its « À faire » lines
         from .catalogue import sync_catalogue_after_migrate
 
         # Reference data, like Django's own permissions: the shipped catalogue follows the code.

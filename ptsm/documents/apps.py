@@ -10,4 +10,7 @@ class DocumentsConfig(AppConfig):
         from . import (
             jobs,  # noqa: F401  (registers « Tout générer » as a background job)
             search,  # noqa: F401  (registers its part of the project search)
+            todo,
         )
+
+        todo.register_todo()  # the lecteur's latest validated documents

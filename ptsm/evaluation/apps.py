@@ -14,4 +14,7 @@ class EvaluationConfig(AppConfig):
             documents,  # noqa: F401  (registers the review documents)
             events,  # noqa: F401  (registers its method events)
             jobs,  # noqa: F401  (registers the pilots' e-mail campaign)
+            todo,
         )
+
+        todo.register_todo()  # its « À faire » lines and its dashboard panel

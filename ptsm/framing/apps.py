@@ -13,4 +13,7 @@ class FramingConfig(AppConfig):
         from . import (
             documents,  # noqa: F401  (registers the letter and its annex)
             events,  # noqa: F401  (registers its method event)
+            todo,
         )
+
+        todo.register_todo()  # its « À faire » lines and its dashboard panel

@@ -34,10 +34,13 @@ def version_diff(old: LetterVersion, new: LetterVersion) -> list[DiffLine]:
     return result
 
 
+NOT_WRITTEN = "Pas encore rédigée"
+
+
 def framing_status(project) -> str:
     """The framing letter's status label, for the dashboard."""
     status = FramingLetter.objects.filter(project=project).values_list("status", flat=True).first()
-    return LetterStatus(status).label if status else "Pas encore rédigée"
+    return LetterStatus(status).label if status else NOT_WRITTEN
 
 
 def letter_versions(letter) -> QuerySet[LetterVersion]:

@@ -11,4 +11,7 @@ class GovernanceConfig(AppConfig):
             documents,  # noqa: F401  (registers the plenary slide deck)
             jobs,  # noqa: F401  (registers the invitations' sending)
             search,  # noqa: F401  (registers its part of the project search)
+            todo,
         )
+
+        todo.register_todo()  # its « À faire » lines and the new project's default bodies

@@ -10,4 +10,7 @@ class OrganisationsConfig(AppConfig):
         from . import (
             jobs,  # noqa: F401 — registers the FINESS import job
             search,  # noqa: F401  (registers its part of the project search)
+            todo,
         )
+
+        todo.register_todo()  # its « À faire » lines and its dashboard panel

@@ -8,3 +8,6 @@ class ProjectsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import documents  # noqa: F401  (registers the project's document kinds)
+        from .todo_providers import register_providers
+
+        register_providers()  # the phase's steps, late milestones, the région's projects

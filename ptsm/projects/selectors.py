@@ -70,11 +70,24 @@ def project_dashboard(project: Project, *, today: dt.date) -> Dashboard:
     return Dashboard(
         project=project,
         steps=phase_steps(project),
-        late_milestones=list(open_milestones.filter(due_date__lt=today)),
+        late_milestones=late_milestones(project, today),
         upcoming_milestones=list(open_milestones.filter(due_date__gte=today)[:UPCOMING_LIMIT]),
         card=territory_card(project.territory),
         phase_history=history[:HISTORY_LIMIT],
         out_of_order=[change for change in history if change.out_of_order],
+    )
+
+
+def late_milestones(project: Project, today: dt.date) -> list[Milestone]:
+    from .todo import once
+
+    return once(
+        ("late-milestones", project.pk, today),
+        lambda: list(
+            project.milestones.filter(done_on__isnull=True, due_date__lt=today).order_by(
+                "due_date", "pk"
+            )
+        ),
     )
 
 

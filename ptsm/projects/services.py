@@ -1,7 +1,7 @@
 """Writes of the projects app: create and update projects, milestones and members."""
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.tokens import default_token_generator
@@ -109,6 +109,22 @@ def create_project(
             )
         )
     return project
+
+
+# What domain apps set up on a project created from the « Nouveau projet » page (the
+# governance's default bodies…): registered from their `AppConfig.ready()`, so that `projects`
+# imports none of them.
+_SETUP_STEPS: dict[str, Callable[[Project], object]] = {}
+
+
+def register_setup_step(key: str, step: Callable[[Project], object]) -> None:
+    _SETUP_STEPS[key] = step
+
+
+@transaction.atomic
+def set_up_new_project(*, project: Project) -> None:
+    for step in _SETUP_STEPS.values():
+        step(project)
 
 
 @transaction.atomic

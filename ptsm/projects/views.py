@@ -13,16 +13,11 @@ from ptsm.accounts.permissions import (
     administered_region_ids,
     role_allows,
 )
-from ptsm.commitments.selectors import engagement_period
-from ptsm.evaluation.selectors import next_review
-from ptsm.framing.selectors import framing_status
-from ptsm.governance.services import create_default_bodies
-from ptsm.organisations.selectors import missing_key_actors
 from ptsm.territories.models import Region
 from ptsm.territories.selectors import territory_card, territory_communes, territory_map_svg
 from ptsm.territories.services import TerritoryDefinitionError
 
-from . import selectors, services
+from . import selectors, services, todo
 from .access import project_view
 from .events import closing_event
 from .forms import (
@@ -88,7 +83,7 @@ def project_create(request):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            create_default_bodies(project=project)
+            services.set_up_new_project(project=project)
             messages.success(request, f"Le projet « {project.name} » a été créé.")
             return redirect("projects:dashboard", slug=project.slug)
     return render(
@@ -99,6 +94,11 @@ def project_create(request):
 @project_view(Capability.VIEW_PROJECT)
 @require_safe
 def dashboard(request, project):
+    with todo.read_once():
+        return _dashboard(request, project)
+
+
+def _dashboard(request, project):
     today = timezone.localdate()
     return render(
         request,
@@ -107,10 +107,16 @@ def dashboard(request, project):
             "page_title": f"Tableau de bord — {project.name}",
             "dashboard": selectors.project_dashboard(project, today=today),
             "map_svg": territory_map_svg(project.territory),
-            "missing_actors": missing_key_actors(project),
-            "framing_status": framing_status(project),
-            "commitment_warning": engagement_period(project).warning(today),
-            "next_review": next_review(project, today),
+            "todo": todo.todo_sections(
+                todo.TodoContext(
+                    project=project,
+                    user=request.user,
+                    role=request.project_role,
+                    organisation_id=request.project_organisation_id,
+                    today=today,
+                )
+            ),
+            "panels": todo.dashboard_panels(project, today),
             "today": today,
             "can_edit": _can(request, Capability.EDIT_PROJECT),
         },

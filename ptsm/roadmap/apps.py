@@ -16,4 +16,7 @@ class RoadmapConfig(AppConfig):
         from . import (
             documents,  # noqa: F401  (registers the roadmap documents)
             events,  # noqa: F401  (registers its method event)
+            todo,
         )
+
+        todo.register_todo()  # its « À faire » lines

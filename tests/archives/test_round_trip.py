@@ -15,11 +15,11 @@ from ptsm.accounts.models import User
 from ptsm.archives.scope import exported_models, project_records
 from ptsm.archives.services import export_project, import_project
 from ptsm.audit.models import AuditEntry, Kind
+from ptsm.demo.loader import DEMO_SLUG, load_demo
 from ptsm.documents.models import GeneratedDocument
 from ptsm.documents.services import generate_all
 from ptsm.framing.models import LetterStatus, LetterVersion, SignatureMode
 from ptsm.framing.services import change_status, ensure_letter, generate_version, sign_version
-from ptsm.projects.demo import DEMO_SLUG, load_demo
 from ptsm.projects.models import Project
 from tests.archives.comparison import differences, snapshot
 
@@ -33,6 +33,11 @@ def _sign_the_framing_letter(project) -> LetterVersion:
 
     lead = User.objects.get(email="chef.projet@demo.ptsm.fr")
     letter = ensure_letter(project=project)
+    # The demo's letter was signed in session at the launch COPIL: an amendment reopens it, and
+    # its new version is signed electronically (a signed file to carry over).
+    change_status(
+        letter=letter, to_status=LetterStatus.DRAFT, user=lead, comment="Avenant : calendrier"
+    )
     change_status(letter=letter, to_status=LetterStatus.REVIEW, user=lead)
     generate_version(letter=letter, user=lead, today=DAY)
     change_status(letter=letter, to_status=LetterStatus.VALIDATED, user=lead)
@@ -92,6 +97,12 @@ def test_the_demo_project_round_trips_with_every_record_and_file(tmp_path):
     # Every stored file (each document version and the signed PDF), once per content.
     stored = {v["content"] for v in before["documents.generateddocument"].values()}
     stored.add(before["framing.letterversion"][version.pk]["signed_file"])
+    # The annex Fondation Ildys signed in the demo (its signatory and its signature record).
+    for label, field in (
+        ("commitments.signatory", "signed_file"),
+        ("commitments.signaturerecord", "signed_file"),
+    ):
+        stored |= {row[field] for row in before.get(label, {}).values() if row.get(field)}
     assert len(names) - 2 == exported.files == len(stored)
     # No database id travels: the demo's users are named by e-mail, communes by INSEE code.
     assert "chef.projet@demo.ptsm.fr" in data and '"29019"' in data
@@ -134,6 +145,6 @@ def test_the_demo_project_round_trips_with_every_record_and_file(tmp_path):
     again = import_project(source=io.BytesIO(archive_path.read_bytes()))
     assert again.project.slug == DEMO_SLUG
     assert differences(before, snapshot(again.project), refs=exported.refs, ids=again.ids) == []
-    signed = LetterVersion.objects.get(letter__project=again.project, signed=True)
+    signed = LetterVersion.objects.get(letter__project=again.project, number=version.number)
     with signed.signed_file.open("rb") as handle:
         assert handle.read() == before["framing.letterversion"][version.pk]["signed_file"]

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from ptsm.projects.demo import DEMO_DEPARTEMENT, OTHER_DEPARTEMENT, load_demo
+from ptsm.demo.loader import DEMO_DEPARTEMENT, OTHER_DEPARTEMENT, load_demo
 from ptsm.territories.models import Commune
 from ptsm.territories.services import load_referential
 

@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from ptsm.projects.demo import DEMO_PASSWORD, DEMO_SLUG
+from ptsm.demo.loader import DEMO_PASSWORD, DEMO_SLUG
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -82,7 +82,7 @@ def test_project_lead_walks_the_main_pages_without_accessibility_violations(
     page.get_by_role("link", name="PTSM du Finistère").click()
     page.wait_for_url(f"{live_server.url}/projets/{DEMO_SLUG}/")
     assert page.get_by_role("heading", name="PTSM du Finistère").is_visible()
-    assert page.get_by_text("Phase 2 sur 7").is_visible()
+    assert page.get_by_text("Phase 4 sur 7").is_visible()  # the demo is in « Engagement »
     assert page.locator("figure svg path").count() > 250
     page.screenshot(path=str(output_dir / "tableau-de-bord.png"), full_page=True)
 
@@ -162,7 +162,7 @@ def test_the_main_pages_break_no_content_security_policy_rule(browser, live_serv
 
 
 def test_the_ars_administrator_gives_the_totp_code_after_the_password(page, live_server, demo, axe):
-    from ptsm.projects.demo import demo_totp_device
+    from ptsm.demo.loader import demo_totp_device
     from tests.helpers import totp_code
 
     page.goto(f"{live_server.url}/comptes/connexion/")
@@ -298,31 +298,12 @@ def test_a_copil_member_adds_a_finding_and_sees_the_door_chart(page, live_server
     assert page.locator("figure svg[role=img]").count() >= 1
 
 
-def validate_demo_roadmap() -> None:
-    import datetime as dt
-
-    from ptsm.accounts.models import User
-    from ptsm.projects.models import Project
-    from ptsm.roadmap.selectors import roadmap_lines
-    from ptsm.roadmap.services import validate_roadmap
-
-    project = Project.objects.get(slug=DEMO_SLUG)
-    validate_roadmap(
-        project=project,
-        meeting=None,
-        decision="Feuille de route validée",
-        validated_on=dt.date.today(),
-        user=User.objects.get(email="chef.projet@demo.ptsm.fr"),
-        lines=roadmap_lines(project),
-    )
-
-
 def test_a_bilateral_campaign_reaches_signed_for_one_operator(
     page, live_server, demo, tmp_path, axe
 ):
     from pypdf import PdfWriter
 
-    validate_demo_roadmap()  # the letters are sent once the COPIL validated the roadmap
+    # The demo's COPIL validated the roadmap: the letters can go out for signature.
     signed = tmp_path / "annexe-signee.pdf"
     writer = PdfWriter()
     writer.add_blank_page(width=595, height=842)
@@ -395,9 +376,9 @@ def test_the_bundle_is_built_with_visible_progress_and_downloaded(
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Télécharger la liasse").click()
     pdf = PdfReader(io.BytesIO(download_info.value.path().read_bytes()))
-    # Cover, contents, the collective letter, the demo's 7 operators, the fingerprints (the demo's
-    # roadmap is not validated: not annexed).
-    assert len(pdf.outline) == 11
+    # Cover, contents, the collective letter, the roadmap as the demo's COPIL validated it, the
+    # demo's 7 operators, the fingerprints.
+    assert len(pdf.outline) == 12
 
 
 def test_a_pilot_measures_an_indicator_and_the_copil_member_writes_the_review(

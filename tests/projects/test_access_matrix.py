@@ -35,6 +35,7 @@ LOGIN_ONLY = {
     "accounts:otp_verify",
     "accounts:otp_setup",
     "accounts:otp_disable",
+    "accounts:todo_digest",
 }
 ARS_ADMIN_ONLY = {"projects:create"}
 # Views whose object asks more than the view's capability: a job page needs the capability of

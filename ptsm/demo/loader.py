@@ -1,4 +1,13 @@
-"""The demo project: a real département, its real communes, one user per role."""
+"""The demo project: a real département, its real communes, one user per role, and a story that
+holds together. The PTSM du Finistère started thirteen months ago: its framing letter was signed
+at the launch COPIL, the plenary held, the diagnostic then the roadmap validated by the COPIL
+(each meeting with its attendance recorded); the commitment letters are out for signature
+(Fondation Ildys has signed, the SAMSAH's signatory has theirs to sign). Every step goes through
+the apps' services, so that phases and milestones follow as they would for a real project.
+
+This module sits above every domain app (ARCHITECTURE.md): a second demo project (a CTSM) adds
+its own `load_*` function and is called from `load_demo`.
+"""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -8,11 +17,10 @@ from django.utils import timezone
 
 from ptsm.accounts.models import ArsAdministration, Membership, Role, User
 from ptsm.accounts.services import ensure_confirmed_totp_device
+from ptsm.projects.models import Milestone, MilestoneKey, Project, add_months
+from ptsm.projects.services import create_project, save_milestone
 from ptsm.territories.models import Departement
 from ptsm.territories.naming import of_name
-
-from .models import Milestone, Phase, Project
-from .services import create_project
 
 DEMO_SLUG = "demo"
 DEMO_PASSWORD = "demo-ptsm-2026"  # noqa: S105 — printed on purpose for local demonstrations
@@ -52,14 +60,14 @@ DEMO_USERS = [
         "pilote@demo.ptsm.fr",
         "Erwan",
         "Morvan",
-        "Cadre de santé, CH de territoire",
+        "Cadre supérieur de santé, EPSM Finistère Sud",
         Role.ACTION_PILOT,
     ),
     DemoUser(
         "signataire@demo.ptsm.fr",
         "Gwenola",
         "Le Bras",
-        "Directrice, association gestionnaire",
+        "Directrice du SAMSAH Les Genêts",
         Role.OPERATOR_SIGNATORY,
     ),
     DemoUser("lecteur@demo.ptsm.fr", "Loïc", "Tanguy", "Délégué départemental UNAFAM", Role.READER),
@@ -91,10 +99,9 @@ def _user(demo: DemoUser) -> User:
     return user
 
 
-def _project(slug: str, name: str, departement_code: str, start: dt.date, phase: Phase) -> Project:
-    project = Project.objects.filter(slug=slug).first()
-    if project is not None:
-        return project
+def _project(slug: str, name: str, departement_code: str, start: dt.date) -> Project:
+    """The project as created from the « Nouveau projet » page: in phase « Cadrage », with the
+    method's default milestones; the story's events move it on."""
     departement = Departement.objects.select_related("region").get(code=departement_code)
     project = create_project(
         slug=slug,
@@ -109,17 +116,15 @@ def _project(slug: str, name: str, departement_code: str, start: dt.date, phase:
             "conduit selon la méthode ANAP avec l'ensemble des acteurs du parcours."
         ),
     )
-    project.phase = phase
-    project.save(update_fields=["phase"])
     return project
 
 
 # (name, sub-type, commune, FINESS ET, mental health, contact: civility, first, last, function)
 DEMO_ORGANISATIONS = [
     (
-        "ARS Bretagne — délégation départementale du Finistère",
+        "Agence régionale de santé Bretagne",
         "ars",
-        "29232",
+        "35238",  # Rennes: outside the Finistère, left empty when only the 29 is loaded
         "",
         False,
         ("M.", "Hervé", "Le Floc'h", "Directeur général de l'ARS Bretagne"),
@@ -147,7 +152,7 @@ DEMO_ORGANISATIONS = [
         "29019",
         "290000017",
         False,
-        ("M.", "Erwan", "Morvan", "Cadre de santé"),
+        ("Mme", "Catherine", "Le Gall", "Directrice générale"),
     ),
     (
         "EPSM Finistère Sud",
@@ -155,7 +160,7 @@ DEMO_ORGANISATIONS = [
         "29232",
         "290000975",
         True,
-        ("Dr", "Katell", "Le Bihan", "Psychiatre, présidente de CME"),
+        ("M.", "Thierry", "Gourmelen", "Directeur"),
     ),
     (
         "Fondation Ildys",
@@ -174,7 +179,7 @@ DEMO_ORGANISATIONS = [
         ("M.", "Loïc", "Tanguy", "Délégué départemental"),
     ),
     ("GEM L'Escale", "gem", "29039", "", False, ("Mme", "Nolwenn", "Caroff", "Animatrice")),
-    ("CLSM de Brest", "clsm", "29019", "", False, ("Mme", "Gwenola", "Le Bras", "Coordinatrice")),
+    ("CLSM de Brest", "clsm", "29019", "", False, ("Mme", "Soizic", "Le Gall", "Coordinatrice")),
     (
         "CPTS du pays de Morlaix",
         "cpts",
@@ -189,7 +194,7 @@ DEMO_ORGANISATIONS = [
         "29232",
         "290018381",
         False,
-        ("Mme", "Armelle", "Jézéquel", "Cheffe de service"),
+        ("Mme", "Gwenola", "Le Bras", "Directrice"),
     ),
     (
         "ESAT de l'Odet",
@@ -205,7 +210,7 @@ DEMO_ORGANISATIONS = [
         "29019",
         "",
         False,
-        ("Mme", "Claire", "Kerdraon", "Responsable"),
+        ("Mme", "Claire", "Kerdraon", "Directrice"),
     ),
     (
         "DAC Appui Santé Finistère",
@@ -213,34 +218,17 @@ DEMO_ORGANISATIONS = [
         "29232",
         "",
         False,
-        ("M.", "Julien", "Le Roux", "Coordinateur"),
+        ("M.", "Julien", "Le Roux", "Directeur"),
     ),
 ]
 
 
-def _directory_and_governance(project: Project, today: dt.date) -> None:
-    from ptsm.governance.models import (
-        Body,
-        BodyKind,
-        CommunicationAction,
-        InitiativeKind,
-        LocalInitiative,
-        Meeting,
-        MemberRole,
-    )
-    from ptsm.governance.services import (
-        add_body_member,
-        add_decision,
-        create_default_bodies,
-        invite_body_members,
-        save_minutes,
-    )
+def _directory(project: Project, today: dt.date) -> dict:
+    """The directory (fiche 5): organisations and one contact each, the person who signs for it."""
     from ptsm.organisations.categories import category_of
     from ptsm.organisations.models import Contact, LegalBasis, Organisation
     from ptsm.territories.models import Commune
 
-    if project.organisations.exists():
-        return
     communes = {
         c.code: c for c in Commune.objects.filter(code__in={o[2] for o in DEMO_ORGANISATIONS})
     }
@@ -267,8 +255,78 @@ def _directory_and_governance(project: Project, today: dt.date) -> None:
             function=function,
             email=f"{email}@demo-partenaire.fr",
             legal_basis=LegalBasis.PUBLIC_INTEREST,
-            notice_date=today - dt.timedelta(days=150),
+            notice_date=project.start_date,
         )
+    return contacts
+
+
+# A held meeting's attendance: most members present, one excused, one represented.
+def _held(meeting, *, minutes: str, decisions: list[str], excused: int = -1) -> None:
+    from ptsm.governance.models import Attendance
+    from ptsm.governance.services import (
+        add_decision,
+        invite_body_members,
+        record_attendance,
+        save_minutes,
+    )
+
+    invite_body_members(meeting=meeting)
+    invitations = list(meeting.invitations.select_related("contact").order_by("pk"))
+    for index, invitation in enumerate(invitations):
+        if index == (excused % len(invitations)):
+            record_attendance(invitation=invitation, attendance=Attendance.EXCUSED)
+        elif index == 2:
+            record_attendance(
+                invitation=invitation,
+                attendance=Attendance.REPRESENTED,
+                represented_by=f"l'adjoint(e) de {invitation.contact.full_name}",
+            )
+        else:
+            record_attendance(invitation=invitation, attendance=Attendance.PRESENT)
+    save_minutes(meeting=meeting, minutes=minutes)
+    for text in decisions:
+        add_decision(meeting=meeting, text=text)
+
+
+def _meeting(body, title: str, day: dt.date, hour: int, **fields):
+    from ptsm.governance.models import Meeting
+    from ptsm.governance.services import save_meeting
+
+    starts = timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+    return save_meeting(
+        meeting=Meeting(
+            body=body,
+            title=title,
+            starts_at=starts,
+            ends_at=starts + dt.timedelta(hours=2, minutes=30),
+            **fields,
+        )
+    )
+
+
+@dataclass
+class Story:
+    """The dates of the demo's story, from the project's start."""
+
+    start: dt.date
+    today: dt.date
+
+    def months(self, n: int, days: int = 0) -> dt.date:
+        return add_months(self.start, n) + dt.timedelta(days=days)
+
+
+def _governance(project: Project, contacts: dict, story: Story) -> dict:
+    """Bodies (fiches 2–4), the meetings held with their attendance, the next COPIL."""
+    from ptsm.governance.models import (
+        Body,
+        BodyKind,
+        CommunicationAction,
+        InitiativeKind,
+        LocalInitiative,
+        MemberRole,
+    )
+    from ptsm.governance.services import add_body_member, create_default_bodies
+
     create_default_bodies(project=project)
     bodies = {
         b.kind: b for b in Body.objects.filter(project=project).exclude(kind=BodyKind.WORKING_GROUP)
@@ -284,6 +342,13 @@ def _directory_and_governance(project: Project, today: dt.date) -> None:
         ("gem", MemberRole.MEMBER),
     ]:
         add_body_member(body=copil, contact=contacts[sub_type], role=role)
+    plenary = bodies[BodyKind.PLENARY]
+    for sub_type, contact in contacts.items():
+        add_body_member(
+            body=plenary,
+            contact=contact,
+            role=MemberRole.PRESIDENT if sub_type == "ars" else MemberRole.MEMBER,
+        )
     groups = list(
         Body.objects.filter(project=project, kind=BodyKind.WORKING_GROUP).order_by("entry_door")
     )
@@ -291,43 +356,83 @@ def _directory_and_governance(project: Project, today: dt.date) -> None:
     for group, sub_type in zip(groups, facilitators, strict=True):
         add_body_member(body=group, contact=contacts[sub_type], role=MemberRole.FACILITATOR)
         add_body_member(body=group, contact=contacts["unafam"], role=MemberRole.MEMBER)
-    start = timezone.make_aware(
-        dt.datetime.combine(project.start_date + dt.timedelta(days=30), dt.time(14))
-    )
-    launch = Meeting.objects.create(
-        body=copil,
-        title="COPIL de lancement",
-        starts_at=start,
-        ends_at=start + dt.timedelta(hours=2),
-        place="ARS, délégation départementale, Quimper",
+
+    meetings = {}
+    meetings["launch"] = launch = _meeting(
+        copil,
+        "COPIL de lancement",
+        story.months(0, 14),
+        14,
+        place="ARS, délégation départementale du Finistère, Quimper",
         agenda="1. Lettre de cadrage\n2. Calendrier\n3. Groupes de travail",
     )
-    invite_body_members(meeting=launch)
-    save_minutes(
-        meeting=launch,
-        minutes="Le COPIL valide la lettre de cadrage et le calendrier prévisionnel.",
+    _held(
+        launch,
+        minutes="Le COPIL valide la lettre de cadrage et le calendrier prévisionnel ; le directeur "
+        "général de l'ARS et le président du conseil départemental la signent en séance.",
+        decisions=[
+            "Lettre de cadrage signée en séance par le DG de l'ARS et le président du conseil "
+            "départemental.",
+            "Cinq groupes de travail, un par porte d'entrée de la Rosace.",
+        ],
     )
-    add_decision(
-        meeting=launch,
-        text="Lettre de cadrage validée ; signature par le DG ARS et le président du conseil départemental.",
+    meetings["plenary"] = plenary_meeting = _meeting(
+        plenary,
+        "Plénière de lancement",
+        story.months(1, 3),
+        9,
+        place="Pôle Max Jacob, Quimper",
+        agenda="1. La démarche PTSM\n2. Les cinq portes d'entrée\n3. Inscription aux groupes",
     )
-    add_decision(
-        meeting=launch, text="Cinq groupes de travail, un par porte d'entrée de la Rosace."
+    _held(
+        plenary_meeting,
+        minutes="Cent vingt participants ; inscriptions aux cinq groupes de travail.",
+        decisions=["Les groupes de travail se réunissent d'ici la fin du mois."],
+        excused=4,
     )
-    upcoming = timezone.make_aware(
-        dt.datetime.combine(today + dt.timedelta(days=21), dt.time(9, 30))
-    )
-    Meeting.objects.create(
-        body=copil,
-        title="COPIL de validation du diagnostic",
-        starts_at=upcoming,
-        ends_at=upcoming + dt.timedelta(hours=2, minutes=30),
+    meetings["diagnostic"] = diagnostic = _meeting(
+        copil,
+        "COPIL de validation du diagnostic",
+        story.months(6, -4),
+        14,
         video_link="https://webconf.numerique.gouv.fr/ptsm29",
         agenda="1. Restitution du diagnostic partagé\n2. Priorités par porte d'entrée",
     )
-    from ptsm.framing.services import ensure_letter
+    _held(
+        diagnostic,
+        minutes="Le COPIL valide le diagnostic territorial partagé et ses priorités.",
+        decisions=["Diagnostic partagé validé ; transmission au DG de l'ARS pour adoption."],
+        excused=3,
+    )
+    meetings["roadmap"] = roadmap = _meeting(
+        copil,
+        "COPIL de validation de la feuille de route",
+        story.months(12, -20),
+        14,
+        place="Conseil départemental du Finistère, Quimper",
+        agenda="1. Fiches-actions proposées par les groupes\n2. Financements\n3. Engagements",
+    )
+    _held(
+        roadmap,
+        minutes="Le COPIL valide la feuille de route : deux orientations, cinq fiches-actions.",
+        decisions=["Feuille de route validée ; envoi des lettres d'engagement aux opérateurs."],
+        excused=5,
+    )
+    meetings["next"] = _meeting(
+        copil,
+        "COPIL de suivi des engagements",
+        story.today + dt.timedelta(days=21),
+        9,
+        video_link="https://webconf.numerique.gouv.fr/ptsm29",
+        agenda="1. Point sur les signatures des lettres d'engagement\n"
+        "2. Calendrier de mise en œuvre des fiches-actions\n3. Préparation du bilan à 6 mois",
+    )
+    from ptsm.governance.services import invite_body_members
 
-    ensure_letter(project=project)
+    invite_body_members(meeting=meetings["next"])  # prepared; the invitations are not sent yet
+
+    from ptsm.organisations.models import Organisation
+
     LocalInitiative.objects.create(
         project=project,
         kind=InitiativeKind.CLSM,
@@ -346,26 +451,33 @@ def _directory_and_governance(project: Project, today: dt.date) -> None:
         area="Pays de Morlaix",
         link_to_project="Accès aux soins somatiques des personnes suivies en psychiatrie.",
     )
-    for days, objective, audience, channel, status in [
+    for day, objective, audience, channel, status in [
         (
-            10,
+            story.months(0, 10),
             "Annoncer le lancement de la démarche",
             "Tous les partenaires",
             "Courrier et lettre de cadrage",
             "realisee",
         ),
         (
-            35,
+            story.months(1, -5),
             "Mobiliser pour la plénière de lancement",
             "Acteurs du territoire",
             "Invitation et site de l'ARS",
             "realisee",
         ),
         (
-            220,
+            story.months(6, 10),
             "Restituer le diagnostic partagé",
             "Partenaires et élus",
             "Plénière et synthèse écrite",
+            "realisee",
+        ),
+        (
+            story.months(15),
+            "Faire connaître les fiches-actions engagées",
+            "Professionnels et usagers",
+            "Lettre d'information et réseaux sociaux",
             "prevue",
         ),
     ]:
@@ -374,10 +486,36 @@ def _directory_and_governance(project: Project, today: dt.date) -> None:
             objective=objective,
             audience=audience,
             channel=channel,
-            date=project.start_date + dt.timedelta(days=days),
+            date=day,
             status=status,
             owner="Chef de projet",
         )
+    return meetings
+
+
+def _framing(project: Project, lead: User, meeting) -> None:
+    """Written by the chef de projet, reviewed, validated, then signed in session at the launch
+    COPIL: the signature moves the project to the diagnostic and closes its milestone."""
+    from ptsm.framing.models import SignatureMode
+    from ptsm.framing.services import change_status, ensure_letter, sign_version
+
+    letter = ensure_letter(project=project)
+    signed_on = timezone.localtime(meeting.starts_at).date()
+    change_status(letter=letter, to_status="relecture", user=lead, comment="Relecture du COPIL")
+    change_status(letter=letter, to_status="validee", user=lead, comment="Validée par le COPIL")
+    sign_version(
+        version=letter.versions.first(),
+        user=lead,
+        mode=SignatureMode.SESSION,
+        signed_on=signed_on,
+    )
+
+
+def _plenary_milestone(project: Project, meeting) -> None:
+    """The launch plenary has no method event: the chef de projet marks its milestone done."""
+    milestone = Milestone.objects.get(project=project, key=MilestoneKey.LAUNCH_PLENARY)
+    milestone.done_on = timezone.localtime(meeting.starts_at).date()
+    save_milestone(milestone=milestone)
 
 
 # (code, level, value) — illustrative figures for the demo, not official statistics.
@@ -430,21 +568,21 @@ DEMO_FINDINGS = [
 ]
 
 
-def _diagnostic(project: Project, today: dt.date) -> None:
+def _diagnostic(project: Project, lead: User, meeting, story: Story) -> None:
     from ptsm.diagnostic.models import Finding, Indicator
-    from ptsm.diagnostic.services import compute_values, set_value
+    from ptsm.diagnostic.selectors import report_content
+    from ptsm.diagnostic.services import compute_values, set_value, validate_diagnostic
     from ptsm.governance.models import Body, BodyKind
 
-    if Finding.objects.filter(project=project).exists():
-        return
-    compute_values(project=project, year=today.year)
+    year = story.months(3).year
+    compute_values(project=project, year=year)
     indicators = {i.code: i for i in Indicator.objects.all()}
     for code, level, value in DEMO_VALUES:
         set_value(
             project=project,
             indicator=indicators[code],
             level=level,
-            year=today.year - 2,
+            year=year - 2,
             value=value,
             source=f"{indicators[code].source} (valeur d'exemple)",
         )
@@ -461,6 +599,14 @@ def _diagnostic(project: Project, today: dt.date) -> None:
             priority_rank=rank,
             working_group=groups.get(door),
         )
+    validate_diagnostic(
+        project=project,
+        meeting=meeting,
+        decision="Le COPIL valide le diagnostic territorial partagé.",
+        validated_on=timezone.localtime(meeting.starts_at).date(),
+        user=lead,
+        content=report_content(project),
+    )
 
 
 # orientation, theme, objective, action title, doors, pilot sub-type, operators (sub-types), funding
@@ -512,13 +658,15 @@ DEMO_ACTIONS = [
         "Équipe mobile de crise 24 h sur 24",
         [5],
         "etab_psy_public",
-        ["etab_psy_public", "clsm"],
+        ["etab_psy_public", "dac"],
         [("fir", 250000)],
     ),
 ]
 
 
-def _roadmap(project: Project, today: dt.date) -> None:
+def _roadmap(project: Project, lead: User, meeting, story: Story) -> None:
+    """Drafted by the working groups (« En projet »), validated by the COPIL, then each
+    fiche-action marked « Validée » by the chef de projet."""
     from ptsm.organisations.models import Organisation
     from ptsm.roadmap.models import (
         Action,
@@ -530,13 +678,13 @@ def _roadmap(project: Project, today: dt.date) -> None:
         Orientation,
         Theme,
     )
-    from ptsm.roadmap.services import renumber
+    from ptsm.roadmap.selectors import roadmap_lines
+    from ptsm.roadmap.services import renumber, validate_roadmap
 
-    if Orientation.objects.filter(project=project).exists():
-        return
     organisations = {o.sub_type: o for o in Organisation.objects.filter(project=project)}
     pilot_user = User.objects.filter(email="pilote@demo.ptsm.fr").first()
     orientations, themes, objectives = {}, {}, {}
+    actions = []
     for index, (o_title, t_title, ob_title, title, doors, pilot, operators, funding) in enumerate(
         DEMO_ACTIONS
     ):
@@ -552,7 +700,8 @@ def _roadmap(project: Project, today: dt.date) -> None:
             objectives[ob_title] = Objective.objects.create(
                 theme=themes[t_title], title=ob_title, position=len(objectives) + 1
             )
-        start = project.start_date + dt.timedelta(days=420 + 30 * index)
+        # The actions start once the commitments are signed, one a month.
+        start = story.months(14, 15 + 30 * index)
         action = Action.objects.create(
             objective=objectives[ob_title],
             title=title,
@@ -560,8 +709,8 @@ def _roadmap(project: Project, today: dt.date) -> None:
             entry_doors=doors,
             decree_priorities=[f"P{min(d, 4)}" for d in doors],
             pilot_organisation=organisations.get(pilot),
-            pilot_user=pilot_user if index == 0 else None,
-            status=ActionStatus.VALIDATED,
+            pilot_user=pilot_user if index in (0, 4) else None,
+            status=ActionStatus.DRAFT,
             start_date=start,
             end_date=start + dt.timedelta(days=365),
             description="Étapes : cadrage avec les partenaires, mise en place, montée en charge, évaluation.",
@@ -569,15 +718,19 @@ def _roadmap(project: Project, today: dt.date) -> None:
             conditions=["convention"],
             territory_concerned=project.territory.name,
         )
+        actions.append(action)
         action.operators.set([organisations[s] for s in operators if s in organisations])
         ActionMilestone.objects.create(action=action, title="Lancement", due_date=start)
+        ActionMilestone.objects.create(
+            action=action, title="Premier bilan d'activité", due_date=start + dt.timedelta(days=180)
+        )
         ActionIndicator.objects.create(
             action=action,
             name="Personnes accompagnées",
             baseline="0",
             target="200",
             source="Rapport d'activité",
-            frequency="Annuelle",
+            frequency="Trimestrielle",
         )
         operator = organisations.get(operators[0])
         for funder, amount in funding:
@@ -590,13 +743,55 @@ def _roadmap(project: Project, today: dt.date) -> None:
                 status="acquis" if funder == "autofinancement" else "sollicite",
             )
     renumber(project=project)
+    validate_roadmap(
+        project=project,
+        meeting=meeting,
+        decision="Le COPIL valide la feuille de route et ses cinq fiches-actions.",
+        validated_on=timezone.localtime(meeting.starts_at).date(),
+        user=lead,
+        lines=roadmap_lines(project),
+    )
+    Action.objects.filter(pk__in=[a.pk for a in actions]).update(status=ActionStatus.VALIDATED)
 
 
-@transaction.atomic
-def load_demo(*, today: dt.date) -> list[tuple[DemoUser, str]]:
-    """Create (once) the demo projects and users; returns the logins to print."""
-    start = today - dt.timedelta(days=200)
-    project = _project(DEMO_SLUG, "PTSM du Finistère", DEMO_DEPARTEMENT, start, Phase.DIAGNOSTIC)
+def _commitments(project: Project, lead: User, story: Story) -> None:
+    """The letters sent to two operators after the roadmap's validation; Fondation Ildys has
+    signed (a scan of the annex it received), the SAMSAH has its annex to sign."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import override_settings
+
+    from ptsm.commitments.services import (
+        ensure_letter,
+        generate_annex,
+        record_signed_pdf,
+        send_for_signature,
+    )
+
+    letter = ensure_letter(project=project)
+    signatories = {
+        s.organisation.sub_type: s for s in letter.signatories.select_related("organisation")
+    }
+    # The demo's partners are fictitious: their e-mails go nowhere.
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+        for sub_type in ("etab_psy_espic", "savs_samsah"):
+            signatory = signatories[sub_type]
+            generate_annex(letter=letter, organisation=signatory.organisation, user=lead)
+            send_for_signature(signatory=signatory, base_url="http://127.0.0.1:8000")
+    ildys = signatories["etab_psy_espic"]
+    version = ildys.letter.annex_versions.filter(organisation=ildys.organisation).first()
+    with version.pdf.content.open("rb") as handle:
+        # Printed, signed by hand and scanned back: not the PDF the platform produced.
+        scanned = handle.read() + b"\n% signee a la main et numerisee\n"
+    record_signed_pdf(
+        signatory=ildys,
+        upload=SimpleUploadedFile("annexe-signee-ildys.pdf", scanned, "application/pdf"),
+        signed_on=story.today - dt.timedelta(days=6),
+        user=lead,
+        signed_outside=True,
+    )
+
+
+def _users(project: Project) -> None:
     for demo in DEMO_USERS:
         user = _user(demo)
         if demo.role == Role.ARS_ADMIN:
@@ -608,25 +803,50 @@ def load_demo(*, today: dt.date) -> list[tuple[DemoUser, str]]:
             Membership.objects.get_or_create(
                 user=user, project=project, defaults={"role": demo.role}
             )
-    # The first milestones are behind us: mark the letter and the plenary as done.
-    for milestone in Milestone.objects.filter(
-        project=project, due_date__lt=today - dt.timedelta(days=60)
-    ):
-        if milestone.done_on is None:
-            milestone.done_on = milestone.due_date
-            milestone.save(update_fields=["done_on"])
-    _directory_and_governance(project, today)
-    _diagnostic(project, today)
-    _roadmap(project, today)
-    from ptsm.commitments.services import ensure_letter as ensure_commitment_letter
 
-    ensure_commitment_letter(project=project)
-    # The demo signataire d'opérateur signs for the SAMSAH: they see only its annex.
-    Membership.objects.filter(
-        project=project, role=Role.OPERATOR_SIGNATORY, organisation__isnull=True
-    ).update(organisation=project.organisations.filter(sub_type="savs_samsah").first())
-    other = _project(OTHER_SLUG, "PTSM des Deux-Sèvres", OTHER_DEPARTEMENT, start, Phase.CADRAGE)
-    Membership.objects.get_or_create(
-        user=_user(OTHER_LEAD), project=other, defaults={"role": Role.PROJECT_LEAD}
+
+def load_finistere(*, today: dt.date) -> Project:
+    """The PTSM du Finistère, in its « Engagement » phase."""
+    project = Project.objects.filter(slug=DEMO_SLUG).first()
+    if project is not None:
+        _users(project)
+        return project
+    story = Story(start=add_months(today, -13), today=today)
+    project = _project(DEMO_SLUG, "PTSM du Finistère", DEMO_DEPARTEMENT, story.start)
+    _users(project)
+    lead = User.objects.get(email="chef.projet@demo.ptsm.fr")
+    contacts = _directory(project, today)
+    meetings = _governance(project, contacts, story)
+    _framing(project, lead, meetings["launch"])
+    _plenary_milestone(project, meetings["plenary"])
+    _diagnostic(project, lead, meetings["diagnostic"], story)
+    _roadmap(project, lead, meetings["roadmap"], story)
+    _commitments(project, lead, story)
+    # The demo signataire d'opérateur signs for the SAMSAH they run: they see only its annex.
+    Membership.objects.filter(project=project, role=Role.OPERATOR_SIGNATORY).update(
+        organisation=project.organisations.filter(sub_type="savs_samsah").first()
     )
+    return project
+
+
+def load_deux_sevres(*, today: dt.date) -> Project:
+    """A second project of another région, whose chef de projet the Finistère's users are not."""
+    project = Project.objects.filter(slug=OTHER_SLUG).first() or _project(
+        OTHER_SLUG, "PTSM des Deux-Sèvres", OTHER_DEPARTEMENT, today - dt.timedelta(days=20)
+    )
+    Membership.objects.get_or_create(
+        user=_user(OTHER_LEAD), project=project, defaults={"role": Role.PROJECT_LEAD}
+    )
+    return project
+
+
+# The demo's projects, loaded in this order (a CTSM in its annual-review stage comes next).
+DEMO_PROJECTS = [load_finistere, load_deux_sevres]
+
+
+@transaction.atomic
+def load_demo(*, today: dt.date) -> list[tuple[DemoUser, str]]:
+    """Create (once) the demo projects and users; returns the logins to print."""
+    for load in DEMO_PROJECTS:
+        load(today=today)
     return [(demo, DEMO_PASSWORD) for demo in [*DEMO_USERS, OTHER_LEAD]]

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from ptsm.accounts.models import Role
-from ptsm.projects.demo import DEMO_SLUG, demo_totp_device, load_demo
+from ptsm.demo.loader import DEMO_SLUG, demo_totp_device, load_demo
 from ptsm.territories.models import Commune
 from ptsm.territories.services import load_referential
 

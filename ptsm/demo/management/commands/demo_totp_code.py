@@ -3,7 +3,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django_otp.oath import TOTP
 
-from ptsm.projects.demo import demo_totp_device
+from ptsm.demo.loader import demo_totp_device
 
 
 class Command(BaseCommand):
