@@ -12,6 +12,7 @@ from ptsm.documents.letters import letter_frame
 from ptsm.governance.models import Body, BodyKind
 from ptsm.organisations.models import Organisation
 from ptsm.roadmap.content import action_data
+from ptsm.roadmap.levels import project_levels
 from ptsm.roadmap.models import COMMITTED_STATUSES, FundingNature, Orientation
 from ptsm.roadmap.selectors import credits_table, project_actions, roadmap_tree, roadmap_versions
 from ptsm.territories.selectors import (
@@ -245,7 +246,10 @@ def collective_context(project) -> dict:
         "orientations": {"bullets": [f"{o.code}. {o.title}" for o in tree]},
         "themes": {
             "bullets": [
-                f"{t.code} {t.title}" for o in tree for t in o.themes.all() if not t.archived
+                f"{t.code} {t.title}"
+                for o in tree
+                for t in o.themes.all()
+                if not t.archived and not t.implicit
             ]
         },
         "objectives": {
@@ -282,7 +286,7 @@ def collective_context(project) -> dict:
         },
         "duration": {
             "paragraphs": [
-                f"Cet engagement mutuel est valable pour une durée de {letter.duration_months} "
+                f"Cet engagement mutuel est valable pour une durée de {letter.term_months} "
                 "mois, et entre en vigueur à partir de la signature de la présente lettre."
             ]
         },
@@ -334,12 +338,26 @@ def collective_context(project) -> dict:
         },
         "annex_list": {"bullets": [f"Annexe — {o.name}" for o in carriers]},
     }
+    levels = project_levels(project)
+    headings = {  # the roadmap's levels as the project names them
+        "orientations": None
+        if levels.is_default("orientation")
+        else f"Les {levels.orientations.lower()}",
+        "thematiques": None
+        if levels.is_default("theme")
+        else f"Les {levels.themes.lower()} de la feuille de route",
+        "objectifs_plan": None
+        if levels.is_default("objective")
+        else f"{levels.objectives} et plan d'action",
+    }
     sections = []
     for spec in COLLECTIVE_SECTIONS:
+        if spec.key == "thematiques" and not levels.uses_themes:
+            continue  # a roadmap without the theme level
         text = _text(letter, spec.key, spec.default)
         block = {
             "key": spec.key,
-            "heading": spec.heading,
+            "heading": headings.get(spec.key) or spec.heading,
             "level": spec.level,
             "paragraphs": [] if spec.is_list else _split(text),
             "bullets": _split(text) if spec.is_list else [],
@@ -357,7 +375,7 @@ def collective_context(project) -> dict:
         "title": "Lettre d'engagement collective",
         "sections": sections,
         "by_key": {s["key"]: s for s in sections},
-        "duration": f"{letter.duration_months} mois",
+        "duration": f"{letter.term_months} mois",
         "mode": letter.get_signature_mode_display(),
         "signatures": institution_blocks(project, letter, co_pilots)
         + [
@@ -408,6 +426,11 @@ class Snapshot:
                 organisation.contacts.all(), key=lambda c: c.pk, default=None
             )
         self.first_contact = contacts
+
+    @cached_property
+    def levels(self):
+        """The roadmap's level names, read once for every annex."""
+        return project_levels(self.project)
 
     # The letter's layout, read once for every annex, and only when documents are composed.
     @cached_property
@@ -461,7 +484,9 @@ def annex_context(
     )
     actions_count = counted(snapshot.action_count, "fiche-action", "fiches-actions")
     orientations = counted(
-        snapshot.orientation_count, "orientation stratégique", "orientations stratégiques"
+        snapshot.orientation_count,
+        snapshot.levels.orientation.lower(),
+        snapshot.levels.orientations.lower(),
     )
     validation = (
         f"validée par le comité de pilotage du {french_date(snapshot.validated_on)}"
@@ -517,7 +542,7 @@ def annex_context(
         "article4": _text(letter, "article4", ARTICLE_DEFAULTS["article4"]),
         "article5": _text(letter, "article5", ARTICLE_DEFAULTS["article5"]),
         "article6": _text(letter, "article6", ARTICLE_DEFAULTS["article6"]),
-        "duration": f"{letter.duration_months} mois",
+        "duration": f"{letter.term_months} mois",
     }
     if not document:
         return context
