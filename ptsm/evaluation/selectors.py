@@ -192,6 +192,18 @@ def reviews(project) -> dict[tuple[str, int], Review]:
     return {(r.kind, r.number): r for r in Review.objects.filter(project=project)}
 
 
+def review_validation_dates(project) -> dict[tuple[str, int], dt.date]:
+    """(kind, number) → the date of the review's latest COPIL validation (one query)."""
+    dates = {}
+    for kind, number, validated_on in (
+        ReviewValidation.objects.filter(project=project)
+        .order_by("number")
+        .values_list("review__kind", "review__number", "validated_on")
+    ):
+        dates[(kind, number)] = validated_on
+    return dates
+
+
 def review_validations(review: Review | None):
     if review is None or review.pk is None:
         return ReviewValidation.objects.none()

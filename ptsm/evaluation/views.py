@@ -54,6 +54,7 @@ def overview(request, project):
     today = timezone.localdate()
     schedule = selectors.review_schedule(project)
     reviews = selectors.reviews(project)
+    validated = selectors.review_validation_dates(project)
     return render(
         request,
         "evaluation/overview.html",
@@ -67,6 +68,7 @@ def overview(request, project):
                     "label": slot.label,
                     "due": schedule.due(slot.kind, slot.number),
                     "review": reviews.get((slot.kind, slot.number)),
+                    "validated_on": validated.get((slot.kind, slot.number)),
                 }
                 for slot in review_slots(project)
             ],

@@ -60,6 +60,11 @@ class TerritoryFieldsMixin(forms.Form):
         return cleaned
 
 
+DURATION_HELP = (
+    "L'élaboration du PTSM selon la méthode (18 mois par défaut) : ses étapes s'y répartissent en "
+    "proportion. Pour un PTSM suivi de son CTSM, le contrat s'ouvre à la signature des "
+    "engagements (au 14e mois sur 18)."
+)
 CONTRACT_HELP = (
     "Pour un PTSM suivi de son CTSM : le contrat court à partir de la signature des engagements "
     "par tous les opérateurs, 60 mois au plus ; il a un bilan à 6 mois, un bilan annuel par "
@@ -76,7 +81,7 @@ def check_contract(form, cleaned) -> None:
         form.add_error(
             "contract_duration_months",
             "Un PTSM seul n'a pas de contrat : laissez ce champ vide ou choisissez « PTSM suivi "
-            "de son contrat territorial (CTSM) ».",
+            "de son CTSM ».",
         )
 
 
@@ -85,10 +90,13 @@ class ProjectCreateForm(DsfrFormMixin, TerritoryFieldsMixin):
     region = forms.ModelChoiceField(label="Région (ARS)", queryset=Region.objects.none())
     start_date = forms.DateField(label="Date de début", widget=DATE_WIDGET)
     planned_duration_months = forms.IntegerField(
-        label="Durée prévue (mois)", min_value=1, max_value=120, initial=18
+        label="Durée prévue (mois)", min_value=1, max_value=120, initial=18, help_text=DURATION_HELP
     )
     kind = forms.ChoiceField(
-        label="Type de démarche", choices=ProjectKind.choices, initial=ProjectKind.PTSM
+        label="Type de démarche",
+        choices=ProjectKind.choices,
+        initial=ProjectKind.PTSM,
+        required=False,  # left out: a PTSM alone
     )
     contract_duration_months = forms.IntegerField(
         label="Durée du contrat (CTSM, mois)",
@@ -120,6 +128,9 @@ class ProjectCreateForm(DsfrFormMixin, TerritoryFieldsMixin):
     def __init__(self, *args, regions, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = regions
+
+    def clean_kind(self):
+        return self.cleaned_data.get("kind") or ProjectKind.PTSM
 
     def clean(self):
         cleaned = super().clean()
@@ -165,7 +176,11 @@ class ProjectForm(DsfrModelForm):
             "contract_duration_months",
         ]
         widgets = {"start_date": DATE_WIDGET, "description": forms.Textarea(attrs={"rows": 4})}
-        help_texts = {"description": NO_PATIENT_DATA, "contract_duration_months": CONTRACT_HELP}
+        help_texts = {
+            "description": NO_PATIENT_DATA,
+            "contract_duration_months": CONTRACT_HELP,
+            "planned_duration_months": DURATION_HELP,
+        }
 
     field_order = [
         "name",

@@ -35,7 +35,7 @@ class Phase(models.TextChoices):
 
 class ProjectKind(models.TextChoices):
     PTSM = "ptsm", "PTSM seul"
-    CTSM = "ctsm", "PTSM suivi de son contrat territorial (CTSM)"
+    CTSM = "ctsm", "PTSM suivi de son CTSM"
 
 
 class Project(models.Model):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from ptsm.accounts.permissions import Capability, role_allows
-from ptsm.commitments.selectors import commitment_statuses
+from ptsm.commitments.selectors import commitment_statuses, engagement_period
 from ptsm.core.concurrency import (
     AlreadyDone,
     EditConflict,
@@ -81,6 +81,8 @@ def roadmap(request, project):
         {
             "page_title": "Feuille de route",
             "levels": levels,
+            # Once the commitments run, a fiche-action added binds its operators by amendment.
+            "engaged_since": engagement_period(project).start,
             "add_orientation": levels.add_label("orientation"),
             "add_under_orientation": levels.add_label(levels.child_of_orientation),
             "add_objective": levels.add_label("objective"),

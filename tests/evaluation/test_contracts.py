@@ -378,9 +378,8 @@ def test_the_commitments_of_a_ctsm_run_for_its_contract(client):
     lead = member(project, Role.PROJECT_LEAD)
     login(client, lead)
     page = words(visible_text(client.get(reverse("commitments:letter", args=[project.slug]))))
-    assert "Durée du contrat (CTSM) : 60 mois à compter de la dernière signature" in page.replace(
-        "\u00a0", " "
-    )
+    page = page.replace("\u00a0", " ").replace("\u202f", " ")
+    assert "Durée du contrat (CTSM) : 60 mois à compter de la dernière signature" in page
 
 
 def test_a_fiche_action_added_during_the_contract_binds_its_operators_by_amendment(client):
@@ -438,6 +437,11 @@ def test_a_fiche_action_added_during_the_contract_binds_its_operators_by_amendme
     with pytest.raises(ValidationError, match="établissez un avenant"):
         generate_annex(letter=letter, organisation=epsm)
     login(client, member(project, Role.PROJECT_LEAD))
+    tree = words(visible_text(client.get(reverse("roadmap:tree", args=[project.slug]))))
+    assert (
+        "Les engagements courent depuis le 1 mars 2021 (contrat de 60 mois) : une fiche-action "
+        "ajoutée ou modifiée, une fois validée par le COPIL, engage ses opérateurs par un avenant"
+    ) in tree.replace("1er", "1")
     page = client.get(reverse("commitments:letter", args=[project.slug])).content.decode()
     assert f'value="Ajout de la fiche-action {added.code} « Médiateurs de santé pairs »"' in page
     amendment = generate_annex(

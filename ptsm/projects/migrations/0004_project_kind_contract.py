@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='project',
             name='kind',
-            field=models.CharField(choices=[('ptsm', 'PTSM seul'), ('ctsm', 'PTSM suivi de son contrat territorial (CTSM)')], default='ptsm', max_length=10, verbose_name='type de démarche'),
+            field=models.CharField(choices=[('ptsm', 'PTSM seul'), ('ctsm', 'PTSM suivi de son CTSM')], default='ptsm', max_length=10, verbose_name='type de démarche'),
         ),
         migrations.AlterField(
             model_name='milestone',
