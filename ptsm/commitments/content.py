@@ -3,6 +3,7 @@
 from decimal import Decimal
 from functools import cached_property
 
+from django.db.models import Count, Q
 from django.utils.text import slugify
 
 from ptsm.core.formatting import french_date, french_euros
@@ -12,8 +13,8 @@ from ptsm.documents.letters import letter_frame
 from ptsm.governance.models import Body, BodyKind
 from ptsm.organisations.models import Organisation
 from ptsm.roadmap.content import action_data
-from ptsm.roadmap.levels import project_levels
-from ptsm.roadmap.models import COMMITTED_STATUSES, FundingNature, Orientation
+from ptsm.roadmap.levels import levels_of, project_levels
+from ptsm.roadmap.models import COMMITTED_STATUSES, FundingNature
 from ptsm.roadmap.selectors import credits_table, project_actions, roadmap_tree, roadmap_versions
 from ptsm.territories.selectors import (
     default_place,
@@ -409,7 +410,18 @@ class Snapshot:
             committed = project_actions(project).filter(status__in=COMMITTED_STATUSES)
             self.actions = list(committed.filter(operators=only))
             self.action_count = committed.count()
-        self.orientation_count = Orientation.objects.filter(project=project, archived=False).count()
+        # The orientations' count and the roadmap's level names, in one query.
+        counted_project = (
+            type(project)
+            .objects.filter(pk=project.pk)
+            .select_related("roadmap_levels")
+            .annotate(
+                active_orientations=Count("orientations", filter=Q(orientations__archived=False))
+            )
+            .get()
+        )
+        self.orientation_count = counted_project.active_orientations
+        self.levels = levels_of(getattr(counted_project, "roadmap_levels", None))
         self.project = project
         self.validated_on = roadmap_validated_on(project)
         self._actions_by_operator: dict[int, list] = {}
@@ -426,11 +438,6 @@ class Snapshot:
                 organisation.contacts.all(), key=lambda c: c.pk, default=None
             )
         self.first_contact = contacts
-
-    @cached_property
-    def levels(self):
-        """The roadmap's level names, read once for every annex."""
-        return project_levels(self.project)
 
     # The letter's layout, read once for every annex, and only when documents are composed.
     @cached_property

@@ -50,6 +50,7 @@ class SettingsForm(DsfrForm):
                 f"Durée du contrat (CTSM) : {project.contract_months} mois à compter de la "
                 "dernière signature ; elle se modifie dans les paramètres du projet."
             )
+            self["duration_months"].help_text = field.help_text  # bound field already built
 
 
 class TextForm(DsfrForm):

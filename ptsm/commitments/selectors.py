@@ -5,6 +5,7 @@ import difflib
 from concurrent.futures import Future
 from dataclasses import dataclass
 
+from django.db.models import Subquery
 from django.utils import timezone
 
 from ptsm.accounts.permissions import sees_every_operator
@@ -82,17 +83,20 @@ def engagement_period(project) -> Period:
     start: an operator joining later (a fiche-action added during a contract) or an amendment
     signed does not move it. It runs for the contract's duration (CTSM) or the letter's."""
     letter = current_letter(project)
-    rows = list(signatories(letter).values_list("status", "signed_on"))
-    signed_dates = [d for status, d in rows if status == SignatoryStatus.SIGNED and d]
-    complete = rows and len(signed_dates) == len(rows)
-    started = (
-        Milestone.objects.filter(project=project, key=MilestoneKey.COMMITMENTS_SIGNED)
-        .exclude(done_on=None)
-        .values_list("done_on", flat=True)
-        .first()
+    started = Milestone.objects.filter(
+        project=project, key=MilestoneKey.COMMITMENTS_SIGNED, done_on__isnull=False
+    ).values("done_on")[:1]
+    # One query: each signatory's state, and the date the commitments started (if they did).
+    rows = list(
+        signatories(letter)
+        .annotate(started=Subquery(started))
+        .values_list("status", "signed_on", "started")
     )
+    signed_dates = [d for status, d, _started in rows if status == SignatoryStatus.SIGNED and d]
+    complete = rows and len(signed_dates) == len(rows)
+    started_on = rows[0][2] if rows else None
     # (A milestone marked done by hand while nobody signed starts nothing.)
-    start = (started or (max(signed_dates) if complete else None)) if signed_dates else None
+    start = (started_on or (max(signed_dates) if complete else None)) if signed_dates else None
     return Period(
         start=start,
         end=add_months(start, project.contract_months or letter.duration_months) if start else None,

@@ -76,7 +76,11 @@ def project_levels(project) -> Levels:
     """The project's level names (the method's defaults until the chef de projet sets them)."""
     from .models import RoadmapLevels
 
-    row = RoadmapLevels.objects.filter(project=project).first()
+    return levels_of(RoadmapLevels.objects.filter(project=project).first())
+
+
+def levels_of(row) -> Levels:
+    """The levels a `RoadmapLevels` row names (the defaults without one)."""
     if row is None:
         return Levels()
     return Levels(

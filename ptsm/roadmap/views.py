@@ -36,7 +36,7 @@ from .forms import (
     ValidationForm,
 )
 from .gantt import gantt_svg, rows_from_timeline
-from .levels import project_levels
+from .levels import levels_of, project_levels
 from .models import Action, Objective, Orientation, RoadmapLevels, Theme
 
 LEVELS = {"orientation": Orientation, "thematique": Theme, "objectif": Objective, "action": Action}
@@ -73,7 +73,8 @@ def _item(project, level: str, pk: int):
 @project_view(Capability.VIEW_PROJECT)
 @require_safe
 def roadmap(request, project):
-    levels = project_levels(project)
+    levels_row = RoadmapLevels.objects.filter(project=project).first()
+    levels = levels_of(levels_row)
     can_manage = _can_manage(request)
     return render(
         request,
@@ -86,10 +87,7 @@ def roadmap(request, project):
             "add_orientation": levels.add_label("orientation"),
             "add_under_orientation": levels.add_label(levels.child_of_orientation),
             "add_objective": levels.add_label("objective"),
-            "levels_form": LevelsForm(
-                instance=RoadmapLevels.objects.filter(project=project).first()
-                or RoadmapLevels(project=project)
-            )
+            "levels_form": LevelsForm(instance=levels_row or RoadmapLevels(project=project))
             if can_manage
             else None,
             "orientations": selectors.roadmap_tree(project),
