@@ -18,6 +18,7 @@ from ptsm.core.concurrency import (
     formset_fingerprints,
     parse_bases,
 )
+from ptsm.core.formatting import french_date
 from ptsm.core.views import form_view
 from ptsm.organisations.models import Organisation
 from ptsm.projects.access import project_view
@@ -83,7 +84,7 @@ def roadmap(request, project):
             "page_title": "Feuille de route",
             "levels": levels,
             # Once the commitments run, a fiche-action added binds its operators by amendment.
-            "engaged_since": engagement_period(project).start,
+            "engaged_since": french_date(engagement_period(project).start),
             "add_orientation": levels.add_label("orientation"),
             "add_under_orientation": levels.add_label(levels.child_of_orientation),
             "add_objective": levels.add_label("objective"),
