@@ -36,6 +36,7 @@ TRACKED_MODELS: dict[str, tuple[str, tuple[str, ...]]] = {
     "roadmap.FundingLine": (f"action.{ACTION}", ()),
     "roadmap.ActionIndicator": (f"action.{ACTION}", ()),
     "roadmap.RoadmapVersion": ("project_id", ("lines",)),
+    "roadmap.RoadmapLevels": ("project_id", ()),
     "commitments.CommitmentLetter": ("project_id", ()),
     "commitments.Signatory": ("letter.project_id", ()),
     "commitments.AnnexVersion": ("letter.project_id", ("lines",)),

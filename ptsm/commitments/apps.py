@@ -10,6 +10,11 @@ class CommitmentsConfig(AppConfig):
         from . import guards
 
         guards.register()  # what this app keeps from deletion
+        from ptsm.projects.consistency import register
+
+        from .consistency import commitment_warnings
+
+        register(commitment_warnings)  # its durations against the project's
         from . import (
             documents,  # noqa: F401  (registers the letters, annexes and bundle)
             events,  # noqa: F401  (registers its method events)

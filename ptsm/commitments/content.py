@@ -3,6 +3,7 @@
 from decimal import Decimal
 from functools import cached_property
 
+from django.db.models import Count, Q
 from django.utils.text import slugify
 
 from ptsm.core.formatting import french_date, french_euros
@@ -12,7 +13,8 @@ from ptsm.documents.letters import letter_frame
 from ptsm.governance.models import Body, BodyKind
 from ptsm.organisations.models import Organisation
 from ptsm.roadmap.content import action_data
-from ptsm.roadmap.models import COMMITTED_STATUSES, FundingNature, Orientation
+from ptsm.roadmap.levels import levels_of, project_levels
+from ptsm.roadmap.models import COMMITTED_STATUSES, FundingNature
 from ptsm.roadmap.selectors import credits_table, project_actions, roadmap_tree, roadmap_versions
 from ptsm.territories.selectors import (
     default_place,
@@ -245,7 +247,10 @@ def collective_context(project) -> dict:
         "orientations": {"bullets": [f"{o.code}. {o.title}" for o in tree]},
         "themes": {
             "bullets": [
-                f"{t.code} {t.title}" for o in tree for t in o.themes.all() if not t.archived
+                f"{t.code} {t.title}"
+                for o in tree
+                for t in o.themes.all()
+                if not t.archived and not t.implicit
             ]
         },
         "objectives": {
@@ -282,7 +287,7 @@ def collective_context(project) -> dict:
         },
         "duration": {
             "paragraphs": [
-                f"Cet engagement mutuel est valable pour une durée de {letter.duration_months} "
+                f"Cet engagement mutuel est valable pour une durée de {letter.term_months} "
                 "mois, et entre en vigueur à partir de la signature de la présente lettre."
             ]
         },
@@ -334,12 +339,26 @@ def collective_context(project) -> dict:
         },
         "annex_list": {"bullets": [f"Annexe — {o.name}" for o in carriers]},
     }
+    levels = project_levels(project)
+    headings = {  # the roadmap's levels as the project names them
+        "orientations": None
+        if levels.is_default("orientation")
+        else f"Les {levels.orientations.lower()}",
+        "thematiques": None
+        if levels.is_default("theme")
+        else f"Les {levels.themes.lower()} de la feuille de route",
+        "objectifs_plan": None
+        if levels.is_default("objective")
+        else f"{levels.objectives} et plan d'action",
+    }
     sections = []
     for spec in COLLECTIVE_SECTIONS:
+        if spec.key == "thematiques" and not levels.uses_themes:
+            continue  # a roadmap without the theme level
         text = _text(letter, spec.key, spec.default)
         block = {
             "key": spec.key,
-            "heading": spec.heading,
+            "heading": headings.get(spec.key) or spec.heading,
             "level": spec.level,
             "paragraphs": [] if spec.is_list else _split(text),
             "bullets": _split(text) if spec.is_list else [],
@@ -357,7 +376,7 @@ def collective_context(project) -> dict:
         "title": "Lettre d'engagement collective",
         "sections": sections,
         "by_key": {s["key"]: s for s in sections},
-        "duration": f"{letter.duration_months} mois",
+        "duration": f"{letter.term_months} mois",
         "mode": letter.get_signature_mode_display(),
         "signatures": institution_blocks(project, letter, co_pilots)
         + [
@@ -391,7 +410,18 @@ class Snapshot:
             committed = project_actions(project).filter(status__in=COMMITTED_STATUSES)
             self.actions = list(committed.filter(operators=only))
             self.action_count = committed.count()
-        self.orientation_count = Orientation.objects.filter(project=project, archived=False).count()
+        # The orientations' count and the roadmap's level names, in one query.
+        counted_project = (
+            type(project)
+            .objects.filter(pk=project.pk)
+            .select_related("roadmap_levels")
+            .annotate(
+                active_orientations=Count("orientations", filter=Q(orientations__archived=False))
+            )
+            .get()
+        )
+        self.orientation_count = counted_project.active_orientations
+        self.levels = levels_of(getattr(counted_project, "roadmap_levels", None))
         self.project = project
         self.validated_on = roadmap_validated_on(project)
         self._actions_by_operator: dict[int, list] = {}
@@ -461,7 +491,9 @@ def annex_context(
     )
     actions_count = counted(snapshot.action_count, "fiche-action", "fiches-actions")
     orientations = counted(
-        snapshot.orientation_count, "orientation stratégique", "orientations stratégiques"
+        snapshot.orientation_count,
+        snapshot.levels.orientation.lower(),
+        snapshot.levels.orientations.lower(),
     )
     validation = (
         f"validée par le comité de pilotage du {french_date(snapshot.validated_on)}"
@@ -517,7 +549,7 @@ def annex_context(
         "article4": _text(letter, "article4", ARTICLE_DEFAULTS["article4"]),
         "article5": _text(letter, "article5", ARTICLE_DEFAULTS["article5"]),
         "article6": _text(letter, "article6", ARTICLE_DEFAULTS["article6"]),
-        "duration": f"{letter.duration_months} mois",
+        "duration": f"{letter.term_months} mois",
     }
     if not document:
         return context

@@ -41,6 +41,16 @@ class SettingsForm(DsfrForm):
         self.fields["session"].queryset = Meeting.objects.filter(body__project=project).order_by(
             "-starts_at"
         )
+        if project.contract_months:
+            # A CTSM's commitments run for its contract: one duration, set on the project.
+            field = self.fields["duration_months"]
+            field.disabled, field.initial = True, project.contract_months
+            self.initial["duration_months"] = project.contract_months
+            field.help_text = (
+                f"Durée du contrat (CTSM) : {project.contract_months} mois à compter de la "
+                "dernière signature ; elle se modifie dans les paramètres du projet."
+            )
+            self["duration_months"].help_text = field.help_text  # bound field already built
 
 
 class TextForm(DsfrForm):

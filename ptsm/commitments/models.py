@@ -75,6 +75,12 @@ class CommitmentLetter(models.Model):
     def __str__(self) -> str:
         return f"Lettre d'engagement — {self.project}"
 
+    @property
+    def term_months(self) -> int:
+        """How long the commitments run from the last signature: the contract's duration for
+        a CTSM (set once, on the project), the letter's own for a PTSM alone."""
+        return self.project.contract_months or self.duration_months
+
 
 class SignatoryStatus(models.TextChoices):
     TO_PREPARE = "a_preparer", "À préparer"

@@ -5,6 +5,7 @@ import difflib
 from concurrent.futures import Future
 from dataclasses import dataclass
 
+from django.db.models import Subquery
 from django.utils import timezone
 
 from ptsm.accounts.permissions import sees_every_operator
@@ -20,7 +21,7 @@ from ptsm.documents.services import (
     generate_document,
 )
 from ptsm.organisations.models import Organisation
-from ptsm.projects.models import add_months
+from ptsm.projects.models import Milestone, MilestoneKey, add_months
 
 from .bundle import BundlePart
 from .content import (
@@ -77,15 +78,28 @@ class Period:
 
 
 def engagement_period(project) -> Period:
-    """The commitment starts at the last signature, once every operator has signed."""
+    """The commitment starts at the last signature, once every operator has signed. Once
+    started (the project's « engagements signés » milestone done on that date), it keeps its
+    start: an operator joining later (a fiche-action added during a contract) or an amendment
+    signed does not move it. It runs for the contract's duration (CTSM) or the letter's."""
     letter = current_letter(project)
-    rows = list(signatories(letter).values_list("status", "signed_on"))
-    signed_dates = [d for status, d in rows if status == SignatoryStatus.SIGNED and d]
+    started = Milestone.objects.filter(
+        project=project, key=MilestoneKey.COMMITMENTS_SIGNED, done_on__isnull=False
+    ).values("done_on")[:1]
+    # One query: each signatory's state, and the date the commitments started (if they did).
+    rows = list(
+        signatories(letter)
+        .annotate(started=Subquery(started))
+        .values_list("status", "signed_on", "started")
+    )
+    signed_dates = [d for status, d, _started in rows if status == SignatoryStatus.SIGNED and d]
     complete = rows and len(signed_dates) == len(rows)
-    start = max(signed_dates) if complete else None
+    started_on = rows[0][2] if rows else None
+    # (A milestone marked done by hand while nobody signed starts nothing.)
+    start = (started_on or (max(signed_dates) if complete else None)) if signed_dates else None
     return Period(
         start=start,
-        end=add_months(start, letter.duration_months) if start else None,
+        end=add_months(start, project.contract_months or letter.duration_months) if start else None,
         signed=len(signed_dates),
         expected=len(rows),
     )
@@ -108,6 +122,18 @@ class AnnexState:
     organisation: Organisation
     version: AnnexVersion | None
     current: bool  # the version says what the roadmap says now
+    # Fiches-actions of the operator added since its latest version (« 2.1.3 Équipe mobile »):
+    # once signed, they bind it only through an amendment.
+    added: tuple[str, ...] = ()
+
+    @property
+    def amendment_reason(self) -> str:
+        """The amendment's motive, proposed when fiches-actions were added."""
+        if not self.added:
+            return ""
+        return (
+            "Ajout de la fiche-action " if len(self.added) == 1 else "Ajout des fiches-actions "
+        ) + ", ".join(self.added)
 
     @property
     def label(self) -> str:
@@ -141,7 +167,16 @@ def annex_states(project, letter) -> dict[int, AnnexState]:
         current = version is not None and version.lines == annex_lines(
             annex_context(project, organisation, snapshot, document=False)
         )
-        states[organisation.pk] = AnnexState(organisation, version, current)
+        added = ()
+        if version is not None and not current:
+            added = tuple(
+                f"{action.code} « {action.title} »"
+                for action in snapshot.actions_of(organisation)
+                if not any(
+                    line.startswith(f"{action.code} {action.title} — ") for line in version.lines
+                )
+            )
+        states[organisation.pk] = AnnexState(organisation, version, current, added)
     return states
 
 

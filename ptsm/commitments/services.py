@@ -201,6 +201,14 @@ def generate_annex(
         raise ValidationError(
             "L'annexe signée a changé : établissez un avenant (article 6) pour la modifier."
         )
+    if latest is None and not amendment and engagement_period(project).start is not None:
+        # An operator joining once the commitments run (a fiche-action added during the
+        # contract) commits itself through an amendment, never a first letter of its own.
+        amendment = True
+        reason = reason.strip() or "Adhésion aux engagements en cours : " + ", ".join(
+            f"fiche-action {action.code} « {action.title} »"
+            for action in snapshot.actions_of(organisation)
+        )
     if amendment and not reason.strip():
         raise ValidationError("Indiquez le motif de l'avenant.")
     version = AnnexVersion.objects.create(

@@ -1,60 +1,75 @@
-"""Document kinds owned by the evaluation app: the two reviews (bilans)."""
+"""Document kinds owned by the evaluation app: the reviews (bilans) and the indicators table."""
 
 import re
 
 from django.utils import timezone
 
-from ptsm.documents.registry import DocumentKind, Freeze, register, template_path
+from ptsm.documents.registry import DocumentKind, Freeze, Variant, register, template_path
 from ptsm.documents.rendering import docx_renderer, pdf_renderer
 from ptsm.documents.slides import Slide, pptx_renderer
 from ptsm.documents.spreadsheets import Sheet, workbook_bytes
+from ptsm.projects.models import MAX_ANNUAL_REVIEWS
 
 from .docx_templates import REVIEW_DOCX
-from .models import ReviewKind
-from .sections import DOCUMENT_STEMS
+from .models import ReviewKind, review_label
+from .sections import document_stem
 
 
-def _review_context(kind: str):
+def _review_context(kind: str, number: int = 0):
     def build(project, variant_key: str = "") -> dict:
         from .selectors import review_context, review_of
 
-        return review_context(project, review_of(project, kind), timezone.localdate())
+        return review_context(project, review_of(project, kind, number), timezone.localdate())
 
     return build
 
 
-def review_freeze(project, kind: str) -> Freeze | None:
+def review_freeze(project, kind: str, number: int = 0) -> Freeze | None:
     """The review as the COPIL last validated it (see `validate_review`)."""
     from .models import ReviewValidation
 
     latest = (
-        ReviewValidation.objects.filter(project=project, review__kind=kind)
+        ReviewValidation.objects.filter(project=project, review__kind=kind, review__number=number)
         .order_by("-number")
         .first()
     )
     if latest is None:
         return None
-    return Freeze(key=f"{DOCUMENT_STEMS[kind]}-v{latest.number}", on=latest.validated_on)
+    return Freeze(key=f"{document_stem(kind, number)}-v{latest.number}", on=latest.validated_on)
 
 
-def _review_frozen(kind: str):
+def _review_frozen(kind: str, number: int = 0):
     def frozen(project) -> dict[str, Freeze]:
-        freeze = review_freeze(project, kind)
+        freeze = review_freeze(project, kind, number)
         return {"": freeze} if freeze else {}
 
     return frozen
 
 
-def _review_unavailable(kind: str):
+def _annual_variants(number: int):
+    def variants(project) -> list[Variant]:
+        """An annual review exists only in a contract that has it (none for a PTSM alone)."""
+        if number > project.annual_reviews:
+            return []
+        stem = document_stem(ReviewKind.ANNUAL, number)
+        return [Variant(key="", file_stem=stem, title=review_label(ReviewKind.ANNUAL, number))]
+
+    return variants
+
+
+def _review_unavailable(kind: str, number: int = 0):
     def unavailable_reason(project) -> str | None:
         """A review is offered once it says something (a text or a fiche-action's assessment)
-        or once the COPIL validated it."""
+        or once the COPIL validated it. A project without this annual review has nothing to
+        say about it (no variant, no line)."""
         from django.db.models import Exists, OuterRef
 
         from .models import ActionAssessment, Review, ReviewValidation
 
+        if kind == ReviewKind.ANNUAL and number > project.annual_reviews:
+            return None
         said = (
-            Review.objects.filter(project=project, kind=kind)
+            Review.objects.filter(project=project, kind=kind, number=number)
             .annotate(
                 validated=Exists(ReviewValidation.objects.filter(review=OuterRef("pk"))),
                 assessed=Exists(
@@ -69,16 +84,19 @@ def _review_unavailable(kind: str):
             if validated or assessed or any(str(t).strip() for t in (texts or {}).values()):
                 return None
         return (
-            f"le {kind.label.lower()} n'a encore ni texte ni appréciation de fiche-action ; "
-            "rédigez-le depuis la page « Évaluation »."
+            f"le {review_label(kind, number)[0].lower()}{review_label(kind, number)[1:]} n'a "
+            "encore ni texte ni appréciation de fiche-action ; rédigez-le depuis la page "
+            "« Évaluation »."
         )
 
     return unavailable_reason
 
 
-def _review_is_draft(kind: str):
+def _review_is_draft(kind: str, number: int = 0):
     def is_draft(project) -> bool:
-        return not project.review_validations.filter(review__kind=kind).exists()
+        return not project.review_validations.filter(
+            review__kind=kind, review__number=number
+        ).exists()
 
     return is_draft
 
@@ -106,13 +124,21 @@ def review_slides(context: dict) -> list[Slide]:
             table_header=("Statut", "Fiches-actions"),
             paragraphs=[f"Jalons : {context['milestones']['summary']}."],
         ),
+        *(
+            [Slide(title="Année du contrat", paragraphs=[context["year"]["label"]])]
+            if context.get("year")
+            else []
+        ),
         Slide(
             title="Indicateurs d'évaluation",
             table=[
                 (f"{i['action']} {i['name']}", f"{i['value']} (cible {i['target']})")
                 for i in context["indicators"]
             ],
-            table_header=("Indicateur", "Dernière valeur"),
+            table_header=(
+                "Indicateur",
+                "Valeur de l'année" if context.get("year") else "Dernière valeur",
+            ),
         ),
         Slide(
             title="Crédits mobilisés",
@@ -149,23 +175,22 @@ def review_slides(context: dict) -> list[Slide]:
     return slides
 
 
-for order, (kind, description) in enumerate(
-    [
-        (
-            ReviewKind.SIX_MONTHS,
-            "Bilan six mois après la dernière signature : avancement, indicateurs, ajustements.",
-        ),
-        (
-            ReviewKind.FINAL,
-            "Bilan au terme des engagements : réalisations, indicateurs, suites et actualisation.",
-        ),
-    ],
-    start=50,
-):
+for order, kind, description in [
+    (
+        50,
+        ReviewKind.SIX_MONTHS,
+        "Bilan six mois après la dernière signature : avancement, indicateurs, ajustements.",
+    ),
+    (
+        59,  # after a contract's annual reviews
+        ReviewKind.FINAL,
+        "Bilan au terme des engagements : réalisations, indicateurs, suites et actualisation.",
+    ),
+]:
     register(
         DocumentKind(
             section="Mise en œuvre et évaluation",
-            slug=DOCUMENT_STEMS[kind],
+            slug=document_stem(kind),
             title=kind.label,
             description=description,
             build_context=_review_context(kind),
@@ -178,6 +203,33 @@ for order, (kind, description) in enumerate(
                 "pptx": pptx_renderer(review_slides),
             },
             order=order,
+        )
+    )
+
+
+# A contract's annual reviews (CTSM): « bilan-annuel-1 » to « bilan-annuel-4 », offered only
+# to a project whose contract has them.
+for number in range(1, MAX_ANNUAL_REVIEWS + 1):
+    register(
+        DocumentKind(
+            section="Mise en œuvre et évaluation",
+            slug=document_stem(ReviewKind.ANNUAL, number),
+            title=review_label(ReviewKind.ANNUAL, number),
+            description=(
+                f"Bilan de l'année {number} du contrat : avancement, valeurs des indicateurs "
+                "mesurées dans l'année, avenants."
+            ),
+            build_context=_review_context(ReviewKind.ANNUAL, number),
+            variants=_annual_variants(number),
+            is_draft=_review_is_draft(ReviewKind.ANNUAL, number),
+            frozen=_review_frozen(ReviewKind.ANNUAL, number),
+            unavailable_reason=_review_unavailable(ReviewKind.ANNUAL, number),
+            renderers={
+                "docx": docx_renderer(REVIEW_DOCX),
+                "pdf": pdf_renderer(template_path(__file__, "doc_templates", "bilan.typ")),
+                "pptx": pptx_renderer(review_slides),
+            },
+            order=50 + number,
         )
     )
 

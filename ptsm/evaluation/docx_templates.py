@@ -1,4 +1,4 @@
-"""DOCX template of the reviews (bilan à 6 mois, bilan final)."""
+"""DOCX template of the reviews (bilan à 6 mois, bilans annuels, bilan final)."""
 
 from pathlib import Path
 
@@ -17,6 +17,9 @@ def build_review(path: Path = REVIEW_DOCX) -> Path:
         "Début des engagements : {{ period.start }} — échéance du bilan : {{ period.due }} — "
         "fin des engagements : {{ period.end }}."
     )
+    b.tag("{%p if year %}")
+    b.paragraph("{{ year.label }}. Les valeurs des indicateurs sont celles mesurées dans l'année.")
+    b.tag("{%p endif %}")
     b.tag("{%p if validation %}")
     b.paragraph(
         "Version {{ validation.number }} validée par le COPIL le {{ validation.validated_on }} : "
@@ -48,7 +51,7 @@ def build_review(path: Path = REVIEW_DOCX) -> Path:
     )
     b.heading("Indicateurs d'évaluation")
     b.table(
-        ["N°", "Indicateur", "Départ", "Cible", "Dernière valeur", "Mesurée le"],
+        ["N°", "Indicateur", "Départ", "Cible", "{{ value_heading }}", "Mesurée le"],
         [
             "{{ i.action }}",
             "{{ i.name }}",

@@ -9,7 +9,15 @@ from ptsm.governance.validation import CopilValidation
 
 class ReviewKind(models.TextChoices):
     SIX_MONTHS = "six_mois", "Bilan à 6 mois"
+    ANNUAL = "annuel", "Bilan annuel"  # a contract's (CTSM): one per year, numbered
     FINAL = "final", "Bilan final"
+
+
+def review_label(kind: str, number: int = 0) -> str:
+    """« Bilan à 6 mois », « Bilan annuel n° 2 », « Bilan final »."""
+    if kind == ReviewKind.ANNUAL:
+        return f"Bilan annuel n°\u00a0{number}"
+    return ReviewKind(kind).label
 
 
 class Review(models.Model):
@@ -20,6 +28,9 @@ class Review(models.Model):
         "projects.Project", on_delete=models.CASCADE, related_name="reviews"
     )
     kind = models.CharField("bilan", max_length=10, choices=ReviewKind.choices)
+    number = models.PositiveSmallIntegerField(
+        "n° du bilan annuel", default=0, help_text="1 pour la première année du contrat…"
+    )
     texts = models.JSONField("textes", default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
@@ -29,11 +40,17 @@ class Review(models.Model):
     class Meta:
         verbose_name = "bilan"
         constraints = [
-            models.UniqueConstraint(fields=["project", "kind"], name="one_review_per_kind")
+            models.UniqueConstraint(
+                fields=["project", "kind", "number"], name="one_review_per_kind_and_year"
+            )
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} — {self.project}"
+        return f"{self.label} — {self.project}"
+
+    @property
+    def label(self) -> str:
+        return review_label(self.kind, self.number)
 
 
 class ActionAssessment(models.Model):

@@ -21,7 +21,7 @@ from ptsm.roadmap.models import (
 from ptsm.roadmap.selectors import euros, project_actions
 
 from .models import ActionIndicatorValue, Review, ReviewKind, ReviewValidation
-from .sections import review_sections
+from .sections import review_sections, review_slots
 
 REVIEW_MONTHS = 6
 # The plan's actions once the COPIL has validated them, whatever became of them since.
@@ -36,18 +36,30 @@ REVIEWED_STATUSES = [
 
 @dataclass(frozen=True)
 class ReviewSchedule:
-    start: dt.date | None  # the last signature
+    start: dt.date | None  # the last signature (a contract's start)
     six_months: dt.date | None
     end: dt.date | None
     signed: int
     expected: int
+    annual: tuple[dt.date | None, ...] = ()  # a contract's annual reviews, n° 1 first
 
-    def due(self, kind: str) -> dt.date | None:
-        return self.end if kind == ReviewKind.FINAL else self.six_months
+    def due(self, kind: str, number: int = 0) -> dt.date | None:
+        if kind == ReviewKind.FINAL:
+            return self.end
+        if kind == ReviewKind.ANNUAL:
+            return self.annual[number - 1] if 0 < number <= len(self.annual) else None
+        return self.six_months
+
+    def year(self, number: int) -> tuple[dt.date, dt.date] | None:
+        """The contract's year n° `number`: [start, end) once the commitments are signed."""
+        if self.start is None:
+            return None
+        return add_months(self.start, 12 * (number - 1)), add_months(self.start, 12 * number)
 
 
 def review_schedule(project) -> ReviewSchedule:
-    """The reviews follow the commitments: 6 months after the last signature, and at their end."""
+    """The reviews follow the commitments: 6 months after the last signature, every year of a
+    contract (CTSM), and at their end."""
     period = engagement_period(project)
     return ReviewSchedule(
         start=period.start,
@@ -55,6 +67,10 @@ def review_schedule(project) -> ReviewSchedule:
         end=period.end,
         signed=period.signed,
         expected=period.expected,
+        annual=tuple(
+            add_months(period.start, 12 * n) if period.start else None
+            for n in range(1, project.annual_reviews + 1)
+        ),
     )
 
 
@@ -64,11 +80,13 @@ def next_review(project, today: dt.date) -> tuple[str, dt.date] | None:
     if schedule.start is None:
         return None
     validated = set(
-        ReviewValidation.objects.filter(project=project).values_list("review__kind", flat=True)
+        ReviewValidation.objects.filter(project=project).values_list(
+            "review__kind", "review__number"
+        )
     )
-    for kind in ReviewKind:
-        if kind not in validated:
-            return kind.label, schedule.due(kind)
+    for slot in review_slots(project):
+        if (slot.kind, slot.number) not in validated:
+            return slot.label, schedule.due(slot.kind, slot.number)
     return None
 
 
@@ -95,24 +113,30 @@ class Progress:
     credits: dict[str, Decimal] = field(default_factory=dict)
 
 
-def latest_indicator_values(project) -> dict[int, ActionIndicatorValue]:
-    """Indicator → its most recent value (one query)."""
-    latest = {}
-    for value in ActionIndicatorValue.objects.filter(
+def latest_indicator_values(
+    project, within: tuple[dt.date, dt.date] | None = None
+) -> dict[int, ActionIndicatorValue]:
+    """Indicator → its most recent value (one query); `within`: measured in [start, end) only
+    (a contract year, for its annual review)."""
+    values = ActionIndicatorValue.objects.filter(
         indicator__action__objective__theme__orientation__project=project
-    ).order_by("indicator_id", "-measured_on", "-pk"):
+    )
+    if within is not None:
+        values = values.filter(measured_on__gte=within[0], measured_on__lt=within[1])
+    latest = {}
+    for value in values.order_by("indicator_id", "-measured_on", "-pk"):
         latest.setdefault(value.indicator_id, value)
     return latest
 
 
-def progress(project, today: dt.date) -> Progress:
+def progress(project, today: dt.date, within: tuple[dt.date, dt.date] | None = None) -> Progress:
     actions = [a for a in project_actions(project) if a.status in REVIEWED_STATUSES]
     counts = Counter(a.status for a in actions)
     result = Progress(
         actions=actions,
         by_status=[(ActionStatus(s).label, counts[s]) for s in REVIEWED_STATUSES],
     )
-    latest = latest_indicator_values(project)
+    latest = latest_indicator_values(project, within)
     credits = Counter()
     for action in actions:
         for milestone in action.milestones.all():
@@ -155,15 +179,29 @@ def milestone_summary(action, today: dt.date) -> str:
     return text + (f", {late} en retard" if late else "")
 
 
-def review_of(project, kind: str) -> Review:
-    """The project's review of that kind, or an unsaved empty one until someone writes it."""
-    return Review.objects.filter(project=project, kind=kind).first() or Review(
-        project=project, kind=kind
+def review_of(project, kind: str, number: int = 0) -> Review:
+    """The project's review of that kind (and number, for an annual review), or an unsaved
+    empty one until someone writes it."""
+    return Review.objects.filter(project=project, kind=kind, number=number).first() or Review(
+        project=project, kind=kind, number=number
     )
 
 
-def reviews(project) -> dict[str, Review]:
-    return {r.kind: r for r in Review.objects.filter(project=project)}
+def reviews(project) -> dict[tuple[str, int], Review]:
+    """(kind, number) → the review written so far."""
+    return {(r.kind, r.number): r for r in Review.objects.filter(project=project)}
+
+
+def review_validation_dates(project) -> dict[tuple[str, int], dt.date]:
+    """(kind, number) → the date of the review's latest COPIL validation (one query)."""
+    dates = {}
+    for kind, number, validated_on in (
+        ReviewValidation.objects.filter(project=project)
+        .order_by("number")
+        .values_list("review__kind", "review__number", "validated_on")
+    ):
+        dates[(kind, number)] = validated_on
+    return dates
 
 
 def review_validations(review: Review | None):
@@ -175,22 +213,38 @@ def review_validations(review: Review | None):
 def review_context(project, review: Review, today: dt.date) -> dict:
     """Everything a review shows, as plain data: the page, the DOCX and the PDF read it."""
     schedule = review_schedule(project)
-    state = progress(project, today)
+    annual = review.kind == ReviewKind.ANNUAL
+    year = schedule.year(review.number) if annual else None
+    state = progress(project, today, within=year)
     comments = {a.action_id: a.comment for a in review.assessments.all()} if review.pk else {}
-    due = schedule.due(review.kind)
+    due = schedule.due(review.kind, review.number)
     latest_validation = review_validations(review).first()
+    not_measured = "non mesuré cette année" if annual else "non mesuré"
     return {
-        "title": review.get_kind_display(),
+        "title": review.label,
         "kind": review.kind,
+        "number": review.number,
+        "year": {
+            "number": str(review.number),
+            "start": french_date(year[0]) if year else "",
+            "end": french_date(year[1] - dt.timedelta(days=1)) if year else "",
+            "label": (
+                f"Année {review.number} du contrat : du {french_date(year[0])} au "
+                f"{french_date(year[1] - dt.timedelta(days=1))}"
+                if year
+                else f"Année {review.number} du contrat (elle commencera à la dernière signature)"
+            ),
+        }
+        if annual
+        else None,
         "period": {
             # Until every operator has signed, the dates are said as the rule that will fix them.
             "start": french_date(schedule.start) or "à la dernière signature (non atteinte)",
             "due": french_date(due)
-            or (
-                "6 mois après la dernière signature"
-                if review.kind == ReviewKind.SIX_MONTHS
-                else "au terme des engagements"
-            ),
+            or {
+                ReviewKind.SIX_MONTHS: "6 mois après la dernière signature",
+                ReviewKind.ANNUAL: f"{12 * review.number} mois après la dernière signature",
+            }.get(review.kind, "au terme des engagements"),
             "end": french_date(schedule.end)
             or "au terme de leur durée, depuis la dernière signature",
             "signatures": f"{plural(schedule.signed, 'signature', 'signatures')} sur {schedule.expected}",
@@ -226,13 +280,14 @@ def review_context(project, review: Review, today: dt.date) -> dict:
             }
             for a in state.actions
         ],
+        "value_heading": "Valeur de l'année" if annual else "Dernière valeur",
         "indicators": [
             {
                 "action": row.action.code,
                 "name": row.indicator.name,
                 "baseline": row.indicator.baseline or "—",
                 "target": row.indicator.target or "—",
-                "value": row.latest.value if row.latest else "non mesuré",
+                "value": row.latest.value if row.latest else not_measured,
                 "measured_on": french_date(row.latest.measured_on) if row.latest else "—",
             }
             for row in state.indicators
@@ -261,6 +316,8 @@ def review_context(project, review: Review, today: dt.date) -> dict:
 def review_lines(context: dict) -> list[str]:
     """The review as text lines: what the COPIL validates, compared between versions."""
     lines = [f"{context['title']} — échéance {context['period']['due']}"]
+    if context.get("year"):
+        lines.append(context["year"]["label"])
     for section in context["sections"]:
         lines.append(f"## {section['heading']}")
         lines += section["paragraphs"]

@@ -17,16 +17,27 @@ from ptsm.core.mail import header_text
 from ptsm.governance.validation import record_validation
 from ptsm.projects.services import record_method_event
 
-from .events import REVIEW_VALIDATED
-from .models import ActionAssessment, ActionIndicatorValue, Review, ReviewValidation
-from .sections import DOCUMENT_STEMS, review_sections
+from .events import validated_event
+from .models import ActionAssessment, ActionIndicatorValue, Review, ReviewKind, ReviewValidation
+from .sections import document_stem, review_sections
 from .selectors import REVIEWED_STATUSES, measurement_requests, review_context, review_lines
 
 MAX_TEXT = 20_000
 
 
-def ensure_review(*, project, kind: str) -> Review:
-    review, _ = Review.objects.get_or_create(project=project, kind=kind)
+def ensure_review(*, project, kind: str, number: int = 0) -> Review:
+    if kind == ReviewKind.ANNUAL and not 1 <= number <= project.annual_reviews:
+        raise ValidationError(
+            f"Ce projet n'a pas de bilan annuel n° {number} : "
+            + (
+                f"son contrat en prévoit {project.annual_reviews}."
+                if project.is_contract
+                else "seul un CTSM a des bilans annuels."
+            )
+        )
+    review, _ = Review.objects.get_or_create(
+        project=project, kind=kind, number=number if kind == ReviewKind.ANNUAL else 0
+    )
     return review
 
 
@@ -140,14 +151,14 @@ def validate_review(
     )
     freeze_documents(
         project=review.project,
-        kind_slugs=[DOCUMENT_STEMS[review.kind]],
-        freeze=review_freeze(review.project, review.kind),
+        kind_slugs=[document_stem(review.kind, review.number)],
+        freeze=review_freeze(review.project, review.kind, review.number),
         user=user,
         today=validated_on,
     )
     record_method_event(
         project=review.project,
-        key=REVIEW_VALIDATED[review.kind].key,
+        key=validated_event(review.project, review.kind, review.number).key,
         happened_on=validated_on,
         user=user,
     )

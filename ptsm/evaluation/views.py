@@ -16,8 +16,8 @@ from ptsm.roadmap.selectors import may_edit_action
 from . import selectors, services
 from .forms import AssessmentsForm, CopilValidationForm, IndicatorValueForm, ReviewTextsForm
 from .jobs import PILOTS_JOB
-from .models import ActionIndicatorValue, Review, ReviewKind
-from .sections import DOCUMENT_STEMS, KIND_SLUGS, SLUG_OF_KIND
+from .models import ActionIndicatorValue, Review
+from .sections import ReviewSlot, document_stem, review_slots, slot_from_slug
 
 
 def _can_edit(request) -> bool:
@@ -30,14 +30,22 @@ def raise_denied():
     )
 
 
-def _kind(kind_slug: str) -> str:
-    if kind_slug not in KIND_SLUGS:
+def _slot(project, kind_slug: str) -> ReviewSlot:
+    """The review this URL names: « six-mois », « annuel-<n> » (a contract's) or « final »."""
+    slot = slot_from_slug(project, kind_slug)
+    if slot is None:
         raise Http404("Bilan inconnu.")
-    return KIND_SLUGS[kind_slug]
+    return slot
 
 
 def _review(project, kind_slug: str) -> Review:
-    return selectors.review_of(project, _kind(kind_slug))
+    slot = _slot(project, kind_slug)
+    return selectors.review_of(project, slot.kind, slot.number)
+
+
+def _ensure(project, kind_slug: str) -> Review:
+    slot = _slot(project, kind_slug)
+    return services.ensure_review(project=project, kind=slot.kind, number=slot.number)
 
 
 @project_view(Capability.VIEW_PROJECT)
@@ -46,6 +54,7 @@ def overview(request, project):
     today = timezone.localdate()
     schedule = selectors.review_schedule(project)
     reviews = selectors.reviews(project)
+    validated = selectors.review_validation_dates(project)
     return render(
         request,
         "evaluation/overview.html",
@@ -55,12 +64,13 @@ def overview(request, project):
             "progress": selectors.progress(project, today),
             "review_rows": [
                 {
-                    "slug": SLUG_OF_KIND[kind],
-                    "label": kind.label,
-                    "due": schedule.due(kind),
-                    "review": reviews.get(kind),
+                    "slug": slot.slug,
+                    "label": slot.label,
+                    "due": schedule.due(slot.kind, slot.number),
+                    "review": reviews.get((slot.kind, slot.number)),
+                    "validated_on": validated.get((slot.kind, slot.number)),
                 }
-                for kind in ReviewKind
+                for slot in review_slots(project)
             ],
             "today": today,
             "can_remind": role_allows(request.project_role, Capability.EDIT_ROADMAP),
@@ -135,11 +145,11 @@ def _review_page(request, project, kind, texts_form=None):
         request,
         "evaluation/review.html",
         {
-            "page_title": review.get_kind_display(),
+            "page_title": review.label,
             "review": review,
             "kind_slug": kind,
             "content": context,
-            "document_stem": DOCUMENT_STEMS[review.kind],
+            "document_stem": document_stem(review.kind, review.number),
             "validations": selectors.review_validations(review),
             "can_edit": can_edit,
             "texts_form": (texts_form or ReviewTextsForm(review=review)) if can_edit else None,
@@ -159,7 +169,7 @@ def _review_page(request, project, kind, texts_form=None):
 @project_view(Capability.EDIT_EVALUATION)
 @require_POST
 def review_texts(request, project, kind):
-    review = services.ensure_review(project=project, kind=_kind(kind))
+    review = _ensure(project, kind)
     form = ReviewTextsForm(request.POST, review=review)
     if not form.is_valid():
         return _review_page(request, project, kind, texts_form=form)
@@ -183,7 +193,7 @@ def review_texts(request, project, kind):
 @project_view(Capability.EDIT_EVALUATION)
 @require_POST
 def review_assessments(request, project, kind):
-    review = services.ensure_review(project=project, kind=_kind(kind))
+    review = _ensure(project, kind)
     actions = selectors.review_context(project, review, timezone.localdate())["actions"]
     form = AssessmentsForm(request.POST, actions=actions, comments={})
     if form.is_valid():
@@ -204,7 +214,7 @@ def review_assessments(request, project, kind):
 @project_view(Capability.EDIT_EVALUATION)
 @require_POST
 def review_validate(request, project, kind):
-    review = services.ensure_review(project=project, kind=_kind(kind))
+    review = _ensure(project, kind)
     form = CopilValidationForm(request.POST, project=project)
     if not form.is_valid():
         messages.error(
@@ -222,7 +232,7 @@ def review_validate(request, project, kind):
     else:
         messages.success(
             request,
-            f"{review.get_kind_display()} validé : version {version.number} figée "
+            f"{review.label} validé : version {version.number} figée "
             f"(SHA-256 {version.sha256[:16]}…).",
         )
     return redirect("evaluation:review", slug=project.slug, kind=kind)

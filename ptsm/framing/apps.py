@@ -10,6 +10,11 @@ class FramingConfig(AppConfig):
         from . import guards
 
         guards.register()  # what this app keeps from deletion
+        from ptsm.projects.consistency import register
+
+        from .consistency import framing_warnings
+
+        register(framing_warnings)  # its durations against the project's
         from . import (
             documents,  # noqa: F401  (registers the letter and its annex)
             events,  # noqa: F401  (registers its method event)

@@ -6,7 +6,7 @@ from ptsm.core.forms import NO_PATIENT_DATA, DsfrFormMixin, DsfrModelForm
 from ptsm.territories.models import Departement, Epci, Region
 from ptsm.territories.services import parse_commune_codes
 
-from .models import Milestone, Project
+from .models import MAX_CONTRACT_MONTHS, MIN_CONTRACT_MONTHS, Milestone, Project, ProjectKind
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -60,12 +60,50 @@ class TerritoryFieldsMixin(forms.Form):
         return cleaned
 
 
+DURATION_HELP = (
+    "L'élaboration du PTSM selon la méthode (18 mois par défaut) : ses étapes s'y répartissent en "
+    "proportion. Pour un PTSM suivi de son CTSM, le contrat s'ouvre à la signature des "
+    "engagements (au 14e mois sur 18)."
+)
+CONTRACT_HELP = (
+    "Pour un PTSM suivi de son CTSM : le contrat court à partir de la signature des engagements "
+    "par tous les opérateurs, 60 mois au plus ; il a un bilan à 6 mois, un bilan annuel par "
+    "année et un bilan final. Laisser vide pour un PTSM seul."
+)
+
+
+def check_contract(form, cleaned) -> None:
+    """A CTSM needs its contract's duration; a PTSM alone has none."""
+    kind, months = cleaned.get("kind"), cleaned.get("contract_duration_months")
+    if kind == ProjectKind.CTSM and not months:
+        form.add_error("contract_duration_months", "Indiquez la durée du contrat (CTSM), en mois.")
+    elif kind == ProjectKind.PTSM and months:
+        form.add_error(
+            "contract_duration_months",
+            "Un PTSM seul n'a pas de contrat : laissez ce champ vide ou choisissez « PTSM suivi "
+            "de son CTSM ».",
+        )
+
+
 class ProjectCreateForm(DsfrFormMixin, TerritoryFieldsMixin):
     name = forms.CharField(label="Nom du projet", max_length=200)
     region = forms.ModelChoiceField(label="Région (ARS)", queryset=Region.objects.none())
     start_date = forms.DateField(label="Date de début", widget=DATE_WIDGET)
     planned_duration_months = forms.IntegerField(
-        label="Durée prévue (mois)", min_value=1, max_value=120, initial=18
+        label="Durée prévue (mois)", min_value=1, max_value=120, initial=18, help_text=DURATION_HELP
+    )
+    kind = forms.ChoiceField(
+        label="Type de démarche",
+        choices=ProjectKind.choices,
+        initial=ProjectKind.PTSM,
+        required=False,  # left out: a PTSM alone
+    )
+    contract_duration_months = forms.IntegerField(
+        label="Durée du contrat (CTSM, mois)",
+        min_value=MIN_CONTRACT_MONTHS,
+        max_value=MAX_CONTRACT_MONTHS,
+        required=False,
+        help_text=CONTRACT_HELP,
     )
     description = forms.CharField(
         label="Présentation",
@@ -78,6 +116,8 @@ class ProjectCreateForm(DsfrFormMixin, TerritoryFieldsMixin):
         "region",
         "start_date",
         "planned_duration_months",
+        "kind",
+        "contract_duration_months",
         "description",
         "territory_name",
         "departements",
@@ -88,6 +128,14 @@ class ProjectCreateForm(DsfrFormMixin, TerritoryFieldsMixin):
     def __init__(self, *args, regions, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = regions
+
+    def clean_kind(self):
+        return self.cleaned_data.get("kind") or ProjectKind.PTSM
+
+    def clean(self):
+        cleaned = super().clean()
+        check_contract(self, cleaned)
+        return cleaned
 
 
 class TerritoryForm(DsfrFormMixin, TerritoryFieldsMixin):
@@ -118,9 +166,21 @@ class ProjectForm(DsfrModelForm):
 
     class Meta(DsfrModelForm.Meta):
         model = Project
-        fields = ["name", "description", "phase", "start_date", "planned_duration_months"]
+        fields = [
+            "name",
+            "description",
+            "phase",
+            "start_date",
+            "planned_duration_months",
+            "kind",
+            "contract_duration_months",
+        ]
         widgets = {"start_date": DATE_WIDGET, "description": forms.Textarea(attrs={"rows": 4})}
-        help_texts = {"description": NO_PATIENT_DATA}
+        help_texts = {
+            "description": NO_PATIENT_DATA,
+            "contract_duration_months": CONTRACT_HELP,
+            "planned_duration_months": DURATION_HELP,
+        }
 
     field_order = [
         "name",
@@ -129,20 +189,38 @@ class ProjectForm(DsfrModelForm):
         "phase_reason",
         "start_date",
         "planned_duration_months",
+        "kind",
+        "contract_duration_months",
         "reschedule_milestones",
     ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["kind"].required = False  # left out: the project keeps its kind
         self.initial_phase = self.instance.phase
-        self.initial_dates = (self.instance.start_date, self.instance.planned_duration_months)
+        self.initial_dates = self._dates(vars(self.instance))
+
+    @staticmethod
+    def _dates(data) -> tuple:
+        return tuple(
+            data.get(name)
+            for name in (
+                "start_date",
+                "planned_duration_months",
+                "kind",
+                "contract_duration_months",
+            )
+        )
 
     def dates_changed(self) -> bool:
-        data = self.cleaned_data
-        return (data["start_date"], data["planned_duration_months"]) != self.initial_dates
+        return self._dates(self.cleaned_data) != self.initial_dates
+
+    def clean_kind(self):
+        return self.cleaned_data.get("kind") or self.instance.kind
 
     def clean(self):
         cleaned = super().clean()
+        check_contract(self, cleaned)
         phase = cleaned.get("phase")
         if phase and phase != self.initial_phase and not cleaned.get("phase_reason", "").strip():
             self.add_error("phase_reason", "Indiquez le motif du changement de phase.")

@@ -3,9 +3,24 @@
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 DEFAULT_DURATION_MONTHS = 18
+MAX_CONTRACT_MONTHS = 60  # a CTSM runs for five years at most
+MIN_CONTRACT_MONTHS = 12
+# One annual review per contract year before the last one (whose review is the final one): a
+# 60-month CTSM has four, a 24-month one has one.
+MAX_ANNUAL_REVIEWS = 4
+
+
+def annual_review_count(contract_months: int | None) -> int:
+    """The annual reviews (bilan annuel n° 1, 2, …) of a contract of this duration: one per
+    contract year ended before the contract's last year."""
+    if not contract_months:
+        return 0
+    return max(0, -(-contract_months // 12) - 1)
 
 
 class Phase(models.TextChoices):
@@ -16,6 +31,11 @@ class Phase(models.TextChoices):
     IMPLEMENTATION = "mise_en_oeuvre", "Mise en œuvre"
     EVALUATION = "evaluation", "Évaluation"
     CLOSED = "clos", "Clos"
+
+
+class ProjectKind(models.TextChoices):
+    PTSM = "ptsm", "PTSM seul"
+    CTSM = "ctsm", "PTSM suivi de son CTSM"
 
 
 class Project(models.Model):
@@ -36,6 +56,20 @@ class Project(models.Model):
     planned_duration_months = models.PositiveSmallIntegerField(
         "durée prévue (mois)", default=DEFAULT_DURATION_MONTHS
     )
+    kind = models.CharField(
+        "type de démarche", max_length=10, choices=ProjectKind.choices, default=ProjectKind.PTSM
+    )
+    contract_duration_months = models.PositiveSmallIntegerField(
+        "durée du contrat (mois)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(MIN_CONTRACT_MONTHS), MaxValueValidator(MAX_CONTRACT_MONTHS)],
+        help_text=(
+            "CTSM seulement : le contrat court à partir de la signature des engagements par tous "
+            "les opérateurs, cinq ans (60 mois) au plus. Les engagements, les bilans annuels et "
+            "les avenants suivent le contrat."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -46,9 +80,59 @@ class Project(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        super().clean()
+        if self.kind == ProjectKind.CTSM and not self.contract_duration_months:
+            raise ValidationError(
+                {"contract_duration_months": "Indiquez la durée du contrat (CTSM), en mois."}
+            )
+        if self.kind == ProjectKind.PTSM and self.contract_duration_months:
+            raise ValidationError(
+                {
+                    "contract_duration_months": "Un PTSM seul n'a pas de contrat : laissez la "
+                    "durée du contrat vide ou choisissez « PTSM suivi de son CTSM »."
+                }
+            )
+
+    @property
+    def is_contract(self) -> bool:
+        return self.kind == ProjectKind.CTSM and bool(self.contract_duration_months)
+
+    @property
+    def contract_months(self) -> int | None:
+        """The contract's duration (CTSM), None for a PTSM alone."""
+        return self.contract_duration_months if self.is_contract else None
+
+    @property
+    def annual_reviews(self) -> int:
+        return annual_review_count(self.contract_months)
+
+    @property
+    def planned_signature_date(self) -> dt.date:
+        """When the commitments are planned to be signed (the contract's start for a CTSM)."""
+        return add_months(self.start_date, planned_signature_months(self.planned_duration_months))
+
     @property
     def planned_end_date(self) -> dt.date:
+        if self.is_contract:
+            return add_months(self.planned_signature_date, self.contract_duration_months)
         return add_months(self.start_date, self.planned_duration_months)
+
+
+# The ANAP method's reference: an 18-month démarche signs its commitments at 14 months.
+REFERENCE_DURATION_MONTHS = 18
+REFERENCE_SIGNATURE_MONTHS = 14
+
+
+def scaled_months(months: int, duration_months: int) -> int:
+    """A step of the reference 18-month démarche, in proportion to the project's duration (a
+    step after the start is at least one month after it)."""
+    scaled = round(months * duration_months / REFERENCE_DURATION_MONTHS)
+    return 1 if months and not scaled else scaled
+
+
+def planned_signature_months(duration_months: int) -> int:
+    return scaled_months(REFERENCE_SIGNATURE_MONTHS, duration_months)
 
 
 def add_months(date: dt.date, months: int) -> dt.date:
@@ -72,7 +156,15 @@ class MilestoneKey(models.TextChoices):
     ROADMAP_VALIDATED = "feuille-de-route", "Validation de la feuille de route par le COPIL"
     COMMITMENTS_SIGNED = "engagements", "Signature des lettres d'engagement"
     SIX_MONTH_REVIEW = "bilan-6-mois", "Validation du bilan à 6 mois par le COPIL"
+    ANNUAL_REVIEW_1 = "bilan-annuel-1", "Validation du bilan annuel n° 1 par le COPIL"
+    ANNUAL_REVIEW_2 = "bilan-annuel-2", "Validation du bilan annuel n° 2 par le COPIL"
+    ANNUAL_REVIEW_3 = "bilan-annuel-3", "Validation du bilan annuel n° 3 par le COPIL"
+    ANNUAL_REVIEW_4 = "bilan-annuel-4", "Validation du bilan annuel n° 4 par le COPIL"
     FINAL_REVIEW = "bilan-final", "Bilan de la démarche"
+
+    @classmethod
+    def annual_review(cls, number: int) -> "MilestoneKey":
+        return cls(f"bilan-annuel-{number}")
 
 
 class Milestone(models.Model):

@@ -21,42 +21,101 @@ from ptsm.territories.models import Departement, Epci, Region, Territory
 from ptsm.territories.services import define_territory
 
 from . import events
-from .models import Milestone, MilestoneKey, Phase, PhaseChange, Project, add_months
+from .models import (
+    REFERENCE_DURATION_MONTHS,
+    REFERENCE_SIGNATURE_MONTHS,
+    Milestone,
+    MilestoneKey,
+    Phase,
+    PhaseChange,
+    Project,
+    ProjectKind,
+    add_months,
+    annual_review_count,
+    planned_signature_months,
+    scaled_months,
+)
 
 if TYPE_CHECKING:
     from ptsm.organisations.models import Organisation
 
 # Default key milestones of the ANAP method, as months after the start of an 18-month démarche:
-# a project of another duration gets them in proportion (a 60-month CTSM validates its
-# diagnostic at 20 months, not 6).
-REFERENCE_DURATION_MONTHS = 18
+# a project of another duration gets them in proportion (a 36-month PTSM validates its
+# diagnostic at 12 months, not 6).
 DEFAULT_MILESTONES = [
     (0, Phase.CADRAGE, MilestoneKey.FRAMING_SIGNED),
     (1, Phase.CADRAGE, MilestoneKey.LAUNCH_PLENARY),
     (6, Phase.DIAGNOSTIC, MilestoneKey.DIAGNOSTIC_VALIDATED),
     (12, Phase.ROADMAP, MilestoneKey.ROADMAP_VALIDATED),
-    (14, Phase.COMMITMENT, MilestoneKey.COMMITMENTS_SIGNED),
-    (18, Phase.EVALUATION, MilestoneKey.FINAL_REVIEW),
+    (REFERENCE_SIGNATURE_MONTHS, Phase.COMMITMENT, MilestoneKey.COMMITMENTS_SIGNED),
+    (REFERENCE_DURATION_MONTHS, Phase.EVALUATION, MilestoneKey.FINAL_REVIEW),
 ]
-# The 6-month review comes six months after the planned signature of the commitments, never
-# after the project's end.
+# The 6-month review comes six months after the signature of the commitments (for a PTSM
+# alone, never after the project's end); a contract's annual reviews come every twelve months
+# after it, its final review at its end.
 SIX_MONTH_REVIEW_DELAY = 6
 
 
 def default_milestone_schedule(
-    *, start_date: dt.date, duration_months: int
+    *,
+    start_date: dt.date,
+    duration_months: int,
+    contract_months: int | None = None,
+    signed_on: dt.date | None = None,
 ) -> list[tuple[MilestoneKey, Phase, dt.date]]:
-    """The default milestones of a project, with due dates in proportion to its duration."""
+    """The default milestones of a project, with due dates in proportion to its duration.
+    A CTSM (`contract_months`) adds its annual reviews and ends with its contract. Once the
+    commitments are signed (`signed_on`), the reviews follow the real signature date."""
+    signature = planned_signature_months(duration_months)
+    signature_date = signed_on or add_months(start_date, signature)
     schedule = []
     for months, phase, key in DEFAULT_MILESTONES:
-        scaled = round(months * duration_months / REFERENCE_DURATION_MONTHS)
-        if months and not scaled:
-            scaled = 1  # a very short project still launches after its letter is signed
-        schedule.append((key, phase, scaled))
-        if key == MilestoneKey.COMMITMENTS_SIGNED:
-            review = min(scaled + SIX_MONTH_REVIEW_DELAY, duration_months)
-            schedule.append((MilestoneKey.SIX_MONTH_REVIEW, Phase.IMPLEMENTATION, review))
-    return [(key, phase, add_months(start_date, months)) for key, phase, months in schedule]
+        if key == MilestoneKey.FINAL_REVIEW:
+            break
+        schedule.append(
+            (key, phase, add_months(start_date, scaled_months(months, duration_months)))
+        )
+    if contract_months:
+        schedule.append(
+            (
+                MilestoneKey.SIX_MONTH_REVIEW,
+                Phase.IMPLEMENTATION,
+                add_months(signature_date, SIX_MONTH_REVIEW_DELAY),
+            )
+        )
+        for number in range(1, annual_review_count(contract_months) + 1):
+            schedule.append(
+                (
+                    MilestoneKey.annual_review(number),
+                    Phase.IMPLEMENTATION,
+                    add_months(signature_date, 12 * number),
+                )
+            )
+        end = add_months(signature_date, contract_months)
+    else:
+        end = add_months(start_date, duration_months)
+        six_months = min(
+            add_months(signature_date, SIX_MONTH_REVIEW_DELAY), max(end, signature_date)
+        )
+        schedule.append((MilestoneKey.SIX_MONTH_REVIEW, Phase.IMPLEMENTATION, six_months))
+    schedule.append((MilestoneKey.FINAL_REVIEW, Phase.EVALUATION, max(end, signature_date)))
+    return schedule
+
+
+def project_schedule(project: Project) -> list[tuple[MilestoneKey, Phase, dt.date]]:
+    """The project's default milestones from its own dates, its contract and, once known, the
+    real signature date of its commitments."""
+    signed_on = (
+        project.milestones.filter(key=MilestoneKey.COMMITMENTS_SIGNED)
+        .values_list("done_on", flat=True)
+        .first()
+    )
+    return default_milestone_schedule(
+        start_date=project.start_date,
+        duration_months=project.planned_duration_months,
+        contract_months=project.contract_months,
+        signed_on=signed_on,
+    )
 
 
 def unique_slug(name: str) -> str:
@@ -78,6 +137,8 @@ def create_project(
     epcis: Iterable[Epci] = (),
     commune_codes: Iterable[str] = (),
     planned_duration_months: int = 18,
+    kind: str = ProjectKind.PTSM,
+    contract_duration_months: int | None = None,
     description: str = "",
     slug: str | None = None,
     with_default_milestones: bool = True,
@@ -98,15 +159,15 @@ def create_project(
         region=region,
         start_date=start_date,
         planned_duration_months=planned_duration_months,
+        kind=kind,
+        contract_duration_months=contract_duration_months,
     )
     project.full_clean()
     project.save()
     if with_default_milestones:
         Milestone.objects.bulk_create(
             Milestone(project=project, key=key, title=key.label, phase=phase, due_date=due_date)
-            for key, phase, due_date in default_milestone_schedule(
-                start_date=start_date, duration_months=planned_duration_months
-            )
+            for key, phase, due_date in project_schedule(project)
         )
     return project
 
@@ -166,22 +227,32 @@ def edit_project(
 
 @transaction.atomic
 def reschedule_default_milestones(*, project: Project) -> int:
-    """Move the method's milestones not done yet to the project's dates (after its start or
-    duration changed). Milestones done, and those added by hand, keep their dates."""
-    schedule = {
-        key: due_date
-        for key, _phase, due_date in default_milestone_schedule(
-            start_date=project.start_date, duration_months=project.planned_duration_months
-        )
-    }
+    """Move the method's milestones not done yet to the project's dates (after its start,
+    duration or contract changed, or once its commitments are signed). Milestones done, and
+    those added by hand, keep their dates. A CTSM gets the annual reviews of its contract (those
+    its contract no longer has are removed while not done); a PTSM alone loses them."""
+    schedule = {key: (phase, due_date) for key, phase, due_date in project_schedule(project)}
     moved = 0
-    for milestone in project.milestones.filter(done_on__isnull=True).exclude(key=""):
-        due_date = schedule.get(milestone.key)
-        if due_date and due_date != milestone.due_date:
-            milestone.due_date = due_date
+    existing = set()
+    for milestone in project.milestones.exclude(key=""):
+        existing.add(milestone.key)
+        if milestone.done_on is not None:
+            continue
+        planned = schedule.get(milestone.key)
+        if planned is None:
+            milestone.delete()  # an annual review the contract no longer has
+            moved += 1
+        elif planned[1] != milestone.due_date:
+            milestone.due_date = planned[1]
             milestone.save(update_fields=["due_date"])
             moved += 1
-    return moved
+    missing = [
+        Milestone(project=project, key=key, title=key.label, phase=phase, due_date=due_date)
+        for key, (phase, due_date) in schedule.items()
+        if key not in existing and key.startswith("bilan-annuel-")
+    ]
+    Milestone.objects.bulk_create(missing)
+    return moved + len(missing)
 
 
 def update_territory(
@@ -226,6 +297,9 @@ def record_method_event(
         for milestone in locked.milestones.filter(key=event.milestone, done_on__isnull=True):
             milestone.done_on = happened_on
             milestone.save(update_fields=["done_on"])
+            if milestone.key == MilestoneKey.COMMITMENTS_SIGNED:
+                # The reviews (and a CTSM's contract) run from the real signature date.
+                reschedule_default_milestones(project=locked)
     if event.reaches is None or _phase_index(event.reaches) <= _phase_index(locked.phase):
         return None
     change = PhaseChange.objects.create(

@@ -19,6 +19,7 @@ from ptsm.territories.services import TerritoryDefinitionError
 
 from . import selectors, services, todo
 from .access import project_view
+from .consistency import duration_warnings
 from .events import closing_event
 from .forms import (
     MemberForm,
@@ -72,6 +73,8 @@ def project_create(request):
                 region=data["region"],
                 start_date=data["start_date"],
                 planned_duration_months=data["planned_duration_months"],
+                kind=data["kind"],
+                contract_duration_months=data["contract_duration_months"],
                 description=data["description"],
                 territory_name=data["territory_name"],
                 departements=data["departements"],
@@ -147,7 +150,13 @@ def project_edit(request, project):
         )
         return redirect("projects:dashboard", slug=project.slug)
     return render(
-        request, "projects/project_edit.html", {"form": form, "page_title": "Modifier le projet"}
+        request,
+        "projects/project_edit.html",
+        {
+            "form": form,
+            "page_title": "Modifier le projet",
+            "duration_warnings": duration_warnings(project),
+        },
     )
 
 

@@ -6,6 +6,7 @@ from ptsm.core.formatting import french_date
 from ptsm.diagnostic.selectors import identity_card_rows, report_content
 
 from . import selectors
+from .levels import project_levels
 from .models import Condition, FundingNature
 
 CONDITION_LABELS = dict(Condition.choices)
@@ -41,8 +42,22 @@ def action_data(action) -> dict:
         "code": action.code,
         "title": action.title,
         "orientation": f"{action.objective.theme.orientation.code}. {action.objective.theme.orientation.title}",
-        "theme": f"{action.objective.theme.code} {action.objective.theme.title}",
+        "theme": ""
+        if action.objective.theme.implicit
+        else f"{action.objective.theme.code} {action.objective.theme.title}",
         "objective": f"{action.objective.code} {action.objective.title}",
+        # Orientation › (theme ›) objective: a project without themes skips that level.
+        "path": " › ".join(
+            part
+            for part in (
+                f"{action.objective.theme.orientation.code}. {action.objective.theme.orientation.title}",
+                ""
+                if action.objective.theme.implicit
+                else f"{action.objective.theme.code} {action.objective.theme.title}",
+                f"{action.objective.code} {action.objective.title}",
+            )
+            if part
+        ),
         "doors": selectors.doors_label(action),
         "priorities": ", ".join(action.decree_priorities) or "—",
         "findings": [f.text for f in action.findings.all()],
@@ -121,7 +136,14 @@ def roadmap_context(project) -> dict:
                 for o in theme.objectives.all()
                 if not o.archived
             ]
-            themes.append({"code": theme.code, "title": theme.title, "objectives": objectives})
+            themes.append(
+                {
+                    "code": theme.code,
+                    "title": theme.title,
+                    "implicit": theme.implicit,
+                    "objectives": objectives,
+                }
+            )
         funding = []
         for theme in orientation.themes.all():
             for objective in theme.objectives.all():
@@ -149,6 +171,7 @@ def roadmap_context(project) -> dict:
     credits = selectors.credits_table(actions)
     return {
         "title": "Feuille de route",
+        "levels": project_levels(project).as_context(),
         "identity_card": identity_card_rows(project),
         "door_priorities": [
             {"title": door["title"], "priorities": door["priorities"]}

@@ -147,13 +147,18 @@ def _copil_context(project, variant_key: str = "") -> dict:
     return context
 
 
-def _objective_lines(orientation: dict) -> list[str]:
+def _objective_lines(orientation: dict, levels: dict | None = None) -> list[str]:
+    objective_name = (
+        levels["objective"]
+        if levels and levels["objective"] != "Objectif stratégique"
+        else "Objectif"
+    )
     lines = []
     for theme in orientation["themes"]:
         for objective in theme["objectives"]:
             count = len(objective["actions"])
             lines.append(
-                f"Objectif {objective['code']} {objective['title']} : "
+                f"{objective_name} {objective['code']} {objective['title']} : "
                 + (
                     plural(count, "fiche-action", "fiches-actions")
                     if count
@@ -206,12 +211,14 @@ def copil_slides(context: dict) -> list[Slide]:
             ],
         )
     )
+    levels = context.get("levels")
     for orientation in context["orientations"]:
         chart = _funding_chart(orientation)
         slides.append(
             Slide(
-                title=f"Orientation {orientation['code']} : {orientation['title']}",
-                bullets=_objective_lines(orientation),
+                title=f"{levels['orientation'] if levels else 'Orientation'} "
+                f"{orientation['code']} : {orientation['title']}",
+                bullets=_objective_lines(orientation, levels),
                 paragraphs=[] if chart else ["Aucun crédit inscrit pour cette orientation."],
                 chart=chart,
             )

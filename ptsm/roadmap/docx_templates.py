@@ -43,14 +43,18 @@ def build_roadmap(path: Path = ROADMAP_DOCX) -> Path:
     b.tag("{%p for door in door_priorities %}").heading("{{ door.title }}", level=2)
     b.bullets_for("p in door.priorities", "{{ p }}")
     b.tag("{%p endfor %}")
-    b.heading("Orientations stratégiques")
+    b.heading("{{ levels.orientations }}")
     b.tag("{%p for o in orientations %}").heading(
-        "Orientation {{ o.code }} : {{ o.title }}", level=2
+        "{{ levels.orientation }} {{ o.code }} : {{ o.title }}", level=2
     )
     b.tag("{%p if o.description %}").paragraph("{{ o.description }}").tag("{%p endif %}")
-    b.tag("{%p for t in o.themes %}").heading("Thématique {{ t.code }} : {{ t.title }}", level=3)
+    b.tag("{%p for t in o.themes %}")
+    # A project without the theme level has one implicit theme per orientation: no heading.
+    b.tag("{%p if not t.implicit %}")
+    b.heading("{{ levels.theme }} {{ t.code }} : {{ t.title }}", level=3)
+    b.tag("{%p endif %}")
     b.tag("{%p for ob in t.objectives %}").paragraph(
-        "Objectif stratégique {{ ob.code }} : {{ ob.title }}"
+        "{{ levels.objective }} {{ ob.code }} : {{ ob.title }}"
     )
     b.tag("{%p if ob.actions %}")
     b.bullets_for("line in ob.actions", "{{ line }}")
@@ -86,7 +90,7 @@ def build_roadmap(path: Path = ROADMAP_DOCX) -> Path:
     b.heading("Fiches-actions")
     b.tag("{%p for a in actions %}")
     b.heading("Fiche-action {{ a.code }} : {{ a.title }}", level=2)
-    b.paragraph("{{ a.orientation }} › {{ a.theme }} › {{ a.objective }}", italic=True)
+    b.paragraph("{{ a.path }}", italic=True)
     for label, key in [
         ("Portes d'entrée", "doors"),
         ("Priorités du décret", "priorities"),

@@ -17,6 +17,7 @@ from .models import (
     FundingLine,
     Objective,
     Orientation,
+    RoadmapLevels,
     Theme,
 )
 
@@ -34,6 +35,20 @@ class ThemeForm(VersionedFormMixin, DsfrModelForm):
     class Meta(DsfrModelForm.Meta):
         model = Theme
         fields = ["title"]
+
+
+class LevelsForm(DsfrModelForm):
+    class Meta(DsfrModelForm.Meta):
+        model = RoadmapLevels
+        fields = [
+            "orientation_name",
+            "orientation_plural",
+            "uses_themes",
+            "theme_name",
+            "theme_plural",
+            "objective_name",
+            "objective_plural",
+        ]
 
 
 class ObjectiveForm(VersionedFormMixin, DsfrModelForm):

@@ -36,6 +36,9 @@ class Theme(Versioned):
     number = models.PositiveIntegerField(default=0)
     title = models.CharField("thématique", max_length=255)
     archived = models.BooleanField("archivée", default=False)
+    # A project without the « thématique » level hangs its objectives on one implicit theme per
+    # orientation: never shown, never numbered (its objectives are numbered 1.1, 1.2…).
+    implicit = models.BooleanField("implicite (sans niveau thématique)", default=False)
 
     class Meta:
         verbose_name = "thématique"
@@ -46,7 +49,47 @@ class Theme(Versioned):
 
     @property
     def code(self) -> str:
+        if self.implicit:
+            return str(self.orientation.number)
         return f"{self.orientation.number}.{self.number}"
+
+
+class RoadmapLevels(models.Model):
+    """The names a project gives its roadmap's levels, and whether it uses the theme level."""
+
+    project = models.OneToOneField(
+        "projects.Project", on_delete=models.CASCADE, related_name="roadmap_levels"
+    )
+    orientation_name = models.CharField(
+        "premier niveau (singulier)", max_length=60, default="Orientation stratégique"
+    )
+    orientation_plural = models.CharField(
+        "premier niveau (pluriel)", max_length=60, default="Orientations stratégiques"
+    )
+    uses_themes = models.BooleanField(
+        "avec le niveau « thématique »",
+        default=True,
+        help_text="Sans lui, les objectifs se rattachent directement au premier niveau.",
+    )
+    theme_name = models.CharField(
+        "niveau thématique (singulier)", max_length=60, default="Thématique"
+    )
+    theme_plural = models.CharField(
+        "niveau thématique (pluriel)", max_length=60, default="Thématiques"
+    )
+    objective_name = models.CharField(
+        "niveau objectif (singulier)", max_length=60, default="Objectif stratégique"
+    )
+    objective_plural = models.CharField(
+        "niveau objectif (pluriel)", max_length=60, default="Objectifs stratégiques"
+    )
+
+    class Meta:
+        verbose_name = "niveaux de la feuille de route"
+        verbose_name_plural = "niveaux des feuilles de route"
+
+    def __str__(self) -> str:
+        return f"Niveaux de la feuille de route — {self.project}"
 
 
 class Objective(Versioned):

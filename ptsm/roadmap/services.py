@@ -14,7 +14,15 @@ from ptsm.governance.validation import record_validation
 from ptsm.projects.services import record_method_event
 
 from .events import ROADMAP_VALIDATED
-from .models import Action, Condition, Objective, Orientation, RoadmapVersion, Theme
+from .models import (
+    Action,
+    Condition,
+    Objective,
+    Orientation,
+    RoadmapLevels,
+    RoadmapVersion,
+    Theme,
+)
 
 PARENT = {Orientation: "project", Theme: "orientation", Objective: "theme", Action: "objective"}
 
@@ -90,6 +98,44 @@ def save_item(*, item):
     item.save()
     renumber(project=project_of(item))
     return item
+
+
+@transaction.atomic
+def save_levels(*, project, uses_themes: bool, **names: str) -> RoadmapLevels:
+    """Name the roadmap's levels for this project and choose whether it uses themes. Themes
+    can be left out only while the roadmap has none (its objectives then hang on the
+    orientations, through one implicit theme each)."""
+    levels = RoadmapLevels.objects.filter(project=project).first() or RoadmapLevels(project=project)
+    if (
+        not uses_themes
+        and Theme.objects.filter(orientation__project=project, implicit=False, archived=False)
+        .exclude(objectives=None)
+        .exists()
+    ):
+        raise ValidationError(
+            {
+                "uses_themes": "La feuille de route a des thématiques avec des objectifs : "
+                "rattachez ces objectifs autrement ou archivez ces thématiques avant de "
+                "retirer ce niveau."
+            }
+        )
+    for field, value in names.items():
+        setattr(levels, field, " ".join((value or "").split()))
+    levels.uses_themes = uses_themes
+    levels.full_clean()
+    levels.save()
+    return levels
+
+
+@transaction.atomic
+def implicit_theme(*, orientation: Orientation) -> Theme:
+    """The theme that carries an orientation's objectives when the project uses no themes."""
+    theme = orientation.themes.filter(implicit=True).first()
+    if theme is None:
+        theme = save_item(
+            item=Theme(orientation=orientation, title=orientation.title, implicit=True)
+        )
+    return theme
 
 
 @transaction.atomic

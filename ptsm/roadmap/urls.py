@@ -16,6 +16,7 @@ urlpatterns = [
     path("operateurs/<int:pk>/", views.operator, name="operator"),
     path("versions/<int:number>/", views.version_diff, name="diff"),
     path("valider/", views.validate, name="validate"),
+    path("niveaux/", views.levels, name="levels"),
     # Generic structure routes last: `level` is orientation, thematique, objectif or action.
     path("structure/<str:level>/<int:pk>/ajouter/", views.child_create, name="child_create"),
     path("structure/<str:level>/<int:pk>/modifier/", views.item_edit, name="item_edit"),

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from ptsm.accounts.permissions import Capability, role_allows
-from ptsm.commitments.selectors import commitment_statuses
+from ptsm.commitments.selectors import commitment_statuses, engagement_period
 from ptsm.core.concurrency import (
     AlreadyDone,
     EditConflict,
@@ -18,6 +18,7 @@ from ptsm.core.concurrency import (
     formset_fingerprints,
     parse_bases,
 )
+from ptsm.core.formatting import french_date
 from ptsm.core.views import form_view
 from ptsm.organisations.models import Organisation
 from ptsm.projects.access import project_view
@@ -28,6 +29,7 @@ from .forms import (
     ActionForm,
     FundingFormSet,
     IndicatorFormSet,
+    LevelsForm,
     MilestoneFormSet,
     ObjectiveForm,
     OrientationForm,
@@ -35,7 +37,8 @@ from .forms import (
     ValidationForm,
 )
 from .gantt import gantt_svg, rows_from_timeline
-from .models import Action, Objective, Orientation, Theme
+from .levels import levels_of, project_levels
+from .models import Action, Objective, Orientation, RoadmapLevels, Theme
 
 LEVELS = {"orientation": Orientation, "thematique": Theme, "objectif": Objective, "action": Action}
 FORMS = {Orientation: OrientationForm, Theme: ThemeForm, Objective: ObjectiveForm}
@@ -71,28 +74,76 @@ def _item(project, level: str, pk: int):
 @project_view(Capability.VIEW_PROJECT)
 @require_safe
 def roadmap(request, project):
+    levels_row = RoadmapLevels.objects.filter(project=project).first()
+    levels = levels_of(levels_row)
+    can_manage = _can_manage(request)
     return render(
         request,
         "roadmap/tree.html",
         {
             "page_title": "Feuille de route",
+            "levels": levels,
+            # Once the commitments run, a fiche-action added binds its operators by amendment.
+            "engaged_since": french_date(engagement_period(project).start),
+            "add_orientation": levels.add_label("orientation"),
+            "add_under_orientation": levels.add_label(levels.child_of_orientation),
+            "add_objective": levels.add_label("objective"),
+            "levels_form": LevelsForm(instance=levels_row or RoadmapLevels(project=project))
+            if can_manage
+            else None,
             "orientations": selectors.roadmap_tree(project),
             "versions": selectors.roadmap_versions(project),
             "validation_form": ValidationForm(
                 project=project, initial={"validated_on": timezone.localdate()}
             ),
-            "can_manage": _can_manage(request),
+            "can_manage": can_manage,
         },
     )
 
 
-def _structure_form(request, project, item, title: str):
+@project_view(Capability.EDIT_ROADMAP)
+@require_POST
+def levels(request, project):
+    """The names of the roadmap's levels and whether it uses themes."""
+    form = LevelsForm(
+        request.POST,
+        instance=RoadmapLevels.objects.filter(project=project).first()
+        or RoadmapLevels(project=project),
+    )
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.save_levels(project=project, uses_themes=data.pop("uses_themes"), **data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Les niveaux de la feuille de route ont été enregistrés.")
+    else:
+        messages.error(
+            request,
+            "Niveaux non enregistrés : "
+            + " ".join(str(e) for errors in form.errors.values() for e in errors),
+        )
+    return redirect("roadmap:tree", slug=project.slug)
+
+
+LEVEL_OF = {Orientation: "orientation", Theme: "theme", Objective: "objective"}
+
+
+def _saved_message(project, model) -> str:
+    levels = project_levels(project)
+    if model is Action or levels.is_default(LEVEL_OF[model]):
+        return f"{LABELS[model].capitalize()} enregistrée."
+    return f"{levels.name(LEVEL_OF[model])} : enregistrement effectué."
+
+
+def _structure_form(request, project, item, title: str, save=None):
     form = FORMS[type(item)](request.POST or None, instance=item)
     return form_view(
         request,
         form=form,
-        save=lambda f: services.save_item(item=f.save(commit=False)),
-        success_message=f"{LABELS[type(item)].capitalize()} enregistrée.",
+        save=save or (lambda f: services.save_item(item=f.save(commit=False))),
+        success_message=_saved_message(project, type(item)),
         success_url=lambda: (
             reverse("roadmap:tree", args=[project.slug])
             + f"#{type(item).__name__.lower()}-{form.instance.pk}"
@@ -103,21 +154,52 @@ def _structure_form(request, project, item, title: str):
 
 @project_view(Capability.EDIT_ROADMAP)
 def orientation_create(request, project):
+    levels = project_levels(project)
     return _structure_form(
-        request, project, Orientation(project=project), "Nouvelle orientation stratégique"
+        request,
+        project,
+        Orientation(project=project),
+        "Nouvelle orientation stratégique"
+        if levels.is_default("orientation")
+        else levels.add_label("orientation"),
     )
 
 
 @project_view(Capability.EDIT_ROADMAP)
 def child_create(request, project, level, pk):
     parent = _item(project, level, pk)
+    levels = project_levels(project)
+    if isinstance(parent, Orientation) and not levels.uses_themes:
+        # No theme level: the objective hangs on the orientation (its implicit theme).
+        def save(form):
+            objective = form.save(commit=False)
+            objective.theme = services.implicit_theme(orientation=parent)
+            return services.save_item(item=objective)
+
+        return _structure_form(
+            request,
+            project,
+            Objective(),
+            f"{levels.add_label('objective')} — {parent}",
+            save=save,
+        )
     if isinstance(parent, Orientation):
         return _structure_form(
-            request, project, Theme(orientation=parent), f"Nouvelle thématique — {parent}"
+            request,
+            project,
+            Theme(orientation=parent),
+            f"Nouvelle thématique — {parent}"
+            if levels.is_default("theme")
+            else f"{levels.add_label('theme')} — {parent}",
         )
     if isinstance(parent, Theme):
         return _structure_form(
-            request, project, Objective(theme=parent), f"Nouvel objectif — {parent}"
+            request,
+            project,
+            Objective(theme=parent),
+            f"Nouvel objectif — {parent}"
+            if levels.is_default("objective")
+            else f"{levels.add_label('objective')} — {parent}",
         )
     raise Http404("Niveau inconnu.")
 

@@ -1,0 +1,96 @@
+"""One place for the durations that belong together: the project's page warns when the framing
+letter, the commitments or the milestones do not fit the project's own dates."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from ptsm.accounts.models import Role
+from ptsm.commitments.services import ensure_letter as ensure_commitments
+from ptsm.framing import services as framing
+from ptsm.projects.consistency import duration_warnings
+from ptsm.projects.models import ProjectKind
+from tests.factories import make_project, member
+from tests.helpers import login, visible_text
+
+pytestmark = pytest.mark.django_db
+
+START = dt.date(2026, 1, 15)
+
+
+def words(text: str) -> str:
+    return " ".join(text.replace("\u00a0", " ").split())
+
+
+def test_durations_that_do_not_fit_the_project_are_shown_on_its_page(client):
+    project = make_project(departement="29", name="PTSM à recadrer", start=START)
+    letter = framing.ensure_letter(project=project)
+    assert letter.duration_months == 18  # the framing letter starts with the project's duration
+    assert all("lettre de cadrage" not in w for w in duration_warnings(project))
+    framing.update_settings(letter=letter, duration_months=4, ars_signatory=None, cd_signatory=None)
+    ensure_commitments(project=project)  # 12 months from the signature planned at month 14
+    warnings = [words(w) for w in duration_warnings(project)]
+    assert warnings == [
+        "La lettre de cadrage engage pour 4 mois (jusqu'au 15 mai 2026) : moins que la phase "
+        "de diagnostic, dont la validation est prévue le 15 juillet 2026.",
+        "Les engagements (12 mois à compter du 15 mars 2027) courent jusqu'au 15 mars 2028, "
+        "après la fin prévue du projet (15 juillet 2027) : allongez le projet, raccourcissez "
+        "les engagements, ou suivez-les dans un CTSM.",
+    ]
+    login(client, member(project, Role.PROJECT_LEAD))
+    page = words(visible_text(client.get(reverse("projects:edit", args=[project.slug]))))
+    assert "Des durées ne concordent pas" in page
+    assert warnings[0] in page and warnings[1] in page
+
+    # Followed by its CTSM, the project ends with its contract: the commitments fit.
+    response = client.post(
+        reverse("projects:edit", args=[project.slug]),
+        {
+            "name": project.name,
+            "description": "",
+            "phase": project.phase,
+            "start_date": "2026-01-15",
+            "planned_duration_months": "18",
+            "kind": ProjectKind.CTSM,
+            "contract_duration_months": "60",
+            "reschedule_milestones": "on",
+        },
+    )
+    assert response.status_code == 302
+    project.refresh_from_db()
+    assert project.planned_end_date == dt.date(2032, 3, 15)
+    assert set(project.milestones.values_list("key", flat=True)) >= {
+        "bilan-annuel-1",
+        "bilan-annuel-4",
+    }
+    assert [w for w in duration_warnings(project) if "engagements (" in w] == []
+
+
+def test_a_ctsm_needs_its_contracts_duration_and_a_ptsm_has_none(client):
+    project = make_project(departement="29", name="PTSM hésitant", start=START)
+    login(client, member(project, Role.PROJECT_LEAD))
+    url = reverse("projects:edit", args=[project.slug])
+    data = {
+        "name": project.name,
+        "description": "",
+        "phase": project.phase,
+        "start_date": "2026-01-15",
+        "planned_duration_months": "18",
+    }
+    page = words(visible_text(client.post(url, {**data, "kind": ProjectKind.CTSM})))
+    assert "Indiquez la durée du contrat (CTSM), en mois." in page
+    page = words(
+        visible_text(
+            client.post(url, {**data, "kind": ProjectKind.CTSM, "contract_duration_months": "72"})
+        )
+    )
+    assert "inférieure ou égale à 60" in page
+    page = words(
+        visible_text(
+            client.post(url, {**data, "kind": ProjectKind.PTSM, "contract_duration_months": "36"})
+        )
+    )
+    assert "Un PTSM seul n'a pas de contrat" in page
+    project.refresh_from_db()
+    assert (project.kind, project.contract_duration_months) == (ProjectKind.PTSM, None)
