@@ -58,7 +58,7 @@ def finess_choose(request, project, pk):
     headings = finess_choices(pending)
     offered = [group for heading in headings for group in heading.groups]
     form = FinessGroupsForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,  # nothing ticked is still a choice
         choices=[(group.key, group.label) for group in offered],
         initial={"groups": [group.key for group in offered if group.default]},
     )
