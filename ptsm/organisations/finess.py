@@ -457,6 +457,10 @@ class GroupChoice:
     default: bool
     categories: list[CategoryCount]
 
+    @property
+    def count_label(self) -> str:
+        return plural(self.count, "établissement", "établissements")
+
 
 @dataclass(frozen=True)
 class HeadingChoices:

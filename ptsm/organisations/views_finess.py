@@ -1,10 +1,12 @@
 """The FINESS import: upload (analysed in the background), then the choice of the categories."""
 
+import datetime as dt
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 
 from ptsm.accounts.permissions import Capability
-from ptsm.core.formatting import plural
+from ptsm.core.formatting import french_date, plural
 from ptsm.projects.access import project_view
 
 from .finess import FinessFileError, FinessReport, check_header, finess_choices
@@ -71,6 +73,10 @@ def finess_choose(request, project, pk):
             return redirect("organisations:list", slug=project.slug)
         return redirect("jobs:detail", slug=project.slug, pk=job.pk)
     report = FinessReport.from_json(pending.report)
+    try:
+        extracted_on = french_date(dt.date.fromisoformat(report.extracted_on))
+    except ValueError:
+        extracted_on = ""
     selected = set(form["groups"].value() or [])
     return render(
         request,
@@ -85,5 +91,6 @@ def finess_choose(request, project, pk):
                 len(pending.records), "établissement du territoire", "établissements du territoire"
             ),
             "report": report,
+            "extracted_on": extracted_on,
         },
     )

@@ -53,14 +53,17 @@ def test_the_user_sees_the_groups_found_with_their_counts_and_imports_the_ones_t
     choice = client.get(_choice_url(reunion))
     assert choice.status_code == 200
     text = visible_text(choice)
-    assert "extraction du 2026-05-12" in text
+    assert "extraction du 12 mai 2026" in text
     for heading in ("Sanitaire hospitalier (public et privé)", "Médico-social"):
         assert heading in text
     assert (
-        "Psychiatrie : établissements autorisés et leurs structures (CMP, CATTP, SMPR…) — 1" in text
+        "Psychiatrie : établissements autorisés et leurs structures (CMP, CATTP, SMPR…) — 1 établissement"
+        in text
     )
     assert "Centre médico-psycho-pédagogique (CMPP) (189) : 1" in text
-    assert "Personnes âgées : EHPAD et autres établissements d'hébergement — 1" in text
+    assert (
+        "Personnes âgées : EHPAD et autres établissements d'hébergement — 1 établissement" in text
+    )
     html = choice.content.decode()
     assert (
         'value="psychiatrie" id="group-psychiatrie" aria-describedby="group-psychiatrie-hint" checked'
