@@ -129,10 +129,27 @@ class FinessImportForm(DsfrForm):
     file = forms.FileField(
         label="Extraction FINESS des établissements (.csv)",
         help_text=(
-            "Fichier « etalab-cs1100507-stock-….csv » publié sur data.gouv.fr (Licence Ouverte), "
-            "en UTF-8 ou Latin-1. Seuls les établissements des communes du territoire sont importés."
+            "Fichier « etalab-cs1100507-stock-….csv » (géolocalisé) ou "
+            "« etalab-cs1100502-stock-….csv » publié sur data.gouv.fr (Licence Ouverte), tel quel, "
+            "en UTF-8 ou Latin-1. Seuls les établissements des communes du territoire sont retenus."
         ),
     )
+
+
+class FinessGroupsForm(forms.Form):
+    """The groups of FINESS categories to import (the page draws the checkboxes with counts)."""
+
+    groups = forms.MultipleChoiceField(
+        label="Catégories à importer",
+        error_messages={
+            "required": "Cochez au moins une catégorie d'établissements à importer.",
+            "invalid_choice": "Catégorie inconnue : « %(value)s ».",
+        },
+    )
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["groups"].choices = choices
 
 
 class LogoForm(DsfrForm):

@@ -177,3 +177,24 @@ class PendingImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.get_kind_display()})"
+
+
+class PendingFinessImport(models.Model):
+    """A FINESS file once analysed: the territory's establishments of the PTSM categories, kept
+    until the user chooses the groups to import (the national file itself is not kept). One per
+    user and project: a new analysis replaces the previous one."""
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    file_name = models.CharField(max_length=255)
+    records = models.JSONField(default=list, blank=True)
+    report = models.JSONField(default=dict, blank=True)  # lines read, lines skipped and why
+    # The import the user started from it (a second click is sent to the same job's page).
+    import_job = models.UUIDField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "import FINESS en attente"
+
+    def __str__(self) -> str:
+        return self.file_name

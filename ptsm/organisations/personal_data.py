@@ -27,7 +27,7 @@ from ptsm.audit.tracked import TRACKED_MODELS
 from ptsm.documents.services import delete_drafts
 from ptsm.governance.selectors import contacts_invited_since
 
-from .models import Contact, ImportKind, Organisation, PendingImport
+from .models import Contact, ImportKind, Organisation, PendingFinessImport, PendingImport
 
 ERASED_FIRST_NAME, ERASED_LAST_NAME = "Contact", "supprimé"
 ERASED = f"{ERASED_FIRST_NAME} {ERASED_LAST_NAME}"
@@ -386,7 +386,9 @@ def expired_imports(*, now: dt.datetime | None = None):
 
 def purge_expired_imports(*, now: dt.datetime | None = None) -> int:
     deleted, _ = expired_imports(now=now).delete()
-    return deleted
+    limit = (now or timezone.now()) - dt.timedelta(days=settings.PTSM_PENDING_IMPORT_RETENTION_DAYS)
+    finess, _ = PendingFinessImport.objects.filter(created_at__lt=limit).delete()
+    return deleted + finess
 
 
 def _referenced(model: type[models.Model], outer: str, exclude: set[str]) -> Q:

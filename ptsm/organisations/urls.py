@@ -22,12 +22,13 @@ urlpatterns = [
     path("contacts/<int:pk>/effacer/", views.contact_erase, name="contact_erase"),
 ]
 
-from . import views_imports  # noqa: E402
+from . import views_finess, views_imports  # noqa: E402
 
 urlpatterns += [
     path("importer/", views_imports.import_upload, name="import"),
     path("importer/<int:pk>/confirmer/", views_imports.import_confirm, name="import_confirm"),
-    path("importer/finess/", views_imports.finess_upload, name="finess_import"),
+    path("importer/finess/", views_finess.finess_upload, name="finess_import"),
+    path("importer/finess/<int:pk>/", views_finess.finess_choose, name="finess_choose"),
     path("exporter/contacts.<str:fmt>", views_imports.contacts_export, name="contacts_export"),
     path("exporter/<str:what>.<str:fmt>", views_imports.export, name="export"),
     path("modele/<str:what>.<str:fmt>", views_imports.import_template, name="import_template"),

@@ -14,14 +14,11 @@ from ptsm.core.concurrency import AlreadyDone
 from ptsm.documents.spreadsheets import to_csv, to_xlsx
 from ptsm.projects.access import project_view
 
-from .finess import FinessFileError, check_header
-from .forms import FinessImportForm, ImportForm
+from .forms import ImportForm
 from .imports import commit_import, export_rows, preview_import, save_pending_import
-from .jobs import start_finess_import
 from .models import ImportKind, PendingImport
 from .tabular import TableError, read_table
 
-FINESS_MAX_BYTES = 150 * 1024 * 1024
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -124,30 +121,3 @@ def import_template(request, project, what, fmt):
     headers, _rows = export_rows(project=project, kind=what)
     data = to_csv(headers, []) if fmt == "csv" else to_xlsx(headers, [], what.capitalize())
     return _file_response(data, f"modele-import-{what}.{fmt}", fmt)
-
-
-@project_view(Capability.EDIT_DIRECTORY)
-def finess_upload(request, project):
-    """Check the file's first line at once, then import it in the background (job page)."""
-    form = FinessImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        if not upload.name.lower().endswith((".csv", ".txt")):
-            form.add_error(
-                "file", "Format non pris en charge : l'extraction FINESS est un fichier .csv."
-            )
-        elif upload.size > FINESS_MAX_BYTES:
-            form.add_error("file", "Fichier trop volumineux : 150 Mo au plus.")
-        else:
-            try:
-                check_header(upload.open("rb"))
-            except FinessFileError as exc:
-                form.add_error("file", str(exc))
-            else:
-                job = start_finess_import(project=project, user=request.user, upload=upload)
-                return redirect("jobs:detail", slug=project.slug, pk=job.pk)
-    return render(
-        request,
-        "organisations/finess_import.html",
-        {"page_title": "Importer le fichier FINESS", "form": form},
-    )

@@ -147,3 +147,47 @@ def lambert93_to_wgs84(x: float, y: float) -> tuple[float, float]:
             break
         latitude = following
     return math.degrees(longitude), math.degrees(latitude)
+
+
+# GRS 80, the ellipsoid of the overseas RGAF09, RGFG95, RGR92, RGM04 and RGSPM06 datums (the same
+# as WGS 84's to the millimetre, so their UTM coordinates convert directly to GPS positions).
+_GRS80_A = 6378137.0
+_GRS80_E2 = 0.00669438002290
+_UTM_K0 = 0.9996
+
+
+def utm_to_wgs84(x: float, y: float, zone: int, south: bool) -> tuple[float, float]:
+    """(longitude, latitude) in degrees of a UTM point (inverse series of Snyder, USGS 1987)."""
+    e2 = _GRS80_E2
+    ep2 = e2 / (1 - e2)
+    e1 = (1 - math.sqrt(1 - e2)) / (1 + math.sqrt(1 - e2))
+    meridional = ((y - 10_000_000.0) if south else y) / _UTM_K0
+    mu = meridional / (_GRS80_A * (1 - e2 / 4 - 3 * e2**2 / 64 - 5 * e2**3 / 256))
+    phi = (
+        mu
+        + (3 * e1 / 2 - 27 * e1**3 / 32) * math.sin(2 * mu)
+        + (21 * e1**2 / 16 - 55 * e1**4 / 32) * math.sin(4 * mu)
+        + (151 * e1**3 / 96) * math.sin(6 * mu)
+        + (1097 * e1**4 / 512) * math.sin(8 * mu)
+    )
+    sin_phi, cos_phi, tan_phi = math.sin(phi), math.cos(phi), math.tan(phi)
+    c = ep2 * cos_phi**2
+    t = tan_phi**2
+    n = _GRS80_A / math.sqrt(1 - e2 * sin_phi**2)
+    r = _GRS80_A * (1 - e2) / (1 - e2 * sin_phi**2) ** 1.5
+    d = (x - 500_000.0) / (n * _UTM_K0)
+    latitude = phi - (n * tan_phi / r) * (
+        d**2 / 2
+        - (5 + 3 * t + 10 * c - 4 * c**2 - 9 * ep2) * d**4 / 24
+        + (61 + 90 * t + 298 * c + 45 * t**2 - 252 * ep2 - 3 * c**2) * d**6 / 720
+    )
+    longitude = (
+        math.radians(zone * 6 - 183)
+        + (
+            d
+            - (1 + 2 * t + c) * d**3 / 6
+            + (5 - 2 * c + 28 * t - 3 * c**2 + 8 * ep2 + 24 * t**2) * d**5 / 120
+        )
+        / cos_phi
+    )
+    return math.degrees(longitude), math.degrees(latitude)

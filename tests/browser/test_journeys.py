@@ -216,7 +216,11 @@ def test_project_lead_imports_finess_and_runs_a_meeting(page, live_server, demo)
     log_in(page, live_server, "chef.projet@demo.ptsm.fr")
     page.goto(f"{live_server.url}/projets/{DEMO_SLUG}/annuaire/importer/finess/")
     page.set_input_files("input[type=file]", str(sample))
-    page.get_by_role("button", name="Importer").click()
+    page.get_by_role("button", name="Analyser le fichier").click()
+    # The analysis's job page leads to the choice of the categories, counted in the territory.
+    page.get_by_role("link", name="Choisir les catégories à importer").click()
+    assert page.get_by_label("Psychiatrie : établissements autorisés").is_checked()
+    page.get_by_role("button", name="Importer les établissements cochés").click()
     report = page.locator("#job-status")  # the import's job page, with its report
     # The demo already holds 3 of them.
     assert "3 établissements créés, 3 mis à jour" in report.inner_text()

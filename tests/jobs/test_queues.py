@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from ptsm.accounts.models import Role
 from ptsm.jobs.models import Job, JobState
-from ptsm.organisations.models import Organisation
+from ptsm.organisations.models import Organisation, PendingFinessImport
 from tests.factories import make_project, member
 from tests.helpers import login, page_text
 
@@ -98,6 +98,24 @@ def test_a_finess_import_runs_on_a_worker_and_the_user_is_told(
     job.refresh_from_db()
     assert job.state == JobState.DONE, job.message
     assert job.attempts == 1
+    # Analysed, not imported: the user chooses the categories first.
+    assert not Organisation.objects.filter(project=project).exists()
+    # The uploaded file is not kept once analysed, only the territory's establishments.
+    assert not list(Path(settings.MEDIA_ROOT).rglob("finess*.csv"))
+    pending = PendingFinessImport.objects.get(project=project)
+    assert len(pending.records) == 6
+    choose = reverse("organisations:finess_choose", kwargs={"slug": project.slug, "pk": pending.pk})
+    assert choose in page_text(client.get(response.url))
+    response = client.post(choose, {"groups": ["psychiatrie", "hopitaux", "adultes_handicap"]})
+    import_job = Job.objects.get(project=project, kind="import-finess")
+    assert response.url == reverse(
+        "jobs:detail", kwargs={"slug": project.slug, "pk": import_job.pk}
+    )
+    assert import_job.state == JobState.PENDING
+    run_worker(settings, use_queue)
+
+    import_job.refresh_from_db()
+    assert import_job.state == JobState.DONE, import_job.message
     assert Organisation.objects.filter(project=project).count() == 6
     # The next page the requester opens says it is done, once.
     dashboard = reverse("projects:dashboard", kwargs={"slug": project.slug})
@@ -105,8 +123,6 @@ def test_a_finess_import_runs_on_a_worker_and_the_user_is_told(
     assert "Terminé : Import du fichier FINESS" not in page_text(client.get(dashboard))
     page = page_text(client.get(response.url))
     assert "6 établissements créés" in page and "Voir l'annuaire" in page
-    # The uploaded file is not kept once imported.
-    assert not list(Path(settings.MEDIA_ROOT).rglob("finess*.csv"))
 
 
 def start_worker(settings, backend: str) -> subprocess.Popen:
@@ -191,7 +207,7 @@ def test_a_job_whose_worker_is_killed_completes_on_a_second_worker(
     job.refresh_from_db()
     assert job.state == JobState.DONE, job.message
     assert job.attempts == 2
-    # Done once: the establishments are there once each.
-    assert Organisation.objects.filter(project=project).count() == 6
+    # Done once: the territory's establishments are kept once each for the user's choice.
+    assert len(PendingFinessImport.objects.get(project=project).records) == 6
     # Every line was read by the second worker, from the start.
     assert job.details[0].replace("\u202f", " ") == "Ignorées : 2 000 001 — ligne malformée"

@@ -19,10 +19,18 @@ def structure(
     postcode_town: str = "29200 BREST",
     siret: str = "",
     long_name: str = "",
+    numuai: bool = False,
 ) -> str:
-    departement_label = {"29": "FINISTERE", "56": "MORBIHAN", "2A": "CORSE-DU-SUD"}.get(
-        departement, ""
-    )
+    """A `structureet` line: 31 fields as in the older extracts, or with `numuai` the 32 of
+    the current ones (the line then ends with a `;`, « numuai » being empty)."""
+    departement_label = {
+        "29": "FINISTERE",
+        "56": "MORBIHAN",
+        "2A": "CORSE-DU-SUD",
+        "9A": "GUADELOUPE",
+        "9D": "LA REUNION",
+        "9F": "MAYOTTE",
+    }.get(departement, "")
     fields = [
         "structureet",
         finess,
@@ -56,11 +64,15 @@ def structure(
         "1990-01-01",
         "2026-09-30",
     ]
+    if numuai:
+        fields.append("")
     return ";".join(fields)
 
 
-def geolocation(finess: str, x: float, y: float) -> str:
-    return f"geolocalisation;{finess};{x:.1f};{y:.1f};1,ATLASANTE,100,IGN,BD_ADRESSE,V2.2,LAMBERT_93;2026-09-30"
+def geolocation(
+    finess: str, x: float, y: float, source: str = "1,ATLASANTE,100,IGN,BD_ADRESSE,V2.2,LAMBERT_93"
+) -> str:
+    return f"geolocalisation;{finess};{x:.1f};{y:.1f};{source};2026-09-30"
 
 
 SAMPLE_LINES = [

@@ -1,4 +1,5 @@
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -6,7 +7,7 @@ from django.urls import reverse
 
 from ptsm.accounts.models import Role
 from ptsm.organisations.finess import FinessFileError, import_finess
-from ptsm.organisations.models import Organisation, Source
+from ptsm.organisations.models import Organisation, PendingFinessImport, Source
 from tests.factories import make_project, member
 from tests.helpers import login, page_text
 from tests.organisations.finess_sample import SAMPLE_LINES
@@ -85,13 +86,27 @@ def test_a_file_that_is_not_a_finess_extraction_is_refused_and_nothing_is_writte
     assert not Organisation.objects.filter(project=project).exists()
 
 
+def _upload_and_choose(client, project, upload, groups=None) -> str:
+    """Upload a file, follow its analysis to the choice page, tick `groups` (the ones ticked
+    by default when None) and start the import: the import job page's text."""
+    url = reverse("organisations:finess_import", kwargs={"slug": project.slug})
+    analysis = client.post(url, {"file": upload}, follow=True)
+    assert analysis.redirect_chain[0][0].startswith(f"/projets/{project.slug}/travaux/")
+    pending = PendingFinessImport.objects.get(project=project)
+    choose = reverse("organisations:finess_choose", kwargs={"slug": project.slug, "pk": pending.pk})
+    assert choose in analysis.content.decode()  # the analysis's job page links to the choice
+    if groups is None:
+        page = client.get(choose).content.decode()
+        groups = re.findall(r'name="groups" value="([a-z_]+)"[^>]*checked', page)
+    response = client.post(choose, {"groups": groups}, follow=True)
+    return page_text(response)
+
+
 def test_finess_import_page_reports_in_french(client, project):
     login(client, member(project, Role.PROJECT_LEAD))
     url = reverse("organisations:finess_import", kwargs={"slug": project.slug})
     with SAMPLE.open("rb") as stream:
-        response = client.post(url, {"file": stream}, follow=True)
-    page = page_text(response)
-    assert response.redirect_chain[0][0].startswith(f"/projets/{project.slug}/travaux/")
+        page = _upload_and_choose(client, project, stream)
     assert "Import FINESS terminé : 6 établissements créés, 0 mis à jour, 0 inchangé" in page
     assert "Ignorées : 1 — hors du territoire du projet" in page
     bad = client.post(url, {"file": io.BytesIO(b"pas un fichier finess")}, format="multipart")
@@ -136,12 +151,12 @@ def test_coordinates_outside_france_are_skipped_with_a_french_reason(client, pro
     url = reverse("organisations:finess_import", kwargs={"slug": project.slug})
     upload = io.BytesIO(_one_establishment_at(x, y))
     upload.name = "etalab.csv"
-    response = client.post(url, {"file": upload}, follow=True)
-    assert response.status_code == 200
-    assert "1 établissement créé" in page_text(response)
+    page = _upload_and_choose(client, project, upload)
+    assert "1 établissement créé" in page
     organisation = Organisation.objects.get(project=project, finess_et="290000975")
     assert organisation.longitude is None and organisation.latitude is None  # no position
-    assert "coordonnées" in page_text(response)
+    assert "coordonnées" in page
+    assert client.get(url).status_code == 200
 
 
 def test_an_endless_line_is_skipped_in_bounded_memory(project):

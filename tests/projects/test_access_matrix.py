@@ -95,7 +95,7 @@ def populate(project) -> dict:
         LocalInitiative,
         Meeting,
     )
-    from ptsm.organisations.models import Contact, Organisation, PendingImport
+    from ptsm.organisations.models import Contact, Organisation, PendingFinessImport, PendingImport
 
     lead = member(project, Role.PROJECT_LEAD)
     generate_document(project=project, kind_slug="carte-identite-territoire", fmt="pdf")
@@ -184,6 +184,9 @@ def populate(project) -> dict:
         "pending": PendingImport.objects.create(
             project=project, user=lead, kind="organisations", file_name="x.csv"
         ).pk,
+        "pending_finess": PendingFinessImport.objects.create(
+            project=project, user=lead, file_name="etalab-cs1100507-stock.csv"
+        ).pk,
         "body": body.pk,
         "body_member": body_member.pk,
         "meeting": meeting.pk,
@@ -243,6 +246,7 @@ URL_OBJECTS = {
     "organisations:contact_export": {"pk": "contact"},
     "organisations:contact_erase": {"pk": "contact"},
     "organisations:import_confirm": {"pk": "pending"},
+    "organisations:finess_choose": {"pk": "pending_finess"},
     "jobs:detail": {"pk": "job"},
     "governance:body": {"pk": "body"},
     "governance:body_edit": {"pk": "body"},
