@@ -170,6 +170,7 @@ def _pattern(needles: list[str]) -> re.Pattern:
 
 
 def _names_person(row: dict, contact: Contact) -> bool:
+    row = row.get("values", row) if isinstance(row.get("values"), dict) else row
     email = contact.email.lower()
     return (
         row.get("pk") == contact.pk
@@ -193,7 +194,7 @@ def _redact(value, pattern: re.Pattern):
 
 def _pending_imports_naming(contact: Contact, pattern: re.Pattern):
     for pending in PendingImport.objects.filter(project_id=contact.project_id):
-        text = json.dumps(pending.rows, ensure_ascii=False)
+        text = json.dumps([pending.rows, pending.table], ensure_ascii=False)
         if pattern.search(text) or any(
             isinstance(row, dict) and _names_person(row, contact) for row in pending.rows
         ):
@@ -334,7 +335,9 @@ def erase_contact(*, contact: Contact, user) -> ErasureReport:
             )
         ]
         if rows:
-            PendingImport.objects.filter(pk=pending_import.pk).update(rows=rows)
+            # The uploaded table is kept for the mapping step: their mentions go from it too.
+            table = _redact(pending_import.table, pattern)
+            PendingImport.objects.filter(pk=pending_import.pk).update(rows=rows, table=table)
         else:
             pending_import.delete()
     contact.civility = ""

@@ -26,7 +26,16 @@ from . import views_imports  # noqa: E402
 
 urlpatterns += [
     path("importer/", views_imports.import_upload, name="import"),
+    path("importer/<int:pk>/", views_imports.import_pending, name="import_pending"),
     path("importer/<int:pk>/confirmer/", views_imports.import_confirm, name="import_confirm"),
+    path(
+        "importer/<int:pk>/correspondance/",
+        views_imports.import_save_mapping,
+        name="import_save_mapping",
+    ),
+    path(
+        "importer/<int:pk>/lignes-refusees.csv", views_imports.import_refused, name="import_refused"
+    ),
     path("importer/finess/", views_imports.finess_upload, name="finess_import"),
     path("exporter/contacts.<str:fmt>", views_imports.contacts_export, name="contacts_export"),
     path("exporter/<str:what>.<str:fmt>", views_imports.export, name="export"),
