@@ -152,14 +152,16 @@ def header_key(text: str) -> str:
 
 
 def _synonym_ranks(kind: str, columns: list[tuple[str, str]]) -> dict[str, tuple[str, int]]:
-    """{header key: (field, rank)}: ptsm's own labels and names first, then the synonyms."""
+    """{header key: (field, rank)}: ptsm's own labels first, then the synonyms, then the
+    fields' own names (« commune » may be a name: a « code INSEE » column beats it)."""
     ranks: dict[str, tuple[str, int]] = {}
     for name, label in columns:
         ranks.setdefault(header_key(label), (name, 0))
-        ranks.setdefault(header_key(name), (name, 0))
     for name, synonyms in SYNONYMS[kind].items():
         for rank, synonym in enumerate(synonyms, start=1):
             ranks.setdefault(header_key(synonym), (name, rank))
+    for name, _label in columns:
+        ranks.setdefault(header_key(name), (name, 100))
     return ranks
 
 

@@ -79,7 +79,9 @@ def test_csv_import_shows_a_preview_then_writes_on_confirmation(lead, project):
 
 def test_latin1_csv_with_commas_is_read(lead, project):
     content = ORGANISATIONS_CSV.replace(";", ",").encode("cp1252")
-    assert "3 lignes lues, toutes valides" in page_text(upload(lead, project, "acteurs.csv", content))
+    assert "3 lignes lues, toutes valides" in page_text(
+        upload(lead, project, "acteurs.csv", content)
+    )
 
 
 def test_line_by_line_french_errors_and_nothing_written(lead, project):
@@ -109,7 +111,10 @@ def test_line_by_line_french_errors_and_nothing_written(lead, project):
     assert not Organisation.objects.filter(project=project).exists()
     # « Importer les lignes valides » writes the only valid line.
     done = page_text(confirm(lead, project, mode="valides"))
-    assert "Import terminé : 1 organisation ajoutée, 0 mise à jour, 5 lignes refusées ignorées." in done
+    assert (
+        "Import terminé : 1 organisation ajoutée, 0 mise à jour, 5 lignes refusées ignorées."
+        in done
+    )
     assert list(Organisation.objects.filter(project=project).values_list("name", flat=True)) == [
         "Bon"
     ]
