@@ -8,7 +8,6 @@ before and after, and the version it was read at: the commit refuses to write ov
 made in between.
 """
 
-import copy
 import re
 from dataclasses import dataclass, field
 
@@ -29,7 +28,7 @@ from .mapping import (
     normalise_postcode,
     normalise_siret,
 )
-from .models import LegalStatus, Organisation, Source
+from .models import LegalStatus, Organisation
 from .services import DUPLICATE_FINESS
 from .validators import validate_finess, validate_siret
 
@@ -256,9 +255,13 @@ def _parse(values: dict, context: _Context, errors: list[str]) -> tuple[dict, se
     """(new values read from the line's non-empty cells, the départements its postcode may be
     in, whether it is outside the territory)."""
     new: dict = {}
-    for name in ("name", "address", "website", "email"):
+    for name in ("name", "address", "email"):
         if values.get(name):
             new[name] = values[name]
+    if values.get("website"):
+        website = values["website"]
+        # « www.epsm-finistere.fr »: a web address typed without its scheme is taken as https.
+        new["website"] = website if "://" in website else "https://" + website
     postcode_departements: set[str] = set()
     if values.get("postcode"):
         postcode, error = normalise_postcode(values["postcode"])
@@ -320,32 +323,46 @@ def _field_messages(exc: ValidationError) -> list[str]:
     ]
 
 
-def _check(organisation: Organisation, context: _Context, errors: list[str]) -> None:
-    """The rules of `services.clean_organisation`, with the directory already in memory."""
-    problems = {}
+MODEL_FIELDS = {name: Organisation._meta.get_field(name) for name in WRITABLE}
+CREATION_DEFAULTS = {
+    name: (field.get_default() if name != "commune_id" else None)
+    for name, field in MODEL_FIELDS.items()
+}
+
+
+def _check(merged: dict, new: dict, pk, context: _Context, errors: list[str]) -> None:
+    """The rules of `services.clean_organisation` on the values the line would leave (stored
+    ones with the file's on top), with the directory in memory. Only the values the file
+    brings go through the fields' own validation (lengths, choices, e-mail and web address):
+    the stored ones passed it when they were saved."""
+    problems: dict[str, list[str]] = {}
+    for name, value in new.items():
+        if name == "commune_id":
+            continue  # checked against the referential when read
+        try:
+            MODEL_FIELDS[name].clean(value, None)
+        except ValidationError as exc:
+            problems[name] = exc.messages
     for name, validator in (
         ("finess_et", validate_finess),
         ("finess_ej", validate_finess),
         ("siret", validate_siret),
     ):
-        try:
-            validator(getattr(organisation, name))
-        except ValidationError as exc:
-            problems[name] = exc.messages
-    expected = category_of(organisation.sub_type) if organisation.sub_type else None
-    if expected and organisation.category != expected:
-        problems["sub_type"] = ["Ce sous-type ne correspond pas à la catégorie choisie."]
-    holder = context.by_finess.get(organisation.finess_et)
-    if organisation.finess_et and holder is not None and holder.pk != organisation.pk:
+        if name in new and name not in problems:
+            try:
+                validator(merged[name])
+            except ValidationError as exc:
+                problems[name] = exc.messages
+    expected = category_of(merged["sub_type"]) if merged["sub_type"] else None
+    if expected and merged["category"] != expected:
+        problems.setdefault("sub_type", []).append(
+            "Ce sous-type ne correspond pas à la catégorie choisie."
+        )
+    holder = context.by_finess.get(merged["finess_et"])
+    if merged["finess_et"] and holder is not None and holder.pk != pk:
         problems["finess_et"] = [DUPLICATE_FINESS]
     if problems:
         errors.extend(_field_messages(ValidationError(problems)))
-    try:
-        organisation.full_clean(
-            exclude=["project", "commune"], validate_unique=False, validate_constraints=False
-        )
-    except ValidationError as exc:
-        errors.extend(_field_messages(exc))
 
 
 def check_lines(project, raw_rows: list[dict], first_line: int = 2) -> list[Line]:
@@ -359,7 +376,7 @@ def check_lines(project, raw_rows: list[dict], first_line: int = 2) -> list[Line
         existing = context.existing(new)
         line = Line(line=number, name=new.get("name") or (existing.name if existing else ""))
         if existing is None:
-            organisation = Organisation(project=project, source=Source.FILE)
+            merged = CREATION_DEFAULTS | new
             if not new.get("name"):
                 errors.append("Nom manquant : il est nécessaire pour ajouter une organisation.")
             if not new.get("category"):
@@ -367,7 +384,6 @@ def check_lines(project, raw_rows: list[dict], first_line: int = 2) -> list[Line
                     "Catégorie manquante : elle est nécessaire pour ajouter une organisation."
                 )
         else:
-            organisation = copy.copy(existing)
             if (
                 "category" in new
                 and "sub_type" not in new
@@ -375,18 +391,16 @@ def check_lines(project, raw_rows: list[dict], first_line: int = 2) -> list[Line
                 and category_of(existing.sub_type) not in (None, new["category"])
             ):
                 new["sub_type"] = ""  # the file changes the category: the old sub-type goes
-        for name, value in new.items():
-            setattr(organisation, name, value)
-        identity = organisation.finess_et or organisation.siret or _name_key(organisation.name)
+            merged = {name: getattr(existing, name) for name in WRITABLE} | new
+        identity = merged["finess_et"] or merged["siret"] or _name_key(merged["name"])
         if identity in seen:
             errors.append(f"Doublon de la ligne {seen[identity]} dans le fichier.")
         seen.setdefault(identity, number)
-        _check(organisation, context, errors)
+        _check(merged, new, existing.pk if existing else None, context, errors)
         if errors:
             line.action, line.errors = REFUSED, errors
         elif existing is None:
-            line.action, line.outside = CREATE, outside
-            line.values = {name: getattr(organisation, name) for name in WRITABLE}
+            line.action, line.outside, line.values = CREATE, outside, merged
         else:
             line.pk, line.version = existing.pk, existing.version
             for name, value in new.items():

@@ -9,7 +9,7 @@ import io
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from ptsm.audit.models import Kind
@@ -17,7 +17,7 @@ from ptsm.audit.services import record_event
 from ptsm.core.concurrency import AlreadyDone
 from ptsm.core.formatting import plural
 
-from .import_organisations import CREATE, REFUSED, UNCHANGED, UPDATE, check_lines
+from .import_organisations import CREATE, REFUSED, UNCHANGED, UPDATE, WRITABLE, check_lines
 
 __all__ = ["CREATE", "REFUSED", "UNCHANGED", "UPDATE"]
 from .mapping import header_key, propose_mapping
@@ -477,30 +477,18 @@ def _commit_organisations(pending, keep_outside: bool, outcome: ImportOutcome, u
                 "depuis l'aperçu. Déposez de nouveau le fichier."
             )
     _refuse_creations_overtaken(pending, creations)
-    now = timezone.now()
-    changed_fields: set[str] = set()
     journal = {}
-    to_update = []
     for row in updates:
         organisation = current[row["pk"]]
-        for name, value in row["values"].items():
-            setattr(organisation, name, value)
-        changed_fields |= set(row["values"])
-        organisation.version += 1
-        organisation.updated_at = now
-        to_update.append(organisation)
         journal[str(organisation.pk)] = {
             name: [row["old"].get(name), value] for name, value in row["values"].items()
         }
-    if to_update:
-        Organisation.objects.bulk_update(
-            to_update, sorted(changed_fields) + ["version", "updated_at"], batch_size=500
-        )
+    _write_updates(updates, current)
     Organisation.objects.bulk_create(
         [Organisation(project=project, source=Source.FILE, **row["values"]) for row in creations],
         batch_size=500,
     )
-    outcome.created, outcome.updated = len(creations), len(to_update)
+    outcome.created, outcome.updated = len(creations), len(updates)
     # Written in bulk, so journaled as one import (with each field changed) rather than row by row.
     record_event(
         kind=Kind.IMPORT,
@@ -510,6 +498,38 @@ def _commit_organisations(pending, keep_outside: bool, outcome: ImportOutcome, u
         object_repr=f"Import « {pending.file_name[:100]} » : {outcome.message()}",
         data={"created": outcome.created, "updated": outcome.updated, "changes": journal},
     )
+
+
+def _write_updates(updates: list[dict], current: dict) -> None:
+    """Each line sets only its own changed fields (and bumps the version): lines changing the
+    same fields share one prepared UPDATE run with `executemany`, which stays fast for
+    thousands of lines where `bulk_update`'s CASE expressions do not."""
+    now = timezone.now()
+    groups: dict[tuple[str, ...], list[list]] = {}
+    fields = {f.attname: f for f in Organisation._meta.concrete_fields}
+    for row in updates:
+        names = tuple(sorted(row["values"]))
+        if not set(names) <= set(WRITABLE):  # only ever the fields a line may set
+            raise ValidationError("Import invalide : déposez de nouveau le fichier.")
+        organisation = current[row["pk"]]
+        params = [fields[name].get_db_prep_save(row["values"][name], connection) for name in names]
+        params += [
+            organisation.version + 1,
+            fields["updated_at"].get_db_prep_save(now, connection),
+            organisation.pk,
+        ]
+        groups.setdefault(names, []).append(params)
+    table = connection.ops.quote_name(Organisation._meta.db_table)
+    key = connection.ops.quote_name(Organisation._meta.pk.column)
+    with connection.cursor() as cursor:
+        for names, params in groups.items():
+            assignments = ", ".join(
+                f"{connection.ops.quote_name(fields[name].column)} = %s"
+                for name in (*names, "version", "updated_at")
+            )
+            # Table and column names come from the model, values are parameters.
+            sql = f"UPDATE {table} SET {assignments} WHERE {key} = %s"  # noqa: S608
+            cursor.executemany(sql, params)
 
 
 def _refuse_creations_overtaken(pending, creations: list[dict]) -> None:

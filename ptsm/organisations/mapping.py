@@ -7,6 +7,7 @@ zeros lost, numbers written as floats, spaced phone numbers) are repaired only w
 reading is possible; anything else is left to the line's checks.
 """
 
+import functools
 import re
 import unicodedata
 
@@ -143,10 +144,11 @@ SYNONYMS: dict[str, dict[str, list[str]]] = {
 }
 
 
+@functools.lru_cache(maxsize=65_536)
 def header_key(text: str) -> str:
     """« N° FINESS », « n_finess » and « N FINESS » give the same key: accents, case,
     punctuation and spaces are ignored (« ° » and « º » included)."""
-    decomposed = unicodedata.normalize("NFKD", (text or "").strip().lower())
+    decomposed = unicodedata.normalize("NFKD", text.strip().lower())
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     return re.sub(r"[^a-z0-9]", "", plain.replace("°", "").replace("º", ""))
 

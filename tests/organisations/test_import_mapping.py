@@ -337,7 +337,7 @@ def test_refused_lines_download_with_their_original_columns_and_reason(lead, pro
 
 
 def test_a_saved_mapping_is_applied_to_the_next_file_of_the_same_shape(lead, lead_user, project):
-    content = "rs;type;notes\nGEM L'Escale;usagers_familles;Concarneau\n".encode()
+    content = b"rs;type;notes\nGEM L'Escale;usagers_familles;Concarneau\n"
     upload(lead, project, "partenaires.csv", content)
     pending = PendingImport.objects.get(project=project)
     # « type » was proposed as the category; « notes » is mapped to the address by hand.
@@ -357,7 +357,7 @@ def test_a_saved_mapping_is_applied_to_the_next_file_of_the_same_shape(lead, lea
         lead,
         project,
         "partenaires-mars.csv",
-        "rs;type;notes\nUNAFAM 29;usagers_familles;Brest\n".encode(),
+        b"rs;type;notes\nUNAFAM 29;usagers_familles;Brest\n",
     )
     assert PendingImport.objects.get(project=project).mapping == ["name", "category", "address"]
     # Chosen explicitly on the upload form, for a file whose columns it only partly knows.
@@ -366,7 +366,7 @@ def test_a_saved_mapping_is_applied_to_the_next_file_of_the_same_shape(lead, lea
             lead,
             project,
             "autre.csv",
-            "notes;rs;type;extra\nBrest;GEM;usagers_familles;x\n".encode(),
+            b"notes;rs;type;extra\nBrest;GEM;usagers_familles;x\n",
             saved_mapping=saved.pk,
         )
     )
@@ -375,7 +375,7 @@ def test_a_saved_mapping_is_applied_to_the_next_file_of_the_same_shape(lead, lea
 
 
 def test_a_mapping_giving_one_field_to_two_columns_is_refused_in_french(lead, project):
-    upload(lead, project, "a.csv", "Nom;Autre nom\nGEM;GEM bis\n".encode())
+    upload(lead, project, "a.csv", b"Nom;Autre nom\nGEM;GEM bis\n")
     pending = PendingImport.objects.get(project=project)
     response = lead.post(pending_url(project, pending), {"col_0": "name", "col_1": "name"})
     assert response.status_code == 200
