@@ -407,6 +407,8 @@ def check_lines(project, raw_rows: list[dict], first_line: int = 2) -> list[Line
                 before = getattr(existing, name)
                 if name == "phone" and normalise_phone(before) == value:
                     continue  # the same number, only written differently
+                if name == "name" and _name_key(before) == _name_key(value):
+                    continue  # « CHU DE BREST » of a national list is the « CHU de Brest »
                 if before != value:
                     line.values[name], line.old[name] = value, before
             line.action = UPDATE if line.values else UNCHANGED
