@@ -335,6 +335,16 @@ def remap_import(*, pending: PendingImport, mapping: list[str]) -> PendingImport
     return pending
 
 
+OUTDATED = (
+    "cet import a été préparé par une version précédente de ptsm. Déposez de nouveau le fichier."
+)
+
+
+def is_current(pending: PendingImport) -> bool:
+    """False for a pending import kept before the mapping step existed (no table, old lines)."""
+    return all(isinstance(row, dict) and "action" in row for row in pending.rows)
+
+
 def problem_of(pending: PendingImport) -> str:
     return mapping_problem(pending.kind, pending.mapping)
 
@@ -429,6 +439,8 @@ def commit_import(
     if not PendingImport.objects.select_for_update().filter(pk=pending.pk).exists():
         raise AlreadyDone("Cet import a déjà été enregistré.")
     check_pending_import_alive(pending)
+    if not is_current(pending):
+        raise ValidationError(OUTDATED)
     problem = problem_of(pending)
     if problem:
         raise ValidationError(problem)

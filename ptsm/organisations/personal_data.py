@@ -335,8 +335,20 @@ def erase_contact(*, contact: Contact, user) -> ErasureReport:
             )
         ]
         if rows:
-            # The uploaded table is kept for the mapping step: their mentions go from it too.
-            table = _redact(pending_import.table, pattern)
+            # The uploaded table is kept for the mapping step: their mentions go from it too,
+            # and a contacts file's lines about them are blanked out whole (a first name and a
+            # last name in two cells are not a needle).
+            dropped = {
+                row.get("line")
+                for row in pending_import.rows
+                if pending_import.kind == ImportKind.CONTACTS
+                and isinstance(row, dict)
+                and _names_person(row, contact)
+            }
+            table = [
+                [ERASED] * len(cells) if number in dropped else _redact(cells, pattern)
+                for number, cells in enumerate(pending_import.table, start=2)
+            ]
             PendingImport.objects.filter(pk=pending_import.pk).update(rows=rows, table=table)
         else:
             pending_import.delete()

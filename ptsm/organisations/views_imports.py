@@ -31,6 +31,7 @@ from .imports import (
     VALID_ONLY,
     commit_import,
     export_rows,
+    is_current,
     problem_of,
     refused_lines_csv,
     remap_import,
@@ -39,6 +40,7 @@ from .imports import (
 )
 from .jobs import start_finess_import
 from .models import ImportKind, PendingImport
+from .personal_data import pending_import_expired
 from .tabular import TableError, read_table
 
 FINESS_MAX_BYTES = 150 * 1024 * 1024
@@ -78,9 +80,9 @@ def import_upload(request, project):
     )
 
 
-def _pending_or_404(request, project, pk) -> PendingImport:
+def _pending_or_404(request, project, pk, *, current_only: bool = True) -> PendingImport:
     pending = PendingImport.objects.filter(pk=pk, project=project, user=request.user).first()
-    if pending is None:
+    if pending is None or (current_only and not is_current(pending)):
         raise Http404("Cet import n'existe plus (confirmé, remplacé ou expiré).")
     return pending
 
@@ -88,7 +90,10 @@ def _pending_or_404(request, project, pk) -> PendingImport:
 @project_view(Capability.EDIT_DIRECTORY)
 def import_pending(request, project, pk):
     """Step 2: the mapping (adjusted and applied with POST) and the checked lines, paginated."""
-    pending = _pending_or_404(request, project, pk)
+    pending = _pending_or_404(request, project, pk, current_only=False)
+    if pending_import_expired(pending) or not is_current(pending):
+        messages.error(request, "Cet import n'est plus disponible : déposez de nouveau le fichier.")
+        return redirect("organisations:import", slug=project.slug)
     columns = COLUMNS[pending.kind]
     mapping_form = ColumnMappingForm(
         request.POST or None,
@@ -228,7 +233,7 @@ def import_confirm(request, project, pk):
         messages.error(
             request, "Import annulé, rien n'a été enregistré : " + " ".join(exc.messages)
         )
-        if PendingImport.objects.filter(pk=pending.pk).exists():
+        if not pending_import_expired(pending) and is_current(pending):
             return redirect("organisations:import_pending", slug=project.slug, pk=pending.pk)
         return redirect("organisations:import", slug=project.slug)
     messages.success(request, outcome.message())

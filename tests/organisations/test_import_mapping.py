@@ -451,3 +451,51 @@ def test_the_upload_refuses_a_saved_mapping_of_the_other_kind(lead, project, lea
     response = upload(lead, project, "a.csv", b"Nom;Categorie\nA;social\n", saved_mapping=saved.pk)
     assert "Cette correspondance sert aux imports de contacts." in page_text(response)
     assert not PendingImport.objects.exists()
+
+
+def test_erasing_a_contact_also_erases_them_from_the_table_kept_for_the_mapping(
+    lead, lead_user, project
+):
+    from ptsm.organisations.models import Contact
+    from ptsm.organisations.personal_data import erase_contact
+
+    cmp = Organisation.objects.create(project=project, name="CMP Brest", category="social")
+    person = Contact.objects.create(
+        project=project,
+        organisation=cmp,
+        first_name="Katell",
+        last_name="Le Bihan",
+        email="k.lebihan@cmp.fr",
+    )
+    content = (
+        "Structure;Prénom;Nom;E-mail\n"
+        "CMP Brest;Katell;Le Bihan;k.lebihan@cmp.fr\n"
+        "CMP Brest;Yves;Nédélec;y.nedelec@cmp.fr\n"
+    ).encode()
+    upload(lead, project, "contacts.csv", content, kind="contacts")
+    pending = PendingImport.objects.get(project=project)
+    assert pending.mapping == ["organisation", "first_name", "last_name", "email"]
+    erase_contact(contact=person, user=lead_user)
+    pending.refresh_from_db()
+    kept = repr([pending.rows, pending.table])
+    assert "k.lebihan@cmp.fr" not in kept and "Le Bihan" not in kept
+    assert "y.nedelec@cmp.fr" in kept
+
+
+def test_a_pending_import_from_before_the_mapping_step_asks_for_the_file_again(
+    lead, lead_user, project
+):
+    old = PendingImport.objects.create(
+        project=project,
+        user=lead_user,
+        kind="organisations",
+        file_name="ancien.csv",
+        rows=[{"pk": None, "name": "GEM", "category": "social"}],
+    )
+    response = lead.get(pending_url(project, old), follow=True)
+    assert "Cet import n'est plus disponible : déposez de nouveau le fichier." in page_text(
+        response
+    )
+    response = lead.post(pending_url(project, old, "import_confirm"), follow=True)
+    assert "préparé par une version précédente de ptsm" in page_text(response)
+    assert not Organisation.objects.filter(project=project).exists()
