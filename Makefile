@@ -67,6 +67,7 @@ bench: install
 	$(BIN)/python bench/uploads.py
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/archives.py
+	$(BIN)/python bench/imports.py
 
 clean-db:
 	rm -f db.sqlite3

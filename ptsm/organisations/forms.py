@@ -1,12 +1,13 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from dsfr.utils import dsfr_input_class_attr
 
 from ptsm.core.concurrency import VersionedFormMixin
-from ptsm.core.forms import DsfrForm, DsfrModelForm
+from ptsm.core.forms import DsfrForm, DsfrModelForm, limit_text_lengths
 from ptsm.territories.models import Commune
 
 from .categories import SUB_TYPE_CHOICES, Category
-from .models import Contact, Organisation
+from .models import ColumnMapping, Contact, Organisation
 from .selectors import signing_contacts
 from .validators import normalise_identifier
 
@@ -121,7 +122,90 @@ class ImportForm(DsfrForm):
     )
     file = forms.FileField(
         label="Fichier CSV ou Excel (.xlsx)",
-        help_text="5 Mo au plus. La première ligne contient les intitulés de colonnes.",
+        help_text=(
+            "5 Mo au plus, 20 000 lignes. La première ligne contient les intitulés de colonnes, "
+            "quels qu'ils soient : vous les associerez aux champs de l'annuaire à l'étape suivante."
+        ),
+    )
+    saved_mapping = forms.ModelChoiceField(
+        label="Correspondance de colonnes enregistrée",
+        queryset=ColumnMapping.objects.none(),
+        required=False,
+        empty_label="Proposer d'après les intitulés",
+        help_text="Une correspondance enregistrée lors d'un import précédent.",
+    )
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["saved_mapping"].queryset = ColumnMapping.objects.filter(project=project)
+        self.fields["saved_mapping"].label_from_instance = lambda saved: (
+            f"{saved.name} ({saved.get_kind_display().lower()})"
+        )
+        if not self.fields["saved_mapping"].queryset.exists():
+            del self.fields["saved_mapping"]
+
+    def clean(self):
+        cleaned = super().clean()
+        saved = cleaned.get("saved_mapping")
+        if saved is not None and saved.kind != cleaned.get("kind"):
+            self.add_error(
+                "saved_mapping",
+                f"Cette correspondance sert aux imports de {saved.get_kind_display().lower()}.",
+            )
+        return cleaned
+
+
+class ColumnMappingForm(DsfrForm):
+    """One choice per column of the uploaded table: a field of the directory, or « ignorer »."""
+
+    def __init__(self, *args, headers: list[str], columns, initial_mapping: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", "— ignorer cette colonne —"), *columns]
+        for index, header in enumerate(headers):
+            self.fields[f"col_{index}"] = forms.ChoiceField(
+                label=header or f"Colonne {index + 1}",
+                choices=choices,
+                required=False,
+                initial=initial_mapping[index] if index < len(initial_mapping) else "",
+            )
+        limit_text_lengths(self)
+        for visible in self.visible_fields():
+            dsfr_input_class_attr(visible)
+        self.column_count = len(headers)
+
+    def mapping(self) -> list[str]:
+        return [self.cleaned_data.get(f"col_{index}", "") for index in range(self.column_count)]
+
+
+class SaveMappingForm(DsfrForm):
+    name = forms.CharField(
+        label="Nom de la correspondance",
+        max_length=100,
+        help_text="Par exemple « Liste nationale des établissements de santé ».",
+    )
+
+
+class ConfirmImportForm(DsfrForm):
+    mode = forms.ChoiceField(
+        label="Que faire des lignes refusées ?",
+        choices=[
+            ("tout", "Tout ou rien : n'enregistrer que si toutes les lignes sont valides"),
+            (
+                "valides",
+                "Importer les lignes valides : les lignes refusées sont ignorées "
+                "(téléchargez-les pour les corriger)",
+            ),
+        ],
+        widget=forms.RadioSelect,
+        initial="tout",
+    )
+    keep_outside = forms.BooleanField(
+        label="Conserver les organisations hors territoire",
+        required=False,
+        help_text=(
+            "Sans cette case, les organisations nouvelles situées hors du territoire du projet "
+            "ne sont pas ajoutées (cochez-la pour un organisme national ou régional, par exemple)."
+        ),
     )
 
 

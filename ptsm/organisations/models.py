@@ -169,6 +169,11 @@ class PendingImport(models.Model):
     user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=20, choices=ImportKind.choices)
     file_name = models.CharField(max_length=255)
+    # The table as uploaded (for the mapping step and the download of the refused lines), the
+    # field chosen for each column ("" to ignore it), then the checked lines.
+    headers = models.JSONField(default=list)
+    table = models.JSONField(default=list)
+    mapping = models.JSONField(default=list)
     rows = models.JSONField(default=list)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -198,3 +203,32 @@ class PendingFinessImport(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+
+class ColumnMapping(models.Model):
+    """A mapping of a table's columns to ptsm's fields, saved by name to import the next file
+    of the same shape (the monthly list of a partner, the national hospital list…)."""
+
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="column_mappings"
+    )
+    kind = models.CharField(max_length=20, choices=ImportKind.choices)
+    name = models.CharField("nom de la correspondance", max_length=100)
+    # {header key (see mapping.header_key): field name, "" for an ignored column}
+    columns = models.JSONField(default=dict)
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "correspondance de colonnes"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "kind", "name"], name="one_column_mapping_per_name"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -170,6 +170,7 @@ def _pattern(needles: list[str]) -> re.Pattern:
 
 
 def _names_person(row: dict, contact: Contact) -> bool:
+    row = row.get("values", row) if isinstance(row.get("values"), dict) else row
     email = contact.email.lower()
     return (
         row.get("pk") == contact.pk
@@ -193,7 +194,7 @@ def _redact(value, pattern: re.Pattern):
 
 def _pending_imports_naming(contact: Contact, pattern: re.Pattern):
     for pending in PendingImport.objects.filter(project_id=contact.project_id):
-        text = json.dumps(pending.rows, ensure_ascii=False)
+        text = json.dumps([pending.rows, pending.table], ensure_ascii=False)
         if pattern.search(text) or any(
             isinstance(row, dict) and _names_person(row, contact) for row in pending.rows
         ):
@@ -334,7 +335,21 @@ def erase_contact(*, contact: Contact, user) -> ErasureReport:
             )
         ]
         if rows:
-            PendingImport.objects.filter(pk=pending_import.pk).update(rows=rows)
+            # The uploaded table is kept for the mapping step: their mentions go from it too,
+            # and a contacts file's lines about them are blanked out whole (a first name and a
+            # last name in two cells are not a needle).
+            dropped = {
+                row.get("line")
+                for row in pending_import.rows
+                if pending_import.kind == ImportKind.CONTACTS
+                and isinstance(row, dict)
+                and _names_person(row, contact)
+            }
+            table = [
+                [ERASED] * len(cells) if number in dropped else _redact(cells, pattern)
+                for number, cells in enumerate(pending_import.table, start=2)
+            ]
+            PendingImport.objects.filter(pk=pending_import.pk).update(rows=rows, table=table)
         else:
             pending_import.delete()
     contact.civility = ""

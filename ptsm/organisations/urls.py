@@ -26,9 +26,18 @@ from . import views_finess, views_imports  # noqa: E402
 
 urlpatterns += [
     path("importer/", views_imports.import_upload, name="import"),
+    path("importer/<int:pk>/", views_imports.import_pending, name="import_pending"),
     path("importer/<int:pk>/confirmer/", views_imports.import_confirm, name="import_confirm"),
     path("importer/finess/", views_finess.finess_upload, name="finess_import"),
     path("importer/finess/<int:pk>/", views_finess.finess_choose, name="finess_choose"),
+    path(
+        "importer/<int:pk>/correspondance/",
+        views_imports.import_save_mapping,
+        name="import_save_mapping",
+    ),
+    path(
+        "importer/<int:pk>/lignes-refusees.csv", views_imports.import_refused, name="import_refused"
+    ),
     path("exporter/contacts.<str:fmt>", views_imports.contacts_export, name="contacts_export"),
     path("exporter/<str:what>.<str:fmt>", views_imports.export, name="export"),
     path("modele/<str:what>.<str:fmt>", views_imports.import_template, name="import_template"),

@@ -245,11 +245,12 @@ def test_over_long_names_are_refused_with_their_line(client):
     response = client.post(
         reverse("organisations:import", kwargs={"slug": project.slug}),
         {"kind": "organisations", "file": _upload("acteurs.csv", content)},
+        follow=True,
     )
     text = " ".join(visible_text(response).split())
-    assert "1 ligne en erreur : rien n'a été importé" in text
+    assert "2 lignes lues, dont 1 refusée" in text
     assert (
-        f"3 {'N' * 300} création Raison sociale : Assurez-vous que cette valeur comporte au plus "
+        f"3 {'N' * 300} refusée Raison sociale : Assurez-vous que cette valeur comporte au plus "
         "255 caractères (actuellement 300)." in text
     )
     assert not Organisation.objects.filter(project=project).exists()

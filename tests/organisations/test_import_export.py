@@ -33,16 +33,19 @@ def lead(client, project):
 
 
 def upload(client, project, name: str, content: bytes, kind: str = "organisations"):
+    """Upload a file; the page shown next is the mapping and the checked lines."""
     return client.post(
         reverse("organisations:import", kwargs={"slug": project.slug}),
         {"kind": kind, "file": SimpleUploadedFile(name, content)},
+        follow=True,
     )
 
 
-def confirm(client, project):
+def confirm(client, project, **options):
     pending = PendingImport.objects.get(project=project)
     return client.post(
         reverse("organisations:import_confirm", kwargs={"slug": project.slug, "pk": pending.pk}),
+        options,
         follow=True,
     )
 
@@ -60,11 +63,11 @@ def test_csv_import_shows_a_preview_then_writes_on_confirmation(lead, project):
     page = page_text(
         upload(lead, project, "acteurs.csv", ("\ufeff" + ORGANISATIONS_CSV).encode("utf-8"))
     )
-    assert "Aperçu : 3 lignes valides" in page
-    assert "3 création(s), 0 mise(s) à jour" in page
+    assert "3 lignes lues, toutes valides" in page
+    assert "3 créations" in page and "0 mise à jour" in page
     assert not Organisation.objects.filter(project=project).exists()  # nothing before confirmation
     done = page_text(confirm(lead, project))
-    assert "Import terminé : 3 création(s), 0 mise(s) à jour." in done
+    assert "Import terminé : 3 organisations ajoutées, 0 mise à jour." in done
     gem = Organisation.objects.get(project=project, name="GEM L'Escale")
     assert (gem.category, gem.sub_type, gem.commune.name) == (
         "usagers_familles",
@@ -76,7 +79,9 @@ def test_csv_import_shows_a_preview_then_writes_on_confirmation(lead, project):
 
 def test_latin1_csv_with_commas_is_read(lead, project):
     content = ORGANISATIONS_CSV.replace(";", ",").encode("cp1252")
-    assert "Aperçu : 3 lignes valides" in page_text(upload(lead, project, "acteurs.csv", content))
+    assert "3 lignes lues, toutes valides" in page_text(
+        upload(lead, project, "acteurs.csv", content)
+    )
 
 
 def test_line_by_line_french_errors_and_nothing_written(lead, project):
@@ -90,15 +95,29 @@ def test_line_by_line_french_errors_and_nothing_written(lead, project):
         "Bon;social;;;\n"
     ).encode()
     page = page_text(upload(lead, project, "acteurs.csv", content))
-    assert "5 lignes en erreur : rien n'a été importé" in page
-    assert "Catégorie inconnu(e) : « hôpital »." in page
+    assert "6 lignes lues, dont 5 refusées" in page
+    assert "Catégorie inconnue : « hôpital »" in page
     assert "Numéro FINESS invalide" in page
     assert "Code commune inconnu : 00000." in page
     assert "Saisissez une adresse de courriel valide." in page
     assert "Doublon de la ligne 2 dans le fichier." in page
-    assert "Confirmer l'import" not in page
-    assert not PendingImport.objects.exists()
     assert not Organisation.objects.filter(project=project).exists()
+    # « Tout ou rien » refuses the file as long as a line is refused.
+    refused = page_text(confirm(lead, project, mode="tout"))
+    assert (
+        "Import annulé, rien n'a été enregistré : 5 lignes sont refusées : corrigez le fichier, "
+        "ou choisissez « Importer les lignes valides »." in refused
+    )
+    assert not Organisation.objects.filter(project=project).exists()
+    # « Importer les lignes valides » writes the only valid line.
+    done = page_text(confirm(lead, project, mode="valides"))
+    assert (
+        "Import terminé : 1 organisation ajoutée, 0 mise à jour, 5 lignes refusées ignorées."
+        in done
+    )
+    assert list(Organisation.objects.filter(project=project).values_list("name", flat=True)) == [
+        "Bon"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -111,7 +130,11 @@ def test_line_by_line_french_errors_and_nothing_written(lead, project):
         ),
         ("acteurs.xlsx", b"pas un classeur", "n'est pas un classeur Excel (.xlsx) valide"),
         ("acteurs.csv", "Nom;Catégorie".encode("utf-16"), "Encodage non reconnu"),
-        ("acteurs.csv", b"Raison;Type\nA;B\n", "Colonnes obligatoires absentes : Nom, Catégorie"),
+        (
+            "acteurs.csv",
+            b"Raison;Type\nA;B\n",
+            "Aucune colonne n'identifie les organisations : associez au moins la colonne du nom",
+        ),
         ("acteurs.csv", b"", "Le fichier soumis est vide."),
         ("acteurs.csv", b"Nom;Categorie\n" + b"x;social\n" * 600_000, "Fichier trop volumineux"),
     ],
@@ -160,7 +183,7 @@ def test_xlsx_contacts_import_links_to_existing_organisations(lead, project):
         ]
     )
     page = page_text(upload(lead, project, "contacts.xlsx", content, kind="contacts"))
-    assert "Aperçu : 2 lignes valides" in page
+    assert "2 lignes lues, toutes valides" in page
     confirm(lead, project)
     katell = Contact.objects.get(email="k.lebihan@epsm.fr")
     assert (
@@ -198,7 +221,7 @@ def test_contacts_errors_unknown_organisation_duplicates_and_dates(lead, project
 def test_import_is_all_or_nothing_when_the_directory_changed_since_the_preview(lead, project):
     epsm = Organisation.objects.create(project=project, name="EPSM", category="sanitaire_public")
     content = "Organisation;Prénom;Nom;Courriel\nEPSM;A;B;a@epsm.fr\nEPSM;C;D;c@epsm.fr\n".encode()
-    assert "Aperçu : 2 lignes valides" in page_text(
+    assert "2 lignes lues, toutes valides" in page_text(
         upload(lead, project, "c.csv", content, kind="contacts")
     )
     Contact.objects.create(
@@ -245,7 +268,7 @@ def test_exports_are_safe_against_formula_injection_and_round_trip(lead, project
 
     # The export goes back in as updates, without duplicates.
     page = page_text(upload(lead, project, "export.xlsx", xlsx_response.content))
-    assert "0 création(s), 2 mise(s) à jour" in page
+    assert "0 création" in page and "2 organisations déjà à jour" in page
     confirm(lead, project)
     assert Organisation.objects.filter(project=project).count() == 2
 
@@ -273,7 +296,7 @@ def test_import_template_has_the_expected_columns(lead, project):
 def test_confirming_after_a_referenced_organisation_was_deleted_is_refused_in_french(lead, project):
     epsm = Organisation.objects.create(project=project, name="EPSM", category="sanitaire_public")
     content = "Organisation;Prénom;Nom;Courriel\nEPSM;A;B;a@epsm.fr\n".encode()
-    assert "Aperçu : 1 ligne valide" in page_text(
+    assert "1 ligne lue, valide" in page_text(
         upload(lead, project, "c.csv", content, kind="contacts")
     )
     epsm.delete()
