@@ -31,6 +31,7 @@ SHARED_KEYS: dict[str, str] = {
 SKIPPED: dict[str, str] = {
     "jobs.job": "travaux en arrière-plan : propres à l'instance qui les a exécutés",
     "organisations.pendingimport": "imports en attente : temporaires (purgés après 7 jours)",
+    "diagnostic.pendingindicatorimport": "fichiers d'indicateurs en attente : temporaires",
 }
 
 # A reference to "any record" (django-auditlog's entries: content type + primary key, no
