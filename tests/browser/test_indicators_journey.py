@@ -15,13 +15,14 @@ def test_the_lead_adds_an_indicator_and_imports_an_odisse_export(
     page.goto(f"{base}/indicateurs/")
     assert axe(page) == []
     page.get_by_role("link", name="Ajouter un indicateur").click()
-    page.get_by_label("Intitulé").fill("Hospitalisations pour geste suicidaire")
-    page.get_by_label("Définition", exact=True).fill("Taux standardisé, tous âges.")
-    page.get_by_label("Unité").fill("pour 100 000")
-    page.get_by_label("Grille").select_option("parcours")
-    page.get_by_label("Porte d'entrée de la Rosace").select_option("4")
-    page.get_by_label("Niveau de détail le plus fin").select_option("département")
-    page.get_by_label("Source").fill("Santé publique France (Odissé)")
+    form = page.locator("main form")
+    form.locator("[name=label]").fill("Hospitalisations pour geste suicidaire")
+    form.locator("[name=definition]").fill("Taux standardisé, tous âges.")
+    form.locator("[name=unit]").fill("pour 100 000")
+    form.locator("[name=grid]").select_option("parcours")
+    form.locator("[name=entry_door]").select_option("4")
+    form.locator("[name=geographic_level]").select_option("département")
+    form.locator("[name=source]").fill("Santé publique France (Odissé)")
     page.get_by_role("button", name="Enregistrer").click()
     assert page.get_by_text("L'indicateur a été ajouté au catalogue du projet.").is_visible()
 
@@ -31,7 +32,9 @@ def test_the_lead_adds_an_indicator_and_imports_an_odisse_export(
         {"name": "odisse.csv", "mimeType": "text/csv", "buffer": odisse_export()},
     )
     page.get_by_role("button", name="Lire le fichier").click()
-    page.get_by_label("Indicateur").select_option(label="Hospitalisations pour geste suicidaire")
+    page.locator("main form [name=indicator]").select_option(
+        label="Hospitalisations pour geste suicidaire"
+    )
     page.get_by_role("button", name="Voir l'aperçu").click()
     assert page.get_by_text("6 valeurs à enregistrer").is_visible()
     assert axe(page) == []

@@ -85,6 +85,7 @@ def populate(project) -> dict:
 
     from django.utils import timezone
 
+    from ptsm.diagnostic.models import PendingIndicatorImport
     from ptsm.governance import services as governance
     from ptsm.governance.models import (
         Body,
@@ -190,6 +191,9 @@ def populate(project) -> dict:
         "decision": governance.add_decision(meeting=meeting, text="Décision").pk,
         "task": FollowUpTask.objects.create(meeting=meeting, description="Suivi").pk,
         "initiative": LocalInitiative.objects.create(project=project, kind="clsm", name="CLSM").pk,
+        "indicator_pending": PendingIndicatorImport.objects.create(
+            project=project, user=lead, file_name="odisse.csv", headers=["annee"], rows=[["2022"]]
+        ).pk,
         "communication": CommunicationAction.objects.create(
             project=project,
             objective="Informer",
@@ -256,6 +260,7 @@ URL_OBJECTS = {
     "governance:communication_delete": {"pk": "communication"},
     "diagnostic:finding_edit": {"pk": "finding"},
     "diagnostic:finding_delete": {"pk": "finding"},
+    "diagnostic:long_mapping": {"pk": "indicator_pending"},
     "roadmap:child_create": {"pk": "orientation"},
     "roadmap:item_edit": {"pk": "orientation"},
     "roadmap:item_move": {"pk": "orientation"},
