@@ -166,6 +166,9 @@ class LongMappingForm(DsfrForm):
         self.fields["indicator"].queryset = (
             Indicator.objects.for_project(project).filter(computed="").order_by("grid", "order")
         )
+        self.fields["indicator"].label_from_instance = lambda i: (
+            f"{i.label} ({i.unit}){' — propre au projet' if i.project_id else ''}"
+        )
         columns = [(i, h or f"Colonne {i + 1}") for i, h in enumerate(headers)]
         for name in ("territory_column", "year_column", "value_column"):
             self.fields[name].choices = [("", "— choisir —"), *columns]

@@ -33,7 +33,7 @@ def test_the_lead_adds_an_indicator_and_imports_an_odisse_export(
     )
     page.get_by_role("button", name="Lire le fichier").click()
     page.locator("main form [name=indicator]").select_option(
-        label="Hospitalisations pour geste suicidaire"
+        label="Hospitalisations pour geste suicidaire (pour 100 000) — propre au projet"
     )
     page.get_by_role("button", name="Voir l'aperçu").click()
     assert page.get_by_text("6 valeurs à enregistrer").is_visible()
