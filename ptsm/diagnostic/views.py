@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST, require_safe
 from ptsm.accounts.permissions import Capability, role_allows
 from ptsm.core.anap import EntryDoor
 from ptsm.core.concurrency import AlreadyDone
+from ptsm.core.formatting import plural
 from ptsm.core.views import form_view
 from ptsm.documents.spreadsheets import to_csv, to_xlsx
 from ptsm.organisations.categories import Category
@@ -458,9 +459,12 @@ def long_mapping(request, project, pk):
                     project=project, headers=pending.headers, rows=pending.rows, mapping=mapping
                 )
             else:
+                saved = plural(len(result.rows), "valeur enregistrée", "valeurs enregistrées")
                 messages.success(
                     request,
-                    f"« {mapping.indicator.label} » : " + ", ".join(result.summary) + ".",
+                    f"« {mapping.indicator.label} » : "
+                    + ", ".join([saved, *result.summary[1:]])
+                    + ".",
                 )
                 return redirect(
                     reverse("diagnostic:indicator", args=[project.slug, mapping.indicator.code])
