@@ -147,6 +147,7 @@ def indicator_create(request, project):
             reverse("diagnostic:catalogue", args=[project.slug])
             + f"#indicateur-{form.instance.code}"
         ),
+        template="diagnostic/indicator_form.html",
         context={"page_title": "Ajouter un indicateur au catalogue du projet"},
     )
 
@@ -162,6 +163,7 @@ def indicator_edit(request, project, code):
         success_url=lambda: (
             reverse("diagnostic:catalogue", args=[project.slug]) + f"#indicateur-{code}"
         ),
+        template="diagnostic/indicator_form.html",
         context={"page_title": f"Modifier l'indicateur {code}"},
     )
 
