@@ -447,7 +447,9 @@ def long_upload(request, project):
 
 @project_view(Capability.EDIT_DIAGNOSTIC)
 def long_mapping(request, project, pk):
-    pending = get_object_or_404(PendingIndicatorImport, project=project, user=request.user, pk=pk)
+    # Any editor of the diagnostic may finish a file uploaded in the project (published
+    # aggregate figures only); other projects never reach it.
+    pending = get_object_or_404(PendingIndicatorImport, project=project, pk=pk)
     data = request.POST if request.method == "POST" else None
     form = LongMappingForm(data, project=project, headers=pending.headers, rows=pending.rows)
     result = None

@@ -319,9 +319,9 @@ def test_bad_published_files_get_a_french_message_and_nothing_changes(client, pr
     )
     assert "Aucune ligne ne concerne le territoire du projet" in visible_text(response)
     assert not IndicatorValue.objects.filter(project=project).exists()
-    # Someone else's pending file is not reachable.
-    other_lead = member(project, Role.PROJECT_LEAD)
-    login(client, other_lead)
+    # Another project's members never reach a pending file of this one.
+    other = make_project(departement="79", name="Autre")
+    login(client, member(other, Role.PROJECT_LEAD))
     assert client.get(location).status_code == 404
     login(client, member(project, Role.READER))
     assert upload(client, project, odisse_export()).status_code == 403
