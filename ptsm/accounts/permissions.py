@@ -15,6 +15,7 @@ class Capability(StrEnum):
     MANAGE_GOVERNANCE = "manage_governance"
     EDIT_FRAMING = "edit_framing"
     EDIT_DIAGNOSTIC = "edit_diagnostic"
+    MANAGE_INDICATORS = "manage_indicators"
     EDIT_ROADMAP = "edit_roadmap"
     EDIT_ACTIONS = "edit_actions"
     MANAGE_COMMITMENTS = "manage_commitments"
@@ -44,6 +45,8 @@ ROLE_CAPABILITIES: dict[Capability, set[Role]] = {
         Role.COPIL_MEMBER,
         Role.ACTION_PILOT,
     },
+    # The project's own indicators extend the catalogue everyone reads: the coordinator's call.
+    Capability.MANAGE_INDICATORS: {Role.ARS_ADMIN, Role.PROJECT_LEAD},
     Capability.EDIT_ROADMAP: {Role.ARS_ADMIN, Role.PROJECT_LEAD},
     # Pilots edit the fiches-actions they pilot (checked on each action), leads edit them all.
     Capability.EDIT_ACTIONS: {Role.ARS_ADMIN, Role.PROJECT_LEAD, Role.ACTION_PILOT},

@@ -34,6 +34,7 @@ SKIPPED: dict[str, str] = {
     "organisations.pendingfinessimport": (
         "imports FINESS en attente : temporaires (purgés après 7 jours)"
     ),
+    "diagnostic.pendingindicatorimport": "fichiers d'indicateurs en attente : temporaires",
 }
 
 # A reference to "any record" (django-auditlog's entries: content type + primary key, no

@@ -30,9 +30,12 @@ def comparison_chart(row: IndicatorRow, *, width: int = 520) -> str:
     bars = []
     for index, (level, value) in enumerate(values):
         y = gap + index * (bar_height + gap)
+        name = LABELS[level]
+        if value is not None and not row.single_year:
+            name = f"{name} ({value.year})"  # never a value under another year than its own
         label = (
             f'<text x="0" y="{y + 15}" font-size="12" font-family="sans-serif" fill="#161616">'
-            f"{escape(LABELS[level])}</text>"
+            f"{escape(name)}</text>"
         )
         if value is None or value.value is None:
             text = "< 11" if value is not None and value.masked else "valeur manquante"
@@ -54,4 +57,69 @@ def comparison_chart(row: IndicatorRow, *, width: int = 520) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}"><title>{escape(title)}</title>{"".join(bars)}</svg>'
+    )
+
+
+def series_chart(row: IndicatorRow, *, width: int = 520) -> str:
+    """Every year stored, one line per level (dots only for a single year); the page shows the
+    same figures in a table. Empty when there is at most one year."""
+    years = row.years
+    if len(years) < 2:
+        return ""
+    points = {
+        level: [(v.year, v.value) for v in row.history.get(level, []) if v.value is not None]
+        for level in LEVELS
+    }
+    numbers = [value for series in points.values() for _, value in series]
+    if not numbers:
+        return ""
+    left, right, top, bottom, height = 60, 20, 16, 40, 200
+    low, high = min(0.0, min(numbers)), max(numbers) or 1.0
+    plot_w, plot_h = width - left - right, height - top - bottom
+    step = plot_w / (len(years) - 1)
+
+    def x(year: int) -> float:
+        return left + years.index(year) * step
+
+    def y(value: float) -> float:
+        return top + plot_h - (value - low) / (high - low or 1) * plot_h
+
+    parts = [
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" stroke="#929292"/>',
+        f'<text x="{left - 6}" y="{y(high) + 4:.1f}" font-size="11" text-anchor="end" '
+        f'font-family="sans-serif" fill="#161616">{_number(high)}</text>',
+        f'<text x="{left - 6}" y="{top + plot_h + 4}" font-size="11" text-anchor="end" '
+        f'font-family="sans-serif" fill="#161616">{_number(low)}</text>',
+    ]
+    for year in years:
+        parts.append(
+            f'<text x="{x(year):.1f}" y="{height - bottom + 16}" font-size="11" text-anchor="middle" '
+            f'font-family="sans-serif" fill="#161616">{year}</text>'
+        )
+    legend_x = left
+    for level in LEVELS:
+        series = points[level]
+        if not series:
+            continue
+        colour = COLOURS[level]
+        path = " ".join(f"{x(year):.1f},{y(value):.1f}" for year, value in series)
+        if len(series) > 1:
+            parts.append(
+                f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>'
+            )
+        parts.extend(
+            f'<circle cx="{x(year):.1f}" cy="{y(value):.1f}" r="3" fill="{colour}"/>'
+            for year, value in series
+        )
+        parts.append(
+            f'<rect x="{legend_x}" y="{height - 14}" width="10" height="10" fill="{colour}"/>'
+            f'<text x="{legend_x + 14}" y="{height - 5}" font-size="11" font-family="sans-serif" '
+            f'fill="#161616">{escape(LABELS[level])}</text>'
+        )
+        legend_x += 14 + 8 * len(LABELS[level]) + 12
+    title = f"{row.indicator.label} ({row.indicator.unit}) : évolution de {years[0]} à {years[-1]}"
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="100%" height="{height}" '
+        f'viewBox="0 0 {width} {height}" preserveAspectRatio="xMinYMin meet" style="max-width:{width}px">'
+        f"<title>{escape(title)}</title>{''.join(parts)}</svg>"
     )

@@ -9,6 +9,13 @@ from ptsm.governance.validation import CopilValidation
 SMALL_COUNT_THRESHOLD = 11  # counts below this are never displayed (statistical secrecy)
 
 
+def masked_value(indicator: "Indicator", value: float | None) -> tuple[float | None, bool]:
+    """(stored value, masked): a count below 11 is not kept at all, only the fact it is small."""
+    if value is not None and indicator.is_count and value < SMALL_COUNT_THRESHOLD:
+        return None, True
+    return value, False
+
+
 class Grid(models.TextChoices):
     TERRITORY = "territoire", "Carte d'identité du territoire (fiche outil 2)"
     PATHWAY = "parcours", "Caractéristiques du parcours (fiche outil 3)"
@@ -22,7 +29,30 @@ class Level(models.TextChoices):
     FRANCE = "france", "France"
 
 
+# Computed indicators that count the project's own directory: never an official statistic.
+DIRECTORY_COMPUTATIONS = frozenset(
+    {"organisations", "mental_health_per_100k", "medico_social_per_100k"}
+)
+
+
+class IndicatorQuerySet(models.QuerySet):
+    def for_project(self, project) -> "IndicatorQuerySet":
+        """The ANAP catalogue and the indicators this project added to it."""
+        return self.filter(models.Q(project=None) | models.Q(project=project))
+
+
 class Indicator(models.Model):
+    """An indicator of the catalogue: the ANAP one shipped with ptsm (`project` empty, synced
+    after migrate) or one a project's coordinator added for that project only."""
+
+    project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="own_indicators",
+        verbose_name="projet",
+    )
     code = models.CharField("code", max_length=40, unique=True)
     label = models.CharField("intitulé", max_length=255)
     definition = models.TextField("définition")
@@ -38,12 +68,19 @@ class Indicator(models.Model):
     computed = models.CharField("calcul automatique", max_length=40, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
 
+    objects = IndicatorQuerySet.as_manager()
+
     class Meta:
         verbose_name = "indicateur"
         ordering = ["grid", "order", "code"]
 
     def __str__(self) -> str:
         return f"{self.code} — {self.label}"
+
+    @property
+    def from_directory(self) -> bool:
+        """Counted from the project's own directory: an estimate, not an official statistic."""
+        return self.computed in DIRECTORY_COMPUTATIONS
 
 
 class IndicatorValue(models.Model):
@@ -111,6 +148,24 @@ class CommuneIndicatorValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator.code} {self.commune_id} {self.year}"
+
+
+class PendingIndicatorImport(models.Model):
+    """An uploaded indicator table (long format) waiting for its column mapping and the user's
+    confirmation. Holds published aggregate figures only; replaced by the user's next upload."""
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    file_name = models.CharField(max_length=255)
+    headers = models.JSONField(default=list)
+    rows = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "import d'indicateurs en attente"
+
+    def __str__(self) -> str:
+        return self.file_name
 
 
 class FindingKind(models.TextChoices):

@@ -2,13 +2,19 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q, Sum
+from django.utils import timezone
 
 from ptsm.core.anap import ENTRY_DOOR_PRIORITIES, EntryDoor
 from ptsm.core.formatting import french_number
+from ptsm.organisations.categories import Category
+from ptsm.organisations.models import Organisation
 from ptsm.roadmap.models import Action
+from ptsm.territories.models import Commune
+from ptsm.territories.selectors import territory_communes
 
 from .models import (
+    DIRECTORY_COMPUTATIONS,
     CommuneIndicatorValue,
     Finding,
     FindingKind,
@@ -17,11 +23,14 @@ from .models import (
     IndicatorValue,
     Level,
     Priority,
+    masked_value,
 )
 
 MISSING = "Valeur manquante"
 MASKED = "< 11"
 LEVELS = [Level.TERRITORY, Level.DEPARTEMENT, Level.REGION, Level.FRANCE]
+REFERENTIAL_SOURCE = "INSEE, IGN (référentiel territorial de ptsm)"
+DIRECTORY_SOURCE = "Annuaire du projet (ptsm) : estimation, pas une statistique officielle"
 
 
 def display(value: IndicatorValue | None) -> str:
@@ -36,11 +45,39 @@ def display(value: IndicatorValue | None) -> str:
 
 @dataclass
 class IndicatorRow:
+    """An indicator with its latest value per level (`values`) and every year stored
+    (`history`, oldest first). Each value keeps its own year and source."""
+
     indicator: Indicator
     values: dict[str, IndicatorValue] = field(default_factory=dict)
+    history: dict[str, list[IndicatorValue]] = field(default_factory=dict)
+
+    def add(self, value: IndicatorValue) -> None:
+        """Values must come oldest first: a later year replaces the latest one."""
+        series = self.history.setdefault(value.level, [])
+        if series and series[-1].year == value.year:
+            series[-1] = value
+        else:
+            series.append(value)
+        self.values[value.level] = value
+
+    @property
+    def years(self) -> list[int]:
+        """Every year with a value at some level, oldest first."""
+        return sorted({v.year for series in self.history.values() for v in series})
+
+    @property
+    def single_year(self) -> bool:
+        return len({v.year for v in self.values.values()}) <= 1
 
     def cell(self, level: str) -> str:
-        return display(self.values.get(level))
+        """The latest value of the level; with its year when the levels' years differ, so that
+        a value is never read under another year than its own."""
+        value = self.values.get(level)
+        text = display(value)
+        if value is not None and text != MISSING and not self.single_year:
+            text = f"{text} ({value.year})"
+        return text
 
     @property
     def cells(self) -> list[str]:
@@ -48,34 +85,159 @@ class IndicatorRow:
 
     @property
     def year(self) -> str:
-        years = sorted({v.year for v in self.values.values()}, reverse=True)
-        return str(years[0]) if years else "—"
+        years = sorted({v.year for v in self.values.values()})
+        return ", ".join(map(str, years)) if years else "—"
 
     @property
     def source(self) -> str:
-        territory = self.values.get(Level.TERRITORY)
-        return territory.source if territory and territory.source else self.indicator.source
+        sources = []
+        for level in LEVELS:
+            value = self.values.get(level)
+            source = (value.source if value else "") or (self.indicator.source if value else "")
+            if source and source not in sources:
+                sources.append(source)
+        return " ; ".join(sources) or self.indicator.source
 
     @property
     def missing(self) -> bool:
         return Level.TERRITORY not in self.values
 
+    @property
+    def latest(self) -> list[dict]:
+        """Each level's latest value with its own year and source."""
+        result = []
+        for level in LEVELS:
+            value = self.values.get(level)
+            result.append(
+                {
+                    "label": Level(level).label,
+                    "text": display(value),
+                    "year": value.year if value else None,
+                    "source": (value.source or self.indicator.source) if value else "",
+                }
+            )
+        return result
+
+    @property
+    def series(self) -> list[tuple[int, list[str]]]:
+        """(year, the value of each level that year) for every year stored, latest first."""
+        by_year = {(v.level, v.year): v for series in self.history.values() for v in series}
+        return [
+            (
+                year,
+                [
+                    display(by_year[(level, year)]) if (level, year) in by_year else "—"
+                    for level in LEVELS
+                ],
+            )
+            for year in reversed(self.years)
+        ]
+
+
+def _reference_departement(communes) -> str | None:
+    row = communes.values("departement_id").annotate(n=Sum("population")).order_by("-n").first()
+    return row["departement_id"] if row else None
+
+
+def _figures(communes) -> dict[str, float]:
+    figures = communes.aggregate(
+        population=Sum("population"),
+        area=Sum("area_km2"),
+        communes=Count("code"),
+        epcis=Count("epci", distinct=True),
+    )
+    population, area = figures["population"] or 0, figures["area"] or 0.0
+    return {
+        "population": population,
+        "area": round(area, 1),
+        "density": round(population / area, 1) if area else 0,
+        "communes": figures["communes"],
+        "epcis": figures["epcis"],
+    }
+
+
+def computed_values(
+    project, *, year: int | None = None, indicators: list[Indicator] | None = None
+) -> list[IndicatorValue]:
+    """The computed indicators as they are now (unsaved values of `year`, this year by default):
+    from the territorial referential for the territory and its comparison levels, from the
+    project's directory for the territory. Read on every page, so that they follow the
+    territory and the directory without anyone pressing a button; a fixed number of queries
+    whatever the size of the territory (none when no computed indicator is asked for)."""
+    if indicators is None:
+        indicators = list(Indicator.objects.exclude(computed=""))
+    by_key = {i.computed: i for i in indicators if i.computed}
+    if not by_key:
+        return []
+    year = year or timezone.localdate().year
+    communes = territory_communes(project.territory)
+    levels = {Level.TERRITORY: _figures(communes)}
+    departement = _reference_departement(communes)
+    if departement:
+        levels[Level.DEPARTEMENT] = _figures(Commune.objects.filter(departement_id=departement))
+    levels[Level.REGION] = _figures(
+        Commune.objects.filter(departement__region_id=project.region_id)
+    )
+    levels[Level.FRANCE] = _figures(Commune.objects.all())
+    if by_key.keys() & DIRECTORY_COMPUTATIONS:
+        organisations = Organisation.objects.filter(project=project).aggregate(
+            total=Count("pk"),
+            mental_health=Count("pk", filter=Q(mental_health=True)),
+            medico_social=Count("pk", filter=Q(category=Category.MEDICO_SOCIAL)),
+        )
+        population = levels[Level.TERRITORY]["population"] or 1
+        levels[Level.TERRITORY] |= {
+            "organisations": organisations["total"],
+            "mental_health_per_100k": round(
+                organisations["mental_health"] * 100_000 / population, 1
+            ),
+            "medico_social_per_100k": round(
+                organisations["medico_social"] * 100_000 / population, 1
+            ),
+        }
+    values = []
+    for level, figures in levels.items():
+        for key, figure in figures.items():
+            indicator = by_key.get(key)
+            if indicator is None:
+                continue
+            stored, masked = masked_value(indicator, figure)
+            values.append(
+                IndicatorValue(
+                    project=project,
+                    indicator=indicator,
+                    level=level,
+                    year=year,
+                    value=stored,
+                    masked=masked,
+                    source=DIRECTORY_SOURCE if indicator.from_directory else REFERENTIAL_SOURCE,
+                    computed=True,
+                )
+            )
+    return values
+
 
 def indicator_rows(
-    project, *, grid: str | None = None, door: int | None = None
+    project, *, grid: str | None = None, door: int | None = None, code: str | None = None
 ) -> list[IndicatorRow]:
-    """Each indicator with its latest value per level, in two queries."""
-    indicators = Indicator.objects.all()
+    """The project's catalogue (ANAP and its own indicators), each with every value stored and
+    the computed ones as they are now, in a fixed number of queries whatever the years."""
+    indicators = Indicator.objects.for_project(project)
     if grid:
         indicators = indicators.filter(grid=grid)
     if door:
         indicators = indicators.filter(entry_door=door)
+    if code:
+        indicators = indicators.filter(code=code)
     rows = {i.pk: IndicatorRow(i) for i in indicators}
     values = IndicatorValue.objects.filter(project=project, indicator_id__in=list(rows)).order_by(
-        "year"
+        "year", "pk"
     )
-    for value in values:
-        rows[value.indicator_id].values[value.level] = value  # later years overwrite earlier ones
+    live = computed_values(project, indicators=[r.indicator for r in rows.values()])
+    live_keys = {(v.indicator_id, v.level, v.year) for v in live}
+    merged = [v for v in values if (v.indicator_id, v.level, v.year) not in live_keys] + live
+    for value in sorted(merged, key=lambda v: v.year):  # stable: same-year order kept
+        rows[value.indicator_id].add(value)
     return list(rows.values())
 
 
@@ -131,7 +293,8 @@ def identity_card_rows(project) -> list[list[str]]:
     return [
         [f"{row.indicator.label} ({row.indicator.unit})", row.cell(Level.TERRITORY)]
         for row in indicator_rows(project, grid=Grid.TERRITORY)
-        if not row.missing
+        # Counts of the project's own directory are no official figure of the territory.
+        if not row.missing and not row.indicator.from_directory
     ]
 
 
@@ -231,3 +394,28 @@ def commune_shading(project, code: str) -> CommuneShading:
         indicator.unit,
         caption,
     )
+
+
+LEVEL_LABELS = [Level(level).label for level in LEVELS]
+
+
+@dataclass
+class CatalogueSection:
+    title: str
+    indicators: list[Indicator]
+    own: bool
+
+
+def catalogue(project) -> list[CatalogueSection]:
+    """The ANAP catalogue, then the project's own indicators (one query)."""
+    indicators = list(Indicator.objects.for_project(project).order_by("grid", "order", "code"))
+    return [
+        CatalogueSection(
+            "Indicateurs propres au projet", [i for i in indicators if i.project_id], True
+        ),
+        CatalogueSection(
+            "Catalogue ANAP (fiches outils 2, 3 et 4)",
+            [i for i in indicators if not i.project_id],
+            False,
+        ),
+    ]

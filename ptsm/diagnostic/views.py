@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST, require_safe
 from ptsm.accounts.permissions import Capability, role_allows
 from ptsm.core.anap import EntryDoor
 from ptsm.core.concurrency import AlreadyDone
+from ptsm.core.formatting import plural
 from ptsm.core.views import form_view
 from ptsm.documents.spreadsheets import to_csv, to_xlsx
 from ptsm.organisations.categories import Category
@@ -19,9 +20,21 @@ from ptsm.projects.access import project_view
 from ptsm.territories.selectors import MapPoint, territory_communes, territory_map_svg
 
 from . import selectors, services
-from .charts import comparison_chart
-from .forms import FindingForm, ImportForm, MapForm, ValidationForm, ValueForm
-from .models import DiagnosticVersion, Finding, Indicator
+from .charts import comparison_chart, series_chart
+from .forms import (
+    FindingForm,
+    ImportForm,
+    IndicatorForm,
+    LongMappingForm,
+    LongUploadForm,
+    MapForm,
+    ValidationForm,
+    ValueForm,
+)
+from .imports import commit as commit_long_import
+from .imports import preview as preview_long_import
+from .imports import save_pending
+from .models import DiagnosticVersion, Finding, Indicator, PendingIndicatorImport
 
 CATEGORY_COLOURS = {
     Category.HOSPITAL_PUBLIC: "#e1000f",
@@ -41,6 +54,10 @@ CATEGORY_COLOURS = {
 
 def _can_edit(request) -> bool:
     return role_allows(request.project_role, Capability.EDIT_DIAGNOSTIC)
+
+
+def _can_manage_indicators(request) -> bool:
+    return role_allows(request.project_role, Capability.MANAGE_INDICATORS)
 
 
 def _doors_with_counts(project) -> list[dict]:
@@ -70,23 +87,110 @@ def overview(request, project):
                 project=project, initial={"validated_on": timezone.localdate()}
             ),
             "can_edit": _can_edit(request),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+# Catalogue --------------------------------------------------------------------------------------
+
+
+@project_view(Capability.VIEW_PROJECT)
+@require_safe
+def catalogue(request, project):
+    return render(
+        request,
+        "diagnostic/catalogue.html",
+        {
+            "page_title": "Catalogue des indicateurs",
+            "sections": selectors.catalogue(project),
+            "can_manage": _can_manage_indicators(request),
+        },
+    )
+
+
+@project_view(Capability.VIEW_PROJECT)
+@require_safe
+def indicator_detail(request, project, code):
+    rows = selectors.indicator_rows(project, code=code)
+    if not rows:
+        raise Http404("Indicateur inconnu.")
+    row = rows[0]
+    return render(
+        request,
+        "diagnostic/indicator.html",
+        {
+            "page_title": row.indicator.label,
+            "row": row,
+            "series_chart": series_chart(row),
+            "comparison_chart": comparison_chart(row),
+            "levels": selectors.LEVEL_LABELS,
+            "can_edit": _can_edit(request),
+            "can_manage": _can_manage_indicators(request),
+        },
+    )
+
+
+def _own_indicator(project, code) -> Indicator:
+    return get_object_or_404(Indicator, project=project, code=code)
+
+
+@project_view(Capability.MANAGE_INDICATORS)
+def indicator_create(request, project):
+    form = IndicatorForm(request.POST or None)
+    return form_view(
+        request,
+        form=form,
+        save=lambda f: services.create_indicator(project=project, indicator=f.instance),
+        success_message="L'indicateur a été ajouté au catalogue du projet.",
+        success_url=lambda: (
+            reverse("diagnostic:catalogue", args=[project.slug])
+            + f"#indicateur-{form.instance.code}"
+        ),
+        template="diagnostic/indicator_form.html",
+        context={"page_title": "Ajouter un indicateur au catalogue du projet"},
+    )
+
+
+@project_view(Capability.MANAGE_INDICATORS)
+def indicator_edit(request, project, code):
+    form = IndicatorForm(request.POST or None, instance=_own_indicator(project, code))
+    return form_view(
+        request,
+        form=form,
+        save=lambda f: services.update_indicator(project=project, indicator=f.instance),
+        success_message="L'indicateur a été modifié.",
+        success_url=lambda: (
+            reverse("diagnostic:catalogue", args=[project.slug]) + f"#indicateur-{code}"
+        ),
+        template="diagnostic/indicator_form.html",
+        context={"page_title": f"Modifier l'indicateur {code}"},
+    )
+
+
+@project_view(Capability.MANAGE_INDICATORS)
+def indicator_delete(request, project, code):
+    indicator = _own_indicator(project, code)
+    if request.method == "POST":
+        services.delete_indicator(project=project, indicator=indicator)
+        messages.success(request, f"L'indicateur « {indicator.label} » a été supprimé.")
+        return redirect("diagnostic:catalogue", slug=project.slug)
+    values = indicator.values.count() + indicator.commune_values.count()
+    return render(
+        request,
+        "diagnostic/indicator_delete.html",
+        {
+            "page_title": f"Supprimer l'indicateur {code}",
+            "indicator": indicator,
+            "values": values,
+            "findings": indicator.findings.count(),
         },
     )
 
 
 @project_view(Capability.EDIT_DIAGNOSTIC)
-@require_POST
-def compute(request, project):
-    count = services.compute_values(project=project)
-    messages.success(
-        request, f"{count} valeurs calculées à partir du référentiel et de l'annuaire."
-    )
-    return redirect("diagnostic:overview", slug=project.slug)
-
-
-@project_view(Capability.EDIT_DIAGNOSTIC)
 def value_edit(request, project, code):
-    indicator = get_object_or_404(Indicator, code=code)
+    indicator = get_object_or_404(Indicator.objects.for_project(project), code=code, computed="")
     form = ValueForm(
         request.POST or None,
         initial={"year": timezone.localdate().year - 1, "source": indicator.source},
@@ -138,7 +242,7 @@ def import_values(request, project):
 def import_template(request, project, fmt):
     rows = [
         [i.code, "territoire", timezone.localdate().year - 1, "", i.source, ""]
-        for i in Indicator.objects.filter(computed="")
+        for i in Indicator.objects.for_project(project).filter(computed="")
     ]
     if fmt == "csv":
         data, content_type = to_csv(services.IMPORT_COLUMNS, rows), "text/csv; charset=utf-8"
@@ -164,7 +268,8 @@ def door(request, project, number):
         {
             "page_title": f"Porte d'entrée {number}",
             "view": view,
-            "charts": [(row, comparison_chart(row)) for row in view.indicators],
+            "charts": [(row, comparison_chart(row), series_chart(row)) for row in view.indicators],
+            "levels": selectors.LEVEL_LABELS,
             "can_edit": _can_edit(request),
         },
     )
@@ -302,3 +407,86 @@ def validate(request, project):
             f"Diagnostic validé : version {version.number} figée (SHA-256 {version.sha256[:16]}…).",
         )
     return redirect("diagnostic:overview", slug=project.slug)
+
+
+# Long-format files (Odissé, Géodes, INSEE…) --------------------------------------------------------
+
+
+@project_view(Capability.EDIT_DIAGNOSTIC)
+def long_upload(request, project):
+    form = LongUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            headers, rows = read_table(upload)
+        except TableError as exc:
+            form.add_error("file", str(exc))
+        else:
+            if len(headers) < 3:
+                form.add_error(
+                    "file",
+                    "Le fichier n'a pas au moins trois colonnes (territoire, année, valeur) : "
+                    "vérifiez le séparateur (point-virgule ou virgule).",
+                )
+            else:
+                pending = save_pending(
+                    project=project,
+                    user=request.user,
+                    file_name=upload.name or "",
+                    headers=headers,
+                    rows=rows,
+                )
+                return redirect("diagnostic:long_mapping", slug=project.slug, pk=pending.pk)
+    return render(
+        request,
+        "diagnostic/long_upload.html",
+        {"page_title": "Importer un fichier d'indicateurs publié", "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@project_view(Capability.EDIT_DIAGNOSTIC)
+def long_mapping(request, project, pk):
+    # Any editor of the diagnostic may finish a file uploaded in the project (published
+    # aggregate figures only); other projects never reach it.
+    pending = get_object_or_404(PendingIndicatorImport, project=project, pk=pk)
+    data = request.POST if request.method == "POST" else None
+    form = LongMappingForm(data, project=project, headers=pending.headers, rows=pending.rows)
+    result = None
+    if data is not None and form.is_valid():
+        mapping = form.mapping()
+        if "confirmer" in request.POST:
+            try:
+                result = commit_long_import(project=project, pending=pending, mapping=mapping)
+            except ValidationError:
+                result = preview_long_import(
+                    project=project, headers=pending.headers, rows=pending.rows, mapping=mapping
+                )
+            else:
+                saved = plural(len(result.rows), "valeur enregistrée", "valeurs enregistrées")
+                messages.success(
+                    request,
+                    f"« {mapping.indicator.label} » : "
+                    + ", ".join([saved, *result.summary[1:]])
+                    + ".",
+                )
+                return redirect(
+                    reverse("diagnostic:indicator", args=[project.slug, mapping.indicator.code])
+                )
+        else:
+            result = preview_long_import(
+                project=project, headers=pending.headers, rows=pending.rows, mapping=mapping
+            )
+    return render(
+        request,
+        "diagnostic/long_mapping.html",
+        {
+            "page_title": "Correspondance des colonnes",
+            "pending": pending,
+            "form": form,
+            "result": result,
+            "sample": pending.rows[:5],
+            "row_count": len(pending.rows),
+        },
+        status=400 if data is not None and (not form.is_valid() or not result.is_valid) else 200,
+    )

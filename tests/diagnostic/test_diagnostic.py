@@ -318,7 +318,7 @@ def test_report_has_identity_card_grids_findings_and_priorities(project):
         ):
             assert heading in flat, (fmt, heading)
         assert "Suivi somatique insuffisant des patients au long cours" in flat
-        assert "Population municipale" in flat and "INSEE/IGN" in flat
+        assert "Population municipale" in flat and "INSEE, IGN" in flat
 
 
 def test_a_finding_shows_the_fiches_actions_that_answer_it(client, project):

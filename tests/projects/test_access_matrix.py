@@ -86,6 +86,7 @@ def populate(project) -> dict:
 
     from django.utils import timezone
 
+    from ptsm.diagnostic.models import Indicator, PendingIndicatorImport
     from ptsm.governance import services as governance
     from ptsm.governance.models import (
         Body,
@@ -194,6 +195,19 @@ def populate(project) -> dict:
         "decision": governance.add_decision(meeting=meeting, text="Décision").pk,
         "task": FollowUpTask.objects.create(meeting=meeting, description="Suivi").pk,
         "initiative": LocalInitiative.objects.create(project=project, kind="clsm", name="CLSM").pk,
+        "own_indicator": Indicator.objects.create(
+            project=project,
+            code=f"P{project.pk}-1",
+            label="Indicateur du projet",
+            definition="Défini par le projet.",
+            unit="%",
+            source="Observatoire régional",
+            geographic_level="département",
+            grid="parcours",
+        ).code,
+        "indicator_pending": PendingIndicatorImport.objects.create(
+            project=project, user=lead, file_name="odisse.csv", headers=["annee"], rows=[["2022"]]
+        ).pk,
         "communication": CommunicationAction.objects.create(
             project=project,
             objective="Informer",
@@ -264,6 +278,7 @@ URL_OBJECTS = {
     "governance:communication_delete": {"pk": "communication"},
     "diagnostic:finding_edit": {"pk": "finding"},
     "diagnostic:finding_delete": {"pk": "finding"},
+    "diagnostic:long_mapping": {"pk": "indicator_pending"},
     "roadmap:child_create": {"pk": "orientation"},
     "roadmap:item_edit": {"pk": "orientation"},
     "roadmap:item_move": {"pk": "orientation"},
@@ -315,6 +330,8 @@ def _url_for(name: str, route, project_and_objects) -> str:
     for argument in route.arguments - {"slug"}:
         if name == "commitments:text" and argument == "key":
             kwargs["key"] = "preambule"
+        elif name in ("diagnostic:indicator_edit", "diagnostic:indicator_delete"):
+            kwargs["code"] = objects["own_indicator"]  # ANAP indicators are never editable
         elif argument in URL_VALUES:
             kwargs[argument] = URL_VALUES[argument]
         elif name.startswith("governance:meeting") and argument == "pk":
