@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "ptsm.documents",
     "ptsm.jobs",
     "ptsm.archives",
+    "ptsm.pilotage",
 ]
 
 # --- Background jobs (issue 16) ------------------------------------------------------------------
