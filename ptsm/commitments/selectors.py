@@ -410,12 +410,12 @@ def organisation_commitments(organisation_ids) -> list[Signatory]:
     )
 
 
-def signature_records(project):
-    """Every signature received (first ones and amendments), latest first, with the operator."""
-    from .models import SignatureRecord
-
+def signed_commitments(project):
+    """The operators whose commitment is signed, with the date, latest first."""
     return (
-        SignatureRecord.objects.filter(signatory__letter__project=project)
-        .select_related("signatory__organisation", "annex_version")
+        Signatory.objects.filter(
+            letter__project=project, status=SignatoryStatus.SIGNED, signed_on__isnull=False
+        )
+        .select_related("organisation")
         .order_by("-signed_on", "-pk")
     )

@@ -13,7 +13,7 @@ from xml.sax.saxutils import escape
 
 from django.utils import timezone
 
-from ptsm.commitments.selectors import engagement_period, signature_records
+from ptsm.commitments.selectors import engagement_period, signed_commitments
 from ptsm.core.anap import EntryDoor
 from ptsm.diagnostic.selectors import diagnostic_versions, display, indicator_rows
 from ptsm.evaluation.selectors import milestone_summary, validated_reviews
@@ -137,10 +137,8 @@ def feed_events(project) -> list[FeedEvent]:
         for v in roadmap_versions(project)
     ]
     events += [
-        FeedEvent(
-            r.signed_on, f"signature-{r.pk}", f"Engagement signé : {r.signatory.organisation.name}"
-        )
-        for r in signature_records(project)
+        FeedEvent(s.signed_on, f"signature-{s.pk}", f"Engagement signé : {s.organisation.name}")
+        for s in signed_commitments(project)
     ]
     events += [
         FeedEvent(
