@@ -63,6 +63,7 @@ bench: install
 	$(BIN)/python bench/uploads.py
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/archives.py
+	$(BIN)/python bench/cockpit.py
 
 clean-db:
 	rm -f db.sqlite3

@@ -154,6 +154,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "ptsm.core.context_processors.site",
                 "ptsm.projects.context_processors.project_navigation",
+                "ptsm.pilotage.context_processors.cockpit",
             ],
         },
     },
