@@ -428,8 +428,15 @@ def action_status_counts(project_ids) -> dict[int, dict[str, int]]:
 def funding_totals(project_ids) -> dict[int, dict[tuple[str, str], Decimal]]:
     """Project → (funder, funding status) → amount."""
     totals: dict[int, dict[tuple[str, str], Decimal]] = defaultdict(dict)
+    # One join chain (no subquery on the actions): the archived flags filtered on the way.
     rows = (
-        FundingLine.objects.filter(action__in=live_actions(project_ids))
+        FundingLine.objects.filter(
+            action__objective__theme__orientation__project_id__in=project_ids,
+            action__archived=False,
+            action__objective__archived=False,
+            action__objective__theme__archived=False,
+            action__objective__theme__orientation__archived=False,
+        )
         .values(f"action__{PROJECT_OF_ACTION}", "funder", "status")
         .annotate(total=Sum("amount"))
         .values_list(f"action__{PROJECT_OF_ACTION}", "funder", "status", "total")
