@@ -13,7 +13,7 @@ from django.db import transaction
 from ptsm.commitments.models import CommitmentLetter, Signatory, SignatoryStatus
 from ptsm.diagnostic.models import DiagnosticVersion, Indicator, IndicatorValue, Level
 from ptsm.organisations.models import Organisation
-from ptsm.projects.models import Phase, PhaseChange, Project
+from ptsm.projects.models import Milestone, Phase, PhaseChange, Project
 from ptsm.projects.services import create_project
 from ptsm.roadmap.models import (
     Action,
@@ -62,6 +62,8 @@ ORGANISATIONS = [
     ("Maison départementale des personnes handicapées", "institutions_financeurs", ""),
 ]
 
+DEMO_INDICATORS = ["PAUVRETE", "SUICIDE", "MDPH_SAMSAH"]
+
 # The phases whose method step implies a validated diagnostic, roadmap, signatures.
 PHASES = list(Phase.values)
 
@@ -107,6 +109,11 @@ def populate_project(
         )
         previous = value
     PhaseChange.objects.bulk_create(changes)
+    # The method's milestones of the phases already gone through are done.
+    for milestone in Milestone.objects.filter(project=project, done_on__isnull=True):
+        if milestone.phase and PHASES.index(milestone.phase) < PHASES.index(phase):
+            milestone.done_on = milestone.due_date
+            milestone.save(update_fields=["done_on"])
     Project.objects.filter(pk=project.pk).update(phase=phase)
     project.phase = phase
     digest = hashlib.sha256(project.slug.encode()).hexdigest()
@@ -181,18 +188,24 @@ def populate_project(
             )
             for i, o in enumerate(organisations)
         )
-    indicators = list(Indicator.objects.order_by("order", "code")[:3])
+    # Plausible orders of magnitude (rates) and one small count, masked as the diagnostic does.
+    seed = sum(project.slug.encode()) % 9
+    values = {
+        "PAUVRETE": 10.5 + seed / 2,
+        "SUICIDE": 17.0 + seed,
+        "MDPH_SAMSAH": None if seed % 2 else 30.0 + seed,
+    }
     IndicatorValue.objects.bulk_create(
         IndicatorValue(
             project=project,
             indicator=indicator,
             level=Level.TERRITORY,
-            year=start.year - 1,
-            value=None if indicator.is_count and k == 2 else 10.0 + 3 * k + len(project.slug) % 7,
-            masked=bool(indicator.is_count and k == 2),
+            year=start.year - 2,
+            value=values[indicator.code],
+            masked=values[indicator.code] is None,
             source=indicator.source,
         )
-        for k, indicator in enumerate(indicators)
+        for indicator in Indicator.objects.filter(code__in=DEMO_INDICATORS)
     )
 
 
@@ -224,8 +237,6 @@ def load_cockpit_demo(*, today: dt.date) -> list[Project]:
         services.publish(project=published)
         services.choose_indicators(
             project=published,
-            codes=list(
-                Indicator.objects.order_by("order", "code").values_list("code", flat=True)[:3]
-            ),
+            codes=[c for c in DEMO_INDICATORS if Indicator.objects.filter(code=c).exists()],
         )
     return projects

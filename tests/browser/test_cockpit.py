@@ -2,6 +2,8 @@
 indicator comparison, the XLSX export; the public page of the published demo project."""
 
 import datetime as dt
+import io
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -88,7 +90,7 @@ def test_the_ars_sorts_by_phase_reads_the_map_compares_and_exports(
         page.locator("#export-xlsx").click()
     download = download_info.value
     assert download.suggested_filename == "pilotage-bretagne.xlsx"
-    sheet = load_workbook(download.path()).active
+    sheet = load_workbook(io.BytesIO(Path(download.path()).read_bytes())).active
     names = [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)]
     assert "PTSM du Morbihan" in names and names[-1] == "Total"
 
