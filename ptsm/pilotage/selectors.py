@@ -302,18 +302,24 @@ def shade_classes(values: list[float]) -> list[float]:
 def indicator_map(region: Region | None, compared: list[ComparedValue], indicator) -> str:
     """The région (or France by département) shaded by the indicator's value of each project."""
     known = [c.value for c in compared if c.value is not None]
-    limits = shade_classes(known)
+    # Distinct class limits: equal values make one class, never the same interval twice.
+    bounds = sorted({*shade_classes(known), *([min(known), max(known)] if known else [])})
+    decimals = 0 if all(float(v).is_integer() for v in known) else 1
 
     def colour(value: float) -> str:
-        return SHADES[sum(1 for limit in limits if value >= limit)]
+        if len(bounds) < 2:
+            return SHADES[-1]
+        return SHADES[min(len(SHADES) - 1, sum(1 for limit in bounds[1:-1] if value >= limit))]
 
-    legend = []
-    if limits:
-        bounds = [min(known), *limits, max(known)]
+    def number(value: float) -> str:
+        return french_number(value, decimals)
+
+    if len(bounds) == 1:
+        legend = [(f"{number(bounds[0])} {indicator.unit}", SHADES[-1])]
+    else:
         legend = [
-            (f"{french_number(low, 1)} à {french_number(high, 1)} {indicator.unit}", SHADES[i])
+            (f"{number(low)} à {number(high)} {indicator.unit}", SHADES[min(len(SHADES) - 1, i)])
             for i, (low, high) in enumerate(zip(bounds, bounds[1:], strict=False))
-            if i < len(SHADES)
         ]
     legend.append(("Valeur manquante ou masquée (< 11)", "#d5d5d5"))
     title = f"{indicator.label} par territoire de projet"

@@ -291,6 +291,8 @@ def test_indicator_comparison_masks_small_counts_and_says_year_and_source(
     assert "Valeur manquante" in table  # Morbihan has no value
     svg = html.split('id="indicator-map"')[1].split("</svg>")[0]
     assert "Brest — PTSM du Finistère : 412" in svg
+    # One known value: one class in the legend, not five times the same interval.
+    assert f">412 {indicator.unit}<" in svg and " à " not in svg.split("</g>", 1)[1]
     doors = html.split('id="doors-table"')[1].split("</table>")[0]
     assert "PTSM du Finistère" in doors and "fiches-actions" in doors
 
