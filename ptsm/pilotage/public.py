@@ -306,8 +306,9 @@ def open_data_file(project, name: str) -> tuple[bytes, str] | None:
     fields = [f["name"] for f in schemas[stem]["fields"]]
     if extension == "csv":
         return _csv(fields, rows), "text/csv; charset=utf-8"
-    records = [
-        {f: float(row[f]) if isinstance(row[f], Decimal) else row[f] for f in fields}
-        for row in rows
+    # Rows as arrays under a header row (Frictionless' tabular JSON): an empty resource stays a
+    # readable table.
+    records = [fields] + [
+        [float(row[f]) if isinstance(row[f], Decimal) else row[f] for f in fields] for row in rows
     ]
-    return json.dumps(records, ensure_ascii=False, indent=2).encode(), "application/json"
+    return json.dumps(records, ensure_ascii=False).encode(), "application/json"

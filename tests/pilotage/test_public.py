@@ -159,8 +159,9 @@ def test_open_data_is_a_valid_frictionless_package(client, project, tmp_path):
     assert {"fiches-actions-json", "financements-json"} <= names
     fiches = list(csv.DictReader(io.StringIO((tmp_path / "fiches-actions.csv").read_text())))
     assert len(fiches) == 6
-    funding = json.loads((tmp_path / "financements.json").read_text())
-    assert len(funding) == 12 and isinstance(funding[0]["montant"], float)
+    header, *funding = json.loads((tmp_path / "financements.json").read_text())
+    assert len(funding) == 12 and isinstance(funding[0][header.index("montant")], float)
+    assert json.loads((tmp_path / "indicateurs.json").read_text())[0][0] == "code"
     bodies = (tmp_path / "instances.csv").read_text()
     assert "Comité de pilotage" in bodies
     everything = "".join(p.read_text() for p in tmp_path.iterdir())
