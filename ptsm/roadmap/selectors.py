@@ -2,6 +2,7 @@
 the timeline and an operator's page — each in a bounded number of queries."""
 
 import datetime as dt
+import json
 from collections import defaultdict
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -456,26 +457,40 @@ class DoorFigures:
 
 def door_figures(project_ids) -> dict[int, dict[int, DoorFigures]]:
     """Project → entry door of the Rosace → fiches-actions and funding (an action on two doors
-    counts for each). Two queries: the doors are a JSON list on each action."""
-    doors_of: dict[int, tuple[int, list[int]]] = {}
+    counts for each). Two queries grouped by the actions' list of doors (a JSON list): a few rows
+    per project, whatever the number of actions."""
     figures: dict[int, dict[int, DoorFigures]] = defaultdict(lambda: defaultdict(DoorFigures))
-    for pk, project_id, doors in live_actions(project_ids).values_list(
-        "pk", PROJECT_OF_ACTION, "entry_doors"
-    ):
-        doors = [d for d in (doors or []) if d in EntryDoor.values]
-        doors_of[pk] = (project_id, doors)
-        for door in doors:
-            figures[project_id][door].actions += 1
-    funding = (
-        FundingLine.objects.filter(action_id__in=list(doors_of))
-        .values("action_id", "status")
-        .annotate(total=Sum("amount"))
-        .values_list("action_id", "status", "total")
+
+    def doors_of(value) -> list[int]:
+        if isinstance(value, str):  # some backends return the JSON text when grouping
+            value = json.loads(value)
+        return [d for d in (value or []) if d in EntryDoor.values]
+
+    actions = (
+        live_actions(project_ids)
+        .values(PROJECT_OF_ACTION, "entry_doors")
+        .annotate(n=Count("pk"))
+        .values_list(PROJECT_OF_ACTION, "entry_doors", "n")
         .order_by()
     )
-    for action_id, status, total in funding:
-        project_id, doors = doors_of[action_id]
-        for door in doors:
+    for project_id, doors, n in actions:
+        for door in doors_of(doors):
+            figures[project_id][door].actions += n
+    funding = (
+        FundingLine.objects.filter(
+            action__objective__theme__orientation__project_id__in=project_ids,
+            action__archived=False,
+            action__objective__archived=False,
+            action__objective__theme__archived=False,
+            action__objective__theme__orientation__archived=False,
+        )
+        .values(f"action__{PROJECT_OF_ACTION}", "action__entry_doors", "status")
+        .annotate(total=Sum("amount"))
+        .values_list(f"action__{PROJECT_OF_ACTION}", "action__entry_doors", "status", "total")
+        .order_by()
+    )
+    for project_id, doors, status, total in funding:
+        for door in doors_of(doors):
             cell = figures[project_id][door]
             if status == FundingStatus.GRANTED:
                 cell.granted += total

@@ -295,6 +295,19 @@ def test_indicator_comparison_masks_small_counts_and_says_year_and_source(
     assert f">412 {indicator.unit}<" in svg and " à " not in svg.split("</g>", 1)[1]
     doors = html.split('id="doors-table"')[1].split("</table>")[0]
     assert "PTSM du Finistère" in doors and "fiches-actions" in doors
+    # The figures per door add up from the actions themselves (an action on two doors counts
+    # for each).
+    from ptsm.pilotage.selectors import action_plan_by_door
+    from ptsm.roadmap.models import Action
+
+    expected = [0] * 5
+    for doors_of_action in Action.objects.filter(
+        objective__theme__orientation__project=finistere
+    ).values_list("entry_doors", flat=True):
+        for door in doors_of_action:
+            expected[door - 1] += 1
+    line = action_plan_by_door([finistere])[0]
+    assert [cell.actions for cell in line.cells] == expected
 
 
 def test_one_organisation_across_projects_by_finess(client, bretagne_and_elsewhere):
