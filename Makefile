@@ -68,6 +68,7 @@ bench: install
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/archives.py
 	$(BIN)/python bench/imports.py
+	$(BIN)/python bench/cockpit.py
 
 clean-db:
 	rm -f db.sqlite3

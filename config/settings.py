@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "ptsm.archives",
     "ptsm.search",
     "ptsm.demo",
+    "ptsm.pilotage",
 ]
 
 # --- Background jobs (issue 16) ------------------------------------------------------------------
@@ -155,6 +156,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "ptsm.core.context_processors.site",
                 "ptsm.projects.context_processors.project_navigation",
+                "ptsm.pilotage.context_processors.cockpit",
             ],
         },
     },

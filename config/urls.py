@@ -9,6 +9,7 @@ admin.site.site_title = "ptsm"
 
 urlpatterns = [
     path("", include("ptsm.projects.urls")),
+    path("", include("ptsm.pilotage.urls")),
     path("comptes/", include("ptsm.accounts.urls")),
     path("referentiel/", include("ptsm.territories.urls")),
     path("projets/<slug:slug>/documents/", include("ptsm.documents.urls")),

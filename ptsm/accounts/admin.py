@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import ArsAdministration, Membership, User
+from .models import ArsAdministration, Membership, NationalObserver, User
 
 
 @admin.register(User)
@@ -27,4 +27,10 @@ class MembershipAdmin(admin.ModelAdmin):
 @admin.register(ArsAdministration)
 class ArsAdministrationAdmin(admin.ModelAdmin):
     list_display = ["user", "region"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(NationalObserver)
+class NationalObserverAdmin(admin.ModelAdmin):
+    list_display = ["user", "granted_at"]
     autocomplete_fields = ["user"]

@@ -131,3 +131,19 @@ class ArsAdministration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — ARS {self.region}"
+
+
+class NationalObserver(models.Model):
+    """Observateur national (délégation ministérielle, ANAP): reads the cockpit of every région —
+    institutions, figures and validated documents, never a contact's personal data. Holds no role
+    in any project."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="national_observer")
+    granted_at = models.DateTimeField("nommé le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "observateur national"
+        verbose_name_plural = "observateurs nationaux"
+
+    def __str__(self) -> str:
+        return f"{self.user} — observateur national"

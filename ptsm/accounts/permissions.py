@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from enum import StrEnum
 
-from .models import ArsAdministration, Membership, Role
+from .models import ArsAdministration, Membership, NationalObserver, Role
 
 
 class Capability(StrEnum):
@@ -136,3 +136,24 @@ def administered_region_ids(user) -> list[str]:
     if not user.is_authenticated:
         return []
     return list(ArsAdministration.objects.filter(user=user).values_list("region_id", flat=True))
+
+
+@dataclass(frozen=True)
+class CockpitScope:
+    """What a user reads in the regional cockpit: the régions they administer, or every région
+    for an observateur national (and a superuser)."""
+
+    region_ids: list[str]
+    national: bool  # every région, as an observer: no drill-down into projects
+
+    @property
+    def allowed(self) -> bool:
+        return self.national or bool(self.region_ids)
+
+
+def cockpit_scope(user) -> CockpitScope:
+    if not user.is_authenticated or not user.is_active:
+        return CockpitScope([], False)
+    if user.is_superuser or NationalObserver.objects.filter(user=user).exists():
+        return CockpitScope(sorted(administered_region_ids(user)), True)
+    return CockpitScope(sorted(administered_region_ids(user)), False)

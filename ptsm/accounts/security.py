@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import ArsAdministration, User
+from .models import ArsAdministration, NationalObserver, User
 
 
 def login_username(request: HttpRequest, credentials: dict | None) -> str:
@@ -43,13 +43,14 @@ def is_ars_administrator(user: User) -> bool:
 def second_factor_required(user: User) -> bool:
     """Whether the user must give a TOTP code after their password.
 
-    Administrateurs ARS and superusers always must (they set up their device on first login);
+    Administrateurs ARS, observateurs nationaux and superusers always must (they set up their device on first login);
     anyone who enabled the second factor must too."""
     # Asked on every request of a user not verified yet: one query.
     return user.is_superuser or (
         User.objects.filter(pk=user.pk)
         .filter(
             Exists(ArsAdministration.objects.filter(user=OuterRef("pk")))
+            | Exists(NationalObserver.objects.filter(user=OuterRef("pk")))
             | Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True))
         )
         .exists()

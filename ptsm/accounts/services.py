@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import ArsAdministration, User
+from .models import ArsAdministration, NationalObserver, User
 from .security import is_ars_administrator
 
 
@@ -22,6 +22,21 @@ def grant_ars_administration(*, email: str, region, first_name: str = "", last_n
     if created:
         user = User.objects.create_user(email, None, first_name=first_name, last_name=last_name)
     ArsAdministration.objects.get_or_create(user=user, region=region)
+    return user, created
+
+
+@transaction.atomic
+def grant_national_observer(*, email: str, first_name: str = "", last_name: str = ""):
+    """Make a person observateur national (reads the cockpit of every région), creating their
+    account if needed. Returns the user and whether the account was created."""
+    email = email.strip().lower()
+    if not email:
+        raise ValidationError("L'adresse électronique est obligatoire.")
+    user = User.objects.filter(email__iexact=email).first()
+    created = user is None
+    if created:
+        user = User.objects.create_user(email, None, first_name=first_name, last_name=last_name)
+    NationalObserver.objects.get_or_create(user=user)
     return user, created
 
 

@@ -45,6 +45,7 @@ TRACKED_MODELS: dict[str, tuple[str, tuple[str, ...]]] = {
     "evaluation.ActionAssessment": ("review.project_id", ()),
     "evaluation.ReviewValidation": ("project_id", ("lines",)),
     "evaluation.ActionIndicatorValue": (f"indicator.action.{ACTION}", ()),
+    "pilotage.PublicPage": ("project_id", ()),
 }
 
 _PATHS: dict[type, str] = {}

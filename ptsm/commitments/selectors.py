@@ -403,3 +403,54 @@ def readiness(
                     )
                 )
     return missing
+
+
+def engagement_periods(project_ids) -> dict[int, Period]:
+    """`engagement_period` for several projects in one query (regional cockpit): signatures n/N
+    and, once every operator has signed, the period they run for."""
+    from django.db.models import Count, Max, Q
+
+    signed = Q(status=SignatoryStatus.SIGNED, signed_on__isnull=False)
+    rows = (
+        Signatory.objects.filter(letter__project_id__in=project_ids)
+        .values("letter__project_id")
+        .annotate(
+            expected=Count("pk"),
+            signed=Count("pk", filter=signed),
+            last=Max("signed_on", filter=signed),
+            months=Max("letter__duration_months"),
+        )
+        .values_list("letter__project_id", "expected", "signed", "last", "months")
+        .order_by()
+    )
+    periods = {}
+    for project_id, expected, signed_count, last, months in rows:
+        start = last if expected and signed_count == expected else None
+        periods[project_id] = Period(
+            start=start,
+            end=add_months(start, months) if start else None,
+            signed=signed_count,
+            expected=expected,
+        )
+    return periods
+
+
+def organisation_commitments(organisation_ids) -> list[Signatory]:
+    """The commitments (one signatory per operator and project) of some directory rows, with
+    their project: one query."""
+    return list(
+        Signatory.objects.filter(organisation_id__in=list(organisation_ids))
+        .select_related("letter__project", "organisation")
+        .order_by("letter__project__name")
+    )
+
+
+def signed_commitments(project):
+    """The operators whose commitment is signed, with the date, latest first."""
+    return (
+        Signatory.objects.filter(
+            letter__project=project, status=SignatoryStatus.SIGNED, signed_on__isnull=False
+        )
+        .select_related("organisation")
+        .order_by("-signed_on", "-pk")
+    )

@@ -1,8 +1,9 @@
 """Reads of the diagnostic app: indicator tables, door pages, charts and the report's content."""
 
+import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Count, Max, Prefetch, Q, Sum
 from django.utils import timezone
 
 from ptsm.core.anap import ENTRY_DOOR_PRIORITIES, EntryDoor
@@ -16,6 +17,7 @@ from ptsm.territories.selectors import territory_communes
 from .models import (
     DIRECTORY_COMPUTATIONS,
     CommuneIndicatorValue,
+    DiagnosticVersion,
     Finding,
     FindingKind,
     Grid,
@@ -419,3 +421,40 @@ def catalogue(project) -> list[CatalogueSection]:
             False,
         ),
     ]
+
+
+# Cross-project reads (regional cockpit): one query each, whatever the number of projects.
+
+
+def diagnostic_validation_dates(project_ids) -> dict[int, dt.date]:
+    """Each project's latest COPIL validation of the diagnostic."""
+    rows = (
+        DiagnosticVersion.objects.filter(project_id__in=project_ids)
+        .values("project_id")
+        .annotate(last=Max("validated_on"))
+        .values_list("project_id", "last")
+    )
+    return dict(rows)
+
+
+def shared_catalogue() -> list[Indicator]:
+    """The indicators every project shares (the ANAP catalogue): the only ones that compare
+    across projects (a project's own indicators mean what that project decided)."""
+    return list(Indicator.objects.filter(project__isnull=True).order_by("grid", "order", "code"))
+
+
+def territory_values(project_ids, indicator: Indicator) -> dict[int, IndicatorValue]:
+    """Each project's latest value of one indicator for its own territory (masked small counts
+    stay masked: the figure is not even stored)."""
+    latest: dict[int, IndicatorValue] = {}
+    values = IndicatorValue.objects.filter(
+        project_id__in=project_ids, indicator=indicator, level=Level.TERRITORY
+    ).order_by("project_id", "-year")
+    for value in values:
+        latest.setdefault(value.project_id, value)
+    return latest
+
+
+def diagnostic_versions(project):
+    """The COPIL's validations of the diagnostic, latest first."""
+    return DiagnosticVersion.objects.filter(project=project).order_by("-number")

@@ -421,3 +421,37 @@ def measurement_requests(project) -> tuple[list[PilotRequest], list[Action]]:
         request = requests.setdefault(email.lower(), PilotRequest(email, name))
         request.rows += [IndicatorRow(action, i, latest.get(i.pk)) for i in indicators]
     return sorted(requests.values(), key=lambda r: r.email), unreachable
+
+
+def next_reviews(project_ids, periods: dict) -> dict[int, tuple[str, dt.date]]:
+    """`next_review` for several projects in one query, given their engagement periods
+    (`commitments.selectors.engagement_periods`)."""
+    validated: dict[int, set[str]] = {}
+    for project_id, kind in ReviewValidation.objects.filter(project_id__in=project_ids).values_list(
+        "project_id", "review__kind"
+    ):
+        validated.setdefault(project_id, set()).add(kind)
+    result = {}
+    for project_id, period in periods.items():
+        if period.start is None:
+            continue
+        done = validated.get(project_id, set())
+        for kind in ReviewKind:
+            if kind not in done:
+                due = (
+                    period.end
+                    if kind == ReviewKind.FINAL
+                    else add_months(period.start, REVIEW_MONTHS)
+                )
+                result[project_id] = (kind.label, due)
+                break
+    return result
+
+
+def validated_reviews(project):
+    """The COPIL's validations of the reviews, latest first."""
+    return (
+        ReviewValidation.objects.filter(project=project)
+        .select_related("review")
+        .order_by("-validated_on", "-pk")
+    )

@@ -1,9 +1,10 @@
 """Reads of the framing app: the letter's screen and the comparison of two versions."""
 
+import datetime as dt
 import difflib
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from ptsm.core.guidance import guidance_panel
 from ptsm.documents.letters import Missing
@@ -113,3 +114,29 @@ def readiness(letter) -> list[Missing]:
                 )
             )
     return missing
+
+
+@dataclass(frozen=True)
+class FramingSummary:
+    status: str  # LetterStatus value, "" when the letter is not written yet
+    label: str
+    signed_on: dt.date | None
+
+
+def framing_summaries(project_ids) -> dict[int, FramingSummary]:
+    """Each project's framing letter status and signature date (regional cockpit): one query
+    whatever the number of projects."""
+    signed = (
+        LetterVersion.objects.filter(letter=OuterRef("pk"), signed=True)
+        .order_by("-signed_on")
+        .values("signed_on")[:1]
+    )
+    rows = (
+        FramingLetter.objects.filter(project_id__in=project_ids)
+        .annotate(signed_on=Subquery(signed))
+        .values_list("project_id", "status", "signed_on")
+    )
+    return {
+        project_id: FramingSummary(status, LetterStatus(status).label, signed_on)
+        for project_id, status, signed_on in rows
+    }

@@ -90,3 +90,25 @@ def copil_meeting(project, today: dt.date) -> Meeting | None:
         .first()
     )
     return upcoming or meetings.filter(status=MeetingStatus.HELD).order_by("-starts_at").first()
+
+
+def body_institutions(project) -> list[tuple[Body, list[str]]]:
+    """Each body with the names of the organisations its members come from — institutions only,
+    never the people (public page, open data): two queries."""
+    members = BodyMember.objects.select_related("contact__organisation")
+    bodies = Body.objects.filter(project=project).prefetch_related(
+        Prefetch("members", queryset=members)
+    )
+    return [
+        (
+            body,
+            sorted(
+                {
+                    m.contact.organisation.name
+                    for m in body.members.all()
+                    if m.contact_id and m.contact.organisation_id
+                }
+            ),
+        )
+        for body in bodies
+    ]

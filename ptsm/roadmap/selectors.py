@@ -2,13 +2,14 @@
 the timeline and an operator's page — each in a bounded number of queries."""
 
 import datetime as dt
+import json
 from collections import defaultdict
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
 
 from ptsm.core.anap import EntryDoor
 from ptsm.core.formatting import french_date, french_euros, plural
@@ -380,3 +381,142 @@ def roadmap_versions(project) -> QuerySet[RoadmapVersion]:
 
 
 DOORS = [(door.value, door.label) for door in EntryDoor]
+
+
+# Cross-project reads (regional cockpit): one query each, whatever the number of projects.
+
+PROJECT_OF_ACTION = "objective__theme__orientation__project_id"
+
+
+def live_actions(project_ids) -> QuerySet[Action]:
+    """The fiches-actions of several projects, archived ones (or under an archived level) left
+    out, as in each project's own tables."""
+    return Action.objects.filter(
+        objective__theme__orientation__project_id__in=project_ids,
+        archived=False,
+        objective__archived=False,
+        objective__theme__archived=False,
+        objective__theme__orientation__archived=False,
+    )
+
+
+def roadmap_validation_dates(project_ids) -> dict[int, dt.date]:
+    """Each project's latest COPIL validation of the roadmap."""
+    rows = (
+        RoadmapVersion.objects.filter(project_id__in=project_ids)
+        .values("project_id")
+        .annotate(last=Max("validated_on"))
+        .values_list("project_id", "last")
+    )
+    return dict(rows)
+
+
+def action_status_counts(project_ids) -> dict[int, dict[str, int]]:
+    """Project → fiche-action status → number of fiches-actions."""
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    rows = (
+        live_actions(project_ids)
+        .values(PROJECT_OF_ACTION, "status")
+        .annotate(n=Count("pk"))
+        .values_list(PROJECT_OF_ACTION, "status", "n")
+        .order_by()
+    )
+    for project_id, status, n in rows:
+        counts[project_id][status] = n
+    return counts
+
+
+def funding_totals(project_ids) -> dict[int, dict[tuple[str, str], Decimal]]:
+    """Project → (funder, funding status) → amount."""
+    totals: dict[int, dict[tuple[str, str], Decimal]] = defaultdict(dict)
+    # One join chain (no subquery on the actions): the archived flags filtered on the way.
+    rows = (
+        FundingLine.objects.filter(
+            action__objective__theme__orientation__project_id__in=project_ids,
+            action__archived=False,
+            action__objective__archived=False,
+            action__objective__theme__archived=False,
+            action__objective__theme__orientation__archived=False,
+        )
+        .values(f"action__{PROJECT_OF_ACTION}", "funder", "status")
+        .annotate(total=Sum("amount"))
+        .values_list(f"action__{PROJECT_OF_ACTION}", "funder", "status", "total")
+        .order_by()
+    )
+    for project_id, funder, status, total in rows:
+        totals[project_id][(funder, status)] = total
+    return totals
+
+
+@dataclass
+class DoorFigures:
+    actions: int = 0
+    requested: Decimal = Decimal(0)
+    granted: Decimal = Decimal(0)
+
+
+def door_figures(project_ids) -> dict[int, dict[int, DoorFigures]]:
+    """Project → entry door of the Rosace → fiches-actions and funding (an action on two doors
+    counts for each). Two queries grouped by the actions' list of doors (a JSON list): a few rows
+    per project, whatever the number of actions."""
+    figures: dict[int, dict[int, DoorFigures]] = defaultdict(lambda: defaultdict(DoorFigures))
+
+    def doors_of(value) -> list[int]:
+        if isinstance(value, str):  # some backends return the JSON text when grouping
+            value = json.loads(value)
+        return [d for d in (value or []) if d in EntryDoor.values]
+
+    actions = (
+        live_actions(project_ids)
+        .values(PROJECT_OF_ACTION, "entry_doors")
+        .annotate(n=Count("pk"))
+        .values_list(PROJECT_OF_ACTION, "entry_doors", "n")
+        .order_by()
+    )
+    for project_id, doors, n in actions:
+        for door in doors_of(doors):
+            figures[project_id][door].actions += n
+    funding = (
+        FundingLine.objects.filter(
+            action__objective__theme__orientation__project_id__in=project_ids,
+            action__archived=False,
+            action__objective__archived=False,
+            action__objective__theme__archived=False,
+            action__objective__theme__orientation__archived=False,
+        )
+        .values(f"action__{PROJECT_OF_ACTION}", "action__entry_doors", "status")
+        .annotate(total=Sum("amount"))
+        .values_list(f"action__{PROJECT_OF_ACTION}", "action__entry_doors", "status", "total")
+        .order_by()
+    )
+    for project_id, doors, status, total in funding:
+        for door in doors_of(doors):
+            cell = figures[project_id][door]
+            if status == FundingStatus.GRANTED:
+                cell.granted += total
+            else:
+                cell.requested += total
+    return figures
+
+
+def organisation_involvement(organisation_ids) -> list[Action]:
+    """The live fiches-actions an organisation (one row per project's directory) pilots, operates
+    or is partner of, with their project and its funding lines: four queries in all."""
+    ids = list(organisation_ids)
+    return list(
+        Action.objects.filter(
+            Q(pilot_organisation_id__in=ids) | Q(operators__in=ids) | Q(partners__in=ids),
+            archived=False,
+            objective__archived=False,
+            objective__theme__archived=False,
+            objective__theme__orientation__archived=False,
+        )
+        .distinct()
+        .select_related("objective__theme__orientation__project")
+        .prefetch_related(
+            "operators",
+            "partners",
+            Prefetch("funding_lines", queryset=FundingLine.objects.filter(operator_id__in=ids)),
+        )
+        .order_by("objective__theme__orientation__project__name", "number", "pk")
+    )

@@ -247,3 +247,161 @@ def territory_of(territory: Territory) -> str:
     if len(departements) == 1 and departements[0].name == territory.name:
         return of_name(territory.name, departements[0].name_type)
     return of_name(territory.name)
+
+
+# Maps of several territories (regional and national cockpit).
+
+
+def communes_by_territory(territory_ids) -> dict[int, set[str]]:
+    """Territory → INSEE codes of the communes it covers (its départements, EPCI and listed
+    communes), for many territories in three queries."""
+    ids = list(territory_ids)
+    covered: dict[int, set[str]] = {pk: set() for pk in ids}
+    for relation in ("departement__territory", "epci__territory", "territory"):
+        rows = Commune.objects.filter(**{f"{relation}__in": ids}).values_list(
+            "code", f"{relation}__id"
+        )
+        for code, territory_id in rows:
+            covered[territory_id].add(code)
+    return covered
+
+
+@dataclass(frozen=True)
+class Fill:
+    colour: str
+    label: str
+
+
+def _legend_svg(legend: list[tuple[str, str]]) -> str:
+    return "".join(
+        f'<g transform="translate(8 {8 + 18 * i})"><rect width="14" height="14" '
+        f'fill="{colour}" stroke="#666" stroke-width="0.5"/>'
+        f'<text x="20" y="11" font-size="11" font-family="sans-serif" fill="#161616">'
+        f"{escape(label)}</text></g>"
+        for i, (label, colour) in enumerate(legend)
+    )
+
+
+def communes_map_svg(
+    communes: QuerySet[Commune],
+    fills: dict[str, Fill],
+    *,
+    title: str,
+    legend: list[tuple[str, str]],
+    width: int = 640,
+) -> str:
+    """Offline SVG map of a set of communes (a région), each filled as `fills` says (by INSEE
+    code; the others grey), with a legend. Two queries."""
+    bounds = communes.aggregate(
+        min_x=Min("min_x"), min_y=Min("min_y"), max_x=Max("max_x"), max_y=Max("max_y")
+    )
+    if bounds["min_x"] is None:
+        return (
+            '<svg xmlns="http://www.w3.org/2000/svg" role="img" width="0" height="0">'
+            f"<title>{escape(title)}</title></svg>"
+        )
+    x_scale = math.cos(math.radians(-(bounds["min_y"] + bounds["max_y"]) / 2))
+    span_x = (bounds["max_x"] - bounds["min_x"]) * x_scale or 1e-6
+    span_y = bounds["max_y"] - bounds["min_y"] or 1e-6
+    height = round(width * span_y / span_x)
+    paths = []
+    for code, name, path in communes.order_by("code").values_list("code", "name", "svg_path"):
+        fill = fills.get(code)
+        colour = fill.colour if fill else NO_DATA_COLOUR
+        label = f"{name} — {fill.label}" if fill else name
+        paths.append(f'<path d="{path}" fill="{colour}"><title>{escape(label)}</title></path>')
+    scale_x, scale_y = width / span_x * x_scale, height / span_y
+    stroke = span_y / height * 0.4
+    legend_height = 18 * len(legend) + 10
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" '
+        f'height="{height + legend_height}" viewBox="0 0 {width} {height + legend_height}">'
+        f"<title>{escape(title)}</title>"
+        f'<g transform="scale({scale_x} {scale_y}) '
+        f'translate({-bounds["min_x"]} {-bounds["min_y"]})" stroke="#ffffff" '
+        f'stroke-width="{stroke:.5f}" stroke-linejoin="round">{"".join(paths)}</g>'
+        f'<g transform="translate(0 {height})">{_legend_svg(legend)}</g>'
+        "</svg>"
+    )
+
+
+def departements_map_svg(
+    fills: dict[str, Fill],
+    *,
+    title: str,
+    legend: list[tuple[str, str]],
+    width: int = 640,
+) -> str:
+    """Offline SVG map of France by département, light enough for a page: each département of
+    metropolitan France is a disc at the centre of its communes, filled as `fills` says (by
+    département code; the others grey). Overseas départements are drawn in a row below. One
+    query."""
+    from django.db.models import Avg, F
+
+    rows = list(
+        Commune.objects.values("departement_id", "departement__name")
+        .annotate(
+            x=Avg((F("min_x") + F("max_x")) / 2),
+            y=Avg((F("min_y") + F("max_y")) / 2),
+        )
+        .order_by("departement_id")
+    )
+    mainland = [r for r in rows if not r["departement_id"].startswith("97") and r["x"] is not None]
+    overseas = [r for r in rows if r["departement_id"].startswith("97")]
+    if not mainland:
+        return (
+            '<svg xmlns="http://www.w3.org/2000/svg" role="img" width="0" height="0">'
+            f"<title>{escape(title)}</title></svg>"
+        )
+    min_x, max_x = min(r["x"] for r in mainland), max(r["x"] for r in mainland)
+    min_y, max_y = min(r["y"] for r in mainland), max(r["y"] for r in mainland)
+    x_scale = math.cos(math.radians(-(min_y + max_y) / 2))
+    margin = 16
+    inner = width - 2 * margin
+    span_x = (max_x - min_x) * x_scale or 1e-6
+    height = round(inner * (max_y - min_y) / span_x) + 2 * margin
+    scale = inner / span_x
+
+    def disc(row, cx: float, cy: float) -> str:
+        fill = fills.get(row["departement_id"])
+        colour = fill.colour if fill else NO_DATA_COLOUR
+        label = f"{row['departement__name']} ({row['departement_id']})"
+        label += f" — {fill.label}" if fill else ""
+        return (
+            f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="11" fill="{colour}" stroke="#ffffff">'
+            f"<title>{escape(label)}</title></circle>"
+            f'<text x="{cx:.1f}" y="{cy + 3:.1f}" font-size="8" text-anchor="middle" '
+            f'font-family="sans-serif" fill="#161616" aria-hidden="true">'
+            f"{escape(row['departement_id'])}</text>"
+        )
+
+    discs = [
+        disc(r, margin + (r["x"] - min_x) * x_scale * scale, margin + (r["y"] - min_y) * scale)
+        for r in mainland
+    ]
+    discs += [disc(r, margin + 14 + 30 * i, height + 14) for i, r in enumerate(overseas)]
+    height += 34 if overseas else 0
+    legend_height = 18 * len(legend) + 10
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" '
+        f'height="{height + legend_height}" viewBox="0 0 {width} {height + legend_height}">'
+        f"<title>{escape(title)}</title>{''.join(discs)}"
+        f'<g transform="translate(0 {height})">{_legend_svg(legend)}</g>'
+        "</svg>"
+    )
+
+
+def departements_by_territory(territory_ids) -> dict[int, set[str]]:
+    """Territory → codes of the départements it reaches (wholly or through some of its
+    communes), for many territories in three queries."""
+    ids = list(territory_ids)
+    reached: dict[int, set[str]] = {pk: set() for pk in ids}
+    for relation in ("departement__territory", "epci__territory", "territory"):
+        rows = (
+            Commune.objects.filter(**{f"{relation}__in": ids})
+            .values_list("departement_id", f"{relation}__id")
+            .distinct()
+        )
+        for code, territory_id in rows:
+            reached[territory_id].add(code)
+    return reached

@@ -26,6 +26,10 @@ PUBLIC = {
     "personal_data",
     "health_alive",
     "health_ready",
+    # The transparency page of a published project, its feed and open data (404 otherwise).
+    "pilotage:public",
+    "pilotage:public_feed",
+    "pilotage:open_data",
 }
 LOGIN_ONLY = {
     "projects:list",
@@ -37,7 +41,14 @@ LOGIN_ONLY = {
     "accounts:otp_disable",
     "accounts:todo_digest",
 }
-ARS_ADMIN_ONLY = {"projects:create"}
+# The cockpit is also open to observateurs nationaux (tests/pilotage).
+ARS_ADMIN_ONLY = {
+    "projects:create",
+    "pilotage:cockpit",
+    "pilotage:export",
+    "pilotage:comparison",
+    "pilotage:organisation",
+}
 # Views whose object asks more than the view's capability: a job page needs the capability of
 # its kind (the matrix's job is a FINESS import, which needs the directory's).
 FINER_CAPABILITY = {"jobs:detail": Capability.EDIT_DIRECTORY}

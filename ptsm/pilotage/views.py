@@ -1,0 +1,222 @@
+"""The regional (and national) cockpit, the transparency page and the open data of a project."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.text import slugify
+from django.views.decorators.http import require_safe
+
+from ptsm.accounts.permissions import Capability, cockpit_scope
+from ptsm.core.anap import EntryDoor
+from ptsm.core.concurrency import AlreadyDone
+from ptsm.diagnostic.selectors import catalogue, shared_catalogue
+from ptsm.projects.access import project_view
+
+from . import exports, public, selectors, services
+from .forms import SORT_LABELS, CockpitFilterForm, PublicPageForm
+
+
+def cockpit_view(view):
+    """Login first (anonymous users go to the login page whatever the method), then GET and HEAD
+    only, then the scope: an administrateur ARS (their régions) or an observateur national (all
+    of them); anyone else gets 403."""
+
+    @login_required
+    @require_safe
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        scope = cockpit_scope(request.user)
+        if not scope.allowed:
+            raise PermissionDenied(
+                "Le pilotage régional est réservé aux administrateurs ARS et aux observateurs "
+                "nationaux."
+            )
+        return view(request, scope, *args, **kwargs)
+
+    return wrapper
+
+
+def _filters(request, scope):
+    form = CockpitFilterForm(request.GET or None, regions=selectors.scope_regions(scope))
+    return form, form.filters()
+
+
+def _common(scope, form, filters, lines) -> dict:
+    return {
+        "scope": scope,
+        "form": form,
+        "filters": filters,
+        "lines": lines,
+        "regions": selectors.scope_regions(scope),
+        "query_string": form.query_string(),
+    }
+
+
+@cockpit_view
+def cockpit(request, scope):
+    today = timezone.localdate()
+    form, filters = _filters(request, scope)
+    lines = selectors.cockpit_lines(
+        selectors.filtered_projects(scope, filters), filters, today=today
+    )
+    context = _common(scope, form, filters, lines)
+    region = form.chosen_region()
+    maps = []
+    if region is not None or not scope.national:
+        for shown in [region] if region else context["regions"]:
+            maps.append((shown, selectors.region_phase_map(shown, lines)))
+    else:
+        maps.append((None, selectors.france_phase_map(lines)))
+    context.update(
+        page_title="Pilotage national"
+        if scope.national and region is None
+        else "Pilotage régional",
+        maps=maps,
+        phase_groups=selectors.phase_groups(lines),
+        sort_links=form.sort_links(),
+        sort_label=SORT_LABELS[filters.sort],
+        today=today,
+    )
+    return render(request, "pilotage/cockpit.html", context)
+
+
+@cockpit_view
+def cockpit_export(request, scope):
+    form, filters = _filters(request, scope)
+    lines = selectors.cockpit_lines(
+        selectors.filtered_projects(scope, filters), filters, today=timezone.localdate()
+    )
+    region = form.chosen_region()
+    if region is None and not scope.national and len(form.regions) == 1:
+        region = form.regions[0]
+    name = f"pilotage-{slugify(region.name) if region else 'france'}.xlsx"
+    response = HttpResponse(
+        exports.cockpit_workbook(lines, national=scope.national),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@cockpit_view
+def comparison(request, scope):
+    form, filters = _filters(request, scope)
+    projects = list(
+        selectors.filtered_projects(scope, filters).select_related("territory", "region")
+    )
+    indicators = shared_catalogue()
+    code = request.GET.get("indicateur", "")
+    indicator = next((i for i in indicators if i.code == code), None)
+    region = form.chosen_region()
+    if region is None and not scope.national and len(form.regions) == 1:
+        region = form.regions[0]
+    compared, map_svg = [], ""
+    if indicator is not None:
+        compared = selectors.compare_indicator(projects, indicator)
+        map_svg = selectors.indicator_map(region, compared, indicator)
+    context = _common(scope, form, filters, [])
+    context.update(
+        page_title="Comparer les projets",
+        indicators=indicators,
+        indicator=indicator,
+        compared=compared,
+        map_svg=map_svg,
+        map_region=region,
+        doors=EntryDoor.choices,
+        door_lines=selectors.action_plan_by_door(projects),
+    )
+    return render(request, "pilotage/comparison.html", context)
+
+
+@cockpit_view
+def organisation(request, scope):
+    identifier = request.GET.get("identifiant", "")[:20]
+    found = None
+    if identifier.strip():
+        found = selectors.organisation_across(selectors.scoped_projects(scope), identifier)
+    return render(
+        request,
+        "pilotage/organisation.html",
+        {
+            "page_title": "Une organisation dans tous les projets",
+            "scope": scope,
+            "identifier": identifier,
+            "found": found,
+        },
+    )
+
+
+# The chef de projet's side: publish or withdraw the transparency page ---------------------------
+
+
+@project_view(Capability.EDIT_PROJECT)
+def public_page_settings(request, project):
+    page = public.page_of(project)
+    project_indicators = [i for section in catalogue(project) for i in section.indicators]
+    form = PublicPageForm(request.POST or None, indicators=project_indicators, page=page)
+    if request.method == "POST" and form.is_valid():
+        action = request.POST.get("action")
+        try:
+            if action == "publier":
+                services.publish(project=project)
+                messages.success(request, "La page publique est en ligne.")
+            elif action == "retirer":
+                services.withdraw(project=project)
+                messages.success(request, "La page publique est retirée : elle ne répond plus.")
+            else:
+                services.choose_indicators(project=project, codes=form.cleaned_data["indicators"])
+                messages.success(request, "Les indicateurs publiés sont enregistrés.")
+        except AlreadyDone as done:
+            messages.info(request, done.message)
+        return redirect("pilotage:public_settings", slug=project.slug)
+    return render(
+        request,
+        "pilotage/public_settings.html",
+        {"page_title": "Page publique", "project": project, "page": page, "form": form},
+    )
+
+
+# No login: the transparency page, its feed and its open data ------------------------------------
+
+
+def _published(projet: str):
+    project = public.published_project(projet)
+    if project is None:
+        raise Http404("Cette page n'est pas publiée.")
+    return project
+
+
+@require_safe
+def public_page(request, projet):
+    project = _published(projet)
+    return render(
+        request,
+        "pilotage/public_page.html",
+        {"page_title": project.name, "public": public.public_content(project)},
+    )
+
+
+@require_safe
+def public_feed(request, projet):
+    project = _published(projet)
+    return HttpResponse(
+        public.atom_feed(project, request.build_absolute_uri(f"/public/{project.slug}/")),
+        content_type="application/atom+xml; charset=utf-8",
+    )
+
+
+@require_safe
+def open_data(request, projet, name):
+    project = _published(projet)
+    content = public.open_data_file(project, name)
+    if content is None:
+        raise Http404("Fichier inconnu.")
+    body, content_type = content
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
