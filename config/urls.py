@@ -10,6 +10,7 @@ admin.site.site_title = "ptsm"
 urlpatterns = [
     path("", include("ptsm.projects.urls")),
     path("comptes/", include("ptsm.accounts.urls")),
+    path("comptes/mon-compte/jetons/", include("ptsm.api.account_urls")),
     path("referentiel/", include("ptsm.territories.urls")),
     path("projets/<slug:slug>/documents/", include("ptsm.documents.urls")),
     path("projets/<slug:slug>/annuaire/", include("ptsm.organisations.urls")),
@@ -24,5 +25,6 @@ urlpatterns = [
     path("donnees-personnelles/", core_views.personal_data, name="personal_data"),
     path("sante/vivant", health.alive, name="health_alive"),
     path("sante/pret", health.ready, name="health_ready"),
+    path("api/v1/", include("ptsm.api.urls")),
     path("admin/", admin.site.urls),
 ]
