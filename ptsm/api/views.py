@@ -163,6 +163,8 @@ class ProjectScopedViewSet(ActorMixin, ConditionalMixin, viewsets.GenericViewSet
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
+        if getattr(self, request.method.lower(), None) is None:
+            return  # the method is not offered: 405, whatever the parameters
         allowed = (COMMON_PARAMS if self.action == "list" else set()) | self.extra_params
         unknown = sorted(set(request.query_params) - allowed)
         if unknown:
