@@ -1,5 +1,7 @@
 """What the API shows of each record. Field names are the interface's French vocabulary."""
 
+import functools
+
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -55,8 +57,16 @@ class ChoiceLabelField(serializers.Field):
 
     def to_representation(self, instance):
         code = getattr(instance, self.source)
-        label = getattr(instance, f"get_{self.source}_display")()
-        return {"code": code, "libelle": str(label)} if code not in (None, "") else None
+        if code in (None, ""):
+            return None
+        labels = _choice_labels(type(instance), self.source)
+        return {"code": code, "libelle": labels.get(code, str(code))}
+
+
+@functools.cache
+def _choice_labels(model, name: str) -> dict:
+    """A choice field's labels, read once (Django's get_FOO_display rebuilds them per call)."""
+    return {code: str(label) for code, label in model._meta.get_field(name).flatchoices}
 
 
 def _project_slug(instance_project) -> str:
