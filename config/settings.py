@@ -419,7 +419,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["ptsm.api.parsers.BoundedJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "ptsm.api.pagination.ApiCursorPagination",
     "DEFAULT_THROTTLE_CLASSES": ["ptsm.api.throttling.TokenRateThrottle"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -250,9 +250,6 @@ class ProjectViewSet(ReadOnlyViewSet):
             "territory__departements"
         )
 
-    def filter_list(self, queryset):
-        return super().filter_list(queryset)
-
 
 class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ProjectScopedViewSet):
     """The project's directory. POST creates or updates an organisation found by its FINESS ET

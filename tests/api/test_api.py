@@ -673,3 +673,20 @@ def test_only_roles_editing_the_directory_write_organisations(small):
     )
     admin = client_for(small["a"], Role.ARS_ADMIN)
     assert admin.post(API + "organisations/", payload, format="json").status_code == 201
+
+
+def test_a_body_too_large_is_refused_before_it_is_read(small, settings):
+    settings.PTSM_API_MAX_BODY_BYTES = 10_000
+    code = Indicator.objects.order_by("code").first().code
+    values = [
+        {"indicateur": code, "niveau": "france", "annee": 1990 + n, "valeur": n} for n in range(200)
+    ]
+    lead = client_for(small["a"], Role.PROJECT_LEAD)
+    response = lead.post(
+        API + "valeurs-diagnostic/lot/",
+        {"projet": small["a"].slug, "valeurs": values},
+        format="json",
+    )
+    body = problem(response, 413)
+    assert "plusieurs lots" in body["detail"]
+    assert not IndicatorValue.objects.filter(level="france").exists()
