@@ -65,6 +65,10 @@ INSTALLED_APPS = [
     "ptsm.search",
     "ptsm.demo",
     "ptsm.pilotage",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "ptsm.api",
 ]
 
 # --- Background jobs (issue 16) ------------------------------------------------------------------
@@ -433,3 +437,42 @@ PTSM_BASE_URL = os.environ.get("PTSM_BASE_URL", "http://127.0.0.1:8000").rstrip(
 PTSM_LETTERHEAD = os.environ.get("PTSM_LETTERHEAD", "institutions")
 if PTSM_LETTERHEAD not in ("institutions", "etat"):
     raise ImproperlyConfigured("PTSM_LETTERHEAD doit valoir « institutions » ou « etat ».")
+
+
+# --- REST API (issue 18) -------------------------------------------------------------------------
+# /api/v1/: personal tokens (Authorization: Bearer …) or the browser's session; cursor pages;
+# errors as RFC 9457 problem details in French; one rate limit per token (PTSM_API_RATE, e.g.
+# "1200/min"), counted in Django's cache (give the workers a shared cache in production).
+PTSM_API_RATE = os.environ.get("PTSM_API_RATE", "1200/min")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "ptsm.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["ptsm.api.parsers.BoundedJSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "ptsm.api.pagination.ApiCursorPagination",
+    "DEFAULT_THROTTLE_CLASSES": ["ptsm.api.throttling.TokenRateThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "ptsm.api.exceptions.problem_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "API de ptsm",
+    "DESCRIPTION": (
+        "Données des projets territoriaux de santé mentale, avec les mêmes droits que "
+        "l'interface. Authentification : `Authorization: Bearer <jeton>` (jeton personnel créé "
+        "sur la page « Mon compte »). Erreurs au format RFC 9457 (application/problem+json)."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+}
+# --- End of REST API ------------------------------------------------------------------------------

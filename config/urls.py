@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("ptsm.projects.urls")),
     path("", include("ptsm.pilotage.urls")),
     path("comptes/", include("ptsm.accounts.urls")),
+    path("comptes/mon-compte/jetons/", include("ptsm.api.account_urls")),
     path("referentiel/", include("ptsm.territories.urls")),
     path("projets/<slug:slug>/documents/", include("ptsm.documents.urls")),
     path("projets/<slug:slug>/annuaire/", include("ptsm.organisations.urls")),
@@ -30,5 +31,6 @@ urlpatterns = [
     path("aide/", core_views.help_page, name="help"),
     path("sante/vivant", health.alive, name="health_alive"),
     path("sante/pret", health.ready, name="health_ready"),
+    path("api/v1/", include("ptsm.api.urls")),
     path("admin/", admin.site.urls),
 ]

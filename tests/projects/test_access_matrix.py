@@ -32,6 +32,8 @@ PUBLIC = {
     "pilotage:open_data",
 }
 LOGIN_ONLY = {
+    "api_tokens:create",
+    "api_tokens:revoke",
     "projects:list",
     "territories:search",
     "accounts:account",
@@ -74,8 +76,8 @@ def consume(response) -> None:
 def _walk(patterns, namespace="", arguments=frozenset()):
     for entry in patterns:
         if isinstance(entry, URLResolver):
-            if entry.namespace == "admin":
-                continue
+            if entry.namespace in ("admin", "api"):
+                continue  # the REST API has its own walk (test_the_api_gives_each_role_…)
             child = ":".join(n for n in (namespace, entry.namespace) if n)
             yield from _walk(entry.url_patterns, child, arguments | set(entry.pattern.converters))
         elif isinstance(entry, URLPattern) and entry.name:
@@ -584,3 +586,194 @@ def test_ars_administrator_sees_every_project_of_their_region_only(client, proje
         client.get(reverse("projects:dashboard", kwargs={"slug": other_in_region.slug})).status_code
         == 200
     )
+
+
+# The REST API (/api/v1/) ------------------------------------------------------------------------
+API_PUBLIC = {"api:schema", "api:docs", "api:not_found", "api:api-root"}
+# Which object of `populate` each API collection's records are, by the router's basename.
+API_OBJECTS = {
+    "projet": "project",
+    "organisation": "organisation",
+    "contact": "contact",
+    "instance": "body",
+    "reunion": "meeting",
+    "lettre-de-cadrage": "framing_letter",
+    "valeur-diagnostic": "indicator_value_diagnostic",
+    "orientation": "orientation",
+    "fiche-action": "action",
+    "mesure-indicateur": "indicator_value",
+    "engagement": "signatory",
+    "bilan": "review",
+    "document": "document",
+}
+
+
+def api_routes() -> dict[str, Route]:
+    from ptsm.api.urls import urlpatterns
+
+    return {f"api:{name}": route for name, route in _walk(urlpatterns)}
+
+
+def _api_objects(project, objects) -> dict:
+    from ptsm.diagnostic.models import Indicator
+    from ptsm.diagnostic.services import set_value
+
+    value = set_value(
+        project=project,
+        indicator=Indicator.objects.order_by("code").first(),
+        level="territoire",
+        year=2024,
+        value=50,
+    )
+    return {
+        **objects,
+        "project": project.slug,
+        "framing_letter": project.framing_letter.pk,
+        "indicator_value_diagnostic": value.pk,
+        "review": project.reviews.get().pk,
+    }
+
+
+def _api_url(name: str, route, objects) -> str:
+    basename = name.removeprefix("api:").rsplit("-", 1)[0]
+    if name.endswith("-lot"):
+        basename = "valeur-diagnostic"
+    elif name.endswith("-pdf-signe"):
+        basename = "engagement"
+    kwargs = {}
+    for argument in route.arguments:
+        kwargs[argument] = objects[API_OBJECTS[basename]]
+    return reverse(name, kwargs=kwargs)
+
+
+def _api_payloads(name: str, project, objects) -> dict:
+    """A valid write for each API endpoint that writes (it is refused only for lack of rights)."""
+    import datetime as dt
+
+    from ptsm.diagnostic.models import Indicator
+
+    today = dt.date.today().isoformat()
+    code = Indicator.objects.order_by("code").first().code
+    return {
+        "api:organisation-list": {
+            "projet": project.slug,
+            "finess_et": "290000017",
+            "name": "Matrice",
+            "category": "social",
+        },
+        "api:organisation-detail": {"phone": "01 02 03 04 05"},
+        "api:mesure-indicateur-list": {
+            "indicateur": objects["indicator"],
+            "date_mesure": today,
+            "valeur": "99",
+        },
+        "api:valeur-diagnostic-lot": {
+            "projet": project.slug,
+            "valeurs": [{"indicateur": code, "niveau": "france", "annee": 2020, "valeur": 42}],
+        },
+    }.get(name)
+
+
+def _api_write_allowed(name: str, role) -> bool:
+    return {
+        "api:organisation-list": role_allows(role, Capability.EDIT_DIRECTORY),
+        "api:organisation-detail": role_allows(role, Capability.EDIT_DIRECTORY),
+        # The matrix's pilot does not pilot the action: only the leads record its measures.
+        "api:mesure-indicateur-list": role_allows(role, Capability.EDIT_ROADMAP),
+        "api:valeur-diagnostic-lot": role_allows(role, Capability.EDIT_DIAGNOSTIC),
+    }[name]
+
+
+def test_every_api_url_is_public_documentation_or_a_project_scoped_viewset():
+    from ptsm.api.views import ProjectScopedViewSet
+
+    for name, route in api_routes().items():
+        if name in API_PUBLIC:
+            continue
+        assert issubclass(route.callback.cls, ProjectScopedViewSet), name
+
+
+def _api_read(client, role, name, url_a, url_b, a, b, sees_document) -> list[str]:
+    wrong = []
+    response = client.get(url_a)
+    consume(response)
+    expected = 200
+    if name in ("api:document-detail", "api:document-fichier"):
+        expected = 200 if sees_document else 404
+    if response.status_code != expected:
+        wrong.append(f"{role} GET {name} (A): {response.status_code}")
+    elif name.endswith("-list"):
+        rows = response.json()["results"]
+        slugs = {row.get("projet", row.get("slug")) for row in rows}
+        if slugs != {a.slug}:
+            wrong.append(f"{role} GET {name}: projects {slugs}")
+    response = client.get(url_b, {"projet": b.slug} if name.endswith("-list") else {})
+    consume(response)
+    if response.status_code != 404:
+        wrong.append(f"{role} GET {name} (B): {response.status_code}")
+    return wrong
+
+
+def test_the_api_gives_each_role_exactly_what_the_interface_gives(projects):
+    """Every API URL, every role, every method, with a token: project A's records for its
+    members (the reads every role has, the writes only for the roles whose capabilities allow
+    them, 405 for what the API does not offer); project B's records do not exist for them (404,
+    or 400 for an indicator they cannot see), and nothing of B changes. Anonymous: 401."""
+    import datetime as dt
+
+    from rest_framework.test import APIClient
+
+    from ptsm.api.services import create_token
+    from ptsm.documents.models import GeneratedDocument
+    from ptsm.documents.selectors import Viewer, may_download
+
+    (a, a_objects), (b, b_objects) = projects
+    a_objects, b_objects = _api_objects(a, a_objects), _api_objects(b, b_objects)
+    routes = {n: r for n, r in api_routes().items() if n not in API_PUBLIC}
+    assert len(routes) >= 28
+    before = _snapshot(b)
+    wrong = []
+    anonymous = APIClient()
+    for name, route in routes.items():
+        for method in METHODS:
+            status = getattr(anonymous, method)(_api_url(name, route, a_objects)).status_code
+            if status != 401:
+                wrong.append(f"anonymous {method.upper()} {name}: {status}")
+    for role in ALL_ROLES:
+        user = member(a, role)
+        if role == Role.OPERATOR_SIGNATORY:
+            Membership.objects.filter(user=user).update(organisation_id=a_objects["organisation"])
+        expires = dt.date.today() + dt.timedelta(days=30)
+        secret = create_token(user=user, name="matrice", expires_on=expires).secret
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+        document = GeneratedDocument.objects.get(pk=a_objects["document"])
+        sees_document = may_download(
+            a,
+            Viewer(role, a_objects["organisation"] if role == Role.OPERATOR_SIGNATORY else None),
+            kind_slug=document.kind,
+            variant_key=document.variant,
+        )
+        for name, route in routes.items():
+            url_a, url_b = _api_url(name, route, a_objects), _api_url(name, route, b_objects)
+            payload = _api_payloads(name, a, a_objects)
+            for method in METHODS:
+                if method == "get" and not name.endswith("-lot"):
+                    wrong += _api_read(client, role, name, url_a, url_b, a, b, sees_document)
+                elif payload is not None and method == ("patch" if "-detail" in name else "post"):
+                    b_payload = _api_payloads(name, b, b_objects)
+                    status = getattr(client, method)(url_b, b_payload, format="json").status_code
+                    if status not in (400, 404):
+                        wrong.append(f"{role} {method.upper()} {name} (B): {status}")
+                    status = getattr(client, method)(url_a, payload, format="json").status_code
+                    allowed = _api_write_allowed(name, role)
+                    if (status in (200, 201)) != allowed or (not allowed and status != 403):
+                        wrong.append(f"{role} {method.upper()} {name} (A): {status}")
+                else:  # what the API does not offer: 405 whatever the record
+                    for url in (url_a, url_b):
+                        response = getattr(client, method)(url, FORGED, format="json")
+                        if response.status_code != 405:
+                            wrong.append(f"{role} {method.upper()} {url}: {response.status_code}")
+    assert not wrong, "\n".join(wrong)
+    b.refresh_from_db()
+    assert _snapshot(b) == before
