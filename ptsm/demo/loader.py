@@ -830,23 +830,38 @@ def load_finistere(*, today: dt.date) -> Project:
 
 
 def load_deux_sevres(*, today: dt.date) -> Project:
-    """A second project of another région, whose chef de projet the Finistère's users are not."""
-    project = Project.objects.filter(slug=OTHER_SLUG).first() or _project(
-        OTHER_SLUG, "PTSM des Deux-Sèvres", OTHER_DEPARTEMENT, today - dt.timedelta(days=20)
+    """A second project, in another région, whose chef de projet the Finistère's users are not:
+    a PTSM followed by its five-year CTSM, in its annual-review stage."""
+    from ptsm.evaluation.demo_ctsm import build_ctsm_demo
+
+    lead = _user(OTHER_LEAD)
+    project = Project.objects.filter(slug=OTHER_SLUG).first() or build_ctsm_demo(
+        today=today, slug=OTHER_SLUG, lead=lead
     )
     Membership.objects.get_or_create(
-        user=_user(OTHER_LEAD), project=project, defaults={"role": Role.PROJECT_LEAD}
+        user=lead, project=project, defaults={"role": Role.PROJECT_LEAD}
     )
     return project
 
 
-# The demo's projects, loaded in this order (a CTSM in its annual-review stage comes next).
+def load_regional_projects(*, today: dt.date) -> list[Project]:
+    """Three more projects of Bretagne at different phases, one with its transparency page
+    published, so that the regional cockpit shows a real région."""
+    from ptsm.pilotage.demo import load_cockpit_demo
+
+    return load_cockpit_demo(today=today)
+
+
+# The demo's projects, loaded in this order; the région's other projects come last (the browser
+# tests, which need only the first two, skip them).
 DEMO_PROJECTS = [load_finistere, load_deux_sevres]
+REGIONAL_PROJECTS = [load_regional_projects]
 
 
 @transaction.atomic
-def load_demo(*, today: dt.date) -> list[tuple[DemoUser, str]]:
-    """Create (once) the demo projects and users; returns the logins to print."""
-    for load in DEMO_PROJECTS:
+def load_demo(*, today: dt.date, region: bool = True) -> list[tuple[DemoUser, str]]:
+    """Create (once) the demo projects and users; returns the logins to print. `region`: also
+    the région's other projects (their départements must be in the referential)."""
+    for load in [*DEMO_PROJECTS, *(REGIONAL_PROJECTS if region else [])]:
         load(today=today)
     return [(demo, DEMO_PASSWORD) for demo in [*DEMO_USERS, OTHER_LEAD]]

@@ -59,7 +59,7 @@ def demo(transactional_db):
         load_referential(force=True, only_departements={DEMO_DEPARTEMENT, OTHER_DEPARTEMENT})
     import datetime as dt
 
-    return load_demo(today=dt.date.today())
+    return load_demo(today=dt.date.today(), region=False)
 
 
 @pytest.fixture
