@@ -199,3 +199,13 @@ def test_publishing_from_the_settings_form_chooses_indicators(client, project):
 
     assert sorted(PublicPage.objects.get(project=project).indicator_codes) == sorted(codes)
     assert "csrfmiddlewaretoken" in data
+
+
+def test_the_chef_de_projet_finds_the_public_page_settings_from_the_project_settings(
+    client, project
+):
+    login(client, member(project, Role.PROJECT_LEAD))
+    page = client.get(reverse("projects:edit", kwargs={"slug": project.slug})).content.decode()
+    settings_url = reverse("pilotage:public_settings", kwargs={"slug": project.slug})
+    assert settings_url in page
+    assert client.get(settings_url).status_code == 200
