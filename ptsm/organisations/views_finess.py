@@ -49,7 +49,8 @@ def finess_upload(request, project):
 def finess_choose(request, project, pk):
     """The groups of categories found in the territory, with their counts: the user ticks the
     ones to import, and the import runs in the background."""
-    pending = PendingFinessImport.objects.filter(pk=pk, project=project, user=request.user).first()
+    # Any member who may edit the directory may finish an analysis started by another.
+    pending = PendingFinessImport.objects.filter(pk=pk, project=project).first()
     if pending is None:  # imported already (a second click), replaced by a newer file, or expired
         messages.info(
             request,
