@@ -11,7 +11,7 @@ import functools
 import re
 import unicodedata
 
-from .finess import FINESS_CATEGORIES
+from .finess_categories import FINESS_CATEGORIES, GROUPS
 from .models import ImportKind
 from .validators import LA_POSTE_SIREN, luhn_valid
 
@@ -279,14 +279,15 @@ def normalise_phone(value: str) -> str:
 
 
 def finess_category(value: str):
-    """The FINESS category (code « 292 » or, when the mapping knows it, its label) as a
-    FinessCategory, or None."""
+    """The FINESS category (code « 292 » or its official label) as a FinessCategory, with its
+    code; (None, code) for a code outside a PTSM's categories, (None, "") for anything else."""
     code = integer_text(value)
     if re.fullmatch(r"[0-9]{3}", code):
-        return FINESS_CATEGORIES.get(code), code
+        found = FINESS_CATEGORIES.get(code)
+        return (found[1] if found else None), code
     key = header_key(value)
-    for code, mapping in FINESS_CATEGORIES.items():
-        label = getattr(mapping, "label", "")
-        if label and header_key(label) == key:
-            return mapping, code
+    for group in GROUPS:
+        for code, label in group.codes.items():
+            if code in group.mapping and header_key(label) == key:
+                return group.mapping[code], code
     return None, ""

@@ -251,6 +251,18 @@ def test_project_lead_imports_finess_and_runs_a_meeting(page, live_server, demo)
 def test_project_lead_edits_the_framing_letter_generates_and_downloads_the_pdf(
     page, live_server, demo, axe
 ):
+    from ptsm.accounts.models import User
+    from ptsm.framing.models import LetterStatus
+    from ptsm.framing.services import change_status, ensure_letter
+    from ptsm.projects.models import Project
+
+    # The demo's letter was signed at the launch COPIL: an amendment reopens it for editing.
+    letter = ensure_letter(project=Project.objects.get(slug=DEMO_SLUG))
+    lead = User.objects.get(email="chef.projet@demo.ptsm.fr")
+    change_status(
+        letter=letter, to_status=LetterStatus.DRAFT, user=lead, comment="Avenant : calendrier"
+    )
+    number = letter.versions.count() + 1
     log_in(page, live_server, "chef.projet@demo.ptsm.fr")
     page.goto(f"{live_server.url}/projets/{DEMO_SLUG}/")
     page.get_by_role("navigation", name="Menu principal").get_by_role(
@@ -270,9 +282,9 @@ def test_project_lead_edits_the_framing_letter_generates_and_downloads_the_pdf(
         section.get_by_text("Les quatre GHT du Finistère ont confirmé leur participation.")
     ).to_be_visible()
     page.get_by_role("button", name="Générer la lettre (DOCX et PDF)").click()
-    assert page.get_by_text("Version 1 générée (DOCX et PDF).").is_visible()
+    assert page.get_by_text(f"Version {number} générée (DOCX et PDF).").is_visible()
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="PDF version 1").click()
+        page.get_by_role("link", name=f"PDF version {number}").click()
     download = download_info.value
     assert download.suggested_filename == "lettre-de-cadrage.pdf"
     pdf = PdfReader(io.BytesIO(download.path().read_bytes()))
