@@ -112,6 +112,7 @@ def test_a_finess_import_runs_on_a_worker_and_the_user_is_told(
         "jobs:detail", kwargs={"slug": project.slug, "pk": import_job.pk}
     )
     assert import_job.state == JobState.PENDING
+    client.get(response.url)  # the browser follows the redirection to the job's page
     run_worker(settings, use_queue)
 
     import_job.refresh_from_db()

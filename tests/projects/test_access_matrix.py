@@ -24,6 +24,11 @@ PUBLIC = {
     "accounts:password_reset_confirm",
     "accounts:password_reset_complete",
     "personal_data",
+    # The footer's pages: accessibility statement, legal notice, cookies, help.
+    "accessibility",
+    "legal_notice",
+    "cookies",
+    "help",
     "health_alive",
     "health_ready",
     # The transparency page of a published project, its feed and open data (404 otherwise).
