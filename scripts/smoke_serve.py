@@ -20,7 +20,7 @@ def get(path: str):
     return opener.open(BASE + path, timeout=30)
 
 
-def wait_until_up(seconds: int = 240) -> None:
+def wait_until_up(seconds: int = 600) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:

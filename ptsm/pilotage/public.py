@@ -277,7 +277,16 @@ def datapackage(project) -> dict:
     resources = []
     for resource in package.pop("resources"):
         name = resource["name"]
-        resources.append({**resource, "path": f"{name}.csv", "format": "csv"})
+        # The dialect is stated, never sniffed: a label holding « ; » must not make a reader
+        # take it for the delimiter.
+        resources.append(
+            {
+                **resource,
+                "path": f"{name}.csv",
+                "format": "csv",
+                "dialect": {"delimiter": ",", "header": True, "doubleQuote": True},
+            }
+        )
         resources.append(
             {
                 **resource,
