@@ -22,8 +22,10 @@ from ptsm.territories.services import define_territory
 
 from . import events
 from .models import (
+    FINAL_REVIEW_AFTER_SIX_MONTH_REVIEW,
     REFERENCE_DURATION_MONTHS,
     REFERENCE_SIGNATURE_MONTHS,
+    SIX_MONTH_REVIEW_DELAY,
     Milestone,
     MilestoneKey,
     Phase,
@@ -50,10 +52,8 @@ DEFAULT_MILESTONES = [
     (REFERENCE_SIGNATURE_MONTHS, Phase.COMMITMENT, MilestoneKey.COMMITMENTS_SIGNED),
     (REFERENCE_DURATION_MONTHS, Phase.EVALUATION, MilestoneKey.FINAL_REVIEW),
 ]
-# The 6-month review comes six months after the signature of the commitments (for a PTSM
-# alone, never after the project's end); a contract's annual reviews come every twelve months
-# after it, its final review at its end.
-SIX_MONTH_REVIEW_DELAY = 6
+# A contract's annual reviews come every twelve months after the signature, its final review
+# at its end (`models.SIX_MONTH_REVIEW_DELAY` for the 6-month review and a PTSM alone's end).
 
 
 def default_milestone_schedule(
@@ -93,11 +93,14 @@ def default_milestone_schedule(
             )
         end = add_months(signature_date, contract_months)
     else:
-        end = add_months(start_date, duration_months)
-        six_months = min(
-            add_months(signature_date, SIX_MONTH_REVIEW_DELAY), max(end, signature_date)
-        )
+        # A PTSM alone: its review at 6 months ends the implementation, and the final review
+        # (the démarche's assessment) follows it, at the project's end or later.
+        six_months = add_months(signature_date, SIX_MONTH_REVIEW_DELAY)
         schedule.append((MilestoneKey.SIX_MONTH_REVIEW, Phase.IMPLEMENTATION, six_months))
+        end = max(
+            add_months(start_date, duration_months),
+            add_months(six_months, FINAL_REVIEW_AFTER_SIX_MONTH_REVIEW),
+        )
     schedule.append((MilestoneKey.FINAL_REVIEW, Phase.EVALUATION, max(end, signature_date)))
     return schedule
 

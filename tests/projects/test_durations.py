@@ -35,7 +35,7 @@ def test_durations_that_do_not_fit_the_project_are_shown_on_its_page(client):
         "La lettre de cadrage engage pour 4 mois (jusqu'au 15 mai 2026) : moins que la phase "
         "de diagnostic, dont la validation est prévue le 15 juillet 2026.",
         "Les engagements (12 mois à compter du 15 mars 2027) courent jusqu'au 15 mars 2028, "
-        "après la fin prévue du projet (15 juillet 2027) : allongez le projet, raccourcissez "
+        "après la fin prévue du projet (15 décembre 2027) : allongez le projet, raccourcissez "
         "les engagements, ou suivez-les dans un CTSM.",
     ]
     login(client, member(project, Role.PROJECT_LEAD))
@@ -60,6 +60,12 @@ def test_durations_that_do_not_fit_the_project_are_shown_on_its_page(client):
     assert response.status_code == 302
     project.refresh_from_db()
     assert project.planned_end_date == dt.date(2032, 3, 15)
+    # The page's heading says what the dates cover, not « 18 mois » for seven years.
+    heading = visible_text(client.get(reverse("projects:dashboard", args=[project.slug])))
+    assert (
+        "du 15 janvier 2026 au 15 mars 2032 (élaboration en 18 mois, puis contrat de 60 mois)"
+        in heading
+    )
     assert set(project.milestones.values_list("key", flat=True)) >= {
         "bilan-annuel-1",
         "bilan-annuel-4",
