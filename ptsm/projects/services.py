@@ -20,7 +20,7 @@ from ptsm.core.mail import header_text
 from ptsm.territories.models import Departement, Epci, Region, Territory
 from ptsm.territories.services import define_territory
 
-from . import events
+from . import durations, events
 from .models import (
     FINAL_REVIEW_AFTER_SIX_MONTH_REVIEW,
     REFERENCE_DURATION_MONTHS,
@@ -217,15 +217,38 @@ def edit_project(
     phase: str,
     phase_reason: str = "",
     reschedule_milestones: bool = False,
+    linked_durations: dict[str, int] | None = None,
     **fields,
 ) -> int:
-    """The project's form: its fields, its phase by hand (with a reason, see `set_phase`) and,
+    """The project's form: its fields, its phase by hand (with a reason, see `set_phase`), the
+    durations that belong with the project's (`durations.py`: framing letter, commitments) and,
     if asked, the method's milestones moved to its new dates. Returns how many moved."""
     if phase != Project.objects.values_list("phase", flat=True).get(pk=project.pk):
         set_phase(project=project, phase=phase, user=user, reason=phase_reason)
     project.phase = phase
     update_project(project=project, **fields)
+    save_linked_durations(project=project, months=linked_durations or {}, user=user)
     return reschedule_default_milestones(project=project) if reschedule_milestones else 0
+
+
+@transaction.atomic
+def save_linked_durations(*, project: Project, months: dict[str, int], user) -> int:
+    """Write each registered duration that changed, through its app's service; a frozen one
+    (a signed letter's) is refused. Returns how many changed."""
+    changed = 0
+    for duration in durations.linked_durations():
+        if duration.key not in months:
+            continue
+        current = duration.current(project)
+        if current is None or months[duration.key] == current:
+            continue
+        if reason := duration.frozen(project):
+            raise ValidationError({duration.key: reason})
+        if not durations.MIN_MONTHS <= months[duration.key] <= durations.MAX_MONTHS:
+            raise ValidationError({duration.key: "La durée doit être comprise entre 1 et 60 mois."})
+        duration.save(project=project, months=months[duration.key], user=user)
+        changed += 1
+    return changed
 
 
 @transaction.atomic
