@@ -5,7 +5,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
-DEFAULT_DURATION_MONTHS = 12
+from ptsm.projects.models import COMMITMENT_YEAR_MONTHS
+
+# « Cet engagement mutuel est valable pour une durée de 1 an » (seed 001): a PTSM alone's final
+# review is planned at its end.
+DEFAULT_DURATION_MONTHS = COMMITMENT_YEAR_MONTHS
 
 
 class SignatureMode(models.TextChoices):

@@ -126,21 +126,21 @@ class Project(models.Model):
     @property
     def planned_end_date(self) -> dt.date:
         """The end of the contract (CTSM); for a PTSM alone, its final review: at the end of its
-        planned duration, or later when its 6-month review falls after it."""
+        commitments' year, or of its planned duration if that is later."""
         if self.is_contract:
             return add_months(self.planned_signature_date, self.contract_duration_months)
-        six_months = add_months(self.planned_signature_date, SIX_MONTH_REVIEW_DELAY)
         return max(
             add_months(self.start_date, self.planned_duration_months),
-            add_months(six_months, FINAL_REVIEW_AFTER_SIX_MONTH_REVIEW),
+            add_months(self.planned_signature_date, COMMITMENT_YEAR_MONTHS),
         )
 
 
-# The 6-month review comes six months after the signature of the commitments; a PTSM alone
-# assesses its démarche at least three months after it (an 18-month démarche signs at 14
-# months: its 6-month review falls at 20 months, after the 18 of its elaboration).
+# The 6-month review comes six months after the signature of the commitments. A PTSM alone's
+# commitments run for a year from their signature (seed 001, « valable pour une durée de 1 an »):
+# its final review comes at their end, after the months of its elaboration (an 18-month
+# démarche signs at 14 months, reviews at 20 and assesses at 26).
 SIX_MONTH_REVIEW_DELAY = 6
-FINAL_REVIEW_AFTER_SIX_MONTH_REVIEW = 3
+COMMITMENT_YEAR_MONTHS = 12
 
 # The ANAP method's reference: an 18-month démarche signs its commitments at 14 months.
 REFERENCE_DURATION_MONTHS = 18

@@ -22,7 +22,7 @@ from ptsm.territories.services import define_territory
 
 from . import durations, events
 from .models import (
-    FINAL_REVIEW_AFTER_SIX_MONTH_REVIEW,
+    COMMITMENT_YEAR_MONTHS,
     REFERENCE_DURATION_MONTHS,
     REFERENCE_SIGNATURE_MONTHS,
     SIX_MONTH_REVIEW_DELAY,
@@ -94,12 +94,12 @@ def default_milestone_schedule(
         end = add_months(signature_date, contract_months)
     else:
         # A PTSM alone: its review at 6 months ends the implementation, and the final review
-        # (the démarche's assessment) follows it, at the project's end or later.
+        # (the démarche's assessment) comes at the end of the commitments' year, or later.
         six_months = add_months(signature_date, SIX_MONTH_REVIEW_DELAY)
         schedule.append((MilestoneKey.SIX_MONTH_REVIEW, Phase.IMPLEMENTATION, six_months))
         end = max(
             add_months(start_date, duration_months),
-            add_months(six_months, FINAL_REVIEW_AFTER_SIX_MONTH_REVIEW),
+            add_months(signature_date, COMMITMENT_YEAR_MONTHS),
         )
     schedule.append((MilestoneKey.FINAL_REVIEW, Phase.EVALUATION, max(end, signature_date)))
     return schedule

@@ -29,13 +29,18 @@ def test_durations_that_do_not_fit_the_project_are_shown_on_its_page(client):
     assert letter.duration_months == 18  # the framing letter starts with the project's duration
     assert all("lettre de cadrage" not in w for w in duration_warnings(project))
     framing.update_settings(letter=letter, duration_months=4, ars_signatory=None, cd_signatory=None)
-    ensure_commitments(project=project)  # 12 months from the signature planned at month 14
+    # The seed's year of commitments from the signature planned at month 14 fits: the final
+    # review is planned at its end.
+    commitments = ensure_commitments(project=project)
+    assert [w for w in duration_warnings(project) if "engagements (" in w] == []
+    commitments.duration_months = 24
+    commitments.save(update_fields=["duration_months"])
     warnings = [words(w) for w in duration_warnings(project)]
     assert warnings == [
         "La lettre de cadrage engage pour 4 mois (jusqu'au 15 mai 2026) : moins que la phase "
         "de diagnostic, dont la validation est prévue le 15 juillet 2026.",
-        "Les engagements (12 mois à compter du 15 mars 2027) courent jusqu'au 15 mars 2028, "
-        "après la fin prévue du projet (15 décembre 2027) : allongez le projet, raccourcissez "
+        "Les engagements (24 mois à compter du 15 mars 2027) courent jusqu'au 15 mars 2029, "
+        "après la fin prévue du projet (15 mars 2028) : allongez le projet, raccourcissez "
         "les engagements, ou suivez-les dans un CTSM.",
     ]
     login(client, member(project, Role.PROJECT_LEAD))

@@ -243,12 +243,12 @@ def test_default_milestones_follow_the_projects_own_duration():
         MilestoneKey.DIAGNOSTIC_VALIDATED: dt.date(2026, 7, 15),
         MilestoneKey.ROADMAP_VALIDATED: dt.date(2027, 1, 15),
         MilestoneKey.COMMITMENTS_SIGNED: dt.date(2027, 3, 15),
-        # Six months after the signature, after the 18 months of the elaboration: the final
-        # review follows it, never on the same day.
+        # Six months after the signature, after the 18 months of the elaboration; the final
+        # review at the end of the commitments' year, never on the same day.
         MilestoneKey.SIX_MONTH_REVIEW: dt.date(2027, 9, 15),
-        MilestoneKey.FINAL_REVIEW: dt.date(2027, 12, 15),
+        MilestoneKey.FINAL_REVIEW: dt.date(2028, 3, 15),
     }
-    assert ptsm.planned_end_date == dt.date(2027, 12, 15)
+    assert ptsm.planned_end_date == dt.date(2028, 3, 15)
     assert ptsm.duration_label == "élaboration en 18 mois, puis mise en œuvre et bilans"
     assert _schedule(ctsm) == {
         MilestoneKey.FRAMING_SIGNED: dt.date(2026, 1, 15),
@@ -315,8 +315,8 @@ def test_moving_the_projects_dates_moves_the_methods_milestones_not_done(client)
     schedule = _schedule(project)
     assert schedule[MilestoneKey.FRAMING_SIGNED] == START  # done: kept
     assert schedule[MilestoneKey.DIAGNOSTIC_VALIDATED] == dt.date(2027, 3, 15)  # 12 of 36 months
-    # 36 months, but three months after the 6-month review (signature at 28 months, review at 34).
-    assert schedule[MilestoneKey.FINAL_REVIEW] == dt.date(2029, 4, 15)
+    # Signed at 28 months of 36: the final review at the end of the commitments' year (40).
+    assert schedule[MilestoneKey.FINAL_REVIEW] == dt.date(2029, 7, 15)
     own.refresh_from_db()
     assert own.due_date == START
     assert not PhaseChange.objects.filter(project=project, event="").exists()
