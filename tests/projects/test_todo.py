@@ -113,6 +113,35 @@ def test_the_chef_de_projet_sees_the_phase_steps_and_late_milestones_with_workin
     assert "Confirmer l&#x27;import « annuaire.csv »" in todo_part(client, project)
 
 
+def test_in_the_diagnostic_the_chef_de_projet_is_asked_to_complete_the_identity_card(
+    client, project
+):
+    from ptsm.diagnostic.models import Grid, Indicator, Level
+    from ptsm.diagnostic.services import set_value
+
+    lead = member(project, Role.PROJECT_LEAD)
+    project.phase = Phase.DIAGNOSTIC
+    project.save(update_fields=["phase"])
+    login(client, lead)
+    todo = todo_part(client, project)
+    to_fill = list(Indicator.objects.for_project(project).filter(grid=Grid.TERRITORY, computed=""))
+    assert to_fill
+    assert "Compléter la carte d&#x27;identité du territoire" in todo
+    assert f"ANAP, fiche outil 2 : {len(to_fill)} indicateurs sans valeur pour le territoire" in (
+        todo
+    )
+    assert "Renseigner les indicateurs du parcours" in todo
+    assert_links_open(client, todo_links(client, project))
+
+    for indicator in to_fill[1:]:
+        set_value(project=project, indicator=indicator, level=Level.TERRITORY, year=2024, value=50)
+    assert "fiche outil 2 : 1 indicateur sans valeur pour le territoire" in todo_part(
+        client, project
+    )
+    set_value(project=project, indicator=to_fill[0], level=Level.TERRITORY, year=2024, value=50)
+    assert "Compléter la carte d&#x27;identité du territoire" not in todo_part(client, project)
+
+
 def test_a_pilot_sees_their_fiches_actions_with_the_indicator_due_and_records_a_measure(
     client, project
 ):
