@@ -115,13 +115,10 @@ class ProjectLinkMixin(serializers.Serializer):
     projet = serializers.SlugRelatedField(slug_field="slug", read_only=True, source="project")
 
 
-class OrganisationSerializer(StrictModelSerializer):
-    projet = serializers.SlugRelatedField(
-        slug_field="slug", source="project", queryset=Project.objects.none()
-    )
-    commune = serializers.CharField(
-        source="commune_id", required=False, allow_null=True, allow_blank=True, max_length=5
-    )
+class OrganisationSerializer(ProjectLinkMixin, serializers.ModelSerializer):
+    """What the API shows of an organisation; writes go through `writes.OrganisationInput`."""
+
+    commune = serializers.CharField(source="commune_id", read_only=True, allow_null=True)
 
     class Meta:
         model = Organisation
@@ -146,7 +143,7 @@ class OrganisationSerializer(StrictModelSerializer):
             "version",
             "updated_at",
         ]
-        read_only_fields = ["id", "archived", "version", "updated_at"]
+        read_only_fields = fields
 
 
 class ContactSerializer(ProjectLinkMixin, serializers.ModelSerializer):
@@ -188,7 +185,17 @@ class BodySerializer(ProjectLinkMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Body
-        fields = ["id", "projet", "kind", "name", "missions", "co_piloted", "entry_door", "membres"]
+        fields = [
+            "id",
+            "projet",
+            "kind",
+            "name",
+            "missions",
+            "co_piloted",
+            "entry_door",
+            "updated_at",
+            "membres",
+        ]
 
     def get_membres(self, body) -> list[dict]:
         return [
@@ -217,6 +224,7 @@ class MeetingSerializer(serializers.ModelSerializer):
             "agenda",
             "minutes",
             "invitations_sent_at",
+            "updated_at",
             "decisions",
         ]
 
@@ -379,7 +387,16 @@ class OrientationSerializer(ProjectLinkMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Orientation
-        fields = ["id", "projet", "code", "title", "description", "archived", "thematiques"]
+        fields = [
+            "id",
+            "projet",
+            "code",
+            "title",
+            "description",
+            "archived",
+            "updated_at",
+            "thematiques",
+        ]
 
     def get_thematiques(self, orientation) -> list[dict]:
         number = orientation.number
@@ -464,6 +481,7 @@ class SignatorySerializer(serializers.ModelSerializer):
             "signed_outside",
             "digital_signature_valid",
             "signed_sha256",
+            "updated_at",
             "pdf_signe",
         ]
 

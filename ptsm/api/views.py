@@ -46,7 +46,7 @@ from ptsm.evaluation import services as evaluation
 from ptsm.evaluation.models import ActionIndicatorValue, Review
 from ptsm.framing.models import FramingLetter
 from ptsm.governance.models import Body, BodyMember, Meeting
-from ptsm.organisations import services as organisations
+from ptsm.organisations import imports
 from ptsm.organisations.models import Contact, Organisation
 from ptsm.organisations.validators import normalise_identifier
 from ptsm.projects.models import Project
@@ -63,7 +63,7 @@ from ptsm.territories.selectors import territory_communes
 
 from . import serializers as api
 from .access import projects_allowing, request_accesses
-from .writes import OrganisationInput, apply_organisation
+from .writes import OrganisationInput, as_line
 
 COMMON_PARAMS = {"projet", "modifie_depuis", "cursor", "taille"}
 PROJECT_PARAMETER = OpenApiParameter(
@@ -157,7 +157,7 @@ class ProjectScopedViewSet(ActorMixin, ConditionalMixin, viewsets.GenericViewSet
     has `capability` (reading: every role of the project)."""
 
     project_path = "project"  # the ORM path from the record to its project
-    modified_field: str | None = "updated_at"
+    modified_field = "updated_at"  # `?modifie_depuis=` filters on it
     capability = Capability.VIEW_PROJECT
     extra_params: set[str] = set()
 
@@ -206,27 +206,20 @@ class ProjectScopedViewSet(ActorMixin, ConditionalMixin, viewsets.GenericViewSet
             project = self.requested_project(params["projet"], self.capability)
             queryset = queryset.filter(**{self.project_path: project.pk})
         if "modifie_depuis" in params:
-            if self.modified_field is None:
-                raise exceptions.ValidationError(
-                    {"modifie_depuis": ["Ce filtre n'est pas disponible pour cette ressource."]}
-                )
             since = parse_since(params["modifie_depuis"])
             queryset = queryset.filter(**{f"{self.modified_field}__gte": since})
         return queryset
 
 
 LIST_PARAMETERS = [PROJECT_PARAMETER, SINCE_PARAMETER, SIZE_PARAMETER]
-LIST_PARAMETERS_NO_SINCE = [PROJECT_PARAMETER, SIZE_PARAMETER]
 
 
-def read_only(viewset_class=None, *, since: bool = True, tags=None):
+def read_only(viewset_class=None, *, tags=None):
     """Document a read-only collection's list parameters."""
 
     def decorate(cls):
         return extend_schema_view(
-            list=extend_schema(
-                parameters=LIST_PARAMETERS if since else LIST_PARAMETERS_NO_SINCE, tags=tags
-            ),
+            list=extend_schema(parameters=LIST_PARAMETERS, tags=tags),
             retrieve=extend_schema(tags=tags),
         )(cls)
 
@@ -253,8 +246,10 @@ class ProjectViewSet(ReadOnlyViewSet):
 
 class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ProjectScopedViewSet):
     """The project's directory. POST creates or updates an organisation found by its FINESS ET
-    or its SIRET (same rules as the import: a field left out is never erased); PATCH updates one
-    organisation. Both need the directory's edit right (chef de projet, administrateur ARS)."""
+    or its SIRET (or its name), exactly as a line of the import: same repairs (a FINESS or
+    SIRET that lost its leading zero, phone numbers), same checks, and a field left out or
+    empty is never erased; PATCH updates one organisation the same way. Both need the
+    directory's edit right (chef de projet, administrateur ARS)."""
 
     serializer_class = api.OrganisationSerializer
 
@@ -286,29 +281,16 @@ class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Proj
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         project = self.requested_project(values.pop("projet"), Capability.EDIT_DIRECTORY)
-        finess = normalise_identifier(values.get("finess_et", ""))
-        siret = normalise_identifier(values.get("siret", ""))
-        if not finess and not siret:
+        if not normalise_identifier(values.get("finess_et", "")) and not normalise_identifier(
+            values.get("siret", "")
+        ):
             raise exceptions.ValidationError(
                 {"finess_et": ["Indiquez le FINESS ET ou le SIRET de l'organisation."]}
             )
-        existing = Organisation.objects.filter(project=project)
-        organisation = (existing.filter(finess_et=finess).first() if finess else None) or (
-            existing.filter(siret=siret).first() if siret else None
-        )
-        created = organisation is None
-        if created:
-            missing = [n for n in ("name", "category") if not values.get(n)]
-            if missing:
-                raise exceptions.ValidationError(
-                    {n: ["Obligatoire pour créer une organisation."] for n in missing}
-                )
-            organisation = Organisation(project=project)
-        apply_organisation(organisation, values)
-        organisations.save_organisation(organisation=organisation)
+        organisation, done = imports.save_organisation_line(project=project, values=as_line(values))
         return Response(
             api.OrganisationSerializer(organisation, context=self.get_serializer_context()).data,
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+            status=status.HTTP_201_CREATED if done == imports.CREATE else status.HTTP_200_OK,
         )
 
     @extend_schema(
@@ -324,8 +306,9 @@ class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Proj
             raise exceptions.ValidationError(
                 {"projet": ["Une organisation ne change pas de projet."]}
             )
-        apply_organisation(organisation, values)
-        organisations.save_organisation(organisation=organisation)
+        organisation, _done = imports.save_organisation_line(
+            project=organisation.project, values=as_line(values), organisation=organisation
+        )
         return Response(
             api.OrganisationSerializer(organisation, context=self.get_serializer_context()).data
         )
@@ -341,10 +324,9 @@ class ContactViewSet(ReadOnlyViewSet):
         return Contact.objects.select_related("project")
 
 
-@read_only(since=False, tags=["gouvernance"])
+@read_only(tags=["gouvernance"])
 class BodyViewSet(ReadOnlyViewSet):
     serializer_class = api.BodySerializer
-    modified_field = None
 
     def base_queryset(self):
         return Body.objects.select_related("project").prefetch_related(
@@ -352,11 +334,10 @@ class BodyViewSet(ReadOnlyViewSet):
         )
 
 
-@read_only(since=False, tags=["gouvernance"])
+@read_only(tags=["gouvernance"])
 class MeetingViewSet(ReadOnlyViewSet):
     serializer_class = api.MeetingSerializer
     project_path = "body__project"
-    modified_field = None
 
     def base_queryset(self):
         return Meeting.objects.select_related("body__project").prefetch_related("decisions")
@@ -429,12 +410,11 @@ def _by_item(message: str) -> str:
     )
 
 
-@read_only(since=False, tags=["feuille de route"])
+@read_only(tags=["feuille de route"])
 class OrientationViewSet(ReadOnlyViewSet):
     """The roadmap's tree: orientations → thématiques → objectifs → fiches-actions."""
 
     serializer_class = api.OrientationSerializer
-    modified_field = None
 
     def base_queryset(self):
         return Orientation.objects.select_related("project").prefetch_related(
@@ -533,14 +513,13 @@ class ActionIndicatorValueViewSet(
         return Response(self.get_serializer(value).data, status=status.HTTP_201_CREATED)
 
 
-@read_only(since=False, tags=["engagements"])
+@read_only(tags=["engagements"])
 class SignatoryViewSet(ReadOnlyViewSet):
     """The operators' commitments: signatory, status, dates and the signed PDF's SHA-256. A
     signataire d'opérateur sees their own organisation's only."""
 
     serializer_class = api.SignatorySerializer
     project_path = "letter__project"
-    modified_field = None
 
     def base_queryset(self):
         return Signatory.objects.select_related("letter__project", "organisation", "contact")
