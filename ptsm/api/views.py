@@ -39,7 +39,7 @@ from ptsm.accounts.permissions import (
 from ptsm.audit.services import record_download
 from ptsm.commitments.models import Signatory
 from ptsm.diagnostic import services as diagnostic
-from ptsm.diagnostic.models import IndicatorValue
+from ptsm.diagnostic.models import Indicator, IndicatorValue
 from ptsm.documents.models import GeneratedDocument
 from ptsm.documents.selectors import Viewer, is_archived, may_download
 from ptsm.evaluation import services as evaluation
@@ -53,7 +53,6 @@ from ptsm.projects.models import Project
 from ptsm.roadmap.models import (
     Action,
     ActionIndicator,
-    FundingLine,
     Objective,
     Orientation,
     Theme,
@@ -200,11 +199,14 @@ class ProjectScopedViewSet(ActorMixin, ConditionalMixin, viewsets.GenericViewSet
             )
         return project
 
+    def of_project(self, queryset, project):
+        return queryset.filter(**{self.project_path: project.pk})
+
     def filter_list(self, queryset):
         params = self.request.query_params
         if "projet" in params:
             project = self.requested_project(params["projet"], self.capability)
-            queryset = queryset.filter(**{self.project_path: project.pk})
+            queryset = self.of_project(queryset, project)
         if "modifie_depuis" in params:
             since = parse_since(params["modifie_depuis"])
             queryset = queryset.filter(**{f"{self.modified_field}__gte": since})
@@ -357,6 +359,25 @@ BATCH_RESPONSE = inline_serializer(
 
 
 @read_only(tags=["diagnostic"])
+class IndicatorViewSet(ReadOnlyViewSet):
+    """The catalogue of the diagnostic's indicators, for a client that pushes values
+    (`valeurs-diagnostic/lot/`): the ANAP catalogue, and the own indicators of the projects
+    the user has a role in. With `?projet=`, the catalogue as that project sees it."""
+
+    serializer_class = api.IndicatorSerializer
+
+    def base_queryset(self):
+        return Indicator.objects.select_related("project")
+
+    def scope(self, queryset):
+        projects = projects_allowing(self.request, self.capability)
+        return queryset.filter(Q(project=None) | Q(project__in=projects))
+
+    def of_project(self, queryset, project):
+        return queryset.filter(Q(project=None) | Q(project=project))
+
+
+@read_only(tags=["diagnostic"])
 class DiagnosticValueViewSet(ReadOnlyViewSet):
     """Values of the diagnostic's indicators; small counts are masked at storage (`valeur` null,
     `masque` true)."""
@@ -443,17 +464,32 @@ class ActionViewSet(ReadOnlyViewSet):
     project_path = "objective__theme__orientation__project"
 
     def base_queryset(self):
-        return Action.objects.select_related(
-            "objective__theme__orientation__project"
-        ).prefetch_related(
-            "milestones",
-            "indicators",
-            "operators",
-            "partners",
-            Prefetch(
-                "funding_lines", queryset=FundingLine.objects.order_by("year", "funder", "pk")
-            ),
+        # Only what the answer shows: a page of 300 reads no project or roadmap column it does
+        # not print (the code is built from the levels' numbers).
+        return Action.objects.select_related("objective__theme__orientation__project").only(
+            *(a for a in api.ActionSerializer.PLAIN.values() if a != "pk"),
+            "number",
+            "status",
+            "priority",
+            "start_date",
+            "end_date",
+            "updated_at",
+            "objective__number",
+            "objective__theme__number",
+            "objective__theme__implicit",
+            "objective__theme__orientation__number",
+            "objective__theme__orientation__project__slug",
         )
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        api.attach_action_parts(page)
+        return page
+
+    def get_object(self):
+        action = super().get_object()
+        api.attach_action_parts([action])
+        return action
 
 
 class ActionIndicatorValueViewSet(
