@@ -26,8 +26,6 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.core.management import call_command  # noqa: E402
-
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 BASE = f"http://127.0.0.1:{PORT}"
 PASSWORD = "banc-essai-pages-2026"  # noqa: S105 — a throw-away database
@@ -49,7 +47,13 @@ def serve() -> subprocess.Popen:
         "BIND": f"127.0.0.1:{PORT}",
         "WEB_CONCURRENCY": "3",
     }
-    call_command("collectstatic", "--noinput", verbosity=0)
+    # With the server's settings (DEBUG=0): the static files' manifest its pages need.
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
     return subprocess.Popen(
         [
             sys.executable,
