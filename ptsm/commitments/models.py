@@ -150,6 +150,7 @@ class Signatory(models.Model):
         "signature électronique intègre", null=True, blank=True
     )
     digital_signature_trusted = models.BooleanField("certificat reconnu", null=True, blank=True)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
 
     class Meta:
         verbose_name = "signataire"
@@ -162,6 +163,12 @@ class Signatory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} — {self.get_status_display()}"
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:  # a partial save is a change too
+            kwargs["update_fields"] = {*update_fields, "updated_at"}
+        super().save(*args, **kwargs)
 
 
 class AnnexVersion(models.Model):

@@ -79,6 +79,9 @@ class Indicator(models.Model):
     is_count = models.BooleanField("effectif (secret statistique)", default=False)
     computed = models.CharField("calcul automatique", max_length=40, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
+    # The catalogue's sync after migrate saves only what changed: a client of the API asking
+    # what changed since its last visit is not sent the whole catalogue after each deployment.
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
 
     objects = IndicatorQuerySet.as_manager()
 

@@ -7,6 +7,7 @@ import json
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from ptsm.core.anap import EntryDoor
 from ptsm.diagnostic.models import Priority
@@ -25,6 +26,25 @@ from .models import (
 )
 
 PARENT = {Orientation: "project", Theme: "orientation", Objective: "theme", Action: "objective"}
+
+
+def touch_orientations(ids) -> None:
+    """An orientation is read with its tree (themes, objectives, fiches-actions' codes and
+    titles): a change in the tree is a change of the orientation (its `updated_at`, the API's
+    `?modifie_depuis=`)."""
+    ids = set(ids)
+    if ids:
+        Orientation.objects.filter(pk__in=ids).update(updated_at=timezone.now())
+
+
+def orientation_id(item) -> int:
+    if isinstance(item, Orientation):
+        return item.pk
+    if isinstance(item, Theme):
+        return item.orientation_id
+    if isinstance(item, Objective):
+        return item.theme.orientation_id
+    return item.objective.theme.orientation_id
 
 
 def _siblings(item):
@@ -77,6 +97,15 @@ def renumber(*, project) -> None:
     for model, items in changed.items():
         if items:
             model.objects.bulk_update(items, ["number"])
+    # The orientations whose codes changed somewhere in their tree.
+    theme_orientation = {t.pk: t.orientation_id for t in themes}
+    objective_orientation = {o.pk: theme_orientation[o.theme_id] for o in objectives}
+    touch_orientations(
+        [o.pk for o in changed[Orientation]]
+        + [t.orientation_id for t in changed[Theme]]
+        + [objective_orientation[o.pk] for o in changed[Objective]]
+        + [objective_orientation[a.objective_id] for a in changed[Action]]
+    )
 
 
 def project_of(item):
@@ -97,6 +126,7 @@ def save_item(*, item):
     item.full_clean()
     item.save()
     renumber(project=project_of(item))
+    touch_orientations([orientation_id(item)])
     return item
 
 
@@ -180,6 +210,7 @@ def move(*, item, direction: int) -> None:
         sibling.position = position
     type(item).objects.bulk_update(siblings, ["position"])
     renumber(project=project_of(item))
+    touch_orientations([orientation_id(item)])
 
 
 @transaction.atomic
@@ -187,6 +218,7 @@ def set_archived(*, item, archived: bool) -> None:
     item.archived = archived
     item.save(update_fields=["archived"])
     renumber(project=project_of(item))
+    touch_orientations([orientation_id(item)])
 
 
 def _check_action(action: Action, project, organisations, contacts) -> None:
@@ -234,6 +266,7 @@ def save_action(*, action: Action, operators=None, partners=None, findings=None)
         action.findings.set(findings)
     if created:
         renumber(project=project)
+    touch_orientations([action.objective.theme.orientation_id])
     return action
 
 
