@@ -334,3 +334,11 @@ def validate_diagnostic(
         project=project, key=DIAGNOSTIC_VALIDATED.key, happened_on=validated_on, user=user
     )
     return version
+
+
+def purge_expired_indicator_imports(*, now=None, dry_run: bool = False) -> int:
+    """The retention purge (cron, `purge_personal_data`): indicator tables uploaded and never
+    committed, past PTSM_PENDING_IMPORT_RETENTION_DAYS. Returns how many (would) go."""
+    from .imports import expired_pending, purge_expired_pending
+
+    return expired_pending(now=now).count() if dry_run else purge_expired_pending(now=now)
