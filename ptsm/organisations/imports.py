@@ -201,6 +201,11 @@ def preview_import(
     return Preview(kind=kind, rows=[r.as_json() for r in _preview_contacts(project, raw_rows)])
 
 
+def _given(contact: Contact, name: str, value):
+    """An update never erases: an empty cell or an absent column keeps the stored value."""
+    return value or (getattr(contact, name) if contact.pk else value)
+
+
 def _preview_contacts(project, raw_rows: list[dict]) -> list[RowResult]:
     organisations = list(Organisation.objects.filter(project=project))
     by_finess = {o.finess_et: o for o in organisations if o.finess_et}
@@ -229,21 +234,26 @@ def _preview_contacts(project, raw_rows: list[dict]) -> list[RowResult]:
         email = values.get("email", "").strip().lower()
         contact = existing.get(email) if email else None
         contact = contact or Contact(project=project)
+
         contact.organisation = organisation
-        contact.civility = _parse_choice(
-            values.get("civility", ""), CIVILITY_LOOKUP, "Civilité", errors
+        contact.civility = _given(
+            contact,
+            "civility",
+            _parse_choice(values.get("civility", ""), CIVILITY_LOOKUP, "Civilité", errors),
         )
-        contact.first_name = values.get("first_name", "")
-        contact.last_name = values.get("last_name", "")
-        contact.function = values.get("function", "")
+        for name in ("first_name", "last_name", "function", "phone"):
+            setattr(contact, name, _given(contact, name, values.get(name, "").strip()))
         contact.email = email
-        contact.phone = values.get("phone", "")
         legal_basis = _parse_choice(
             values.get("legal_basis", ""), LEGAL_BASIS_LOOKUP, "Base légale", errors
         )
-        contact.legal_basis = legal_basis or LegalBasis.PUBLIC_INTEREST
+        contact.legal_basis = (
+            _given(contact, "legal_basis", legal_basis) or LegalBasis.PUBLIC_INTEREST
+        )
         notice = _parse_date(values.get("notice_date", ""), errors)
-        contact.notice_date = dt.date.fromisoformat(notice) if notice else None
+        if notice or not contact.pk:
+            contact.notice_date = dt.date.fromisoformat(notice) if notice else None
+        notice = contact.notice_date.isoformat() if contact.notice_date else ""
         if email and email in seen:
             errors.append(f"Adresse électronique déjà présente ligne {seen[email]} du fichier.")
         if email:

@@ -1,4 +1,5 @@
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -192,6 +193,44 @@ def test_xlsx_contacts_import_links_to_existing_organisations(lead, project):
         and katell.legal_basis == "interet_legitime"
     )
     assert katell.notice_date.isoformat() == "2026-03-01"
+
+
+def test_a_contacts_update_never_erases_what_the_file_leaves_empty(lead, project):
+    epsm = Organisation.objects.create(
+        project=project, name="EPSM Finistère Sud", category="sanitaire_public"
+    )
+    Contact.objects.create(
+        project=project,
+        organisation=epsm,
+        civility="Mme",
+        first_name="Katell",
+        last_name="Le Bihan",
+        function="Psychiatre",
+        email="k.lebihan@epsm.fr",
+        phone="02 98 00 00 00",
+        legal_basis="interet_legitime",
+        notice_date=dt.date(2026, 3, 1),
+    )
+    # Next month's table: a new function, no phone column, the other cells empty.
+    content = xlsx(
+        [
+            ["Organisation", "Civilité", "Prénom", "Nom", "Fonction", "Courriel", "Base légale"],
+            ["EPSM Finistère Sud", "", "", "", "Cheffe de pôle", "K.LeBihan@epsm.fr", ""],
+        ]
+    )
+    page = page_text(upload(lead, project, "contacts.xlsx", content, kind="contacts"))
+    assert "1 ligne lue" in page
+    confirm(lead, project)
+    katell = Contact.objects.get(email="k.lebihan@epsm.fr")
+    assert (katell.function, katell.first_name, katell.last_name, katell.civility) == (
+        "Cheffe de pôle",
+        "Katell",
+        "Le Bihan",
+        "Mme",
+    )
+    assert katell.phone == "02 98 00 00 00" and katell.legal_basis == "interet_legitime"
+    assert katell.notice_date == dt.date(2026, 3, 1)
+    assert Contact.objects.count() == 1
 
 
 def test_contacts_errors_unknown_organisation_duplicates_and_dates(lead, project):
