@@ -86,6 +86,8 @@ class CockpitLine:
     signed: int = 0
     expected: int = 0
     next_review: tuple[str, dt.date] | None = None
+    # Figure → the page it comes from (see `drill_down`); a figure without one is not linked.
+    links: dict[str, str] = field(default_factory=dict)
 
     @property
     def actions_total(self) -> int:
@@ -192,6 +194,62 @@ def cockpit_lines(
     key = SORTS.get(filters.sort, SORTS[DEFAULT_SORT])
     lines.sort(key=key, reverse=filters.descending)
     return lines
+
+
+# Drill-down: each figure links to the page it comes from --------------------------------------
+
+# For the ARS (the project's pages, with the administrateur ARS's rights in each).
+PROJECT_PAGES = {
+    "project": "projects:dashboard",
+    "framing": "framing:letter",
+    "diagnostic": "diagnostic:overview",
+    "roadmap": "roadmap:tree",
+    "actions": "roadmap:actions",
+    "funding": "roadmap:synthesis",
+    "signatures": "commitments:letter",
+    "milestones": "projects:milestones",
+}
+# For the observateur national, who has no role in the projects: the public page's section
+# showing the figure, when the project publishes one; otherwise no link (never a 403).
+PUBLIC_SECTIONS = {
+    "project": "",
+    "framing": "#documents",
+    "diagnostic": "#documents",
+    "roadmap": "#feuille-de-route",
+    "actions": "#feuille-de-route",
+    "funding": "#donnees-ouvertes",
+    "signatures": "#feuille-de-route",
+    "milestones": "#calendrier",
+}
+
+
+def drill_down(lines: list[CockpitLine], *, national: bool) -> None:
+    """Fill each line's links. One query (the published public pages) for the national view;
+    the URLs are reversed once, not once per project."""
+    from django.urls import reverse
+
+    from ptsm.pilotage.models import PublicPage
+
+    marker = "projet-0"
+    if not national:
+        patterns = {
+            key: reverse(name, kwargs={"slug": marker}) for key, name in PROJECT_PAGES.items()
+        }
+        for line in lines:
+            line.links = {
+                key: pattern.replace(marker, line.project.slug) for key, pattern in patterns.items()
+            }
+        return
+    published = set(
+        PublicPage.objects.filter(
+            project_id__in=[line.project.pk for line in lines], published=True
+        ).values_list("project_id", flat=True)
+    )
+    page = reverse("pilotage:public", kwargs={"projet": marker})
+    for line in lines:
+        if line.project.pk in published:
+            url = page.replace(marker, line.project.slug)
+            line.links = {key: url + anchor for key, anchor in PUBLIC_SECTIONS.items()}
 
 
 # Maps ------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
 from ptsm.accounts.permissions import Capability, cockpit_scope
+from ptsm.audit.services import record_exports
 from ptsm.core.anap import EntryDoor
 from ptsm.core.concurrency import AlreadyDone
 from ptsm.diagnostic.selectors import catalogue, shared_catalogue
@@ -64,6 +65,7 @@ def cockpit(request, scope):
     lines = selectors.cockpit_lines(
         selectors.filtered_projects(scope, filters), filters, today=today
     )
+    selectors.drill_down(lines, national=scope.national)
     context = _common(scope, form, filters, lines)
     region = form.chosen_region()
     maps = []
@@ -80,6 +82,7 @@ def cockpit(request, scope):
         phase_groups=selectors.phase_groups(lines),
         sort_links=form.sort_links(),
         sort_label=SORT_LABELS[filters.sort],
+        several_regions=len(context["regions"]) > 1,
         today=today,
     )
     return render(request, "pilotage/cockpit.html", context)
@@ -95,6 +98,12 @@ def cockpit_export(request, scope):
     if region is None and not scope.national and len(form.regions) == 1:
         region = form.regions[0]
     name = f"pilotage-{slugify(region.name) if region else 'france'}.xlsx"
+    record_exports(
+        projects=[line.project for line in lines],
+        user=request.user,
+        what="pilotage",
+        file_name=name,
+    )
     response = HttpResponse(
         exports.cockpit_workbook(lines, national=scope.national),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -344,3 +344,66 @@ def test_funding_totals_per_funder(client, bretagne_and_elsewhere):
         Decimal(0),
     )
     assert lines[0].granted == expected > 0
+
+
+def table_links(response) -> list[str]:
+    import re
+
+    table = response.content.decode().split('id="cockpit-table"')[1].split("</table>")[0]
+    body = table.split("<tbody>")[1]
+    return [html.unescape(href) for href in re.findall(r'href="([^"]+)"', body)]
+
+
+def test_every_figure_of_the_ars_links_to_a_project_page_the_ars_may_open(
+    client, bretagne_and_elsewhere
+):
+    """An administrateur ARS of the région, with no membership in the projects: every link of the
+    table opens (their ARS rights in each project), none answers 403."""
+    from ptsm.accounts.models import ArsAdministration
+
+    admin = UserFactory()
+    ArsAdministration.objects.create(user=admin, region_id="53")
+    login(client, admin)
+    links = table_links(client.get(reverse("pilotage:cockpit")))
+    finistere = bretagne_and_elsewhere[0]
+    assert reverse("roadmap:synthesis", kwargs={"slug": finistere.slug}) in links
+    assert len(links) >= 15
+    for url in set(links):
+        assert client.get(url).status_code == 200, url
+
+
+def test_the_national_observer_drills_down_to_public_pages_only(client, bretagne_and_elsewhere):
+    from ptsm.pilotage import services
+
+    finistere, ille, *_rest = bretagne_and_elsewhere
+    services.publish(project=finistere)
+    observer = UserFactory()
+    NationalObserver.objects.create(user=observer)
+    login(client, observer)
+    response = client.get(reverse("pilotage:cockpit"))
+    links = table_links(response)
+    public = reverse("pilotage:public", kwargs={"projet": finistere.slug})
+    assert links and all(url.startswith(public) for url in links)
+    assert f"{public}#feuille-de-route" in links and f"{public}#donnees-ouvertes" in links
+    for url in set(links):
+        assert client.get(url).status_code == 200, url
+    # An unpublished project's figures are shown, not linked.
+    assert "PTSM d'Ille-et-Vilaine" in cockpit_rows(response)
+    assert not any(ille.slug in url for url in links)
+
+
+def test_the_xlsx_export_is_recorded_in_the_journal_of_each_project_exported(
+    client, bretagne_and_elsewhere
+):
+    from ptsm.audit.models import AuditEntry, Kind
+
+    finistere, ille, morbihan, deux_sevres = bretagne_and_elsewhere
+    admin = member(finistere, Role.ARS_ADMIN)
+    login(client, admin)
+    assert client.get(reverse("pilotage:export")).status_code == 200
+    entries = AuditEntry.objects.filter(kind=Kind.EXPORT)
+    assert {e.project_id for e in entries} == {finistere.pk, ille.pk, morbihan.pk}
+    assert all(e.actor == admin and e.object_repr == "pilotage-bretagne.xlsx" for e in entries)
+    assert all(e.remote_addr for e in entries)  # the client's address, as for every entry
+    journal = visible_text(client.get(reverse("audit:journal", kwargs={"slug": finistere.slug})))
+    assert "pilotage-bretagne.xlsx" in journal
