@@ -33,10 +33,9 @@ from ptsm.roadmap.selectors import (
 from ptsm.territories.models import Region
 from ptsm.territories.selectors import (
     Fill,
-    communes_by_territory,
-    communes_map_svg,
     departements_by_territory,
-    departements_map_svg,
+    france_outlines_map_svg,
+    region_outlines_map_svg,
 )
 
 # One colour per phase, light to dark in the method's order (viridis: distinct for colour-blind
@@ -276,23 +275,24 @@ def phase_groups(lines: list[CockpitLine]) -> list[tuple[str, str, list[str]]]:
     ]
 
 
-def region_phase_map(region: Region, lines: list[CockpitLine]) -> str:
-    """The région's communes, each project's territory coloured by its phase."""
-    mine = [line for line in lines if line.project.region_id == region.code]
-    covered = communes_by_territory([line.project.territory_id for line in mine])
-    fills: dict[str, Fill] = {}
-    for line in mine:
-        fill = Fill(
-            PHASE_COLOURS[line.project.phase],
-            f"{line.project.name} : {line.project.get_phase_display()}",
-        )
-        for code in covered[line.project.territory_id]:
-            fills[code] = fill
-    from ptsm.territories.models import Commune
+def _phase_fill(line: CockpitLine) -> Fill:
+    return Fill(
+        PHASE_COLOURS[line.project.phase],
+        f"{line.project.name} ({line.project.territory.name}) : {line.project.get_phase_display()}",
+    )
 
-    return communes_map_svg(
-        Commune.objects.filter(departement__region=region),
-        fills,
+
+def _least_advanced_on_top(lines: list[CockpitLine]) -> list[CockpitLine]:
+    """Where two projects' territories overlap, the least advanced is drawn last (on top)."""
+    return sorted(lines, key=lambda line: -PHASE_ORDER[line.project.phase])
+
+
+def region_phase_map(region: Region, lines: list[CockpitLine]) -> str:
+    """The région's départements, each project's territory (its outline) coloured by its phase."""
+    mine = [line for line in lines if line.project.region_id == region.code]
+    return region_outlines_map_svg(
+        region.code,
+        [(line.project.territory_id, _phase_fill(line)) for line in _least_advanced_on_top(mine)],
         title=(
             f"Carte de la région {region.name} : territoire de chaque projet coloré selon sa phase"
         ),
@@ -305,13 +305,10 @@ def france_phase_map(lines: list[CockpitLine]) -> str:
     least advanced when several do)."""
     by_territory = departements_by_territory([line.project.territory_id for line in lines])
     fills: dict[str, Fill] = {}
-    for line in sorted(lines, key=lambda line: -PHASE_ORDER[line.project.phase]):
+    for line in _least_advanced_on_top(lines):
         for code in by_territory[line.project.territory_id]:
-            fills[code] = Fill(
-                PHASE_COLOURS[line.project.phase],
-                f"{line.project.name} : {line.project.get_phase_display()}",
-            )
-    return departements_map_svg(
+            fills[code] = _phase_fill(line)
+    return france_outlines_map_svg(
         fills,
         title="Carte de France par département : phase du projet territorial de chacun",
         legend=phase_legend(lines) + [("Sans projet suivi", "#d5d5d5")],
@@ -383,16 +380,14 @@ def indicator_map(region: Region | None, compared: list[ComparedValue], indicato
     title = f"{indicator.label} par territoire de projet"
     with_values = [c for c in compared if c.value is not None]
     if region is not None:
-        from ptsm.territories.models import Commune
-
-        covered = communes_by_territory([c.project.territory_id for c in with_values])
-        fills = {
-            code: Fill(colour(c.value), f"{c.project.name} : {c.shown}")
-            for c in with_values
-            for code in covered[c.project.territory_id]
-        }
-        return communes_map_svg(
-            Commune.objects.filter(departement__region=region), fills, title=title, legend=legend
+        return region_outlines_map_svg(
+            region.code,
+            [
+                (c.project.territory_id, Fill(colour(c.value), f"{c.project.name} : {c.shown}"))
+                for c in with_values
+            ],
+            title=title,
+            legend=legend,
         )
     by_territory = departements_by_territory([c.project.territory_id for c in with_values])
     fills = {
@@ -400,7 +395,7 @@ def indicator_map(region: Region | None, compared: list[ComparedValue], indicato
         for c in with_values
         for code in by_territory[c.project.territory_id]
     }
-    return departements_map_svg(fills, title=title, legend=legend)
+    return france_outlines_map_svg(fills, title=title, legend=legend)
 
 
 # Action plan per entry door ---------------------------------------------------------------------

@@ -272,7 +272,9 @@ def test_a_draft_is_never_public(client):
     services.publish(project=project)
     response = client.get(public_url(project))
     assert "Aucun document validé ou signé n'est publié" in visible_text(response)
-    assert client.get(public_url(project, "pilotage:public_document", pk=draft.pk)).status_code == 404
+    assert (
+        client.get(public_url(project, "pilotage:public_document", pk=draft.pk)).status_code == 404
+    )
 
 
 def test_an_unpublished_or_unchosen_document_is_404(client, project):
