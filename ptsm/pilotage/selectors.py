@@ -7,6 +7,7 @@ projects at once: the cockpit costs the same number of queries for 5 projects an
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import Q, QuerySet
 
@@ -104,12 +105,12 @@ class CockpitLine:
             (v for (_, s), v in self.funding.items() if s == FundingStatus.GRANTED), Decimal(0)
         )
 
-    @property
+    @cached_property
     def action_counts(self) -> list[tuple[str, int]]:
         """(status label, count) for the statuses present, in the workflow's order."""
         return [(s.label, self.actions[s]) for s in ActionStatus if self.actions.get(s)]
 
-    @property
+    @cached_property
     def funders(self) -> list[tuple[str, Decimal, Decimal]]:
         """(funder, requested, granted) for the funders present."""
         return [
@@ -287,20 +288,28 @@ def _least_advanced_on_top(lines: list[CockpitLine]) -> list[CockpitLine]:
     return sorted(lines, key=lambda line: -PHASE_ORDER[line.project.phase])
 
 
-def region_phase_map(region: Region, lines: list[CockpitLine]) -> str:
+@dataclass(frozen=True)
+class PhaseMap:
+    svg: str
+    # Shown under the map in HTML, readable at any width (the SVG shrinks on a phone).
+    legend: list[tuple[str, str]]
+
+
+def region_phase_map(region: Region, lines: list[CockpitLine]) -> PhaseMap:
     """The région's départements, each project's territory (its outline) coloured by its phase."""
     mine = [line for line in lines if line.project.region_id == region.code]
-    return region_outlines_map_svg(
+    svg = region_outlines_map_svg(
         region.code,
         [(line.project.territory_id, _phase_fill(line)) for line in _least_advanced_on_top(mine)],
         title=(
             f"Carte de la région {region.name} : territoire de chaque projet coloré selon sa phase"
         ),
-        legend=phase_legend(mine) + [("Sans projet suivi", "#d5d5d5")],
+        legend=[],
     )
+    return PhaseMap(svg, phase_legend(mine) + [("Sans projet suivi", "#d5d5d5")])
 
 
-def france_phase_map(lines: list[CockpitLine]) -> str:
+def france_phase_map(lines: list[CockpitLine]) -> PhaseMap:
     """France by département, each coloured by the phase of the project that covers it (the
     least advanced when several do)."""
     by_territory = departements_by_territory([line.project.territory_id for line in lines])
@@ -308,11 +317,12 @@ def france_phase_map(lines: list[CockpitLine]) -> str:
     for line in _least_advanced_on_top(lines):
         for code in by_territory[line.project.territory_id]:
             fills[code] = _phase_fill(line)
-    return france_outlines_map_svg(
+    svg = france_outlines_map_svg(
         fills,
         title="Carte de France par département : phase du projet territorial de chacun",
-        legend=phase_legend(lines) + [("Sans projet suivi", "#d5d5d5")],
+        legend=[],
     )
+    return PhaseMap(svg, phase_legend(lines) + [("Sans projet suivi", "#d5d5d5")])
 
 
 # Indicator comparison ---------------------------------------------------------------------------

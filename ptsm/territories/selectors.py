@@ -421,7 +421,8 @@ def _empty_map(title: str) -> str:
 
 
 def _framed(title: str, body: str, width: int, height: int, legend: list) -> str:
-    legend_height = 18 * len(legend) + 10
+    """The map with its legend below (none: the page shows it in HTML)."""
+    legend_height = 18 * len(legend) + 10 if legend else 4
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" '
         f'height="{height + legend_height}" viewBox="0 0 {width} {height + legend_height}">'
