@@ -75,10 +75,15 @@ def record_exports(*, projects, user, what: str, file_name: str) -> list[AuditEn
     project's journal, written in one query."""
     from django.db.models.signals import pre_save
 
-    content_type = ContentType.objects.get_for_model(type(projects[0])) if projects else None
-    entries = []
-    for project in projects:
-        entry = AuditEntry(
+    if not projects:
+        return []
+    content_type = ContentType.objects.get_for_model(type(projects[0]))
+    # What django-auditlog's middleware adds to every entry (the client's address and port),
+    # which bulk_create would not ask for: asked once, copied to each entry.
+    model = AuditEntry(actor=user)
+    pre_save.send(sender=AuditEntry, instance=model, raw=False, using="default")
+    entries = [
+        AuditEntry(
             kind=Kind.EXPORT,
             action=AuditEntry.Action.ACCESS,
             content_type=content_type,
@@ -88,12 +93,12 @@ def record_exports(*, projects, user, what: str, file_name: str) -> list[AuditEn
             project=project,
             actor=user,
             actor_email=user.email,
+            remote_addr=model.remote_addr,
+            remote_port=model.remote_port,
             additional_data={"export": what},
         )
-        # What django-auditlog's middleware adds to every entry (the client's address), which
-        # bulk_create would not ask for.
-        pre_save.send(sender=AuditEntry, instance=entry, raw=False, using="default")
-        entries.append(entry)
+        for project in projects
+    ]
     return AuditEntry.objects.bulk_create(entries)
 
 
