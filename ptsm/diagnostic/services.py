@@ -111,7 +111,7 @@ def create_indicator(*, project, indicator: Indicator) -> Indicator:
         "code", flat=True
     )
     numbers = [int(c.rsplit("-", 1)[1]) for c in taken if c.rsplit("-", 1)[1].isdigit()]
-    indicator.code = f"P{project.pk}-{max(numbers, default=0) + 1}"
+    indicator.code = Indicator.project_code(project.pk, max(numbers, default=0) + 1)
     indicator.computed = ""
     indicator.order = 1000 + max(numbers, default=0) + 1  # after the ANAP ones of its grid
     indicator.full_clean()

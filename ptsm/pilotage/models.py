@@ -3,6 +3,8 @@ projet. The cockpit itself stores nothing: it reads the other apps."""
 
 from django.db import models
 
+from ptsm.diagnostic.models import rekeyed_code
+
 
 def default_document_kinds() -> list[str]:
     """The frozen documents a new public page offers until the chef de projet chooses: the
@@ -15,8 +17,8 @@ def default_document_kinds() -> list[str]:
 class PublicPage(models.Model):
     """Whether the project's transparency page (`/public/<projet>/`) and its open data are
     published, which diagnostic indicators the COPIL chose to publish and which validated or
-    signed documents it offers. Changes are recorded in
-    the project's journal (`audit.tracked`)."""
+    signed documents it offers. Changes are recorded in the project's journal
+    (`audit.tracked`)."""
 
     project = models.OneToOneField(
         "projects.Project", on_delete=models.CASCADE, related_name="public_page"
@@ -37,3 +39,7 @@ class PublicPage(models.Model):
 
     def __str__(self) -> str:
         return f"Page publique — {self.project}"
+
+    def rekey_for_project(self) -> None:
+        """Restored from an archive: the project's own indicators have their new codes."""
+        self.indicator_codes = [rekeyed_code(c, self.project_id) for c in self.indicator_codes]

@@ -113,11 +113,34 @@ class Project(models.Model):
         return add_months(self.start_date, planned_signature_months(self.planned_duration_months))
 
     @property
+    def duration_label(self) -> str:
+        """What the dates cover: « 18 mois », « élaboration en 18 mois, puis mise en œuvre et
+        bilans » when the reviews end later, « élaboration en 18 mois, puis contrat de 60 mois »."""
+        months = self.planned_duration_months
+        if self.is_contract:
+            return f"élaboration en {months} mois, puis contrat de {self.contract_duration_months} mois"
+        if self.planned_end_date > add_months(self.start_date, months):
+            return f"élaboration en {months} mois, puis mise en œuvre et bilans"
+        return f"{months} mois"
+
+    @property
     def planned_end_date(self) -> dt.date:
+        """The end of the contract (CTSM); for a PTSM alone, its final review: at the end of its
+        planned duration, or later when its 6-month review falls after it."""
         if self.is_contract:
             return add_months(self.planned_signature_date, self.contract_duration_months)
-        return add_months(self.start_date, self.planned_duration_months)
+        six_months = add_months(self.planned_signature_date, SIX_MONTH_REVIEW_DELAY)
+        return max(
+            add_months(self.start_date, self.planned_duration_months),
+            add_months(six_months, FINAL_REVIEW_AFTER_SIX_MONTH_REVIEW),
+        )
 
+
+# The 6-month review comes six months after the signature of the commitments; a PTSM alone
+# assesses its démarche at least three months after it (an 18-month démarche signs at 14
+# months: its 6-month review falls at 20 months, after the 18 of its elaboration).
+SIX_MONTH_REVIEW_DELAY = 6
+FINAL_REVIEW_AFTER_SIX_MONTH_REVIEW = 3
 
 # The ANAP method's reference: an 18-month démarche signs its commitments at 14 months.
 REFERENCE_DURATION_MONTHS = 18

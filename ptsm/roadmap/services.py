@@ -101,30 +101,60 @@ def save_item(*, item):
 
 
 @transaction.atomic
-def save_levels(*, project, uses_themes: bool, **names: str) -> RoadmapLevels:
+def save_levels(
+    *, project, uses_themes: bool, attach_to_orientations: bool = False, **names: str
+) -> RoadmapLevels:
     """Name the roadmap's levels for this project and choose whether it uses themes. Themes
     can be left out only while the roadmap has none (its objectives then hang on the
-    orientations, through one implicit theme each)."""
+    orientations, through one implicit theme each), or when asked to attach the themes'
+    objectives to their orientations (`attach_to_orientations`)."""
     levels = RoadmapLevels.objects.filter(project=project).first() or RoadmapLevels(project=project)
-    if (
-        not uses_themes
-        and Theme.objects.filter(orientation__project=project, implicit=False, archived=False)
-        .exclude(objectives=None)
-        .exists()
-    ):
-        raise ValidationError(
-            {
-                "uses_themes": "La feuille de route a des thématiques avec des objectifs : "
-                "rattachez ces objectifs autrement ou archivez ces thématiques avant de "
-                "retirer ce niveau."
-            }
-        )
+    carrying = Theme.objects.filter(
+        orientation__project=project, implicit=False, archived=False
+    ).exclude(objectives=None)
+    if not uses_themes and carrying.exists():
+        if not attach_to_orientations:
+            raise ValidationError(
+                {
+                    "uses_themes": "La feuille de route a des thématiques avec des objectifs : "
+                    "cochez « Rattacher les objectifs directement à leur orientation » (les "
+                    "thématiques sont alors archivées), ou archivez ces thématiques avant de "
+                    "retirer ce niveau."
+                }
+            )
+        _attach_objectives_to_orientations(project)
     for field, value in names.items():
         setattr(levels, field, " ".join((value or "").split()))
     levels.uses_themes = uses_themes
     levels.full_clean()
     levels.save()
     return levels
+
+
+def _attach_objectives_to_orientations(project) -> int:
+    """Each orientation's objectives, in the order of their themes, move under the orientation
+    itself (its implicit theme); the emptied themes are archived, so nothing is lost."""
+    moved = 0
+    themes = Theme.objects.filter(
+        orientation__project=project, implicit=False, archived=False
+    ).order_by("orientation__position", "position", "pk")
+    by_orientation: dict[int, list[Theme]] = {}
+    for theme in themes:
+        by_orientation.setdefault(theme.orientation_id, []).append(theme)
+    for orientation in Orientation.objects.filter(pk__in=by_orientation):
+        target = implicit_theme(orientation=orientation)
+        position = target.objectives.count()
+        for theme in by_orientation[orientation.pk]:
+            for objective in theme.objectives.order_by("archived", "position", "pk"):
+                position += 1
+                objective.theme = target
+                objective.position = position
+                objective.save(update_fields=["theme", "position"])
+                moved += 1
+            theme.archived = True
+            theme.save(update_fields=["archived"])
+    renumber(project=project)
+    return moved
 
 
 @transaction.atomic

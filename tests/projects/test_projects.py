@@ -38,7 +38,8 @@ def test_ars_admin_creates_a_project_with_its_territory_and_default_milestones(c
     assert response.url == reverse("projects:dashboard", kwargs={"slug": created.slug})
     assert created.slug == "ptsm-du-pays-de-brest"
     assert created.phase == Phase.CADRAGE
-    assert created.planned_end_date == dt.date(2027, 9, 1)
+    # Signed at 14 months, reviewed 6 months later, assessed 3 months after that.
+    assert created.planned_end_date == dt.date(2028, 2, 1)
     assert sorted(created.territory.communes.values_list("code", flat=True)) == ["29019", "29075"]
     assert created.milestones.count() == 7
     assert created.milestones.first().title == "Signature de la lettre de cadrage"
@@ -179,7 +180,9 @@ def test_lead_edits_the_project_phase_and_duration(client, project):
     assert response.status_code == 302
     project.refresh_from_db()
     assert project.phase == Phase.ROADMAP
-    assert project.planned_end_date == dt.date(2028, 1, 15)
+    assert project.planned_duration_months == 24
+    # Signed at 19 months of 24: the 6-month review and the final one come after the 24.
+    assert project.planned_end_date == dt.date(2028, 5, 15)
 
 
 def test_invalid_project_edit_is_refused_in_french(client, project):
