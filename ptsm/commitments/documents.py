@@ -1,7 +1,15 @@
 """Document kinds owned by the commitments app."""
 
 from ptsm.documents.letters import letter_frame
-from ptsm.documents.registry import DocumentKind, Freeze, Variant, register, template_path
+from ptsm.documents.registry import (
+    PUBLIC_BY_DEFAULT,
+    PUBLIC_OPTIONAL,
+    DocumentKind,
+    Freeze,
+    Variant,
+    register,
+    template_path,
+)
 from ptsm.documents.rendering import docx_renderer, pdf_renderer
 from ptsm.organisations.models import Organisation
 from ptsm.territories.selectors import territory_of
@@ -187,6 +195,8 @@ register(
         "évaluation, page des signatures.",
         build_context=_collective,
         frozen=_collective_frozen,
+        publication=PUBLIC_BY_DEFAULT,
+        publication_note="Elle nomme ses signataires dans leur fonction et les pilotes des fiches-actions.",
         renderers={
             "docx": docx_renderer(COLLECTIVE_DOCX),
             "pdf": pdf_renderer(
@@ -207,6 +217,11 @@ register(
         build_all_contexts=_all_annexes,
         owner_organisation=int,  # the variant key is the operator's pk
         frozen=_annexes_frozen,
+        publication=PUBLIC_OPTIONAL,
+        publication_note=(
+            "Une par opérateur : raison sociale, SIRET, adresse, signataire et financements de "
+            "l'opérateur."
+        ),
         renderers={
             "docx": docx_renderer(ANNEX_DOCX),
             "pdf": pdf_renderer(template_path(__file__, "doc_templates", "annexe-operateur.typ")),

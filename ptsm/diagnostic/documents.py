@@ -1,6 +1,6 @@
 """Document kinds owned by the diagnostic app: the report (DOCX, PDF/A)."""
 
-from ptsm.documents.registry import DocumentKind, Freeze, register, template_path
+from ptsm.documents.registry import PUBLIC_BY_DEFAULT, DocumentKind, Freeze, register, template_path
 from ptsm.documents.rendering import docx_renderer, pdf_renderer
 from ptsm.territories.selectors import territory_map_svg
 
@@ -50,6 +50,7 @@ register(
         "priorités par porte d'entrée.",
         build_context=report_context,
         is_draft=lambda project: not project.diagnostic_versions.exists(),  # COPIL validation
+        publication=PUBLIC_BY_DEFAULT,
         renderers={
             "docx": docx_renderer(REPORT_DOCX),
             "pdf": pdf_renderer(template_path(__file__, "doc_templates", "diagnostic.typ")),

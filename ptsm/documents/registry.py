@@ -25,6 +25,10 @@ CONTENT_TYPES = {
 }
 
 
+# `DocumentKind.publication`: may its frozen PDF be offered on the project's public page?
+NOT_PUBLIC, PUBLIC_OPTIONAL, PUBLIC_BY_DEFAULT = "", "optional", "default"
+
+
 @dataclass(frozen=True)
 class Variant:
     key: str  # stored with the document ("" for single-file kinds)
@@ -86,6 +90,12 @@ class DocumentKind:
     frozen: Callable[..., dict[str, Freeze]] | None = None
     # (project) -> why nothing can be generated yet (in French), or None when it can.
     unavailable_reason: Callable[..., str | None] | None = None
+    # Whether the chef de projet may offer its frozen PDF on the project's public page:
+    # NOT_PUBLIC (the default: drafts, files listing contacts), PUBLIC_OPTIONAL, or
+    # PUBLIC_BY_DEFAULT (ticked until the chef de projet says otherwise).
+    publication: str = ""
+    # What the chef de projet should know before publishing it (who it names, and how).
+    publication_note: str = ""
 
     def variants_for(self, project) -> list[Variant]:
         if self.variants is None:

@@ -14,7 +14,17 @@ from ptsm.accounts.permissions import (
 )
 
 from .models import GeneratedDocument
-from .registry import FORMAT_LABELS, DocumentKind, Freeze, Variant, all_kinds, bulk_scopes, get_kind
+from .registry import (
+    FORMAT_LABELS,
+    PUBLIC_BY_DEFAULT,
+    PUBLIC_OPTIONAL,
+    DocumentKind,
+    Freeze,
+    Variant,
+    all_kinds,
+    bulk_scopes,
+    get_kind,
+)
 
 
 def latest_documents(project) -> dict[tuple[str, str, str], GeneratedDocument]:
@@ -202,3 +212,69 @@ def archived_among(pks: list[int]) -> set[int]:
 
 def is_archived(document: GeneratedDocument) -> bool:
     return GeneratedDocument.objects.filter(archived_condition(), pk=document.pk).exists()
+
+
+# The project's public page (pilotage): the frozen PDF of the kinds its chef de projet publishes.
+
+
+def publishable_kinds() -> list[DocumentKind]:
+    """The kinds whose frozen PDF may be offered on a project's public page (see
+    `DocumentKind.publication`): never a draft, never a file listing contacts."""
+    return [
+        kind
+        for kind in all_kinds()
+        if kind.publication in (PUBLIC_OPTIONAL, PUBLIC_BY_DEFAULT) and "pdf" in kind.formats
+    ]
+
+
+def default_public_kinds() -> list[str]:
+    return [kind.slug for kind in publishable_kinds() if kind.publication == PUBLIC_BY_DEFAULT]
+
+
+@dataclass(frozen=True)
+class PublicFile:
+    kind: DocumentKind
+    variant: Variant
+    frozen_on: object  # date of the validation or signature that froze it
+    document: GeneratedDocument | None  # None: frozen but its PDF never generated yet
+
+    @property
+    def title(self) -> str:
+        return self.variant.title if self.variant.key else self.kind.title
+
+
+def public_files(project, kind_slugs) -> list[PublicFile]:
+    """The frozen PDF files of these kinds (publishable ones only), in the kinds' order: what a
+    validation or a signature fixed, served as stored. A kind not frozen yet (a draft, a letter
+    being written) gives nothing. A few queries per kind, whatever the number of files."""
+    with ExitStack() as scopes:
+        for scope in bulk_scopes():
+            scopes.enter_context(scope())
+        return _public_files(project, set(kind_slugs))
+
+
+def _public_files(project, chosen: set[str]) -> list[PublicFile]:
+    from .services import frozen_document, frozen_documents, frozen_states, unavailable_reason
+
+    kinds = [
+        kind
+        for kind in publishable_kinds()
+        if kind.slug in chosen and not (kind.is_draft is not None and kind.is_draft(project))
+    ]
+    memo: dict = {}
+    states = {
+        kind.slug: {} if unavailable_reason(project, kind) else frozen_states(project, kind, memo)
+        for kind in kinds
+    }
+    stored = frozen_documents(project, states)
+    files = []
+    for kind in kinds:
+        if not states[kind.slug]:
+            continue
+        for variant in kind.variants_for(project):
+            freeze = states[kind.slug].get(variant.key)
+            if freeze is None:
+                continue
+            document = frozen_document(project, kind, variant.key, "pdf", freeze, stored)
+            files.append(PublicFile(kind, variant, freeze.on, document))
+    return files

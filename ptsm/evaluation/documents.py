@@ -4,7 +4,14 @@ import re
 
 from django.utils import timezone
 
-from ptsm.documents.registry import DocumentKind, Freeze, Variant, register, template_path
+from ptsm.documents.registry import (
+    PUBLIC_BY_DEFAULT,
+    DocumentKind,
+    Freeze,
+    Variant,
+    register,
+    template_path,
+)
 from ptsm.documents.rendering import docx_renderer, pdf_renderer
 from ptsm.documents.slides import Slide, pptx_renderer
 from ptsm.documents.spreadsheets import Sheet, workbook_bytes
@@ -196,6 +203,7 @@ for order, kind, description in [
             build_context=_review_context(kind),
             is_draft=_review_is_draft(kind),
             frozen=_review_frozen(kind),
+            publication=PUBLIC_BY_DEFAULT,
             unavailable_reason=_review_unavailable(kind),
             renderers={
                 "docx": docx_renderer(REVIEW_DOCX),
@@ -223,6 +231,7 @@ for number in range(1, MAX_ANNUAL_REVIEWS + 1):
             variants=_annual_variants(number),
             is_draft=_review_is_draft(ReviewKind.ANNUAL, number),
             frozen=_review_frozen(ReviewKind.ANNUAL, number),
+            publication=PUBLIC_BY_DEFAULT,
             unavailable_reason=_review_unavailable(ReviewKind.ANNUAL, number),
             renderers={
                 "docx": docx_renderer(REVIEW_DOCX),

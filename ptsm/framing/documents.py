@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from ptsm.documents.registry import DocumentKind, Freeze, register, template_path
+from ptsm.documents.registry import PUBLIC_BY_DEFAULT, DocumentKind, Freeze, register, template_path
 from ptsm.documents.rendering import docx_renderer, pdf_renderer
 from ptsm.documents.slides import Slide, pptx_renderer
 
@@ -125,6 +125,10 @@ register(
         description="Lettre de lancement signée par le DG de l'ARS et le président du conseil départemental.",
         build_context=build_letter_context,
         is_draft=letter_is_draft,
+        publication=PUBLIC_BY_DEFAULT,
+        publication_note=(
+            "Elle nomme ses signataires et les membres des instances dans leur fonction."
+        ),
         renderers={
             "docx": docx_renderer(LETTER_DOCX),
             "pdf": pdf_renderer(template_path(__file__, "doc_templates", "lettre-de-cadrage.typ")),

@@ -1,6 +1,6 @@
 """Demo content for the cockpit: three more projects of the demo région at different phases, and
-one published transparency page. `populate_project` fills a project with a plausible action plan
-in a few bulk inserts (also used by the bench and the tests).
+one published transparency page with its validated documents. `populate_project` fills a project
+with a plausible action plan in a few bulk inserts (also used by the bench and the tests).
 
 The lead wires `load_cockpit_demo` into `load_demo` (ptsm/demo/)."""
 
@@ -12,6 +12,8 @@ from django.db import transaction
 
 from ptsm.commitments.models import CommitmentLetter, Signatory, SignatoryStatus
 from ptsm.diagnostic.models import DiagnosticVersion, Indicator, IndicatorValue, Level
+from ptsm.documents.selectors import public_files
+from ptsm.documents.services import generate_document
 from ptsm.organisations.models import Organisation
 from ptsm.projects.models import Milestone, Phase, PhaseChange, Project
 from ptsm.projects.services import create_project
@@ -234,9 +236,19 @@ def load_cockpit_demo(*, today: dt.date) -> list[Project]:
         projects.append(project)
     published = next(p for p in projects if p.slug == PUBLISHED_DEMO)
     if not getattr(getattr(published, "public_page", None), "published", False):
-        services.publish(project=published)
+        page = services.publish(project=published)
         services.choose_indicators(
             project=published,
             codes=[c for c in DEMO_INDICATORS if Indicator.objects.filter(code=c).exists()],
         )
+        # The validated documents it publishes, as the chef de projet would have generated them
+        # from the Documents page (frozen by the COPIL's validations).
+        for missing in public_files(published, page.document_kinds):
+            if missing.document is None:
+                generate_document(
+                    project=published,
+                    kind_slug=missing.kind.slug,
+                    fmt="pdf",
+                    variant_key=missing.variant.key,
+                )
     return projects

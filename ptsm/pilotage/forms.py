@@ -102,3 +102,16 @@ class PublicPageForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["indicators"].choices = [(i.code, i.label) for i in indicators]
         self.initial["indicators"] = list(page.indicator_codes)
+
+
+class PublicDocumentsForm(forms.Form):
+    documents = forms.MultipleChoiceField(
+        label="Documents validés ou signés publiés (PDF figé)",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, kinds, page, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["documents"].choices = [(k.slug, k.title) for k in kinds]
+        self.initial["documents"] = list(page.document_kinds)

@@ -6,10 +6,19 @@ from django.db import models
 from ptsm.diagnostic.models import rekeyed_code
 
 
+def default_document_kinds() -> list[str]:
+    """The frozen documents a new public page offers until the chef de projet chooses: the
+    framing letter, the diagnostic, the roadmap, the collective letter and the reviews."""
+    from ptsm.documents.selectors import default_public_kinds
+
+    return default_public_kinds()
+
+
 class PublicPage(models.Model):
     """Whether the project's transparency page (`/public/<projet>/`) and its open data are
-    published, and which diagnostic indicators the COPIL chose to publish. Changes are recorded in
-    the project's journal (`audit.tracked`)."""
+    published, which diagnostic indicators the COPIL chose to publish and which validated or
+    signed documents it offers. Changes are recorded in the project's journal
+    (`audit.tracked`)."""
 
     project = models.OneToOneField(
         "projects.Project", on_delete=models.CASCADE, related_name="public_page"
@@ -18,6 +27,10 @@ class PublicPage(models.Model):
     published_at = models.DateTimeField("publiée le", null=True, blank=True)
     withdrawn_at = models.DateTimeField("retirée le", null=True, blank=True)
     indicator_codes = models.JSONField("indicateurs publiés", default=list, blank=True)
+    # Kinds of frozen documents (validated or signed PDF) the page offers (documents' registry).
+    document_kinds = models.JSONField(
+        "documents publiés", default=default_document_kinds, blank=True
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

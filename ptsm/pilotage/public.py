@@ -58,6 +58,7 @@ class PublicContent:
     signed: int = 0
     expected: int = 0
     files: list = field(default_factory=list)  # (resource name, title) of the open data
+    documents: list = field(default_factory=list)  # PublicFile: frozen PDF, stored
 
 
 def _public_actions(project) -> list:
@@ -96,8 +97,49 @@ def public_content(project) -> PublicContent:
     chosen = set(page.indicator_codes)
     content.indicators = [r for r in indicator_rows(project) if r.indicator.code in chosen]
     content.validations = feed_events(project)
+    content.documents = published_documents(project, page)
     content.files = [(r["name"], r["title"]) for r in _schema_package()["resources"]]
     return content
+
+
+def published_documents(project, page: PublicPage | None = None) -> list:
+    """The frozen PDF the chef de projet publishes, each as stored (its SHA-256 is the one of the
+    Documents page); a validated document whose PDF was never generated is not offered."""
+    from ptsm.documents.selectors import public_files
+
+    page = page or page_of(project)
+    return [f for f in public_files(project, page.document_kinds) if f.document is not None]
+
+
+@dataclass(frozen=True)
+class DocumentChoice:
+    """A kind of document the chef de projet may publish, and where this project stands."""
+
+    kind: object  # documents.registry.DocumentKind
+    stored: int  # frozen PDF stored: what the page offers once chosen
+    waiting: int  # frozen but never generated: generate it from the Documents page
+
+
+def document_choices(project) -> list[DocumentChoice]:
+    """Every kind the registry allows on a public page that this project has (an annual review
+    only for a contract that has it), with its frozen files."""
+    from ptsm.documents.selectors import public_files, publishable_kinds
+
+    kinds = [kind for kind in publishable_kinds() if kind.variants_for(project)]
+    files = public_files(project, [kind.slug for kind in kinds])
+    return [
+        DocumentChoice(
+            kind=kind,
+            stored=sum(1 for f in files if f.kind.slug == kind.slug and f.document is not None),
+            waiting=sum(1 for f in files if f.kind.slug == kind.slug and f.document is None),
+        )
+        for kind in kinds
+    ]
+
+
+def published_document(project, pk: int):
+    """The stored file of one published document, or None (not published, not frozen)."""
+    return next((f.document for f in published_documents(project) if f.document.pk == pk), None)
 
 
 # Atom feed --------------------------------------------------------------------------------------

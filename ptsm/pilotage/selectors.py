@@ -7,6 +7,7 @@ projects at once: the cockpit costs the same number of queries for 5 projects an
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import Q, QuerySet
 
@@ -33,10 +34,9 @@ from ptsm.roadmap.selectors import (
 from ptsm.territories.models import Region
 from ptsm.territories.selectors import (
     Fill,
-    communes_by_territory,
-    communes_map_svg,
     departements_by_territory,
-    departements_map_svg,
+    france_outlines_map_svg,
+    region_outlines_map_svg,
 )
 
 # One colour per phase, light to dark in the method's order (viridis: distinct for colour-blind
@@ -86,6 +86,8 @@ class CockpitLine:
     signed: int = 0
     expected: int = 0
     next_review: tuple[str, dt.date] | None = None
+    # Figure → the page it comes from (see `drill_down`); a figure without one is not linked.
+    links: dict[str, str] = field(default_factory=dict)
 
     @property
     def actions_total(self) -> int:
@@ -103,12 +105,12 @@ class CockpitLine:
             (v for (_, s), v in self.funding.items() if s == FundingStatus.GRANTED), Decimal(0)
         )
 
-    @property
+    @cached_property
     def action_counts(self) -> list[tuple[str, int]]:
         """(status label, count) for the statuses present, in the workflow's order."""
         return [(s.label, self.actions[s]) for s in ActionStatus if self.actions.get(s)]
 
-    @property
+    @cached_property
     def funders(self) -> list[tuple[str, Decimal, Decimal]]:
         """(funder, requested, granted) for the funders present."""
         return [
@@ -194,6 +196,62 @@ def cockpit_lines(
     return lines
 
 
+# Drill-down: each figure links to the page it comes from --------------------------------------
+
+# For the ARS (the project's pages, with the administrateur ARS's rights in each).
+PROJECT_PAGES = {
+    "project": "projects:dashboard",
+    "framing": "framing:letter",
+    "diagnostic": "diagnostic:overview",
+    "roadmap": "roadmap:tree",
+    "actions": "roadmap:actions",
+    "funding": "roadmap:synthesis",
+    "signatures": "commitments:letter",
+    "milestones": "projects:milestones",
+}
+# For the observateur national, who has no role in the projects: the public page's section
+# showing the figure, when the project publishes one; otherwise no link (never a 403).
+PUBLIC_SECTIONS = {
+    "project": "",
+    "framing": "#documents",
+    "diagnostic": "#documents",
+    "roadmap": "#feuille-de-route",
+    "actions": "#feuille-de-route",
+    "funding": "#donnees-ouvertes",
+    "signatures": "#feuille-de-route",
+    "milestones": "#calendrier",
+}
+
+
+def drill_down(lines: list[CockpitLine], *, national: bool) -> None:
+    """Fill each line's links. One query (the published public pages) for the national view;
+    the URLs are reversed once, not once per project."""
+    from django.urls import reverse
+
+    from ptsm.pilotage.models import PublicPage
+
+    marker = "projet-0"
+    if not national:
+        patterns = {
+            key: reverse(name, kwargs={"slug": marker}) for key, name in PROJECT_PAGES.items()
+        }
+        for line in lines:
+            line.links = {
+                key: pattern.replace(marker, line.project.slug) for key, pattern in patterns.items()
+            }
+        return
+    published = set(
+        PublicPage.objects.filter(
+            project_id__in=[line.project.pk for line in lines], published=True
+        ).values_list("project_id", flat=True)
+    )
+    page = reverse("pilotage:public", kwargs={"projet": marker})
+    for line in lines:
+        if line.project.pk in published:
+            url = page.replace(marker, line.project.slug)
+            line.links = {key: url + anchor for key, anchor in PUBLIC_SECTIONS.items()}
+
+
 # Maps ------------------------------------------------------------------------------------------
 
 
@@ -218,46 +276,53 @@ def phase_groups(lines: list[CockpitLine]) -> list[tuple[str, str, list[str]]]:
     ]
 
 
-def region_phase_map(region: Region, lines: list[CockpitLine]) -> str:
-    """The région's communes, each project's territory coloured by its phase."""
-    mine = [line for line in lines if line.project.region_id == region.code]
-    covered = communes_by_territory([line.project.territory_id for line in mine])
-    fills: dict[str, Fill] = {}
-    for line in mine:
-        fill = Fill(
-            PHASE_COLOURS[line.project.phase],
-            f"{line.project.name} : {line.project.get_phase_display()}",
-        )
-        for code in covered[line.project.territory_id]:
-            fills[code] = fill
-    from ptsm.territories.models import Commune
-
-    return communes_map_svg(
-        Commune.objects.filter(departement__region=region),
-        fills,
-        title=(
-            f"Carte de la région {region.name} : territoire de chaque projet coloré selon sa phase"
-        ),
-        legend=phase_legend(mine) + [("Sans projet suivi", "#d5d5d5")],
+def _phase_fill(line: CockpitLine) -> Fill:
+    return Fill(
+        PHASE_COLOURS[line.project.phase],
+        f"{line.project.name} ({line.project.territory.name}) : {line.project.get_phase_display()}",
     )
 
 
-def france_phase_map(lines: list[CockpitLine]) -> str:
+def _least_advanced_on_top(lines: list[CockpitLine]) -> list[CockpitLine]:
+    """Where two projects' territories overlap, the least advanced is drawn last (on top)."""
+    return sorted(lines, key=lambda line: -PHASE_ORDER[line.project.phase])
+
+
+@dataclass(frozen=True)
+class PhaseMap:
+    svg: str
+    # Shown under the map in HTML, readable at any width (the SVG shrinks on a phone).
+    legend: list[tuple[str, str]]
+
+
+def region_phase_map(region: Region, lines: list[CockpitLine]) -> PhaseMap:
+    """The région's départements, each project's territory (its outline) coloured by its phase."""
+    mine = [line for line in lines if line.project.region_id == region.code]
+    svg = region_outlines_map_svg(
+        region.code,
+        [(line.project.territory_id, _phase_fill(line)) for line in _least_advanced_on_top(mine)],
+        title=(
+            f"Carte de la région {region.name} : territoire de chaque projet coloré selon sa phase"
+        ),
+        legend=[],
+    )
+    return PhaseMap(svg, phase_legend(mine) + [("Sans projet suivi", "#d5d5d5")])
+
+
+def france_phase_map(lines: list[CockpitLine]) -> PhaseMap:
     """France by département, each coloured by the phase of the project that covers it (the
     least advanced when several do)."""
     by_territory = departements_by_territory([line.project.territory_id for line in lines])
     fills: dict[str, Fill] = {}
-    for line in sorted(lines, key=lambda line: -PHASE_ORDER[line.project.phase]):
+    for line in _least_advanced_on_top(lines):
         for code in by_territory[line.project.territory_id]:
-            fills[code] = Fill(
-                PHASE_COLOURS[line.project.phase],
-                f"{line.project.name} : {line.project.get_phase_display()}",
-            )
-    return departements_map_svg(
+            fills[code] = _phase_fill(line)
+    svg = france_outlines_map_svg(
         fills,
         title="Carte de France par département : phase du projet territorial de chacun",
-        legend=phase_legend(lines) + [("Sans projet suivi", "#d5d5d5")],
+        legend=[],
     )
+    return PhaseMap(svg, phase_legend(lines) + [("Sans projet suivi", "#d5d5d5")])
 
 
 # Indicator comparison ---------------------------------------------------------------------------
@@ -325,16 +390,14 @@ def indicator_map(region: Region | None, compared: list[ComparedValue], indicato
     title = f"{indicator.label} par territoire de projet"
     with_values = [c for c in compared if c.value is not None]
     if region is not None:
-        from ptsm.territories.models import Commune
-
-        covered = communes_by_territory([c.project.territory_id for c in with_values])
-        fills = {
-            code: Fill(colour(c.value), f"{c.project.name} : {c.shown}")
-            for c in with_values
-            for code in covered[c.project.territory_id]
-        }
-        return communes_map_svg(
-            Commune.objects.filter(departement__region=region), fills, title=title, legend=legend
+        return region_outlines_map_svg(
+            region.code,
+            [
+                (c.project.territory_id, Fill(colour(c.value), f"{c.project.name} : {c.shown}"))
+                for c in with_values
+            ],
+            title=title,
+            legend=legend,
         )
     by_territory = departements_by_territory([c.project.territory_id for c in with_values])
     fills = {
@@ -342,7 +405,7 @@ def indicator_map(region: Region | None, compared: list[ComparedValue], indicato
         for c in with_values
         for code in by_territory[c.project.territory_id]
     }
-    return departements_map_svg(fills, title=title, legend=legend)
+    return france_outlines_map_svg(fills, title=title, legend=legend)
 
 
 # Action plan per entry door ---------------------------------------------------------------------

@@ -53,3 +53,20 @@ def choose_indicators(*, project, codes: list[str]) -> PublicPage:
     page.full_clean()
     page.save()
     return page
+
+
+@transaction.atomic
+def choose_documents(*, project, kinds: list[str]) -> PublicPage:
+    """The kinds of frozen documents (validated or signed PDF) the public page offers: only kinds
+    the documents' registry allows on a public page (never a file listing contacts)."""
+    from ptsm.documents.selectors import publishable_kinds
+
+    allowed = {kind.slug for kind in publishable_kinds()}
+    refused = sorted(set(kinds) - allowed)
+    if refused:
+        raise ValidationError(f"Ce document ne peut pas être publié : {', '.join(refused)}.")
+    page = _locked_page(project)
+    page.document_kinds = [kind.slug for kind in publishable_kinds() if kind.slug in set(kinds)]
+    page.full_clean()
+    page.save()
+    return page

@@ -13,4 +13,5 @@ urlpatterns = [
     path("public/<slug:projet>/", views.public_page, name="public"),
     path("public/<slug:projet>/flux.atom", views.public_feed, name="public_feed"),
     path("public/<slug:projet>/donnees/<str:name>", views.open_data, name="open_data"),
+    path("public/<slug:projet>/documents/<int:pk>/", views.public_document, name="public_document"),
 ]

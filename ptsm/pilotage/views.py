@@ -5,20 +5,21 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
 from ptsm.accounts.permissions import Capability, cockpit_scope
+from ptsm.audit.services import record_exports
 from ptsm.core.anap import EntryDoor
 from ptsm.core.concurrency import AlreadyDone
 from ptsm.diagnostic.selectors import catalogue, shared_catalogue
 from ptsm.projects.access import project_view
 
 from . import exports, public, selectors, services
-from .forms import SORT_LABELS, CockpitFilterForm, PublicPageForm
+from .forms import SORT_LABELS, CockpitFilterForm, PublicDocumentsForm, PublicPageForm
 
 
 def cockpit_view(view):
@@ -64,6 +65,7 @@ def cockpit(request, scope):
     lines = selectors.cockpit_lines(
         selectors.filtered_projects(scope, filters), filters, today=today
     )
+    selectors.drill_down(lines, national=scope.national)
     context = _common(scope, form, filters, lines)
     region = form.chosen_region()
     maps = []
@@ -80,6 +82,7 @@ def cockpit(request, scope):
         phase_groups=selectors.phase_groups(lines),
         sort_links=form.sort_links(),
         sort_label=SORT_LABELS[filters.sort],
+        several_regions=len(context["regions"]) > 1,
         today=today,
     )
     return render(request, "pilotage/cockpit.html", context)
@@ -95,6 +98,12 @@ def cockpit_export(request, scope):
     if region is None and not scope.national and len(form.regions) == 1:
         region = form.regions[0]
     name = f"pilotage-{slugify(region.name) if region else 'france'}.xlsx"
+    record_exports(
+        projects=[line.project for line in lines],
+        user=request.user,
+        what="pilotage",
+        file_name=name,
+    )
     response = HttpResponse(
         exports.cockpit_workbook(lines, national=scope.national),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -158,9 +167,19 @@ def organisation(request, scope):
 def public_page_settings(request, project):
     page = public.page_of(project)
     project_indicators = [i for section in catalogue(project) for i in section.indicators]
-    form = PublicPageForm(request.POST or None, indicators=project_indicators, page=page)
-    if request.method == "POST" and form.is_valid():
-        action = request.POST.get("action")
+    action = request.POST.get("action") if request.method == "POST" else None
+    form = PublicPageForm(
+        request.POST if action == "indicateurs" else None,
+        indicators=project_indicators,
+        page=page,
+    )
+    documents = public.document_choices(project)
+    documents_form = PublicDocumentsForm(
+        request.POST if action == "documents" else None,
+        kinds=[choice.kind for choice in documents],
+        page=page,
+    )
+    if request.method == "POST":
         try:
             if action == "publier":
                 services.publish(project=project)
@@ -168,17 +187,43 @@ def public_page_settings(request, project):
             elif action == "retirer":
                 services.withdraw(project=project)
                 messages.success(request, "La page publique est retirée : elle ne répond plus.")
-            else:
+            elif action == "documents" and documents_form.is_valid():
+                services.choose_documents(
+                    project=project, kinds=documents_form.cleaned_data["documents"]
+                )
+                messages.success(request, "Les documents publiés sont enregistrés.")
+            elif action == "indicateurs" and form.is_valid():
                 services.choose_indicators(project=project, codes=form.cleaned_data["indicators"])
                 messages.success(request, "Les indicateurs publiés sont enregistrés.")
+            else:
+                return render(
+                    request,
+                    "pilotage/public_settings.html",
+                    _settings_context(project, page, form, documents_form, documents),
+                    status=400,
+                )
         except AlreadyDone as done:
             messages.info(request, done.message)
         return redirect("pilotage:public_settings", slug=project.slug)
     return render(
         request,
         "pilotage/public_settings.html",
-        {"page_title": "Page publique", "project": project, "page": page, "form": form},
+        _settings_context(project, page, form, documents_form, documents),
     )
+
+
+def _settings_context(project, page, form, documents_form, documents) -> dict:
+    notes = {choice.kind.slug: choice for choice in documents}
+    return {
+        "page_title": "Page publique",
+        "project": project,
+        "page": page,
+        "form": form,
+        "documents_form": documents_form,
+        "document_rows": [
+            (field, notes[field.data["value"]]) for field in documents_form["documents"]
+        ],
+    }
 
 
 # No login: the transparency page, its feed and its open data ------------------------------------
@@ -207,6 +252,22 @@ def public_feed(request, projet):
     return HttpResponse(
         public.atom_feed(project, request.build_absolute_uri(f"/public/{project.slug}/")),
         content_type="application/atom+xml; charset=utf-8",
+    )
+
+
+@require_safe
+def public_document(request, projet, pk):
+    """A validated or signed PDF the chef de projet publishes, served as stored (frozen)."""
+    project = _published(projet)
+    document = public.published_document(project, pk)
+    if document is None:
+        raise Http404("Document non publié.")
+    try:
+        handle = document.content.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("Fichier absent du stockage.") from exc
+    return FileResponse(
+        handle, as_attachment=True, filename=document.file_name, content_type="application/pdf"
     )
 
 

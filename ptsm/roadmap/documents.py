@@ -8,6 +8,8 @@ from django.utils.text import slugify
 from ptsm.core.formatting import french_date, plural
 from ptsm.documents.models import GeneratedDocument
 from ptsm.documents.registry import (
+    PUBLIC_BY_DEFAULT,
+    PUBLIC_OPTIONAL,
     DocumentKind,
     Freeze,
     Variant,
@@ -302,6 +304,8 @@ register(
             "fiches-actions."
         ),
         build_context=_roadmap_context,
+        publication=PUBLIC_BY_DEFAULT,
+        publication_note="Elle nomme l'organisation pilote et la personne pilote de chaque fiche-action.",
         renderers={
             "docx": _roadmap_docx_with_calendar,
             "pdf": _roadmap_pdf_with_calendar,
@@ -358,6 +362,8 @@ register(
         build_context=_action_context,
         variants=_action_variants,
         build_all_contexts=_all_action_contexts,
+        publication=PUBLIC_OPTIONAL,
+        publication_note="Une par fiche-action ; chacune nomme sa personne pilote.",
         renderers={
             "pdf": pdf_renderer(template_path(__file__, "doc_templates", "fiche-action.typ"))
         },

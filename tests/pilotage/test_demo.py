@@ -19,6 +19,16 @@ def test_the_cockpit_demo_has_three_projects_at_different_phases_and_a_public_pa
     assert (
         client.get(reverse("pilotage:public", kwargs={"projet": PUBLISHED_DEMO})).status_code == 200
     )
+    # The published page offers the diagnostic and the roadmap the COPIL validated, and the
+    # collective letter the operators signed.
+    from ptsm.pilotage.public import published_documents
+
+    published = next(p for p in projects if p.slug == PUBLISHED_DEMO)
+    assert [f.kind.slug for f in published_documents(published)] == [
+        "diagnostic",
+        "feuille-de-route",
+        "lettre-engagement-collective",
+    ]
     unpublished = next(p for p in projects if p.slug != PUBLISHED_DEMO)
     assert (
         client.get(reverse("pilotage:public", kwargs={"projet": unpublished.slug})).status_code

@@ -8,6 +8,7 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from ptsm.accounts.models import Role
@@ -209,3 +210,138 @@ def test_the_chef_de_projet_finds_the_public_page_settings_from_the_project_sett
     settings_url = reverse("pilotage:public_settings", kwargs={"slug": project.slug})
     assert settings_url in page
     assert client.get(settings_url).status_code == 200
+
+
+# Validated and signed documents ------------------------------------------------------------------
+
+
+def _frozen_pdf(project, kind):
+    from ptsm.documents.services import generate_document
+
+    document = generate_document(project=project, kind_slug=kind, fmt="pdf")
+    assert document.frozen_key, "a validated document is stored frozen"
+    return document
+
+
+def test_a_new_public_page_offers_the_validated_and_signed_documents_by_default(project):
+    page = services.publish(project=project)
+    assert page.document_kinds[:3] == ["lettre-de-cadrage", "diagnostic", "feuille-de-route"]
+    assert "lettre-engagement-collective" in page.document_kinds
+    assert "bilan-6-mois" in page.document_kinds and "bilan-final" in page.document_kinds
+    for private in ("annexe-operateur", "fiche-action", "feuille-signature-engagements"):
+        assert private not in page.document_kinds
+
+
+def test_the_public_page_offers_each_frozen_pdf_as_stored_without_login(client, project):
+    import hashlib
+
+    diagnostic = _frozen_pdf(project, "diagnostic")
+    roadmap = _frozen_pdf(project, "feuille-de-route")
+    services.publish(project=project)
+    response = client.get(public_url(project))
+    text = visible_text(response)
+    assert "Documents validés et signés" in text
+    assert "Diagnostic partagé" in text and "Feuille de route" in text
+    assert "version du 05/06/2025" in text  # the COPIL's validation (start + 150 days)
+    assert diagnostic.sha256 in text and roadmap.sha256 in text
+    html = response.content.decode()
+    url = public_url(project, "pilotage:public_document", pk=diagnostic.pk)
+    assert f'href="{url}"' in html
+    download = client.get(url)
+    assert download.status_code == 200
+    assert download["Content-Type"] == "application/pdf"
+    assert 'filename="diagnostic.pdf"' in download["Content-Disposition"]
+    body = b"".join(download.streaming_content)
+    # The very file of the Documents page: same SHA-256, same size.
+    assert hashlib.sha256(body).hexdigest() == diagnostic.sha256
+    assert len(body) == diagnostic.size
+    lead = member(project, Role.PROJECT_LEAD)
+    login(client, lead)
+    documents_page = client.get(reverse("documents:list", kwargs={"slug": project.slug}))
+    assert diagnostic.sha256 in documents_page.content.decode()
+
+
+def test_a_draft_is_never_public(client):
+    """A diagnostic the COPIL has not validated: its PDF is a draft, neither listed nor served."""
+    from ptsm.documents.services import generate_document
+
+    project = make_project(departement="56", name="PTSM en diagnostic", start=START)
+    populate_project(project, phase=Phase.DIAGNOSTIC, actions=2, start=START)
+    draft = generate_document(project=project, kind_slug="diagnostic", fmt="pdf")
+    assert not draft.frozen_key
+    services.publish(project=project)
+    response = client.get(public_url(project))
+    assert "Aucun document validé ou signé n'est publié" in visible_text(response)
+    assert (
+        client.get(public_url(project, "pilotage:public_document", pk=draft.pk)).status_code == 404
+    )
+
+
+def test_an_unpublished_or_unchosen_document_is_404(client, project):
+    diagnostic = _frozen_pdf(project, "diagnostic")
+    url = public_url(project, "pilotage:public_document", pk=diagnostic.pk)
+    assert client.get(url).status_code == 404  # the page is not published
+    services.publish(project=project)
+    served = client.get(url)
+    assert served.status_code == 200
+    b"".join(served.streaming_content)
+    services.choose_documents(project=project, kinds=["feuille-de-route"])
+    assert client.get(url).status_code == 404
+    assert f"/documents/{diagnostic.pk}/" not in client.get(public_url(project)).content.decode()
+    services.choose_documents(project=project, kinds=["diagnostic"])
+    services.withdraw(project=project)
+    assert client.get(url).status_code == 404
+    # Another project's document through this project's address: 404.
+    other = make_project(departement="56", name="Autre PTSM", start=START)
+    populate_project(other, phase=Phase.IMPLEMENTATION, actions=2, start=START)
+    services.publish(project=other)
+    assert (
+        client.get(public_url(other, "pilotage:public_document", pk=diagnostic.pk)).status_code
+        == 404
+    )
+
+
+def test_the_chef_de_projet_chooses_the_documents_and_the_journal_records_it(client, project):
+    from ptsm.pilotage.models import PublicPage
+
+    diagnostic = _frozen_pdf(project, "diagnostic")
+    services.publish(project=project)
+    lead = member(project, Role.PROJECT_LEAD)
+    login(client, lead)
+    url = reverse("pilotage:public_settings", kwargs={"slug": project.slug})
+    page = visible_text(client.get(url))
+    assert "Documents publiés" in page
+    assert "1 fichier figé disponible" in page  # the diagnostic
+    assert "nomme l'organisation pilote et la personne pilote" in page  # the roadmap's note
+    assert "pas encore été généré" in page  # the roadmap, validated, its PDF never generated
+    response = client.post(
+        url, {"action": "documents", "documents": ["feuille-de-route"]}, follow=True
+    )
+    assert "Les documents publiés sont enregistrés." in visible_text(response)
+    assert PublicPage.objects.get(project=project).document_kinds == ["feuille-de-route"]
+    client.logout()
+    assert (
+        client.get(public_url(project, "pilotage:public_document", pk=diagnostic.pk)).status_code
+        == 404
+    )
+    entry = AuditEntry.objects.filter(project=project, content_type__model="publicpage").latest(
+        "pk"
+    )
+    assert "document_kinds" in entry.changes_dict and entry.actor == lead
+
+
+def test_a_document_listing_contacts_cannot_be_published(client, project):
+    from ptsm.pilotage.models import PublicPage
+
+    services.publish(project=project)
+    before = PublicPage.objects.get(project=project).document_kinds
+    login(client, member(project, Role.PROJECT_LEAD))
+    url = reverse("pilotage:public_settings", kwargs={"slug": project.slug})
+    response = client.post(
+        url, {"action": "documents", "documents": ["feuille-signature-engagements"]}
+    )
+    assert response.status_code == 400
+    assert "Sélectionnez un choix valide" in visible_text(response)
+    assert PublicPage.objects.get(project=project).document_kinds == before
+    with pytest.raises(ValidationError):
+        services.choose_documents(project=project, kinds=["feuille-signature-engagements"])

@@ -31,10 +31,12 @@ PUBLIC = {
     "help",
     "health_alive",
     "health_ready",
-    # The transparency page of a published project, its feed and open data (404 otherwise).
+    # The transparency page of a published project, its feed, open data and published documents
+    # (404 otherwise).
     "pilotage:public",
     "pilotage:public_feed",
     "pilotage:open_data",
+    "pilotage:public_document",
 }
 LOGIN_ONLY = {
     "api_tokens:create",

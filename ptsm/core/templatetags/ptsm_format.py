@@ -18,3 +18,10 @@ def euros(amount) -> str:
 def plural(count, singular: str, plural_form: str) -> str:
     """{% plural rows|length "ligne de financement" "lignes de financement" %}"""
     return french_plural(count, singular, plural_form)
+
+
+@register.filter
+def dmy(value) -> str:
+    """{{ date|dmy }} -> '05/06/2025': what `date:"d/m/Y"` writes, without the localisation
+    machinery (long tables: the cockpit writes hundreds of dates)."""
+    return value.strftime("%d/%m/%Y") if value else ""
