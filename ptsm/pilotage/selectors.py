@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
+from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 
 from ptsm.accounts.permissions import CockpitScope
@@ -440,24 +441,24 @@ class OrganisationAcross:
     identifier: str
     names: list[str]
     projects: list[Project]
-    actions: list = field(default_factory=list)  # (action, role labels, requested, granted)
+    actions: list = field(default_factory=list)  # this page's (action, roles, requested, granted)
     commitments: list = field(default_factory=list)  # (project, status label, signed_on)
-
-    @property
-    def requested(self) -> Decimal:
-        return sum((a[2] for a in self.actions), Decimal(0))
-
-    @property
-    def granted(self) -> Decimal:
-        return sum((a[3] for a in self.actions), Decimal(0))
+    page: object = None  # the page of fiches-actions shown (50 at most)
+    requested: Decimal = Decimal(0)  # over all its fiches-actions, not only this page's
+    granted: Decimal = Decimal(0)
 
 
-def organisation_across(projects: QuerySet[Project], identifier: str) -> OrganisationAcross | None:
+ACTIONS_PER_PAGE = 50
+
+
+def organisation_across(
+    projects: QuerySet[Project], identifier: str, page: str | int | None = 1
+) -> OrganisationAcross | None:
     """Everything one organisation (FINESS ET, FINESS EJ or SIRET) does in the projects of the
     scope: fiches-actions it pilots, operates or is partner of, its commitments and funding."""
     from ptsm.commitments.selectors import organisation_commitments
     from ptsm.organisations.selectors import organisations_by_identifier
-    from ptsm.roadmap.selectors import organisation_involvement
+    from ptsm.roadmap.selectors import organisation_funding, organisation_involvement
 
     identifier = identifier.strip().replace(" ", "")
     if not identifier:
@@ -471,7 +472,9 @@ def organisation_across(projects: QuerySet[Project], identifier: str) -> Organis
         names=sorted({o.name for o in organisations}),
         projects=sorted({o.project for o in organisations}, key=lambda p: p.name),
     )
-    for action in organisation_involvement(ids):
+    result.page = Paginator(organisation_involvement(ids), ACTIONS_PER_PAGE).get_page(page)
+    result.requested, result.granted = organisation_funding(ids)
+    for action in result.page:
         roles = []
         if action.pilot_organisation_id in ids:
             roles.append("pilote")

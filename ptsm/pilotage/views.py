@@ -1,6 +1,7 @@
 """The regional (and national) cockpit, the transparency page and the open data of a project."""
 
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -147,7 +148,9 @@ def organisation(request, scope):
     identifier = request.GET.get("identifiant", "")[:20]
     found = None
     if identifier.strip():
-        found = selectors.organisation_across(selectors.scoped_projects(scope), identifier)
+        found = selectors.organisation_across(
+            selectors.scoped_projects(scope), identifier, request.GET.get("page")
+        )
     return render(
         request,
         "pilotage/organisation.html",
@@ -156,6 +159,8 @@ def organisation(request, scope):
             "scope": scope,
             "identifier": identifier,
             "found": found,
+            "page_obj": found.page if found else None,
+            "query_string": urlencode({"identifiant": identifier}),
         },
     )
 

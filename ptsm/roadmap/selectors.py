@@ -499,19 +499,25 @@ def door_figures(project_ids) -> dict[int, dict[int, DoorFigures]]:
     return figures
 
 
-def organisation_involvement(organisation_ids) -> list[Action]:
+LIVE_ACTION = dict(
+    archived=False,
+    objective__archived=False,
+    objective__theme__archived=False,
+    objective__theme__orientation__archived=False,
+)
+
+
+def organisation_involvement(organisation_ids) -> QuerySet[Action]:
     """The live fiches-actions an organisation (one row per project's directory) pilots, operates
-    or is partner of, with their project and its funding lines: four queries in all."""
+    or is partner of, with their project and its funding lines: four queries for a page of them
+    (a funder of a whole région may appear in thousands: the caller paginates)."""
     ids = list(organisation_ids)
-    return list(
-        Action.objects.filter(
-            Q(pilot_organisation_id__in=ids) | Q(operators__in=ids) | Q(partners__in=ids),
-            archived=False,
-            objective__archived=False,
-            objective__theme__archived=False,
-            objective__theme__orientation__archived=False,
-        )
-        .distinct()
+    involved = Action.objects.filter(
+        Q(pilot_organisation_id__in=ids) | Q(operators__in=ids) | Q(partners__in=ids),
+        **LIVE_ACTION,
+    ).values("pk")
+    return (
+        Action.objects.filter(pk__in=involved)
         .select_related("objective__theme__orientation__project")
         .prefetch_related(
             "operators",
@@ -520,3 +526,16 @@ def organisation_involvement(organisation_ids) -> list[Action]:
         )
         .order_by("objective__theme__orientation__project__name", "number", "pk")
     )
+
+
+def organisation_funding(organisation_ids) -> tuple[Decimal, Decimal]:
+    """(requested, granted) on the live fiches-actions where the organisation is the funding
+    line's operator: one query."""
+    totals = FundingLine.objects.filter(
+        operator_id__in=list(organisation_ids),
+        **{f"action__{key}": value for key, value in LIVE_ACTION.items()},
+    ).aggregate(
+        requested=Sum("amount", filter=Q(status=FundingStatus.REQUESTED)),
+        granted=Sum("amount", filter=Q(status=FundingStatus.GRANTED)),
+    )
+    return totals["requested"] or Decimal(0), totals["granted"] or Decimal(0)

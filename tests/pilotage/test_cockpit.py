@@ -423,3 +423,33 @@ def test_the_xlsx_export_is_recorded_in_the_journal_of_each_project_exported(
     assert all(e.remote_addr for e in entries)  # the client's address, as for every entry
     journal = visible_text(client.get(reverse("audit:journal", kwargs={"slug": finistere.slug})))
     assert "pilotage-bretagne.xlsx" in journal
+
+
+def test_one_organisation_across_projects_is_paginated_with_totals_over_all_its_actions(
+    client, bretagne_and_elsewhere, monkeypatch
+):
+    from ptsm.organisations.models import Organisation
+    from ptsm.pilotage import selectors
+    from ptsm.roadmap.models import FundingLine
+
+    finistere = bretagne_and_elsewhere[0]
+    monkeypatch.setattr(selectors, "ACTIONS_PER_PAGE", 1)  # a funder of the whole région
+    login(client, member(finistere, Role.ARS_ADMIN))
+    url = reverse("pilotage:organisation")
+    first = client.get(url, {"identifiant": "290000017"})
+    total = first.context["page_obj"].paginator.count
+    assert total > 1
+    text = visible_text(first)
+    assert f"Ses fiches-actions ({total}, page 1 sur {total})" in text
+    assert "?identifiant=290000017&amp;page=2" in first.content.decode()
+    second = client.get(url, {"identifiant": "290000017", "page": 2})
+    assert f"page 2 sur {total}" in visible_text(second)
+    # The totals cover every fiche-action, not the page shown.
+    hospitals = Organisation.objects.filter(finess_et="290000017", project__region__code="53")
+    granted = sum(
+        FundingLine.objects.filter(operator__in=hospitals, status="acquis").values_list(
+            "amount", flat=True
+        ),
+        Decimal(0),
+    )
+    assert first.context["found"].granted == second.context["found"].granted == granted > 0
