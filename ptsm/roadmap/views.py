@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST, require_safe
 
 from ptsm.accounts.permissions import Capability, role_allows
@@ -424,18 +425,23 @@ action_section.object_level_check = True
 def action_row(request, project, pk, prefix):
     """An empty row of a fiche-action's formset, added in place by « Ajouter une ligne » (htmx):
     its index is the formset's TOTAL_FORMS, which the answer increments out of band. With
-    `retirer`, an empty answer: the new row the user removes disappears."""
+    `retirer=<index>`, the new row the user removes is replaced by its deletion mark."""
     if prefix not in FORMSET_BY_PREFIX:
         raise Http404("Liste inconnue.")
     action = _editable_action(request, project, pk)
-    if "retirer" in request.GET:
-        return HttpResponse("")
+    removed = "retirer" in request.GET
     try:
-        index = int(request.GET.get(f"{prefix}-TOTAL_FORMS") or 0)
+        index = int(request.GET.get("retirer" if removed else f"{prefix}-TOTAL_FORMS") or 0)
     except ValueError:
-        return HttpResponseBadRequest("Nombre de lignes invalide.")
+        return HttpResponseBadRequest("Numéro de ligne invalide.")
     if not 0 <= index < 1000:
-        return HttpResponseBadRequest("Nombre de lignes invalide.")
+        return HttpResponseBadRequest("Numéro de ligne invalide.")
+    if removed:
+        # The row gives way to its DELETE mark: the formset then ignores it (an empty row that
+        # merely vanished would still count, its defaults differing from nothing).
+        return HttpResponse(
+            format_html('<input type="hidden" name="{}-{}-DELETE" value="on">', prefix, index)
+        )
     label, cls = FORMSET_BY_PREFIX[prefix]
     formset = cls(instance=action, prefix=prefix)
     subform = formset.form(

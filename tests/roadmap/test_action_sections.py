@@ -224,7 +224,9 @@ def test_add_a_row_in_place_and_without_javascript(client, project, action):
     # TOTAL_FORMS goes up by one, out of band, so that the next row gets the next index.
     assert 'id="id_financements-TOTAL_FORMS"' in html and 'value="3"' in html
     assert "hx-swap-oob" in html
-    assert client.get(row_url(project, action, "financements"), {"retirer": "1"}).content == b""
+    # « Retirer » on a new row leaves only its deletion mark, so the formset ignores it.
+    removed = client.get(row_url(project, action, "financements"), {"retirer": "2"})
+    assert removed.content == b'<input type="hidden" name="financements-2-DELETE" value="on">'
     bad = client.get(row_url(project, action, "financements"), {"financements-TOTAL_FORMS": "x"})
     assert bad.status_code == 400
     assert client.get(row_url(project, action, "inconnues")).status_code == 404
@@ -238,6 +240,14 @@ def test_add_a_row_in_place_and_without_javascript(client, project, action):
     assert 'name="financements-0-amount"' in response.content.decode()
     assert form_data(response, action=url)["financements-TOTAL_FORMS"] == "1"
     assert not action.funding_lines.exists()
+
+    # Saving with a row removed in place (only its deletion mark left) ignores that row.
+    data.pop("ajouter_ligne")
+    data.update(
+        {"financements-TOTAL_FORMS": "2", **funding(0, "8000"), "financements-1-DELETE": "on"}
+    )
+    assert client.post(url, data).status_code == 302
+    assert [f.amount for f in action.funding_lines.all()] == [Decimal("8000")]
 
 
 def test_a_pilot_edits_only_the_sections_of_their_own_action(client, project, action):
