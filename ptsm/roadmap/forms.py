@@ -159,7 +159,7 @@ class ActionForm(VersionedFormMixin, DsfrModelForm):
         }
         help_texts = {"context": NO_PATIENT_DATA, "description": NO_PATIENT_DATA}
 
-    def __init__(self, *args, project, can_manage: bool, **kwargs):
+    def __init__(self, *args, project, can_manage: bool, section=None, **kwargs):
         super().__init__(*args, **kwargs)
         organisations = Organisation.objects.filter(project=project).order_by("name")
         for name in ("operators", "partners"):
@@ -181,6 +181,64 @@ class ActionForm(VersionedFormMixin, DsfrModelForm):
             # A pilot edits the content of the sheet, not who pilots it nor its validation status.
             for name in ("pilot_organisation", "pilot_user", "status"):
                 self.fields[name].disabled = True
+        if section is not None:
+            # One section of the sheet: only its fields are shown, checked and saved.
+            for name in [n for n in self.Meta.fields if n not in section.fields]:
+                del self.fields[name]
+            if self.instance.pk:
+                self.fields["loaded_values"].initial = self._fingerprints(self.instance)
+
+
+class ActionSection:
+    """A part of the fiche-action edit page, saved on its own."""
+
+    def __init__(self, key: str, title: str, fields: tuple[str, ...], formsets: tuple[str, ...]):
+        self.key, self.title, self.fields, self.formsets = key, title, fields, formsets
+
+
+ACTION_SECTIONS = [
+    ActionSection(
+        "description",
+        "Description",
+        (
+            "title",
+            "entry_doors",
+            "decree_priorities",
+            "findings",
+            "context",
+            "operational_objectives",
+            "description",
+            "target_public",
+            "expected_results",
+            "priority",
+            "status",
+            "quick_win",
+        ),
+        (),
+    ),
+    ActionSection(
+        "pilotage",
+        "Pilotage et partenaires",
+        (
+            "pilot_organisation",
+            "pilot_contact",
+            "pilot_user",
+            "operators",
+            "partners",
+            "territory_concerned",
+            "human_resources",
+            "material_resources",
+            "conditions",
+            "conditions_details",
+            "risks",
+        ),
+        (),
+    ),
+    ActionSection("calendrier", "Calendrier et jalons", ("start_date", "end_date"), ("jalons",)),
+    ActionSection("financement", "Financement", (), ("financements",)),
+    ActionSection("indicateurs", "Indicateurs", (), ("indicateurs",)),
+]
+SECTIONS_BY_KEY = {section.key: section for section in ACTION_SECTIONS}
 
 
 class MilestoneForm(DsfrModelForm):

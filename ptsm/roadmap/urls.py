@@ -11,6 +11,12 @@ urlpatterns = [
     path("fiches-actions/", views.action_table, name="actions"),
     path("fiches-actions/<int:pk>/", views.action_detail, name="action"),
     path("fiches-actions/<int:pk>/modifier/", views.action_edit, name="action_edit"),
+    path(
+        "fiches-actions/<int:pk>/modifier/<slug:section>/",
+        views.action_section,
+        name="action_section",
+    ),
+    path("fiches-actions/<int:pk>/lignes/<slug:prefix>/", views.action_row, name="action_row"),
     path("calendrier/", views.gantt, name="gantt"),
     path("synthese/", views.synthesis, name="synthesis"),
     path("operateurs/<int:pk>/", views.operator, name="operator"),

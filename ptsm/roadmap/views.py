@@ -3,10 +3,11 @@ import difflib
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST, require_safe
 
 from ptsm.accounts.permissions import Capability, role_allows
@@ -25,6 +26,8 @@ from ptsm.projects.access import project_view
 
 from . import selectors, services
 from .forms import (
+    ACTION_SECTIONS,
+    SECTIONS_BY_KEY,
     ActionFilterForm,
     ActionForm,
     FundingFormSet,
@@ -240,25 +243,37 @@ FORMSETS = [
     ("Financements", FundingFormSet, "financements"),
     ("Indicateurs d'évaluation", IndicatorFormSet, "indicateurs"),
 ]
+FORMSET_BY_PREFIX = {prefix: (label, cls) for label, cls, prefix in FORMSETS}
 
 
-def _action_formsets(data, action: Action, project) -> list:
+def _action_formsets(data, action: Action, project, section=None) -> list:
     formsets = [
-        (label, cls(data, instance=action, prefix=prefix)) for label, cls, prefix in FORMSETS
+        (label, cls(data, instance=action, prefix=prefix))
+        for label, cls, prefix in FORMSETS
+        if section is None or prefix in section.formsets
     ]
     for _label, formset in formsets:
+        if section is not None:
+            # A section page adds rows on demand (« Ajouter une ligne »), not one per save.
+            formset.extra = 0
         for subform in formset.forms:
-            if "operator" in subform.fields:
-                subform.fields["operator"].queryset = Organisation.objects.filter(project=project)
+            _limit_operators(subform, project)
     return formsets
 
 
-def _rebased_formsets(formsets, action: Action, project, loaded: dict) -> list:
+def _limit_operators(subform, project) -> None:
+    if "DELETE" in subform.fields:
+        subform.fields["DELETE"].label = "Retirer cette ligne (à l'enregistrement)"
+    if "operator" in subform.fields:
+        subform.fields["operator"].queryset = Organisation.objects.filter(project=project)
+
+
+def _rebased_formsets(formsets, action: Action, project, loaded: dict, section=None) -> list:
     """After a conflict, the lines (jalons, financements, indicateurs) the user did not touch are
     shown as saved now, so that saving again keeps the other person's changes to them; lines the
     user changed keep the user's input."""
     action.refresh_from_db()
-    saved = dict(_action_formsets(None, action, project))
+    saved = dict(_action_formsets(None, action, project, section))
     return [
         (
             label,
@@ -270,21 +285,55 @@ def _rebased_formsets(formsets, action: Action, project, loaded: dict) -> list:
     ]
 
 
-def _action_page(request, project, action: Action, title: str):
+def _changed_by_others(form, action: Action, project, section) -> bool:
+    """Whether someone saved, since this form was loaded, a field or a line of the same section
+    (a save of another section bumps the version without touching this one)."""
+    loaded = parse_bases(form.data.get(form.add_prefix("loaded_values"), ""))
+    now = parse_bases(form._fingerprints(action))
+    now.update(parse_bases(formset_fingerprints(_action_formsets(None, action, project, section))))
+    return any(loaded.get(key) != digest for key, digest in now.items())
+
+
+def _with_added_row(data, prefix: str):
+    """The no-JavaScript « Ajouter une ligne »: the same input, with one more empty row."""
+    data = data.copy()
+    key = f"{prefix}-TOTAL_FORMS"
+    data[key] = str(int(data.get(key) or 0) + 1)
+    return data
+
+
+def _action_page(request, project, action: Action, title: str, section=None):
     can_manage = _can_manage(request)
     data = request.POST if request.method == "POST" else None
-    form = ActionForm(data, instance=action, project=project, can_manage=can_manage)
-    formsets = _action_formsets(data, action, project)
+    adding = data is not None and data.get("ajouter_ligne") in FORMSET_BY_PREFIX
+    if adding:
+        data = _with_added_row(data, data["ajouter_ligne"])
+    form = ActionForm(
+        data, instance=action, project=project, can_manage=can_manage, section=section
+    )
+    formsets = _action_formsets(data, action, project, section)
+    current_version, others = action.version, False
     if data is None:  # what this form loaded, to tell later who changed which lines
         form.fields["loaded_values"].initial += "," + formset_fingerprints(formsets)
-    if request.method == "POST" and form.is_valid() and all(fs.is_valid() for _l, fs in formsets):
+    elif action.pk and not adding:
+        others = _changed_by_others(form, action, project, section)
+    if (
+        data is not None
+        and not adding
+        and form.is_valid()
+        and all(fs.is_valid() for _l, fs in formsets)
+    ):
+        if action.pk and not others:
+            # Nothing of this section changed meanwhile: a save of another section (which bumped
+            # the version) must not stop this one. The row lock still catches a concurrent save.
+            form.instance.expect_version(current_version)
         try:
             with transaction.atomic():
                 saved = services.save_action(
                     action=form.save(commit=False),
-                    operators=form.cleaned_data["operators"],
-                    partners=form.cleaned_data["partners"],
-                    findings=form.cleaned_data["findings"],
+                    operators=form.cleaned_data.get("operators"),
+                    partners=form.cleaned_data.get("partners"),
+                    findings=form.cleaned_data.get("findings"),
                 )
                 for _label, formset in formsets:
                     formset.instance = saved
@@ -295,14 +344,21 @@ def _action_page(request, project, action: Action, title: str):
         except EditConflict as conflict:
             loaded = parse_bases(form.data.get(form.add_prefix("loaded_values"), ""))
             form.show_conflict(conflict)
-            formsets = _rebased_formsets(formsets, action, project, loaded)
+            formsets = _rebased_formsets(formsets, action, project, loaded, section)
             rebased = form.data.copy()  # the next save compares with the lines saved now
-            saved_lines = formset_fingerprints(_action_formsets(None, action, project))
+            saved_lines = formset_fingerprints(_action_formsets(None, action, project, section))
             rebased[form.add_prefix("loaded_values")] += "," + saved_lines
             form.data = rebased
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
+            if section is not None:
+                messages.success(
+                    request, f"Fiche-action {saved.code} : section « {section.title} » enregistrée."
+                )
+                return redirect(
+                    "roadmap:action_section", slug=project.slug, pk=saved.pk, section=section.key
+                )
             messages.success(request, f"Fiche-action {saved.code} enregistrée.")
             return redirect("roadmap:action", slug=project.slug, pk=saved.pk)
     return render(
@@ -313,6 +369,8 @@ def _action_page(request, project, action: Action, title: str):
             "form": form,
             "formsets": formsets,
             "action": action,
+            "section": section,
+            "sections": ACTION_SECTIONS if action.pk else [],
         },
     )
 
@@ -336,6 +394,75 @@ def action_edit(request, project, pk):
 
 
 action_edit.object_level_check = True
+
+
+def _editable_action(request, project, pk) -> Action:
+    action = get_object_or_404(selectors.project_actions(project, include_archived=True), pk=pk)
+    if not can_edit_action(request, action):
+        raise PermissionDenied(
+            "Seul le pilote de cette fiche-action ou le chef de projet peut la modifier."
+        )
+    return action
+
+
+@project_view(Capability.EDIT_ACTIONS)
+def action_section(request, project, pk, section):
+    """One section of the fiche-action, with its own « Enregistrer »."""
+    if section not in SECTIONS_BY_KEY:
+        raise Http404("Section inconnue.")
+    action = _editable_action(request, project, pk)
+    current = SECTIONS_BY_KEY[section]
+    return _action_page(
+        request, project, action, f"Fiche-action {action.code} — {current.title}", current
+    )
+
+
+action_section.object_level_check = True
+
+
+@project_view(Capability.EDIT_ACTIONS)
+@require_safe
+def action_row(request, project, pk, prefix):
+    """An empty row of a fiche-action's formset, added in place by « Ajouter une ligne » (htmx):
+    its index is the formset's TOTAL_FORMS, which the answer increments out of band. With
+    `retirer=<index>`, the new row the user removes is replaced by its deletion mark."""
+    if prefix not in FORMSET_BY_PREFIX:
+        raise Http404("Liste inconnue.")
+    action = _editable_action(request, project, pk)
+    removed = "retirer" in request.GET
+    try:
+        index = int(request.GET.get("retirer" if removed else f"{prefix}-TOTAL_FORMS") or 0)
+    except ValueError:
+        return HttpResponseBadRequest("Numéro de ligne invalide.")
+    if not 0 <= index < 1000:
+        return HttpResponseBadRequest("Numéro de ligne invalide.")
+    if removed:
+        # The row gives way to its DELETE mark: the formset then ignores it (an empty row that
+        # merely vanished would still count, its defaults differing from nothing).
+        return HttpResponse(
+            format_html('<input type="hidden" name="{}-{}-DELETE" value="on">', prefix, index)
+        )
+    label, cls = FORMSET_BY_PREFIX[prefix]
+    formset = cls(instance=action, prefix=prefix)
+    subform = formset.form(
+        prefix=formset.add_prefix(index), empty_permitted=True, use_required_attribute=False
+    )
+    formset.add_fields(subform, None)
+    _limit_operators(subform, project)
+    return render(
+        request,
+        "roadmap/_action_row.html",
+        {
+            "label": label,
+            "subform": subform,
+            "prefix": prefix,
+            "total": index + 1,
+            "action": action,
+        },
+    )
+
+
+action_row.object_level_check = True
 
 
 @project_view(Capability.VIEW_PROJECT)

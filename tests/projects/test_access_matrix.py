@@ -309,6 +309,8 @@ URL_OBJECTS = {
     "roadmap:action_create": {"pk": "objective"},
     "roadmap:action": {"pk": "action"},
     "roadmap:action_edit": {"pk": "action"},
+    "roadmap:action_section": {"pk": "action"},
+    "roadmap:action_row": {"pk": "action"},
     "roadmap:operator": {"pk": "organisation"},
     **{
         f"commitments:{name}": {"pk": "signatory"}
@@ -333,6 +335,8 @@ URL_VALUES = {
     "code": "PAUVRETE",
     "level": "orientation",
     "kind": "six-mois",
+    "section": "financement",
+    "prefix": "financements",
 }
 
 
