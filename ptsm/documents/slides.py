@@ -20,6 +20,8 @@ from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
 from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE
+from pptx.oxml.ns import qn
+from pptx.oxml.xmlchemy import OxmlElement
 from pptx.util import Cm, Emu, Pt
 
 from ptsm.core.formatting import french_typography
@@ -49,6 +51,12 @@ FRAME_MARGIN = Cm(0.254)  # python-pptx text frames: 0.05 in above and below
 CELL_MARGIN = Cm(0.254)
 
 
+# « 1 250 000 € » whatever the viewer's locale: the thousands are grouped by the format itself
+# (no-break spaces, one section per order of magnitude) instead of the locale's separator, which
+# an English PowerPoint or LibreOffice shows as « 1,250,000 € ».
+FRENCH_EUROS = '[>=1000000]#"\u00a0"###"\u00a0"##0" €";[>=1000]#"\u00a0"##0" €";0" €"'
+
+
 @dataclass
 class Chart:
     """A native (editable) bar chart: one group of bars per category, one bar per series."""
@@ -56,7 +64,7 @@ class Chart:
     title: str
     categories: list[str]
     series: list[tuple[str, list[float]]]
-    number_format: str = '#,##0 "€"'
+    number_format: str = FRENCH_EUROS
 
 
 @dataclass
@@ -284,11 +292,25 @@ def _chart(slide, left, top, width, height, chart: Chart) -> None:
     native.value_axis.tick_labels.number_format = chart.number_format
     native.value_axis.tick_labels.number_format_is_linked = False
     native.value_axis.has_major_gridlines = True
+    _french_chart(native)
     for series, colour in zip(
         native.plots[0].series, (BLEU_CLAIR, BLEU_FRANCE, ROUGE_MARIANNE), strict=False
     ):
         series.format.fill.solid()
         series.format.fill.fore_color.rgb = colour
+
+
+def _french_chart(chart) -> None:
+    """The chart's text is French (spelling, and the editor's defaults when it is edited)."""
+    space = chart._chartSpace
+    if space.find(qn("c:lang")) is None:
+        lang = OxmlElement("c:lang")
+        lang.set("val", "fr-FR")
+        date1904 = space.find(qn("c:date1904"))
+        if date1904 is not None:
+            date1904.addnext(lang)
+        else:
+            space.insert(0, lang)
 
 
 def _logos(slide, logos: list[bytes]) -> None:

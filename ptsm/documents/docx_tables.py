@@ -1,0 +1,160 @@
+"""Column widths of a rendered DOCX's data tables, so that no word is ever cut.
+
+Word and LibreOffice split a word that is wider than its column (« Autofinancem|ent »). The
+templates give each table its preferred column widths; once the data is in, each column is
+widened to its longest unbreakable word (measured with Arial's metrics, which Liberation Sans
+shares) and the width is taken from the columns that have room to spare, the table's total width
+unchanged.
+"""
+
+import unicodedata
+
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Pt
+
+# Advance widths of Arial / Helvetica, in thousandths of an em, for printable ASCII (32-126).
+_ARIAL = (
+    "278 278 355 556 556 889 667 191 333 333 389 584 278 333 278 278 556 556 556 556 556 556 "
+    "556 556 556 556 278 278 584 584 584 556 1015 667 667 722 722 667 611 778 722 278 500 667 "
+    "556 833 722 778 667 778 722 667 611 722 667 944 667 667 611 278 278 278 469 556 333 556 "
+    "556 500 556 556 278 556 556 222 222 500 222 833 556 556 556 556 333 500 278 556 500 722 "
+    "500 500 500 334 260 334 584"
+)
+ADVANCE = {chr(32 + i): int(w) for i, w in enumerate(_ARIAL.split())}
+ADVANCE.update({"€": 556, "œ": 944, "Œ": 1000, "æ": 889, "’": 222, "«": 556, "»": 556})
+UNKNOWN_ADVANCE = 700
+BOLD_FACTOR = 1.1  # Arial Bold is at most about 10 % wider than Arial
+SAFETY = 1.06
+TWIPS_PER_PT = 20
+# Table Grid's cell margins (0.19 cm on each side) and the borders.
+CELL_PADDING_TWIPS = 2 * 108 + 30
+DEFAULT_SIZE_PT = 10.5
+# Where a line may break inside a cell: spaces, and after a hyphen or a slash. Non-breaking
+# spaces (before « : », inside « 40 000 € ») hold their neighbours together.
+BREAK_AFTER = "-/"
+
+
+def advance(char: str) -> int:
+    if char in ADVANCE:
+        return ADVANCE[char]
+    base = unicodedata.normalize("NFD", char)[:1]  # « é » is as wide as « e »
+    if base in ADVANCE:
+        return ADVANCE[base]
+    if char in "\u00a0\u202f":
+        return ADVANCE[" "]
+    return UNKNOWN_ADVANCE
+
+
+def text_width_pt(text: str, size_pt: float, *, bold: bool = False) -> float:
+    width = sum(advance(c) for c in text) * size_pt / 1000
+    return width * (BOLD_FACTOR if bold else 1)
+
+
+def unbreakable_parts(text: str) -> list[str]:
+    parts, current = [], ""
+    for char in text:
+        if char in " \t\n":
+            parts.append(current)
+            current = ""
+            continue
+        current += char
+        if char in BREAK_AFTER:
+            parts.append(current)
+            current = ""
+    parts.append(current)
+    return [p for p in parts if p]
+
+
+def _run_size(run, paragraph, default: float) -> float:
+    if run.font.size is not None:
+        return run.font.size.pt
+    style = paragraph.style
+    while style is not None:
+        if style.font.size is not None:
+            return style.font.size.pt
+        style = style.base_style
+    return default
+
+
+def _bold(run, paragraph) -> bool:
+    if run.bold is not None:
+        return run.bold
+    style = paragraph.style
+    return bool(style is not None and style.font.bold)
+
+
+def longest_word_twips(cell, default_size: float = DEFAULT_SIZE_PT) -> int:
+    """The width of the cell's widest unbreakable piece of text, padding included."""
+    widest = 0.0
+    for paragraph in cell.paragraphs:
+        for run in paragraph.runs:
+            size, bold = _run_size(run, paragraph, default_size), _bold(run, paragraph)
+            for part in unbreakable_parts(run.text):
+                widest = max(widest, text_width_pt(part, size, bold=bold))
+    return int(widest * SAFETY * TWIPS_PER_PT) + CELL_PADDING_TWIPS
+
+
+def _grid_widths(table) -> list[int]:
+    return [int(col.get(qn("w:w"))) for col in table._tbl.tblGrid.findall(qn("w:gridCol"))]
+
+
+def fitted_widths(preferred: list[int], minimum: list[int]) -> list[int]:
+    """Each column at least its minimum, the total unchanged: the width a column needs is taken
+    from the others in proportion to the room they have beyond their own minimum."""
+    total = sum(preferred)
+    if sum(minimum) >= total:  # no way to fit everything: share in proportion to the needs
+        return [round(total * m / sum(minimum)) for m in minimum]
+    widths = [max(p, m) for p, m in zip(preferred, minimum, strict=True)]
+    excess = sum(widths) - total
+    if excess > 0:
+        room = [w - m for w, m in zip(widths, minimum, strict=True)]
+        available = sum(room)
+        widths = [w - excess * r / available for w, r in zip(widths, room, strict=True)]
+    widths = [int(w) for w in widths]
+    widths[-1] += total - sum(widths)
+    return widths
+
+
+def _is_data_table(table) -> bool:
+    """Tables with a repeated header row: the builder's data tables (not the letterhead nor the
+    signature blocks, whose layout is fixed)."""
+    rows = table._tbl.tr_lst
+    return bool(rows) and rows[0].find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is not None
+
+
+def fit_table_columns(document) -> None:
+    for table in document.tables:
+        if not _is_data_table(table):
+            continue
+        preferred = _grid_widths(table)
+        columns = len(preferred)
+        minimum = [CELL_PADDING_TWIPS] * columns
+        for row in table.rows:
+            cells = row.cells
+            if len(cells) != columns:  # merged cells: leave the table as designed
+                break
+            for index, cell in enumerate(cells):
+                minimum[index] = max(minimum[index], longest_word_twips(cell))
+        else:
+            widths = fitted_widths(preferred, minimum)
+            if widths != preferred:
+                set_column_widths(table, widths)
+
+
+def set_column_widths(table, widths_twips: list[int]) -> None:
+    """The grid (what LibreOffice reads) and every cell's width (what Word reads) agree, in a
+    fixed layout that Word does not re-fit to the content."""
+    table.autofit = False
+    for col, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths_twips, strict=True):
+        col.set(qn("w:w"), str(width))
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths_twips, strict=True):
+            cell.width = Pt(width / TWIPS_PER_PT)
+
+
+def mark_header_row(table) -> None:
+    """The first row is the header: repeated on each page, never split."""
+    properties = table.rows[0]._tr.get_or_add_trPr()
+    if properties.find(qn("w:tblHeader")) is None:
+        properties.append(OxmlElement("w:tblHeader"))
