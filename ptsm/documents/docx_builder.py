@@ -185,7 +185,7 @@ class DocxTemplateBuilder:
         if widths_cm is None:  # equal columns across the text's width
             widths_cm = [TEXT_WIDTH_CM / len(header)] * len(header)
         # The preferred widths; once rendered, a column narrower than its longest word is
-        # widened at the expense of the others (documents.docx_tables.fit_table_columns).
+        # widened at the expense of the others (documents.docx_tables.finish_data_tables).
         set_column_widths(table, [round(Cm(w).pt * TWIPS_PER_PT) for w in widths_cm])
         mark_header_row(table)  # repeated on each page: what marks a data table
         for row in (table.rows[0], table.rows[2]):  # a row is never split across two pages

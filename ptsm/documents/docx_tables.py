@@ -84,14 +84,16 @@ def _bold(run, paragraph) -> bool:
     return bool(style is not None and style.font.bold)
 
 
-def longest_word_twips(cell, default_size: float = DEFAULT_SIZE_PT) -> int:
-    """The width of the cell's widest unbreakable piece of text, padding included."""
+def longest_word_twips(cell, size: float | None = None) -> int:
+    """The width of the cell's widest unbreakable piece of text, padding included; in its own
+    font size, or in `size` points."""
     widest = 0.0
     for paragraph in cell.paragraphs:
         for run in paragraph.runs:
-            size, bold = _run_size(run, paragraph, default_size), _bold(run, paragraph)
+            bold = _bold(run, paragraph)
+            run_size = size if size is not None else _run_size(run, paragraph, DEFAULT_SIZE_PT)
             for part in unbreakable_parts(run.text):
-                widest = max(widest, text_width_pt(part, size, bold=bold))
+                widest = max(widest, text_width_pt(part, run_size, bold=bold))
     return int(widest * SAFETY * TWIPS_PER_PT) + CELL_PADDING_TWIPS
 
 
@@ -123,23 +125,54 @@ def _is_data_table(table) -> bool:
     return bool(rows) and rows[0].find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is not None
 
 
-def fit_table_columns(document) -> None:
+def keep_rows_together(table) -> None:
+    """No row left alone on a page (« Total » under a repeated header), as in the PDFs: the
+    header with the first two rows and the last two rows together (a table of up to three rows
+    whole). Word and LibreOffice keep a row on the next one's page when its paragraphs are
+    « keep with next »."""
+    rows = table.rows
+    count = len(rows)
+    if count < 2:
+        return
+    kept = range(count - 1) if count <= 4 else {0, 1, count - 2}
+    for index in kept:
+        for cell in rows[index].cells:
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.keep_with_next = True
+
+
+# When the longest words do not fit the table's width in the text's size, the whole table is
+# set in the first smaller size where they do.
+SMALLER_SIZES_PT = (9.5, 9, 8.5, 8)
+
+
+def finish_data_tables(document) -> None:
+    """Every data table: rows kept together (see above), each column at least as wide as its
+    longest word, in a smaller type when the table's width needs it."""
     for table in document.tables:
         if not _is_data_table(table):
             continue
+        keep_rows_together(table)
         preferred = _grid_widths(table)
-        columns = len(preferred)
-        minimum = [CELL_PADDING_TWIPS] * columns
-        for row in table.rows:
-            cells = row.cells
-            if len(cells) != columns:  # merged cells: leave the table as designed
+        cells = [row.cells for row in table.rows]
+        if any(len(row) != len(preferred) for row in cells):  # merged cells: as designed
+            continue
+        for size in (None, *SMALLER_SIZES_PT):
+            minimum = [
+                max(longest_word_twips(row[index], size) for row in cells)
+                for index in range(len(preferred))
+            ]
+            if sum(minimum) <= sum(preferred):
                 break
-            for index, cell in enumerate(cells):
-                minimum[index] = max(minimum[index], longest_word_twips(cell))
-        else:
-            widths = fitted_widths(preferred, minimum)
-            if widths != preferred:
-                set_column_widths(table, widths)
+        if size is not None:
+            for row in cells:
+                for cell in row:
+                    for paragraph in cell.paragraphs:
+                        for run in paragraph.runs:
+                            run.font.size = Pt(size)
+        widths = fitted_widths(preferred, minimum)
+        if widths != preferred:
+            set_column_widths(table, widths)
 
 
 def set_column_widths(table, widths_twips: list[int]) -> None:

@@ -21,7 +21,7 @@ from docxtpl import DocxTemplate, InlineImage
 
 from ptsm.core.formatting import french_typography
 
-from .docx_tables import fit_table_columns
+from .docx_tables import finish_data_tables
 from .registry import Renderer
 
 TYPST_ROOT = (
@@ -144,7 +144,7 @@ def render_docx(template: Path, context: dict) -> bytes:
         for name, logo in context.get(LOGO_KEY, {}).items()
     }
     document.render(prepared, jinja_env=_DOCX_JINJA, autoescape=True)
-    fit_table_columns(document.docx)
+    finish_data_tables(document.docx)
     buffer = io.BytesIO()
     document.save(buffer)
     return normalise_zip(buffer.getvalue())

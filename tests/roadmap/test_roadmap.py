@@ -821,3 +821,31 @@ def test_the_copil_charts_show_french_euros_whatever_the_viewer_locale(project):
         assert "," not in axis.number_format
         assert chart._chartSpace.find(qn("c:lang")).get("val") == "fr-FR"
         assert [s.name for s in chart.plots[0].series] == ["Sollicités", "Acquis"]
+
+
+def test_a_pdf_table_of_two_or_three_rows_is_never_split(project):
+    """Wherever the page ends, a fiche-action's funding table of three lines stays whole: its
+    rows are never shared out between two pages (one row alone at the foot of a page)."""
+    from pypdf import PdfReader
+
+    build(project, orientations=1, actions_per_objective=1)
+    action = Action.objects.get()
+    FundingLine.objects.filter(action=action).delete()
+    for index in (1, 2, 3):
+        FundingLine.objects.create(
+            action=action, funder="cd", amount=Decimal(f"{index}00{index}"), year=2027
+        )
+    splits = set()
+    for lines in range(10, 30):  # the table moves down to the foot of the page, then over
+        Action.objects.filter(pk=action.pk).update(
+            description="\n".join(f"Étape {n} de la mise en œuvre." for n in range(lines))
+        )
+        data = render(project, get_kind("fiche-action"), str(action.pk), "pdf", DAY)
+        pages = [
+            " ".join(p.extract_text().replace("\u202f", " ").split())
+            for p in PdfReader(io.BytesIO(data)).pages
+        ]
+        rows = [sum(f"{i} 00{i} €" in page for i in (1, 2, 3)) for page in pages]
+        assert sorted(r for r in rows if r) == [3], (lines, rows)
+        splits.add(len(pages))
+    assert splits == {1, 2}  # the table did reach a page's foot
