@@ -290,6 +290,12 @@ def test_copil_validation_freezes_the_content_and_changes_make_a_new_version(pro
         content=report_content(project),
     )
     assert (first.number, second.number) == (1, 2) and first.sha256 != second.sha256
+    # The report says when, as every other document does (« 24 novembre 2026 », not 24/11/2026).
+    from ptsm.diagnostic.documents import report_context
+
+    assert report_context(project)["status"] == (
+        "Version 2 validée par le COPIL le 24 novembre 2026"
+    )
     first.decision = "modifiée"
     with pytest.raises(ValidationError, match="figée"):
         first.save()
