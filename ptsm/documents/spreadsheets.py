@@ -36,9 +36,9 @@ EURO_CENTS_FORMAT = '#,##0.00 "€"'
 
 @dataclass(frozen=True)
 class PrintLayout:
-    """A table too wide for one page, printed across pages side by side at a readable scale
-    (instead of shrunk to one page's width): each row's pages follow each other, the header row
-    and the first column repeated on every page."""
+    """A wide table printed at a readable scale with set column widths (instead of shrunk to
+    one page's width): when it needs pages side by side, each row's pages follow each other,
+    the header row and the first column repeated on every page."""
 
     widths: Sequence[float]  # each column's width, in characters
     breaks_after: Sequence[int]  # 0-based columns after which the next page starts

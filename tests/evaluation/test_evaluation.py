@@ -337,8 +337,13 @@ def test_the_indicator_follow_up_table_lists_every_measure_and_resists_formulas(
     assert formula_like.value == "=1+1" and formula_like.data_type == "s"  # text, not a formula
     assert sheet.cell(row=2, column=12).data_type == "s"
     assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:L3"
-    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
-    assert sheet.print_title_rows == "$1:$1"
+    # Printed on one A4 landscape page at 75 %, wrapped in set widths (not shrunk to fit).
+    setup = sheet.page_setup
+    assert setup.orientation == "landscape" and setup.scale == 75
+    assert not sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.column_dimensions["B"].width == 26 and sheet.print_title_rows == "$1:$1"
+    # A baseline and a target that are plain numbers are numbers.
+    assert [(r[5], r[6]) for r in rows] == [(0, 300)] * 2  # stored as "0" and "300"
 
 
 @pytest.mark.parametrize("fmt", ["docx", "pdf"])
