@@ -144,6 +144,11 @@ def review_slides(context: dict) -> list[Slide]:
             title="Crédits mobilisés",
             table=[tuple(row) for row in context["credits"]],
             table_header=("Nature et statut", "Montant"),
+        )
+        if context.get("credits_recorded", True)
+        else Slide(
+            title="Crédits mobilisés",
+            paragraphs=["Aucun crédit n'est inscrit sur les fiches-actions."],
         ),
     ]
     # A part the COPIL did not write is left out, never shown as a placeholder.

@@ -500,3 +500,26 @@ def test_a_pilots_campaign_resumed_after_an_interruption_writes_to_no_one_twice(
     assert job.state == JobState.DONE
     assert job.message == "1 pilote sollicité par courriel."
     assert smtp_server.messages == []
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "docx", "pptx"])
+def test_a_review_without_any_funding_says_so_instead_of_a_table_of_zeros(project, fmt):
+    import io
+
+    from pptx import Presentation
+
+    from ptsm.roadmap.models import FundingLine
+
+    plan(project)
+    FundingLine.objects.all().delete()
+    review = services.ensure_review(project=project, kind=ReviewKind.SIX_MONTHS)
+    services.save_review_texts(review=review, texts={"summary": "Bilan"})
+    data = render(project, get_kind("bilan-6-mois"), "", fmt, DAY)
+    if fmt == "pptx":
+        slides = Presentation(io.BytesIO(data)).slides
+        text = "\n".join(s.text_frame.text for sl in slides for s in sl.shapes if s.has_text_frame)
+    else:
+        text = docx_text(data) if fmt == "docx" else pdf_text(data)
+    text = " ".join(text.replace("\u202f", " ").replace("\u00a0", " ").split())
+    assert "Aucun crédit n'est inscrit sur les fiches-actions." in text
+    assert "0 €" not in text
