@@ -7,7 +7,7 @@ from django.db.models import Count, Max, Prefetch, Q, Sum
 from django.utils import timezone
 
 from ptsm.core.anap import ENTRY_DOOR_PRIORITIES, EntryDoor
-from ptsm.core.formatting import french_number
+from ptsm.core.formatting import french_number, plural
 from ptsm.organisations.categories import Category
 from ptsm.organisations.models import Organisation
 from ptsm.roadmap.models import Action
@@ -389,7 +389,12 @@ def commune_shading(project, code: str) -> CommuneShading:
         f"Communes teintées selon « {indicator.label} » ({indicator.unit}), "
         f"{'année ' + str(years[-1]) if len(years) == 1 else 'années ' + ', '.join(map(str, years))}"
         f" ; source : {', '.join(sources) or indicator.source}."
-        + (f" {masked} commune(s) à effectif inférieur à 11, non affichée(s)." if masked else "")
+        + (
+            f" {plural(masked, 'commune', 'communes')} à effectif inférieur à 11, "
+            f"{'non affichée' if masked < 2 else 'non affichées'}."
+            if masked
+            else ""
+        )
     )
     return CommuneShading(
         {c: v.value for c, v in latest.items() if not v.masked and v.value is not None},

@@ -24,6 +24,7 @@ from django.utils.formats import date_format
 from ptsm.audit import services as audit
 from ptsm.audit.models import Kind
 from ptsm.audit.tracked import TRACKED_MODELS
+from ptsm.core.formatting import plural
 from ptsm.documents.services import delete_drafts
 from ptsm.governance.selectors import contacts_invited_since
 
@@ -499,6 +500,9 @@ def purge_personal_data(*, now: dt.datetime | None = None) -> PurgeReport:
             kind=Kind.ERASURE,
             obj=project,
             project=project,
-            object_repr=f"{count} contact(s) supprimé(s) au terme de la durée de conservation",
+            object_repr=(
+                f"{plural(count, 'contact supprimé', 'contacts supprimés')} "
+                "au terme de la durée de conservation"
+            ),
         )
     return PurgeReport(expired_imports=imports, contacts=len(contacts))

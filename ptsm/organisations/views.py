@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from ptsm.accounts.permissions import Capability, may_see_contact_details, role_allows
 from ptsm.audit.services import record_export
 from ptsm.commitments.selectors import signatory_of
+from ptsm.core.formatting import plural
 from ptsm.core.guards import deletion_obstacles, deletion_summary
 from ptsm.core.views import form_view
 from ptsm.documents.spreadsheets import to_csv
@@ -291,7 +292,7 @@ def contact_erase(request, project, pk):
         messages.success(
             request,
             "Les données personnelles du contact ont été effacées "
-            f"({report.draft_documents} document(s) brouillon(s) supprimé(s)).",
+            f"({plural(report.draft_documents, 'document brouillon supprimé', 'documents brouillons supprimés')}).",
         )
         return redirect("organisations:detail", slug=project.slug, pk=contact.organisation_id)
     return render(

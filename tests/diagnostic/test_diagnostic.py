@@ -110,6 +110,7 @@ def test_a_small_count_never_appears_in_a_page_an_export_or_a_document(client, p
     row = page[page.index("Orientations vers une MAS") :][:400]
     assert "< 11" in row and "7" not in row.replace("2025", "")
     assert f"1{NARROW_NBSP}234" in page
+    assert "0 constat" in page and "(s)" not in page  # the doors' tiles: real plurals
     for fmt in ("docx", "pdf"):
         data = render(project, get_kind("diagnostic"), "", fmt, DAY)
         text = docx_text(data) if fmt == "docx" else pdf_text(data)
@@ -157,7 +158,7 @@ def test_values_import_is_all_or_nothing_with_french_line_errors(client, project
         "Code indicateur;Niveau;Année;Valeur\n"
         "PAUVRETE;territoire;2021;12,4\nPAUVRETE;France;2021;14,5\nMDPH_FAM;département;2024;3\n"
     )
-    assert "3 valeur(s) importée(s)." in page_text(_import(client, project, good.encode()))
+    assert "3 valeurs importées." in page_text(_import(client, project, good.encode()))
     assert IndicatorValue.objects.get(indicator__code="PAUVRETE", level="france").value == 14.5
     assert IndicatorValue.objects.get(indicator__code="MDPH_FAM").masked
 
@@ -377,13 +378,13 @@ def test_values_by_commune_are_imported_checked_and_shade_the_map(client, projec
         + "PAUVRETE;commune;2021;11,2;INSEE Filosofi;29232\n"
         + "MDPH_FAM;territoire;2024;30;;\n"
     ).encode()
-    assert "3 valeur(s) importée(s)." in page_text(_import(client, project, good))
+    assert "3 valeurs importées." in page_text(_import(client, project, good))
     # A count by commune stays masked below 11 (the catalogue's count must be known at that level).
     count = Indicator.objects.get(code="MDPH_FAM")
     count.geographic_level = "commune"
     count.save()
     small = (header + "MDPH_FAM;commune;2024;7;MDPH;29019\n").encode()
-    assert "1 valeur(s) importée(s)." in page_text(_import(client, project, small))
+    assert "1 valeur importée." in page_text(_import(client, project, small))
     masked = CommuneIndicatorValue.objects.get(indicator=count)
     assert masked.masked and masked.value is None
 
@@ -400,7 +401,7 @@ def test_values_by_commune_are_imported_checked_and_shade_the_map(client, projec
     )
     fam = page_text(client.get(url, {"measure": "indicateur-MDPH_FAM"}))
     assert f"<title>{brest} — donnée absente ou effectif < 11</title>" in fam
-    assert "1 commune(s) à effectif inférieur à 11, non affichée(s)." in fam
+    assert "1 commune à effectif inférieur à 11, non affichée." in fam
     assert "— 7 orientations" not in fam
 
 
