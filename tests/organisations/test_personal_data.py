@@ -265,7 +265,7 @@ def test_a_pending_import_expires_after_seven_days(client, project, lead, settin
     )
     out = io.StringIO()
     call_command("purge_personal_data", stdout=out)
-    assert "1 import(s) en attente expiré(s) supprimé(s)" in out.getvalue()
+    assert "1 import en attente expiré supprimé" in out.getvalue()
     assert list(PendingImport.objects.values_list("file_name", flat=True)) == ["recent.csv"]
 
 
@@ -326,11 +326,11 @@ def test_contacts_of_organisations_no_longer_involved_are_purged_after_the_perio
     assert [c.last_name for c in purgeable_contacts()] == ["Inactif"]
     dry = io.StringIO()
     call_command("purge_personal_data", "--dry-run", stdout=dry)
-    assert "1 contact(s) à supprimer" in dry.getvalue()
+    assert "1 contact à supprimer" in dry.getvalue()
     assert Contact.objects.filter(last_name="Inactif").exists()
     out = io.StringIO()
     call_command("purge_personal_data", stdout=out)
-    assert "1 contact(s) supprimé(s)" in out.getvalue()
+    assert "1 contact supprimé" in out.getvalue()
     remaining = set(Contact.objects.filter(project=project).values_list("last_name", flat=True))
     # "Signataire": the signed letter's two signatories, kept with it.
     assert remaining == {
@@ -344,7 +344,7 @@ def test_contacts_of_organisations_no_longer_involved_are_purged_after_the_perio
     }
     assert Organisation.objects.filter(name="Association dissoute").exists()
     entry = AuditEntry.objects.get(kind=Kind.ERASURE, project=project)
-    assert "1 contact(s) supprimé(s)" in entry.object_repr
+    assert "1 contact supprimé au terme" in entry.object_repr
     assert (
         not AuditEntry.objects.filter(object_repr__icontains="Inactif")
         .exclude(action=AuditEntry.Action.CREATE)

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from ptsm.audit.services import purge_entries
+from ptsm.core.formatting import plural
 
 
 class Command(BaseCommand):
@@ -13,6 +14,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         deleted = purge_entries()
         self.stdout.write(
-            f"{deleted} entrée(s) du journal supprimée(s) "
+            f"{plural(deleted, 'entrée du journal supprimée', 'entrées du journal supprimées')} "
             f"(conservation : {settings.PTSM_AUDIT_RETENTION_DAYS} jours)."
         )

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from ptsm.core.formatting import plural
 from ptsm.organisations.personal_data import (
     expired_imports,
     purge_personal_data,
@@ -25,14 +26,16 @@ class Command(BaseCommand):
     def handle(self, *args, dry_run=False, **options):
         if dry_run:
             imports, contacts = expired_imports().count(), len(purgeable_contacts())
-            verb = "à supprimer"
+            done = ("à supprimer", "à supprimer")
         else:
             report = purge_personal_data()
             imports, contacts = report.expired_imports, report.contacts
-            verb = "supprimé(s)"
+            done = ("supprimé", "supprimés")
+        verb = {n: done[0] if n < 2 else done[1] for n in (imports, contacts)}
         self.stdout.write(
-            f"{imports} import(s) en attente expiré(s) {verb} "
+            f"{plural(imports, 'import en attente expiré', 'imports en attente expirés')} "
+            f"{verb[imports]} "
             f"(au-delà de {settings.PTSM_PENDING_IMPORT_RETENTION_DAYS} jours) ; "
-            f"{contacts} contact(s) {verb} "
+            f"{plural(contacts, 'contact', 'contacts')} {verb[contacts]} "
             f"(inactifs depuis {settings.PTSM_CONTACT_RETENTION_DAYS} jours)."
         )
