@@ -173,6 +173,11 @@ def _copil_context(project, variant_key: str = "") -> dict:
         else None
     )
     context["logos"] = institution_logos(project)
+    context["validation"] = (
+        {"date": french_date(version.validated_on), "decision": version.decision}
+        if version
+        else None
+    )
     return context
 
 
@@ -267,6 +272,19 @@ def copil_slides(context: dict) -> list[Slide]:
             paragraphs=[f"Total : {context['credits_total']}"],
         )
     )
+    validation = context.get("validation")
+    if validation:  # the deck of the COPIL that validated the roadmap says what it decided
+        slides.append(
+            Slide(
+                title=f"Décision du COPIL du {validation['date']}",
+                paragraphs=[validation["decision"]],
+                bullets=[
+                    "Prochaine étape : la signature des lettres d'engagement "
+                    "(séance collective ou bilatérale)"
+                ],
+            )
+        )
+        return slides
     slides.append(
         Slide(
             title="Décision attendue du COPIL",

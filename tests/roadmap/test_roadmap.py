@@ -849,3 +849,23 @@ def test_a_pdf_table_of_two_or_three_rows_is_never_split(project):
         assert sorted(r for r in rows if r) == [3], (lines, rows)
         splits.add(len(pages))
     assert splits == {1, 2}  # the table did reach a page's foot
+
+
+def test_the_copil_deck_asks_for_the_decision_then_states_it(project):
+    """Before the validation the last slide says what the COPIL is asked; the deck of the COPIL
+    that validated the roadmap (the one frozen then) says what it decided, and when."""
+    build(project, orientations=1, actions_per_objective=1)
+    last = _copil_deck(project).slides[-1]
+    assert last.shapes[0].text_frame.text == "Décision attendue du COPIL"
+    validate_roadmap(
+        project=project,
+        meeting=None,
+        decision="Feuille de route validée à l'unanimité",
+        validated_on=DAY,
+        user=member(project, Role.PROJECT_LEAD),
+        lines=roadmap_lines(project),
+    )
+    last = _copil_deck(project).slides[-1]
+    text = " ".join(s.text_frame.text for s in last.shapes if s.has_text_frame)
+    assert last.shapes[0].text_frame.text == "Décision du COPIL du 24 novembre 2026"
+    assert "Feuille de route validée à l'unanimité" in text and "attendue" not in text
