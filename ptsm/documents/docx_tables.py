@@ -9,9 +9,10 @@ unchanged.
 
 import unicodedata
 
+from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt
+from docx.shared import Pt, Twips
 
 # Advance widths of Arial / Helvetica, in thousandths of an em, for printable ASCII (32-126).
 _ARIAL = (
@@ -66,39 +67,67 @@ def unbreakable_parts(text: str) -> list[str]:
     return [p for p in parts if p]
 
 
-def _run_size(run, paragraph, default: float) -> float:
-    if run.font.size is not None:
-        return run.font.size.pt
-    style = paragraph.style
-    while style is not None:
-        if style.font.size is not None:
-            return style.font.size.pt
-        style = style.base_style
-    return default
+class _StyleFonts:
+    """Each paragraph style's font size and weight (its own or inherited), read once per
+    document: the tables are read from their XML, python-docx's proxies are ten times slower."""
+
+    def __init__(self, document):
+        self.styles = document.styles
+        self.cache: dict[str | None, tuple[float, bool]] = {}
+
+    def of(self, style_id: str | None) -> tuple[float, bool]:
+        if style_id not in self.cache:
+            style = self.styles._get_by_id(style_id, WD_STYLE_TYPE.PARAGRAPH)
+            size, bold = None, None
+            while style is not None and (size is None or bold is None):
+                if size is None and style.font.size is not None:
+                    size = style.font.size.pt
+                if bold is None and style.font.bold is not None:
+                    bold = style.font.bold
+                style = style.base_style
+            self.cache[style_id] = (size or DEFAULT_SIZE_PT, bool(bold))
+        return self.cache[style_id]
 
 
-def _bold(run, paragraph) -> bool:
-    if run.bold is not None:
-        return run.bold
-    style = paragraph.style
-    return bool(style is not None and style.font.bold)
+def _on(element) -> bool | None:
+    """A w:b-like toggle: absent → None, present → its w:val (true when it has none)."""
+    if element is None:
+        return None
+    return element.get(qn("w:val"), "true") not in ("0", "false", "off")
+
+
+def _tc_longest_word(tc, fonts: _StyleFonts, size: float | None) -> int:
+    widest = 0.0
+    for paragraph in tc.iter(qn("w:p")):
+        style = paragraph.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+        style_size, style_bold = fonts.of(style.get(qn("w:val")) if style is not None else None)
+        for run in paragraph.iter(qn("w:r")):
+            text = "".join(t.text or "" for t in run.iter(qn("w:t")))
+            if not text:
+                continue
+            properties = run.find(qn("w:rPr"))
+            run_size, bold = style_size, style_bold
+            if properties is not None:
+                sz = properties.find(qn("w:sz"))
+                if sz is not None:
+                    run_size = int(sz.get(qn("w:val"))) / 2
+                b = _on(properties.find(qn("w:b")))
+                bold = style_bold if b is None else b
+            for part in unbreakable_parts(text):
+                widest = max(
+                    widest, text_width_pt(part, size if size is not None else run_size, bold=bold)
+                )
+    return int(widest * SAFETY * TWIPS_PER_PT) + CELL_PADDING_TWIPS
 
 
 def longest_word_twips(cell, size: float | None = None) -> int:
     """The width of the cell's widest unbreakable piece of text, padding included; in its own
     font size, or in `size` points."""
-    widest = 0.0
-    for paragraph in cell.paragraphs:
-        for run in paragraph.runs:
-            bold = _bold(run, paragraph)
-            run_size = size if size is not None else _run_size(run, paragraph, DEFAULT_SIZE_PT)
-            for part in unbreakable_parts(run.text):
-                widest = max(widest, text_width_pt(part, run_size, bold=bold))
-    return int(widest * SAFETY * TWIPS_PER_PT) + CELL_PADDING_TWIPS
+    return _tc_longest_word(cell._tc, _StyleFonts(cell.part.document), size)
 
 
-def _grid_widths(table) -> list[int]:
-    return [int(col.get(qn("w:w"))) for col in table._tbl.tblGrid.findall(qn("w:gridCol"))]
+def _grid_widths(tbl) -> list[int]:
+    return [int(col.get(qn("w:w"))) for col in tbl.tblGrid.findall(qn("w:gridCol"))]
 
 
 def fitted_widths(preferred: list[int], minimum: list[int]) -> list[int]:
@@ -118,27 +147,25 @@ def fitted_widths(preferred: list[int], minimum: list[int]) -> list[int]:
     return widths
 
 
-def _is_data_table(table) -> bool:
+def _is_data_table(tbl) -> bool:
     """Tables with a repeated header row: the builder's data tables (not the letterhead nor the
     signature blocks, whose layout is fixed)."""
-    rows = table._tbl.tr_lst
+    rows = tbl.tr_lst
     return bool(rows) and rows[0].find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is not None
 
 
-def keep_rows_together(table) -> None:
+def keep_rows_together(rows) -> None:
     """No row left alone on a page (« Total » under a repeated header), as in the PDFs: the
     header with the first two rows and the last two rows together (a table of up to three rows
     whole). Word and LibreOffice keep a row on the next one's page when its paragraphs are
     « keep with next »."""
-    rows = table.rows
     count = len(rows)
     if count < 2:
         return
     kept = range(count - 1) if count <= 4 else {0, 1, count - 2}
     for index in kept:
-        for cell in rows[index].cells:
-            for paragraph in cell.paragraphs:
-                paragraph.paragraph_format.keep_with_next = True
+        for paragraph in rows[index].iter(qn("w:p")):
+            paragraph.get_or_add_pPr().keepNext_val = True
 
 
 # When the longest words do not fit the table's width in the text's size, the whole table is
@@ -149,41 +176,50 @@ SMALLER_SIZES_PT = (9.5, 9, 8.5, 8)
 def finish_data_tables(document) -> None:
     """Every data table: rows kept together (see above), each column at least as wide as its
     longest word, in a smaller type when the table's width needs it."""
-    for table in document.tables:
-        if not _is_data_table(table):
+    fonts = _StyleFonts(document)
+    for tbl in document.element.body.iter(qn("w:tbl")):
+        if not _is_data_table(tbl):
             continue
-        keep_rows_together(table)
-        preferred = _grid_widths(table)
-        cells = [row.cells for row in table.rows]
-        if any(len(row) != len(preferred) for row in cells):  # merged cells: as designed
-            continue
+        rows = tbl.tr_lst
+        keep_rows_together(rows)
+        preferred = _grid_widths(tbl)
+        cells = [row.tc_lst for row in rows]
+        merged = any(
+            tc.find(f"{qn('w:tcPr')}/{qn('w:gridSpan')}") is not None
+            or tc.find(f"{qn('w:tcPr')}/{qn('w:vMerge')}") is not None
+            for row in cells
+            for tc in row
+        )
+        if merged or any(len(row) != len(preferred) for row in cells):
+            continue  # merged cells: as designed
         for size in (None, *SMALLER_SIZES_PT):
             minimum = [
-                max(longest_word_twips(row[index], size) for row in cells)
+                max(_tc_longest_word(row[index], fonts, size) for row in cells)
                 for index in range(len(preferred))
             ]
             if sum(minimum) <= sum(preferred):
                 break
         if size is not None:
-            for row in cells:
-                for cell in row:
-                    for paragraph in cell.paragraphs:
-                        for run in paragraph.runs:
-                            run.font.size = Pt(size)
+            for run in tbl.iter(qn("w:r")):
+                run.get_or_add_rPr().sz_val = Pt(size)
         widths = fitted_widths(preferred, minimum)
         if widths != preferred:
-            set_column_widths(table, widths)
+            _set_widths(tbl, widths)
 
 
 def set_column_widths(table, widths_twips: list[int]) -> None:
     """The grid (what LibreOffice reads) and every cell's width (what Word reads) agree, in a
     fixed layout that Word does not re-fit to the content."""
-    table.autofit = False
-    for col, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths_twips, strict=True):
+    _set_widths(table._tbl, widths_twips)
+
+
+def _set_widths(tbl, widths_twips: list[int]) -> None:
+    tbl.tblPr.autofit = False
+    for col, width in zip(tbl.tblGrid.findall(qn("w:gridCol")), widths_twips, strict=True):
         col.set(qn("w:w"), str(width))
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths_twips, strict=True):
-            cell.width = Pt(width / TWIPS_PER_PT)
+    for row in tbl.tr_lst:
+        for tc, width in zip(row.tc_lst, widths_twips, strict=True):
+            tc.width = Twips(width)
 
 
 def mark_header_row(table) -> None:
