@@ -9,10 +9,7 @@ A throw-away SQLite database (or DATABASE_URL). Figures, not assertions (see REA
 import datetime as dt
 import json
 import os
-import signal
-import statistics
 import sys
-import threading
 import time
 import urllib.request
 
@@ -20,16 +17,16 @@ os.environ.setdefault("BENCH_PORT", "8767")
 # Rate limiting is per token: the benchmark measures the server, not the limit.
 os.environ.setdefault("PTSM_API_RATE", "1000000/min")
 
-import pages  # noqa: E402  (bench/pages.py: database, settings and the gunicorn stack)
-from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
-from rest_framework.test import APIClient  # noqa: E402
+import serving  # bench/serving.py sets Django up: before any model is imported
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
 
-from ptsm.accounts.models import Membership, Role, User  # noqa: E402
-from ptsm.api.services import create_token  # noqa: E402
-from ptsm.organisations.models import Organisation  # noqa: E402
-from ptsm.projects.services import create_project  # noqa: E402
-from ptsm.roadmap.models import (  # noqa: E402
+from ptsm.accounts.models import Membership, Role, User
+from ptsm.api.services import create_token
+from ptsm.organisations.models import Organisation
+from ptsm.projects.services import create_project
+from ptsm.roadmap.models import (
     Action,
     ActionIndicator,
     ActionMilestone,
@@ -39,11 +36,10 @@ from ptsm.roadmap.models import (  # noqa: E402
     Orientation,
     Theme,
 )
-from ptsm.roadmap.services import renumber  # noqa: E402
-from ptsm.territories.models import Departement  # noqa: E402
-from ptsm.territories.services import load_referential  # noqa: E402
+from ptsm.roadmap.services import renumber
+from ptsm.territories.models import Departement
+from ptsm.territories.services import load_referential
 
-CLIENTS, SECONDS, SEQUENTIAL = 16, 15, 25
 ACTIONS = 300
 
 
@@ -101,7 +97,7 @@ def build() -> tuple[str, str]:
     )
     renumber(project=project)
     user = User.objects.create_user(
-        email="chef@banc.fr", password=pages.PASSWORD, first_name="Chef", last_name="Projet"
+        email="chef@banc.fr", password=serving.PASSWORD, first_name="Chef", last_name="Projet"
     )
     Membership.objects.create(user=user, project=project, role=Role.PROJECT_LEAD)
     secret = create_token(user=user, name="banc", expires_on=dt.date.today() + dt.timedelta(days=1))
@@ -110,7 +106,7 @@ def build() -> tuple[str, str]:
 
 def fetch(path: str, secret: str) -> tuple[float, int]:
     request = urllib.request.Request(
-        pages.BASE + path,
+        serving.BASE + path,
         headers={"Authorization": f"Bearer {secret}", "Accept-Encoding": "gzip"},
     )
     started = time.perf_counter()
@@ -128,49 +124,24 @@ def main() -> None:
         response = client.get(path, HTTP_HOST="127.0.0.1")
     assert len(json.loads(response.content)["results"]) == ACTIONS
     print(f"liste de {ACTIONS} fiches-actions : {len(queries)} requêtes SQL")
-    server = pages.serve()
+    server = serving.serve()
     try:
-        for _ in range(100):
-            try:
-                fetch("/api/v1/projets/", secret)
-                break
-            except OSError:
-                time.sleep(0.3)
+        serving.wait_until_up(lambda: fetch("/api/v1/projets/", secret))
         for _ in range(6):  # warm every worker
             fetch(path, secret)
-        timings, size = [], 0
-        for _ in range(SEQUENTIAL):
-            elapsed, size = fetch(path, secret)
-            timings.append(elapsed)
-        timings.sort()
+        alone = serving.one_after_another(lambda: fetch(path, secret))
         print(
-            f"seul : médiane {statistics.median(timings) * 1000:.0f} ms, "
-            f"p95 {timings[int(len(timings) * 0.95) - 1] * 1000:.0f} ms, "
-            f"{1 / statistics.median(timings):.1f} requêtes/s, réponse {size / 1024:.0f} Ko (gzip)"
+            f"seul : médiane {alone['median'] * 1000:.0f} ms, p95 {alone['p95'] * 1000:.0f} ms, "
+            f"{1 / alone['median']:.1f} requêtes/s, réponse {alone['size'] / 1024:.0f} Ko (gzip)"
         )
-        timings = []
-        lock, deadline = threading.Lock(), time.monotonic() + SECONDS
-
-        def run() -> None:
-            while time.monotonic() < deadline:
-                elapsed, _size = fetch(path, secret)
-                with lock:
-                    timings.append(elapsed)
-
-        threads = [threading.Thread(target=run) for _ in range(CLIENTS)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        timings.sort()
+        together = serving.concurrently(lambda _client, _n: fetch(path, secret))
         print(
-            f"{CLIENTS} clients pendant {SECONDS} s : {len(timings) / SECONDS:.1f} requêtes/s, "
-            f"médiane {statistics.median(timings) * 1000:.0f} ms, "
-            f"p95 {timings[int(len(timings) * 0.95) - 1] * 1000:.0f} ms"
+            f"{serving.CLIENTS} clients pendant {serving.SECONDS} s : "
+            f"{together['rate']:.1f} requêtes/s, médiane {together['median'] * 1000:.0f} ms, "
+            f"p95 {together['p95'] * 1000:.0f} ms ; {serving.load()}"
         )
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait()
+        serving.stop(server)
 
 
 if __name__ == "__main__":

@@ -5,47 +5,24 @@ Nord scale: 648 communes, 2,000 organisations, 5,000 contacts, 300 fiches-action
 SQLite database (or DATABASE_URL). Figures, not assertions (see README, « Mise en production »).
 """
 
+import datetime as dt
 import http.cookiejar
-import os
 import re
-import signal
-import statistics
-import subprocess
-import sys
-import tempfile
-import threading
 import time
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-if "DATABASE_URL" not in os.environ:
-    os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='ptsm-bench-')}/pages.sqlite3"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="ptsm-bench-media-"))
+import serving  # bench/serving.py sets Django up: before any model is imported
+from django.core.management import call_command
+from serving import BASE, PASSWORD, concurrently, one_after_another, serve, stop
 
-import django  # noqa: E402
-
-django.setup()
-
-import datetime as dt  # noqa: E402
-
-from django.core.management import call_command  # noqa: E402
-
-from ptsm.accounts.models import Membership, Role, User  # noqa: E402
-from ptsm.organisations.models import Contact, Organisation  # noqa: E402
-from ptsm.projects.services import create_project  # noqa: E402
-from ptsm.roadmap.models import Action, ActionStatus, Objective, Orientation, Theme  # noqa: E402
-from ptsm.roadmap.services import renumber  # noqa: E402
-from ptsm.territories.models import Departement  # noqa: E402
-from ptsm.territories.services import load_referential  # noqa: E402
-
-PORT = int(os.environ.get("BENCH_PORT", "8765"))
-BASE = f"http://127.0.0.1:{PORT}"
-PASSWORD = "banc-essai-pages-2026"  # noqa: S105 — a throw-away database
-CLIENTS, SECONDS, SEQUENTIAL = 16, 15, 25
+from ptsm.accounts.models import Membership, Role, User
+from ptsm.organisations.models import Contact, Organisation
+from ptsm.projects.services import create_project
+from ptsm.roadmap.models import Action, ActionStatus, Objective, Orientation, Theme
+from ptsm.roadmap.services import renumber
+from ptsm.territories.models import Departement
+from ptsm.territories.services import load_referential
 
 
 def build() -> str:
@@ -99,36 +76,6 @@ def build() -> str:
     return project.slug
 
 
-def serve() -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": "banc-essai-pages",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "SESSION_COOKIE_SECURE": "0",
-        "CSRF_COOKIE_SECURE": "0",
-        "SECURE_HSTS_SECONDS": "0",
-        "LOG_REQUESTS_LEVEL": "WARNING",
-        "BIND": f"127.0.0.1:{PORT}",
-        "WEB_CONCURRENCY": "3",
-    }
-    call_command("collectstatic", "--noinput", verbosity=0)
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi:application",
-            "-c",
-            "config/gunicorn.conf.py",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
-
-
 def logged_in_opener():
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
@@ -180,43 +127,28 @@ def main() -> None:
                 fetch(opener, path)
         print(f"{'page':<18} {'médiane':>9} {'p95':>9} {'taille gzip':>12}")
         for label, path in pages.items():
-            timings, size = [], 0
-            for _ in range(SEQUENTIAL):
-                elapsed, size = fetch(opener, path)
-                timings.append(elapsed)
-            timings.sort()
-            p95 = timings[int(len(timings) * 0.95) - 1]
+            alone = one_after_another(lambda path=path: fetch(opener, path))
             print(
-                f"{label:<18} {statistics.median(timings) * 1000:7.1f} ms {p95 * 1000:7.1f} ms "
-                f"{size / 1024:9.1f} Ko"
+                f"{label:<18} {alone['median'] * 1000:7.1f} ms {alone['p95'] * 1000:7.1f} ms "
+                f"{alone['size'] / 1024:9.1f} Ko"
             )
         paths = list(pages.values())
-        timings: list[float] = []
-        lock, deadline = threading.Lock(), time.monotonic() + SECONDS
+        openers = {}
 
-        def client(offset: int) -> None:
-            own = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-            index = offset
-            while time.monotonic() < deadline:
-                elapsed, _size = fetch(own, paths[index % len(paths)])
-                index += 1
-                with lock:
-                    timings.append(elapsed)
+        def client(number: int, n: int) -> tuple[float, int]:
+            own = openers.setdefault(
+                number, urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+            )
+            return fetch(own, paths[(number + n) % len(paths)])
 
-        threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        timings.sort()
+        together = concurrently(client)
         print(
-            f"{CLIENTS} clients pendant {SECONDS} s : {len(timings) / SECONDS:.0f} requêtes/s, "
-            f"médiane {statistics.median(timings) * 1000:.0f} ms, "
-            f"p95 {timings[int(len(timings) * 0.95) - 1] * 1000:.0f} ms"
+            f"{serving.CLIENTS} clients pendant {serving.SECONDS} s : "
+            f"{together['rate']:.0f} requêtes/s, médiane {together['median'] * 1000:.0f} ms, "
+            f"p95 {together['p95'] * 1000:.0f} ms ; {serving.load()}"
         )
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait()
+        stop(server)
 
 
 if __name__ == "__main__":

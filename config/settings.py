@@ -90,6 +90,20 @@ TASKS = {
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 # An RQ job may run up to half an hour (the bundle of a very large project).
 RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 1800}}
+
+# The cache holds counters every worker must share: the API's rate limit per token, the
+# password-reset limits. CACHE_URL (redis://…), or else REDIS_URL when it is set in the
+# environment: Redis, through Django's RedisCache, shared by every process and machine. Neither:
+# each process keeps its own counters in memory (fine for `make run`, not for several workers).
+CACHE_URL = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL", "")
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "ptsm",
+        }
+    }
 # A running job that gave no sign of life (progress) for this long is taken over by another
 # worker (`manage.py requeue_stalled_jobs`, cron, or the job page); after this many attempts it
 # fails with a message.
@@ -444,7 +458,7 @@ if PTSM_LETTERHEAD not in ("institutions", "etat"):
 # --- REST API (issue 18) -------------------------------------------------------------------------
 # /api/v1/: personal tokens (Authorization: Bearer …) or the browser's session; cursor pages;
 # errors as RFC 9457 problem details in French; one rate limit per token (PTSM_API_RATE, e.g.
-# "1200/min"), counted in Django's cache (give the workers a shared cache in production).
+# "1200/min"), counted in Django's cache (Redis with CACHE_URL or REDIS_URL: shared by workers).
 PTSM_API_RATE = os.environ.get("PTSM_API_RATE", "1200/min")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -56,15 +56,35 @@ def import_finess_through_the_worker() -> None:
         headers={"Content-Type": f"multipart/form-data; boundary={boundary}", "Referer": url},
     )
     job_page = opener.open(request, timeout=30)
-    assert "/travaux/" in job_page.url, "l'import n'a pas ouvert la page du travail"
+    assert "/travaux/" in job_page.url, "l'analyse n'a pas ouvert la page du travail"
+    page = wait_for_job(job_page.url, "Analyse terminée")
+    # The analysis offers the groups of categories found; the smoke test keeps those ticked
+    # by default, as a user who only clicks « Importer » does.
+    choose_path = re.search(r'href="(/projets/demo/annuaire/importer/finess/[^"]+)"', page).group(1)
+    choose_page = get(choose_path).read().decode()
+    fields = [("csrfmiddlewaretoken", csrf_token(choose_page))] + [
+        ("groups", value)
+        for value in re.findall(r'name="groups" value="([^"]+)"[^>]*checked', choose_page)
+    ]
+    request = urllib.request.Request(
+        BASE + choose_path,
+        data=urllib.parse.urlencode(fields).encode(),
+        headers={"Referer": BASE + choose_path},
+    )
+    import_page = opener.open(request, timeout=30)
+    assert "/travaux/" in import_page.url, "l'import n'a pas ouvert la page du travail"
+    wait_for_job(import_page.url, "Import FINESS terminé")
+
+
+def wait_for_job(url: str, done: str) -> str:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        page = opener.open(job_page.url, timeout=30).read().decode()
-        if "Import FINESS terminé" in page:
-            return
-        assert "Échec" not in page, "l'import FINESS a échoué"
+        page = opener.open(url, timeout=30).read().decode()
+        if done in page:
+            return page
+        assert "Échec" not in page, f"le travail a échoué : {url}"
         time.sleep(1)
-    sys.exit("le serveur de travaux n'a pas fait l'import FINESS en 2 minutes")
+    sys.exit(f"le serveur de travaux n'a pas fini « {done} » en 2 minutes")
 
 
 def main() -> None:

@@ -7,6 +7,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from ptsm.core.concurrency import EditConflict
+
 PROBLEM_TYPE = "application/problem+json"
 TITLES = {
     400: "Requête invalide",
@@ -48,6 +50,8 @@ def problem(status_code: int, detail: str, *, errors=None, headers=None) -> Resp
 
 
 def problem_exception_handler(exc, context):
+    if isinstance(exc, EditConflict):  # changed by someone else meanwhile: nothing written
+        return problem(status.HTTP_409_CONFLICT, " ".join(exc.messages))
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}

@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from ptsm.accounts.permissions import may_see_contact_details
 from ptsm.commitments.models import Signatory
-from ptsm.diagnostic.models import IndicatorValue
+from ptsm.diagnostic.models import Indicator, IndicatorValue
 from ptsm.documents.models import GeneratedDocument
 from ptsm.evaluation.models import ActionIndicatorValue, Review
 from ptsm.framing.models import FramingLetter
@@ -115,13 +115,10 @@ class ProjectLinkMixin(serializers.Serializer):
     projet = serializers.SlugRelatedField(slug_field="slug", read_only=True, source="project")
 
 
-class OrganisationSerializer(StrictModelSerializer):
-    projet = serializers.SlugRelatedField(
-        slug_field="slug", source="project", queryset=Project.objects.none()
-    )
-    commune = serializers.CharField(
-        source="commune_id", required=False, allow_null=True, allow_blank=True, max_length=5
-    )
+class OrganisationSerializer(ProjectLinkMixin, serializers.ModelSerializer):
+    """What the API shows of an organisation; writes go through `writes.OrganisationInput`."""
+
+    commune = serializers.CharField(source="commune_id", read_only=True, allow_null=True)
 
     class Meta:
         model = Organisation
@@ -146,7 +143,7 @@ class OrganisationSerializer(StrictModelSerializer):
             "version",
             "updated_at",
         ]
-        read_only_fields = ["id", "archived", "version", "updated_at"]
+        read_only_fields = fields
 
 
 class ContactSerializer(ProjectLinkMixin, serializers.ModelSerializer):
@@ -188,7 +185,17 @@ class BodySerializer(ProjectLinkMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Body
-        fields = ["id", "projet", "kind", "name", "missions", "co_piloted", "entry_door", "membres"]
+        fields = [
+            "id",
+            "projet",
+            "kind",
+            "name",
+            "missions",
+            "co_piloted",
+            "entry_door",
+            "updated_at",
+            "membres",
+        ]
 
     def get_membres(self, body) -> list[dict]:
         return [
@@ -217,6 +224,7 @@ class MeetingSerializer(serializers.ModelSerializer):
             "agenda",
             "minutes",
             "invitations_sent_at",
+            "updated_at",
             "decisions",
         ]
 
@@ -244,6 +252,58 @@ class FramingLetterSerializer(ProjectLinkMixin, serializers.ModelSerializer):
             }
             for v in letter.versions.all()
         ]
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    """An indicator of the diagnostic's catalogue: the ANAP one (`projet` null) or a project's
+    own. `effectif`: a count, masked below 11 (statistical secrecy); `calcule`: its values are
+    computed by ptsm from the referential or the directory, not pushed."""
+
+    projet = serializers.SlugRelatedField(slug_field="slug", read_only=True, source="project")
+    libelle = serializers.CharField(source="label", read_only=True)
+    version_definition = serializers.CharField(source="definition_version", read_only=True)
+    unite = serializers.CharField(source="unit", read_only=True)
+    niveau_geographique = serializers.CharField(source="geographic_level", read_only=True)
+    grille = ChoiceLabelField(source="grid")
+    porte_entree = serializers.SerializerMethodField()
+    effectif = serializers.BooleanField(source="is_count", read_only=True)
+    calcule = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "id",
+            "code",
+            "projet",
+            "libelle",
+            "definition",
+            "version_definition",
+            "unite",
+            "source",
+            "niveau_geographique",
+            "grille",
+            "porte_entree",
+            "effectif",
+            "calcule",
+            "updated_at",
+        ]
+
+    def get_calcule(self, indicator) -> bool:
+        return bool(indicator.computed)
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "nullable": True,
+            "properties": {"numero": {"type": "integer"}, "libelle": {"type": "string"}},
+        }
+    )
+    def get_porte_entree(self, indicator):
+        """The Rosace's entry door (1 to 6) the indicator informs, if any."""
+        door = indicator.entry_door
+        if door is None:
+            return None
+        return {"numero": door, "libelle": _choice_labels(Indicator, "entry_door").get(door)}
 
 
 class IndicatorValueSerializer(ProjectLinkMixin, serializers.ModelSerializer):
@@ -370,6 +430,104 @@ class ActionSerializer(serializers.ModelSerializer):
             "indicateurs",
         ]
 
+    PARTS = ("jalons", "financements", "indicateurs", "operateurs", "partenaires")
+    PLAIN = {
+        "id": "pk",
+        "title": "title",
+        "quick_win": "quick_win",
+        "entry_doors": "entry_doors",
+        "decree_priorities": "decree_priorities",
+        "context": "context",
+        "operational_objectives": "operational_objectives",
+        "description": "description",
+        "target_public": "target_public",
+        "pilot_organisation": "pilot_organisation_id",
+        "territory_concerned": "territory_concerned",
+        "expected_results": "expected_results",
+        "risks": "risks",
+        "archived": "archived",
+        "objectif": "objective_id",
+    }
+
+    def to_representation(self, action):
+        """The same JSON as the declared fields (they document it), built directly: the
+        generic field machinery costs more than the page's queries. Needs the parts read by
+        `attach_action_parts`."""
+        fields = self.fields
+        parts = action._api_parts
+        data = {name: getattr(action, attribute) for name, attribute in self.PLAIN.items()}
+        data.update(
+            projet=action.objective.theme.orientation.project.slug,
+            code=action.code,
+            orientation=action.objective.theme.orientation_id,
+            status=_labelled(Action, "status", action.status),
+            priority=_labelled(Action, "priority", action.priority),
+            operateurs=parts["operateurs"],
+            partenaires=parts["partenaires"],
+        )
+        for name in ("start_date", "end_date", "updated_at"):
+            value = getattr(action, name)
+            data[name] = None if value is None else fields[name].to_representation(value)
+        data["jalons"] = [
+            {
+                **m,
+                "due_date": m["due_date"].isoformat(),
+                "status": _labelled(ActionMilestone, "status", m["status"]),
+            }
+            for m in parts["jalons"]
+        ]
+        amount = fields["financements"].child.fields["amount"]
+        data["financements"] = [
+            {
+                **f,
+                "funder": _labelled(FundingLine, "funder", f["funder"]),
+                "amount": amount.to_representation(f["amount"]),
+                "status": _labelled(FundingLine, "status", f["status"]),
+            }
+            for f in parts["financements"]
+        ]
+        data["indicateurs"] = parts["indicateurs"]
+        return {name: data[name] for name in self.Meta.fields}
+
+
+def attach_action_parts(actions: list[Action]) -> None:
+    """The milestones, funding lines, indicators, operators and partners of these fiches-actions
+    in five `values()` queries, kept on each as `_api_parts` for `ActionSerializer`. (Django's
+    prefetch builds a queryset per fiche-action and relation: most of a 300-row page's time.)"""
+    ids = [a.pk for a in actions]
+    parts = {pk: {name: [] for name in ActionSerializer.PARTS} for pk in ids}
+    sources = {
+        "jalons": ActionMilestone.objects.order_by("due_date", "pk").values(
+            "action_id", *MilestoneSerializer.Meta.fields
+        ),
+        "financements": FundingLine.objects.order_by("year", "funder", "pk").values(
+            "action_id", *FundingLineSerializer.Meta.fields
+        ),
+        "indicateurs": ActionIndicator.objects.order_by("pk").values(
+            "action_id", *ActionIndicatorSerializer.Meta.fields
+        ),
+        "operateurs": Action.operators.through.objects.order_by(
+            "organisation__name", "organisation_id"
+        ).values_list("action_id", "organisation_id"),
+        "partenaires": Action.partners.through.objects.order_by(
+            "organisation__name", "organisation_id"
+        ).values_list("action_id", "organisation_id"),
+    }
+    for name, rows in sources.items():
+        for row in rows.filter(action_id__in=ids):
+            if isinstance(row, dict):
+                parts[row.pop("action_id")][name].append(row)
+            else:
+                parts[row[0]][name].append(row[1])
+    for action in actions:
+        action._api_parts = parts[action.pk]
+
+
+def _labelled(model, name: str, code) -> dict | None:
+    if code in (None, ""):
+        return None
+    return {"code": code, "libelle": _choice_labels(model, name).get(code, str(code))}
+
 
 class OrientationSerializer(ProjectLinkMixin, serializers.ModelSerializer):
     """An orientation with its themes, objectives and the fiches-actions' ids and codes."""
@@ -379,7 +537,16 @@ class OrientationSerializer(ProjectLinkMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Orientation
-        fields = ["id", "projet", "code", "title", "description", "archived", "thematiques"]
+        fields = [
+            "id",
+            "projet",
+            "code",
+            "title",
+            "description",
+            "archived",
+            "updated_at",
+            "thematiques",
+        ]
 
     def get_thematiques(self, orientation) -> list[dict]:
         number = orientation.number
@@ -464,6 +631,7 @@ class SignatorySerializer(serializers.ModelSerializer):
             "signed_outside",
             "digital_signature_valid",
             "signed_sha256",
+            "updated_at",
             "pdf_signe",
         ]
 

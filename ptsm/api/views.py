@@ -39,21 +39,20 @@ from ptsm.accounts.permissions import (
 from ptsm.audit.services import record_download
 from ptsm.commitments.models import Signatory
 from ptsm.diagnostic import services as diagnostic
-from ptsm.diagnostic.models import IndicatorValue
+from ptsm.diagnostic.models import Indicator, IndicatorValue
 from ptsm.documents.models import GeneratedDocument
 from ptsm.documents.selectors import Viewer, is_archived, may_download
 from ptsm.evaluation import services as evaluation
 from ptsm.evaluation.models import ActionIndicatorValue, Review
 from ptsm.framing.models import FramingLetter
 from ptsm.governance.models import Body, BodyMember, Meeting
-from ptsm.organisations import services as organisations
+from ptsm.organisations import imports
 from ptsm.organisations.models import Contact, Organisation
 from ptsm.organisations.validators import normalise_identifier
 from ptsm.projects.models import Project
 from ptsm.roadmap.models import (
     Action,
     ActionIndicator,
-    FundingLine,
     Objective,
     Orientation,
     Theme,
@@ -63,7 +62,7 @@ from ptsm.territories.selectors import territory_communes
 
 from . import serializers as api
 from .access import projects_allowing, request_accesses
-from .writes import OrganisationInput, apply_organisation
+from .writes import OrganisationInput, as_line
 
 COMMON_PARAMS = {"projet", "modifie_depuis", "cursor", "taille"}
 PROJECT_PARAMETER = OpenApiParameter(
@@ -157,7 +156,7 @@ class ProjectScopedViewSet(ActorMixin, ConditionalMixin, viewsets.GenericViewSet
     has `capability` (reading: every role of the project)."""
 
     project_path = "project"  # the ORM path from the record to its project
-    modified_field: str | None = "updated_at"
+    modified_field = "updated_at"  # `?modifie_depuis=` filters on it
     capability = Capability.VIEW_PROJECT
     extra_params: set[str] = set()
 
@@ -200,33 +199,29 @@ class ProjectScopedViewSet(ActorMixin, ConditionalMixin, viewsets.GenericViewSet
             )
         return project
 
+    def of_project(self, queryset, project):
+        return queryset.filter(**{self.project_path: project.pk})
+
     def filter_list(self, queryset):
         params = self.request.query_params
         if "projet" in params:
             project = self.requested_project(params["projet"], self.capability)
-            queryset = queryset.filter(**{self.project_path: project.pk})
+            queryset = self.of_project(queryset, project)
         if "modifie_depuis" in params:
-            if self.modified_field is None:
-                raise exceptions.ValidationError(
-                    {"modifie_depuis": ["Ce filtre n'est pas disponible pour cette ressource."]}
-                )
             since = parse_since(params["modifie_depuis"])
             queryset = queryset.filter(**{f"{self.modified_field}__gte": since})
         return queryset
 
 
 LIST_PARAMETERS = [PROJECT_PARAMETER, SINCE_PARAMETER, SIZE_PARAMETER]
-LIST_PARAMETERS_NO_SINCE = [PROJECT_PARAMETER, SIZE_PARAMETER]
 
 
-def read_only(viewset_class=None, *, since: bool = True, tags=None):
+def read_only(viewset_class=None, *, tags=None):
     """Document a read-only collection's list parameters."""
 
     def decorate(cls):
         return extend_schema_view(
-            list=extend_schema(
-                parameters=LIST_PARAMETERS if since else LIST_PARAMETERS_NO_SINCE, tags=tags
-            ),
+            list=extend_schema(parameters=LIST_PARAMETERS, tags=tags),
             retrieve=extend_schema(tags=tags),
         )(cls)
 
@@ -253,8 +248,10 @@ class ProjectViewSet(ReadOnlyViewSet):
 
 class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ProjectScopedViewSet):
     """The project's directory. POST creates or updates an organisation found by its FINESS ET
-    or its SIRET (same rules as the import: a field left out is never erased); PATCH updates one
-    organisation. Both need the directory's edit right (chef de projet, administrateur ARS)."""
+    or its SIRET (or its name), exactly as a line of the import: same repairs (a FINESS or
+    SIRET that lost its leading zero, phone numbers), same checks, and a field left out or
+    empty is never erased; PATCH updates one organisation the same way. Both need the
+    directory's edit right (chef de projet, administrateur ARS)."""
 
     serializer_class = api.OrganisationSerializer
 
@@ -286,29 +283,16 @@ class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Proj
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         project = self.requested_project(values.pop("projet"), Capability.EDIT_DIRECTORY)
-        finess = normalise_identifier(values.get("finess_et", ""))
-        siret = normalise_identifier(values.get("siret", ""))
-        if not finess and not siret:
+        if not normalise_identifier(values.get("finess_et", "")) and not normalise_identifier(
+            values.get("siret", "")
+        ):
             raise exceptions.ValidationError(
                 {"finess_et": ["Indiquez le FINESS ET ou le SIRET de l'organisation."]}
             )
-        existing = Organisation.objects.filter(project=project)
-        organisation = (existing.filter(finess_et=finess).first() if finess else None) or (
-            existing.filter(siret=siret).first() if siret else None
-        )
-        created = organisation is None
-        if created:
-            missing = [n for n in ("name", "category") if not values.get(n)]
-            if missing:
-                raise exceptions.ValidationError(
-                    {n: ["Obligatoire pour créer une organisation."] for n in missing}
-                )
-            organisation = Organisation(project=project)
-        apply_organisation(organisation, values)
-        organisations.save_organisation(organisation=organisation)
+        organisation, done = imports.save_organisation_line(project=project, values=as_line(values))
         return Response(
             api.OrganisationSerializer(organisation, context=self.get_serializer_context()).data,
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+            status=status.HTTP_201_CREATED if done == imports.CREATE else status.HTTP_200_OK,
         )
 
     @extend_schema(
@@ -324,8 +308,9 @@ class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Proj
             raise exceptions.ValidationError(
                 {"projet": ["Une organisation ne change pas de projet."]}
             )
-        apply_organisation(organisation, values)
-        organisations.save_organisation(organisation=organisation)
+        organisation, _done = imports.save_organisation_line(
+            project=organisation.project, values=as_line(values), organisation=organisation
+        )
         return Response(
             api.OrganisationSerializer(organisation, context=self.get_serializer_context()).data
         )
@@ -341,10 +326,9 @@ class ContactViewSet(ReadOnlyViewSet):
         return Contact.objects.select_related("project")
 
 
-@read_only(since=False, tags=["gouvernance"])
+@read_only(tags=["gouvernance"])
 class BodyViewSet(ReadOnlyViewSet):
     serializer_class = api.BodySerializer
-    modified_field = None
 
     def base_queryset(self):
         return Body.objects.select_related("project").prefetch_related(
@@ -352,11 +336,10 @@ class BodyViewSet(ReadOnlyViewSet):
         )
 
 
-@read_only(since=False, tags=["gouvernance"])
+@read_only(tags=["gouvernance"])
 class MeetingViewSet(ReadOnlyViewSet):
     serializer_class = api.MeetingSerializer
     project_path = "body__project"
-    modified_field = None
 
     def base_queryset(self):
         return Meeting.objects.select_related("body__project").prefetch_related("decisions")
@@ -373,6 +356,25 @@ class FramingLetterViewSet(ReadOnlyViewSet):
 BATCH_RESPONSE = inline_serializer(
     "LotEnregistre", fields={"enregistrees": serializers.IntegerField()}
 )
+
+
+@read_only(tags=["diagnostic"])
+class IndicatorViewSet(ReadOnlyViewSet):
+    """The catalogue of the diagnostic's indicators, for a client that pushes values
+    (`valeurs-diagnostic/lot/`): the ANAP catalogue, and the own indicators of the projects
+    the user has a role in. With `?projet=`, the catalogue as that project sees it."""
+
+    serializer_class = api.IndicatorSerializer
+
+    def base_queryset(self):
+        return Indicator.objects.select_related("project")
+
+    def scope(self, queryset):
+        projects = projects_allowing(self.request, self.capability)
+        return queryset.filter(Q(project=None) | Q(project__in=projects))
+
+    def of_project(self, queryset, project):
+        return queryset.filter(Q(project=None) | Q(project=project))
 
 
 @read_only(tags=["diagnostic"])
@@ -429,12 +431,11 @@ def _by_item(message: str) -> str:
     )
 
 
-@read_only(since=False, tags=["feuille de route"])
+@read_only(tags=["feuille de route"])
 class OrientationViewSet(ReadOnlyViewSet):
     """The roadmap's tree: orientations → thématiques → objectifs → fiches-actions."""
 
     serializer_class = api.OrientationSerializer
-    modified_field = None
 
     def base_queryset(self):
         return Orientation.objects.select_related("project").prefetch_related(
@@ -463,17 +464,32 @@ class ActionViewSet(ReadOnlyViewSet):
     project_path = "objective__theme__orientation__project"
 
     def base_queryset(self):
-        return Action.objects.select_related(
-            "objective__theme__orientation__project"
-        ).prefetch_related(
-            "milestones",
-            "indicators",
-            "operators",
-            "partners",
-            Prefetch(
-                "funding_lines", queryset=FundingLine.objects.order_by("year", "funder", "pk")
-            ),
+        # Only what the answer shows: a page of 300 reads no project or roadmap column it does
+        # not print (the code is built from the levels' numbers).
+        return Action.objects.select_related("objective__theme__orientation__project").only(
+            *(a for a in api.ActionSerializer.PLAIN.values() if a != "pk"),
+            "number",
+            "status",
+            "priority",
+            "start_date",
+            "end_date",
+            "updated_at",
+            "objective__number",
+            "objective__theme__number",
+            "objective__theme__implicit",
+            "objective__theme__orientation__number",
+            "objective__theme__orientation__project__slug",
         )
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        api.attach_action_parts(page)
+        return page
+
+    def get_object(self):
+        action = super().get_object()
+        api.attach_action_parts([action])
+        return action
 
 
 class ActionIndicatorValueViewSet(
@@ -533,14 +549,13 @@ class ActionIndicatorValueViewSet(
         return Response(self.get_serializer(value).data, status=status.HTTP_201_CREATED)
 
 
-@read_only(since=False, tags=["engagements"])
+@read_only(tags=["engagements"])
 class SignatoryViewSet(ReadOnlyViewSet):
     """The operators' commitments: signatory, status, dates and the signed PDF's SHA-256. A
     signataire d'opérateur sees their own organisation's only."""
 
     serializer_class = api.SignatorySerializer
     project_path = "letter__project"
-    modified_field = None
 
     def base_queryset(self):
         return Signatory.objects.select_related("letter__project", "organisation", "contact")

@@ -27,6 +27,12 @@ SHARED_KEYS: dict[str, str] = {
     "contenttypes.contenttype": "natural",  # "app_label.model"
 }
 
+# Shared models whose records may also belong to one project (the ANAP catalogue's indicators
+# and a project's own ones): the records whose field names the project travel with it as its
+# content (a reference to them is the archive's own number), the others by their shared key (a
+# string). A restored record gets a key of its own (`rekey_for_project`), never the source's.
+OWNED_SHARED: dict[str, str] = {"diagnostic.indicator": "project"}
+
 # Project-scoped records deliberately left out of an archive.
 SKIPPED: dict[str, str] = {
     "jobs.job": "travaux en arrière-plan : propres à l'instance qui les a exécutés",
@@ -92,10 +98,20 @@ def reachable_models() -> list[ScopedModel]:
                 base = found[current]
                 found[related] = f"{back}__{base}" if base else back
                 queue.append(related)
+    for label, field in OWNED_SHARED.items():
+        found[apps.get_model(label)] = field
     return [
         ScopedModel(model, lookup.removesuffix("__") if lookup else "pk")
         for model, lookup in found.items()
     ]
+
+
+def is_archive_ref(target_label: str, value) -> bool:
+    """Whether a reference read from an archive names one of its own records (a number) rather
+    than a shared record by its key."""
+    return target_label not in SHARED_KEYS or (
+        target_label in OWNED_SHARED and isinstance(value, int) and not isinstance(value, bool)
+    )
 
 
 def exported_models() -> list[ScopedModel]:

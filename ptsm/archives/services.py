@@ -42,7 +42,14 @@ from ptsm.core.files import atomic_with_files, store_file
 from ptsm.projects.models import Project
 
 from . import manifest as mf
-from .scope import GENERIC_REFERENCES, PROJECT, SHARED_KEYS, exported_models, project_records
+from .scope import (
+    GENERIC_REFERENCES,
+    PROJECT,
+    SHARED_KEYS,
+    exported_models,
+    is_archive_ref,
+    project_records,
+)
 
 USER = "accounts.user"
 MISSING_SHARED_HINTS = {
@@ -185,12 +192,12 @@ def _collect(project: Project):
     def reference(target_label: str, pk, where: str) -> Any:
         if pk is None:
             return None
-        if target_label in refs:
-            if pk not in refs[target_label]:
-                raise mf.ArchiveError(
-                    f"Export impossible : {where} désigne un enregistrement d'un autre projet."
-                )
+        if target_label in refs and pk in refs[target_label]:
             return refs[target_label][pk]
+        if target_label in refs and target_label not in SHARED_KEYS:
+            raise mf.ArchiveError(
+                f"Export impossible : {where} désigne un enregistrement d'un autre projet."
+            )
         if target_label in SHARED_KEYS:
             return shared.key(target_label, pk)
         raise mf.ArchiveError(
@@ -264,8 +271,10 @@ def _collect(project: Project):
             for m2m in model._meta.many_to_many:
                 target_label = _label(m2m.related_model)
                 pks = getattr(obj, m2m.name).values_list("pk", flat=True)
+                # Sorted for a stable archive; own records (numbers) before shared keys.
                 values[m2m.name] = sorted(
-                    reference(target_label, pk, f"{label}.{m2m.name}") for pk in pks
+                    (reference(target_label, pk, f"{label}.{m2m.name}") for pk in pks),
+                    key=lambda ref: (isinstance(ref, str), ref),
                 )
             rows.append(values)
         data[label] = rows
@@ -446,7 +455,9 @@ def _check_shared(records: dict, scoped: list, shared: "_SharedKeys") -> None:
             for values in records.get(s.label, []):
                 keys = values.get(f.name) if f.many_to_many else [values.get(f.name)]
                 for key in keys or []:
-                    if key is not None and shared.pk(target_label, key) is None:
+                    if key is None or is_archive_ref(target_label, key):
+                        continue  # one of the archive's own records (a project's indicator)
+                    if shared.pk(target_label, key) is None:
                         raise _missing_shared(target_label, f"{s.label}.{f.name}", key)
 
 
@@ -494,7 +505,7 @@ def _restore(*, archive, records, slug, name, manifest) -> ImportReport:
                     target_label = _label(f.related_model)
                     if value is None:
                         setattr(obj, f.attname, None)
-                    elif target_label in scoped_labels:
+                    elif target_label in scoped_labels and is_archive_ref(target_label, value):
                         new = ids[target_label].get(value)
                         if new is None:
                             # A parent created later (a cycle through a nullable key).
@@ -512,6 +523,8 @@ def _restore(*, archive, records, slug, name, manifest) -> ImportReport:
                     setattr(obj, f.attname, _python(f, value))
             if label == PROJECT:
                 obj.slug = slug
+            if hasattr(obj, "rekey_for_project"):
+                obj.rekey_for_project()  # a key of its own on this instance, never the source's
             if generic_fields:
                 _restore_generic(obj, values, generic_fields, ids, shared)
             if label == "audit.auditentry" and obj.actor_id is None and not obj.actor_email:
@@ -644,8 +657,8 @@ def _restore_m2m(scoped, m2m, records, ids, created_by_label, shared) -> None:
     values_by_rank = dict(enumerate(records.get(label, []), start=1))
     for rank, obj in created_by_label.get(label, []):
         for value in values_by_rank[rank].get(m2m.name, []):
-            scoped_target = target_label not in SHARED_KEYS
-            pk = ids[target_label].get(value) if scoped_target else shared.pk(target_label, value)
+            own = is_archive_ref(target_label, value)
+            pk = ids[target_label].get(value) if own else shared.pk(target_label, value)
             if pk is None:
                 raise _missing_shared(target_label, f"{label}.{m2m.name}", value)
             rows.append(through(**{f"{source_column}_id": obj.pk, f"{target_column}_id": pk}))

@@ -13,6 +13,7 @@ ACTION = "objective.theme.orientation.project_id"
 TRACKED_MODELS: dict[str, tuple[str, tuple[str, ...]]] = {
     "projects.Project": ("pk", ()),
     "projects.Milestone": ("project_id", ()),
+    "projects.PhaseChange": ("project_id", ()),
     "accounts.Membership": ("project_id", ()),
     "organisations.Organisation": ("project_id", ()),
     "organisations.Contact": ("project_id", ()),

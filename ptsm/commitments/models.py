@@ -5,7 +5,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
-DEFAULT_DURATION_MONTHS = 12
+from ptsm.projects.models import COMMITMENT_YEAR_MONTHS
+
+# « Cet engagement mutuel est valable pour une durée de 1 an » (seed 001): a PTSM alone's final
+# review is planned at its end.
+DEFAULT_DURATION_MONTHS = COMMITMENT_YEAR_MONTHS
 
 
 class SignatureMode(models.TextChoices):
@@ -146,6 +150,7 @@ class Signatory(models.Model):
         "signature électronique intègre", null=True, blank=True
     )
     digital_signature_trusted = models.BooleanField("certificat reconnu", null=True, blank=True)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
 
     class Meta:
         verbose_name = "signataire"
@@ -158,6 +163,12 @@ class Signatory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} — {self.get_status_display()}"
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:  # a partial save is a change too
+            kwargs["update_fields"] = {*update_fields, "updated_at"}
+        super().save(*args, **kwargs)
 
 
 class AnnexVersion(models.Model):

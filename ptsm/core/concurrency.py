@@ -82,6 +82,8 @@ class Versioned(models.Model):
             update_fields = kwargs.get("update_fields")
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "version"}
+                if any(f.name == "updated_at" for f in self._meta.concrete_fields):
+                    kwargs["update_fields"].add("updated_at")  # a partial save is a change too
             super().save(*args, **kwargs)
             self._expected_version = self.version
 

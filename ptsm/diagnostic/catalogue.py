@@ -363,24 +363,29 @@ def sync_catalogue() -> int:
     """Create or update the shipped indicators (idempotent). Returns how many there are."""
     from .models import Indicator
 
+    stored = Indicator.objects.in_bulk([row[0] for row in CATALOGUE], field_name="code")
     for order, row in enumerate(CATALOGUE):
         code, label, definition, version, unit, source, level, grid, door, is_count, computed = row
-        Indicator.objects.update_or_create(
-            code=code,
-            defaults={
-                "label": label,
-                "definition": definition,
-                "definition_version": version,
-                "unit": unit,
-                "source": source,
-                "geographic_level": level,
-                "grid": grid,
-                "entry_door": door,
-                "is_count": is_count,
-                "computed": computed,
-                "order": order,
-            },
-        )
+        values = {
+            "label": label,
+            "definition": definition,
+            "definition_version": version,
+            "unit": unit,
+            "source": source,
+            "geographic_level": level,
+            "grid": grid,
+            "entry_door": door,
+            "is_count": is_count,
+            "computed": computed,
+            "order": order,
+        }
+        indicator = stored.get(code)
+        if indicator is None:
+            Indicator.objects.create(code=code, **values)
+        elif any(getattr(indicator, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(indicator, name, value)
+            indicator.save()  # only what changed: its `updated_at` says when it did
     return len(CATALOGUE)
 
 

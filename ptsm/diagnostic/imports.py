@@ -5,14 +5,17 @@ year × breakdown (Santé publique France Odissé/Géodes, INSEE, DREES…). The
 others are counted and ignored. `preview` writes nothing; `commit` re-reads the same table with
 the same mapping and writes all values or none."""
 
+import datetime as dt
 import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from ptsm.core.formatting import plural
 from ptsm.territories.models import Departement, Region
@@ -586,3 +589,15 @@ def save_pending(*, project, user, file_name: str, headers, rows) -> PendingIndi
     return PendingIndicatorImport.objects.create(
         project=project, user=user, file_name=file_name[:255], headers=headers, rows=rows
     )
+
+
+def expired_pending(*, now: dt.datetime | None = None):
+    """Indicator tables uploaded and never committed, past the pending imports' retention
+    (PTSM_PENDING_IMPORT_RETENTION_DAYS, as the directory's)."""
+    limit = (now or timezone.now()) - dt.timedelta(days=settings.PTSM_PENDING_IMPORT_RETENTION_DAYS)
+    return PendingIndicatorImport.objects.filter(created_at__lt=limit)
+
+
+def purge_expired_pending(*, now: dt.datetime | None = None) -> int:
+    deleted, _ = expired_pending(now=now).delete()
+    return deleted

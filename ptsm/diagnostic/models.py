@@ -1,5 +1,7 @@
 """The shared diagnostic: indicator catalogue and values, findings per entry door, validations."""
 
+import re
+
 from django.db import models
 
 from ptsm.core.anap import EntryDoor
@@ -41,6 +43,16 @@ class IndicatorQuerySet(models.QuerySet):
         return self.filter(models.Q(project=None) | models.Q(project=project))
 
 
+OWN_CODE = re.compile(r"P\d+-(\d+)")
+
+
+def rekeyed_code(code: str, project_id: int) -> str:
+    """An indicator code as it reads once its project has a new id (an archive restored): a
+    project's own code (P<old>-<n>) becomes P<new>-<n>; the ANAP catalogue's are unchanged."""
+    match = OWN_CODE.fullmatch(code)
+    return Indicator.project_code(project_id, int(match.group(1))) if match else code
+
+
 class Indicator(models.Model):
     """An indicator of the catalogue: the ANAP one shipped with ptsm (`project` empty, synced
     after migrate) or one a project's coordinator added for that project only."""
@@ -67,6 +79,9 @@ class Indicator(models.Model):
     is_count = models.BooleanField("effectif (secret statistique)", default=False)
     computed = models.CharField("calcul automatique", max_length=40, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
+    # The catalogue's sync after migrate saves only what changed: a client of the API asking
+    # what changed since its last visit is not sent the whole catalogue after each deployment.
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
 
     objects = IndicatorQuerySet.as_manager()
 
@@ -76,6 +91,17 @@ class Indicator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} — {self.label}"
+
+    @staticmethod
+    def project_code(project_id: int, number: int) -> str:
+        """A project's own indicators are coded P<project>-<n>: unique on the instance."""
+        return f"P{project_id}-{number}"
+
+    def rekey_for_project(self) -> None:
+        """A project's own indicator restored from an archive takes the code of its new project
+        (the source's could be another project's here), keeping its number."""
+        if self.project_id is not None:
+            self.code = rekeyed_code(self.code, self.project_id)
 
     @property
     def from_directory(self) -> bool:

@@ -391,7 +391,7 @@ def commune_shading(project, code: str) -> CommuneShading:
         f" ; source : {', '.join(sources) or indicator.source}."
         + (
             f" {plural(masked, 'commune', 'communes')} à effectif inférieur à 11, "
-            f"{'non affichée' if masked < 2 else 'non affichées'}."
+            f"{'non affichée' if masked == 1 else 'non affichées'}."
             if masked
             else ""
         )

@@ -111,7 +111,7 @@ def create_indicator(*, project, indicator: Indicator) -> Indicator:
         "code", flat=True
     )
     numbers = [int(c.rsplit("-", 1)[1]) for c in taken if c.rsplit("-", 1)[1].isdigit()]
-    indicator.code = f"P{project.pk}-{max(numbers, default=0) + 1}"
+    indicator.code = Indicator.project_code(project.pk, max(numbers, default=0) + 1)
     indicator.computed = ""
     indicator.order = 1000 + max(numbers, default=0) + 1  # after the ANAP ones of its grid
     indicator.full_clean()
@@ -334,3 +334,11 @@ def validate_diagnostic(
         project=project, key=DIAGNOSTIC_VALIDATED.key, happened_on=validated_on, user=user
     )
     return version
+
+
+def purge_expired_indicator_imports(*, now=None, dry_run: bool = False) -> int:
+    """The retention purge (cron, `purge_personal_data`): indicator tables uploaded and never
+    committed, past PTSM_PENDING_IMPORT_RETENTION_DAYS. Returns how many (would) go."""
+    from .imports import expired_pending, purge_expired_pending
+
+    return expired_pending(now=now).count() if dry_run else purge_expired_pending(now=now)

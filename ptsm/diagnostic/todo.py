@@ -5,10 +5,11 @@ from django.urls import reverse
 
 from ptsm.accounts.models import Role
 from ptsm.core.anap import EntryDoor
+from ptsm.core.formatting import plural
 from ptsm.projects.models import Phase
 from ptsm.projects.todo import LEAD_ROLES, TodoContext, TodoItem, TodoProvider, register
 
-from .models import DiagnosticVersion, Finding
+from .models import DiagnosticVersion, Finding, Grid, Indicator, IndicatorValue, Level
 
 TO_VALIDATE_SECTION = "a-valider"
 
@@ -24,7 +25,8 @@ def diagnostic_steps(context: TodoContext) -> list[TodoItem]:
     covered = set(
         Finding.objects.filter(project=project).values_list("entry_door", flat=True).distinct()
     )
-    items = [
+    items = _grids_to_complete(project)
+    items += [
         TodoItem(
             label=f"Recueillir les constats de la porte d'entrée {door.value} : {door.label}",
             url=reverse("diagnostic:door", kwargs={"slug": project.slug, "number": door.value}),
@@ -41,6 +43,42 @@ def diagnostic_steps(context: TodoContext) -> list[TodoItem]:
         )
     )
     return items
+
+
+GRID_STEPS = {
+    Grid.TERRITORY: ("Compléter la carte d'identité du territoire", "fiche outil 2"),
+    Grid.PATHWAY: ("Renseigner les indicateurs du parcours", "fiche outil 3"),
+}
+
+
+def _grids_to_complete(project) -> list[TodoItem]:
+    """The ANAP grids whose indicators still lack a value for the territory (computed ones are
+    read live from the referential and the directory: never missing). Two queries."""
+    valued = set(
+        IndicatorValue.objects.filter(project=project, level=Level.TERRITORY).values_list(
+            "indicator_id", flat=True
+        )
+    )
+    missing: dict[str, int] = {}
+    for pk, grid in (
+        Indicator.objects.for_project(project)
+        .filter(grid__in=GRID_STEPS, computed="")
+        .values_list("pk", "grid")
+    ):
+        if pk not in valued:
+            missing[grid] = missing.get(grid, 0) + 1
+    catalogue = reverse("diagnostic:catalogue", kwargs={"slug": project.slug})
+    return [
+        TodoItem(
+            label=label,
+            url=catalogue,
+            detail=f"ANAP, {fiche} : "
+            + plural(missing[grid], "indicateur sans valeur", "indicateurs sans valeur")
+            + " pour le territoire",
+        )
+        for grid, (label, fiche) in GRID_STEPS.items()
+        if missing.get(grid)
+    ]
 
 
 def diagnostic_to_validate(context: TodoContext) -> list[TodoItem]:

@@ -228,7 +228,7 @@ def import_values(request, project):
         except ValidationError as exc:
             errors = exc.messages
         else:
-            messages.success(request, f"{plural(count, 'valeur importée', 'valeurs importées')}.")
+            messages.success(request, plural(count, "valeur importée", "valeurs importées") + ".")
             return redirect("diagnostic:overview", slug=project.slug)
     return render(
         request,

@@ -4,7 +4,7 @@ membre du COPIL) and the next review on the project's home page."""
 
 import datetime as dt
 
-from django.db.models import Prefetch
+from django.db.models import Max, Prefetch
 from django.urls import reverse
 
 from ptsm.accounts.models import Role
@@ -139,6 +139,66 @@ def my_actions(context: TodoContext) -> TodoSection:
     )
 
 
+def pilots_to_chase(context: TodoContext) -> list[TodoItem]:
+    """For the chef de projet, once the actions are carried out: the indicators whose measure is
+    overdue, and the pilots to ask for it (one query whatever the roadmap's size)."""
+    project, today = context.project, context.today
+    if project.phase not in (Phase.IMPLEMENTATION, Phase.EVALUATION):
+        return []
+    indicators = (
+        ActionIndicator.objects.filter(
+            action__objective__theme__orientation__project=project,
+            action__archived=False,
+            action__status__in=MEASURED_STATUSES,
+        )
+        .select_related("action__pilot_user", "action__pilot_organisation")
+        .annotate(last_measure=Max("values__measured_on"))
+    )
+    late = [
+        indicator
+        for indicator in indicators
+        if (due := indicator_due(indicator, indicator.action, indicator.last_measure, today))
+        and due < today
+    ]
+    if not late:
+        return []
+    actions = {indicator.action for indicator in late}
+    pilots = sorted(
+        {
+            str(action.pilot_user or action.pilot_organisation or "")
+            for action in actions
+            if action.pilot_user_id or action.pilot_organisation_id
+        }
+    )
+    without_pilot = sum(1 for a in actions if not (a.pilot_user_id or a.pilot_organisation_id))
+    detail = []
+    if pilots:
+        shown = ", ".join(pilots[:5])
+        more = len(pilots) - 5
+        detail.append(
+            ("Pilote : " if len(pilots) == 1 else "Pilotes : ")
+            + shown
+            + (f" et {plural(more, 'autre', 'autres')}" if more > 0 else "")
+        )
+    if without_pilot:
+        detail.append(
+            plural(without_pilot, "fiche-action sans pilote", "fiches-actions sans pilote")
+        )
+    return [
+        TodoItem(
+            label=(
+                "Relancer les pilotes : "
+                + plural(len(late), "indicateur en retard", "indicateurs en retard")
+                + " sur "
+                + plural(len(actions), "fiche-action", "fiches-actions")
+            ),
+            url=reverse("evaluation:overview", kwargs={"slug": project.slug}),
+            detail=" ; ".join(detail),
+            late=True,
+        )
+    ]
+
+
 def _after_commitments(project) -> bool:
     """The reviews follow the signed commitments: nothing to review before the « Engagement »
     phase (and no query spent on it)."""
@@ -220,6 +280,15 @@ def register_todo() -> None:
     register(
         TodoProvider(
             key="bilans", roles=LEAD_ROLES, provider=reviews_due, order=17, section="etapes"
+        )
+    )
+    register(
+        TodoProvider(
+            key="relance-pilotes",
+            roles=LEAD_ROLES,
+            provider=pilots_to_chase,
+            order=18,
+            section="etapes",
         )
     )
     register(

@@ -11,10 +11,12 @@ class FramingConfig(AppConfig):
 
         guards.register()  # what this app keeps from deletion
         from ptsm.projects.consistency import register
+        from ptsm.projects.durations import register as register_duration
 
-        from .consistency import framing_warnings
+        from .consistency import FRAMING_DURATION, framing_warnings
 
         register(framing_warnings)  # its durations against the project's
+        register_duration(FRAMING_DURATION)  # set on the project's form with the project's
         from . import (
             documents,  # noqa: F401  (registers the letter and its annex)
             events,  # noqa: F401  (registers its method event)

@@ -35,6 +35,8 @@ class Body(Versioned):
         "porte d'entrée de la Rosace", choices=EntryDoor.choices, null=True, blank=True
     )
     order = models.PositiveSmallIntegerField("ordre", default=0)
+    # Also touched when its members change (`?modifie_depuis=` of the API).
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
 
     class Meta:
         verbose_name = "instance"
@@ -109,6 +111,8 @@ class Meeting(Versioned):
     minutes = models.TextField("compte rendu", blank=True)
     invitations_sent_at = models.DateTimeField("invitations envoyées le", null=True, blank=True)
     sequence = models.PositiveIntegerField(default=0)  # ICS revision number
+    # Also touched when its decisions change (`?modifie_depuis=` of the API).
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
 
     class Meta:
         verbose_name = "séance"

@@ -115,11 +115,20 @@ def add_body_member(*, body: Body, contact, role: str) -> BodyMember:
     member = BodyMember(body=body, contact=contact, role=role)
     member.full_clean()
     member.save()
+    _touch(Body, body.pk)
     return member
 
 
+def _touch(model, pk: int) -> None:
+    """A body is read with its members, a meeting with its decisions: changing them is a
+    change of the body or meeting (their `updated_at`, the API's `?modifie_depuis=`)."""
+    model.objects.filter(pk=pk).update(updated_at=timezone.now())
+
+
+@transaction.atomic
 def remove_body_member(*, member: BodyMember) -> None:
     member.delete()
+    _touch(Body, member.body_id)
 
 
 @transaction.atomic
@@ -273,11 +282,15 @@ def add_decision(*, meeting: Meeting, text: str) -> Decision:
     if not text.strip():
         raise ValidationError("La décision ne peut pas être vide.")
     order = meeting.decisions.count() + 1
-    return Decision.objects.create(meeting=meeting, text=text.strip(), order=order)
+    decision = Decision.objects.create(meeting=meeting, text=text.strip(), order=order)
+    _touch(Meeting, meeting.pk)
+    return decision
 
 
+@transaction.atomic
 def delete_decision(*, decision: Decision) -> None:
     decision.delete()
+    _touch(Meeting, decision.meeting_id)
 
 
 @transaction.atomic

@@ -368,52 +368,65 @@ def _check(merged: dict, new: dict, pk, context: _Context, errors: list[str]) ->
 def check_lines(project, raw_rows: list[dict], first_line: int = 2) -> list[Line]:
     """Every line of the file, checked; nothing is written."""
     context = _Context(project, raw_rows)
-    results: list[Line] = []
     seen: dict[str, int] = {}
-    for number, values in enumerate(raw_rows, start=first_line):
-        errors: list[str] = []
-        new, _departements, outside = _parse(values, context, errors)
-        existing = context.existing(new)
-        line = Line(line=number, name=new.get("name") or (existing.name if existing else ""))
-        if existing is None:
-            merged = CREATION_DEFAULTS | new
-            if not new.get("name"):
-                errors.append("Nom manquant : il est nécessaire pour ajouter une organisation.")
-            if not new.get("category"):
-                errors.append(
-                    "Catégorie manquante : elle est nécessaire pour ajouter une organisation."
-                )
-        else:
-            if (
-                "category" in new
-                and "sub_type" not in new
-                and existing.sub_type
-                and category_of(existing.sub_type) not in (None, new["category"])
-            ):
-                new["sub_type"] = ""  # the file changes the category: the old sub-type goes
-            merged = {name: getattr(existing, name) for name in WRITABLE} | new
-        identity = merged["finess_et"] or merged["siret"] or _name_key(merged["name"])
-        if identity in seen:
-            errors.append(f"Doublon de la ligne {seen[identity]} dans le fichier.")
-        seen.setdefault(identity, number)
-        _check(merged, new, existing.pk if existing else None, context, errors)
-        if errors:
-            line.action, line.errors = REFUSED, errors
-        elif existing is None:
-            line.action, line.outside, line.values = CREATE, outside, merged
-        else:
-            line.pk, line.version = existing.pk, existing.version
-            for name, value in new.items():
-                before = getattr(existing, name)
-                if name == "phone" and normalise_phone(before) == value:
-                    continue  # the same number, only written differently
-                if name == "name" and _name_key(before) == _name_key(value):
-                    continue  # « CHU DE BREST » of a national list is the « CHU de Brest »
-                if before != value:
-                    line.values[name], line.old[name] = value, before
-            line.action = UPDATE if line.values else UNCHANGED
-        results.append(line)
-    return results
+    return [
+        _check_line(number, values, context, seen)
+        for number, values in enumerate(raw_rows, start=first_line)
+    ]
+
+
+def check_line(project, values: dict, *, organisation: Organisation | None = None) -> Line:
+    """One line given otherwise than in a file (the API), with the same repairs and checks.
+    With `organisation`, the line updates that organisation rather than the one its FINESS,
+    SIRET or name designate. Nothing is written."""
+    return _check_line(1, values, _Context(project, [values]), {}, organisation)
+
+
+def _check_line(
+    number: int, values: dict, context: _Context, seen: dict, target: Organisation | None = None
+) -> Line:
+    errors: list[str] = []
+    new, _departements, outside = _parse(values, context, errors)
+    existing = context.by_pk.get(target.pk) if target is not None else context.existing(new)
+    line = Line(line=number, name=new.get("name") or (existing.name if existing else ""))
+    if existing is None:
+        merged = CREATION_DEFAULTS | new
+        if not new.get("name"):
+            errors.append("Nom manquant : il est nécessaire pour ajouter une organisation.")
+        if not new.get("category"):
+            errors.append(
+                "Catégorie manquante : elle est nécessaire pour ajouter une organisation."
+            )
+    else:
+        if (
+            "category" in new
+            and "sub_type" not in new
+            and existing.sub_type
+            and category_of(existing.sub_type) not in (None, new["category"])
+        ):
+            new["sub_type"] = ""  # the file changes the category: the old sub-type goes
+        merged = {name: getattr(existing, name) for name in WRITABLE} | new
+    identity = merged["finess_et"] or merged["siret"] or _name_key(merged["name"])
+    if identity in seen:
+        errors.append(f"Doublon de la ligne {seen[identity]} dans le fichier.")
+    seen.setdefault(identity, number)
+    _check(merged, new, existing.pk if existing else None, context, errors)
+    if errors:
+        line.action, line.errors = REFUSED, errors
+    elif existing is None:
+        line.action, line.outside, line.values = CREATE, outside, merged
+    else:
+        line.pk, line.version = existing.pk, existing.version
+        for name, value in new.items():
+            before = getattr(existing, name)
+            if name == "phone" and normalise_phone(before) == value:
+                continue  # the same number, only written differently
+            if name == "name" and _name_key(before) == _name_key(value):
+                continue  # « CHU DE BREST » of a national list is the « CHU de Brest »
+            if before != value:
+                line.values[name], line.old[name] = value, before
+        line.action = UPDATE if line.values else UNCHANGED
+    return line
 
 
 def changes(line: dict) -> list[tuple[str, str, str]]:

@@ -17,7 +17,15 @@ from ptsm.audit.services import record_event
 from ptsm.core.concurrency import AlreadyDone
 from ptsm.core.formatting import plural
 
-from .import_organisations import CREATE, REFUSED, UNCHANGED, UPDATE, WRITABLE, check_lines
+from .import_organisations import (
+    CREATE,
+    REFUSED,
+    UNCHANGED,
+    UPDATE,
+    WRITABLE,
+    check_line,
+    check_lines,
+)
 
 __all__ = ["CREATE", "REFUSED", "UNCHANGED", "UPDATE"]
 from .mapping import header_key, propose_mapping
@@ -32,7 +40,7 @@ from .models import (
     Source,
 )
 from .personal_data import check_pending_import_alive
-from .services import clean_contact
+from .services import clean_contact, save_organisation
 
 ORGANISATION_COLUMNS = [
     ("name", "Nom"),
@@ -415,6 +423,30 @@ class ImportOutcome:
                 )
             )
         return "Import terminé : " + ", ".join(parts) + "."
+
+
+@transaction.atomic
+def save_organisation_line(
+    *, project, values: dict[str, str], organisation: Organisation | None = None
+) -> tuple[Organisation, str]:
+    """One line of `ORGANISATION_COLUMNS` given otherwise than in a file (the API), written at
+    once: the import's repairs and checks (`check_line`), then the organisation its FINESS ET,
+    SIRET or name designate (or `organisation`) is updated with the fields the line sets — an
+    empty value leaves the stored one, as an empty cell does — or a new one is created.
+    (organisation, CREATE | UPDATE | UNCHANGED); a refused line raises the import's messages."""
+    line = check_line(project, values, organisation=organisation)
+    if line.action == REFUSED:
+        raise ValidationError(line.errors)
+    if line.action == CREATE:
+        record = Organisation(project=project, **line.values)
+    else:
+        record = Organisation.objects.get(pk=line.pk)
+        record.expect_version(line.version)  # changed since it was read: refused, not lost
+        for name, value in line.values.items():
+            setattr(record, name, value)
+    if line.action != UNCHANGED:
+        save_organisation(organisation=record)
+    return record, line.action
 
 
 def _still_there(model, pending: PendingImport, pk, line: int, what: str):

@@ -501,8 +501,8 @@ def purge_personal_data(*, now: dt.datetime | None = None) -> PurgeReport:
             obj=project,
             project=project,
             object_repr=(
-                f"{plural(count, 'contact supprimé', 'contacts supprimés')} "
-                "au terme de la durée de conservation"
+                f"{plural(count, 'contact supprimé', 'contacts supprimés')} au terme de la "
+                "durée de conservation"
             ),
         )
     return PurgeReport(expired_imports=imports, contacts=len(contacts))

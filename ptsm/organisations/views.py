@@ -11,6 +11,7 @@ from ptsm.audit.services import record_export
 from ptsm.commitments.selectors import signatory_of
 from ptsm.core.formatting import plural
 from ptsm.core.guards import deletion_obstacles, deletion_summary
+from ptsm.core.tables import Column, SortableTable
 from ptsm.core.views import form_view
 from ptsm.documents.spreadsheets import to_csv
 from ptsm.governance.selectors import memberships_of_organisation
@@ -22,6 +23,18 @@ from .forms import ContactForm, DirectoryFilterForm, LogoForm, OrganisationForm
 from .models import Contact, Organisation
 
 PER_PAGE = 50
+DIRECTORY_COLUMNS = [
+    Column("nom", "Organisation", ("name",)),
+    Column("categorie", "Catégorie", ("category", "sub_type", "name")),
+    Column("commune", "Commune", ("commune__name", "name")),
+    Column("finess", "FINESS ET", ("finess_et", "name")),
+    Column("contacts", "Contacts", ("contact_count", "name")),
+]
+CONTACT_COLUMNS = [
+    Column("nom", "Nom", ("last_name", "first_name")),
+    Column("organisation", "Organisation", ("organisation__name", "last_name", "first_name")),
+    Column("fonction", "Fonction", ("function", "last_name", "first_name")),
+]
 
 
 def _can_edit(request) -> bool:
@@ -45,10 +58,9 @@ def _filters(form: DirectoryFilterForm) -> selectors.DirectoryFilters:
 @require_safe
 def organisation_list(request, project):
     form = DirectoryFilterForm(request.GET or None)
-    organisations = selectors.directory(project, _filters(form))
+    table = SortableTable(request.GET, DIRECTORY_COLUMNS, default="nom")
+    organisations = table.order(selectors.directory(project, _filters(form)))
     page = Paginator(organisations, PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "organisations/organisation_list.html",
@@ -56,7 +68,8 @@ def organisation_list(request, project):
             "page_title": "Annuaire des acteurs",
             "form": form,
             "page_obj": page,
-            "query_string": query.urlencode(),
+            "columns": table.headers,
+            "query_string": table.query_string,
             "can_edit": _can_edit(request),
         },
     )
@@ -206,7 +219,8 @@ def contact_list(request, project):
         include_archived,
         by_contact_details=may_see_contact_details(request.project_role),
     )
-    page = Paginator(contacts, PER_PAGE).get_page(request.GET.get("page"))
+    table = SortableTable(request.GET, CONTACT_COLUMNS, default="nom")
+    page = Paginator(table.order(contacts), PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "organisations/contact_list.html",
@@ -215,7 +229,8 @@ def contact_list(request, project):
             "page_title": "Contacts",
             "page_obj": page,
             "q": query,
-            "query_string": f"q={query}" if query else "",
+            "columns": table.headers,
+            "query_string": table.query_string,
             "can_edit": _can_edit(request),
             "can_export": role_allows(request.project_role, Capability.EXPORT_CONTACTS),
         },
@@ -289,10 +304,13 @@ def contact_erase(request, project, pk):
     )
     if request.method == "POST":
         report = personal_data.erase_contact(contact=contact, user=request.user)
+        drafts = plural(
+            report.draft_documents,
+            "brouillon de document supprimé",
+            "brouillons de documents supprimés",
+        )
         messages.success(
-            request,
-            "Les données personnelles du contact ont été effacées "
-            f"({plural(report.draft_documents, 'document brouillon supprimé', 'documents brouillons supprimés')}).",
+            request, f"Les données personnelles du contact ont été effacées ({drafts})."
         )
         return redirect("organisations:detail", slug=project.slug, pk=contact.organisation_id)
     return render(

@@ -3,6 +3,8 @@ projet. The cockpit itself stores nothing: it reads the other apps."""
 
 from django.db import models
 
+from ptsm.diagnostic.models import rekeyed_code
+
 
 class PublicPage(models.Model):
     """Whether the project's transparency page (`/public/<projet>/`) and its open data are
@@ -24,3 +26,7 @@ class PublicPage(models.Model):
 
     def __str__(self) -> str:
         return f"Page publique — {self.project}"
+
+    def rekey_for_project(self) -> None:
+        """Restored from an archive: the project's own indicators have their new codes."""
+        self.indicator_codes = [rekeyed_code(c, self.project_id) for c in self.indicator_codes]

@@ -6,6 +6,7 @@ from ptsm.core.forms import NO_PATIENT_DATA, DsfrFormMixin, DsfrModelForm
 from ptsm.territories.models import Departement, Epci, Region
 from ptsm.territories.services import parse_commune_codes
 
+from .durations import MAX_MONTHS, MIN_MONTHS, linked_durations
 from .models import MAX_CONTRACT_MONTHS, MIN_CONTRACT_MONTHS, Milestone, Project, ProjectKind
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -199,6 +200,37 @@ class ProjectForm(DsfrModelForm):
         self.fields["kind"].required = False  # left out: the project keeps its kind
         self.initial_phase = self.instance.phase
         self.initial_dates = self._dates(vars(self.instance))
+        self.linked_durations = self._add_linked_durations()
+
+    def _add_linked_durations(self) -> list:
+        """The durations that belong with the project's (framing letter, commitments), set
+        here with it; a signed letter's is shown, not editable."""
+        added = []
+        for duration in linked_durations():
+            months = duration.current(self.instance)
+            if months is None:
+                continue
+            frozen = duration.frozen(self.instance)
+            self.fields[duration.key] = forms.IntegerField(
+                label=duration.label,
+                min_value=MIN_MONTHS,
+                max_value=MAX_MONTHS,
+                initial=months,
+                required=False,  # left empty or absent: unchanged
+                disabled=bool(frozen),
+                help_text=frozen or duration.help_text,
+            )
+            added.append(duration)
+        self.order_fields([*self.field_order, *(d.key for d in added)])
+        return added
+
+    def linked_duration_values(self) -> dict[str, int]:
+        """The linked durations as typed (those not shown or frozen are left out)."""
+        return {
+            d.key: self.cleaned_data[d.key]
+            for d in self.linked_durations
+            if not self.fields[d.key].disabled and self.cleaned_data.get(d.key) is not None
+        }
 
     @staticmethod
     def _dates(data) -> tuple:

@@ -113,11 +113,34 @@ class Project(models.Model):
         return add_months(self.start_date, planned_signature_months(self.planned_duration_months))
 
     @property
+    def duration_label(self) -> str:
+        """What the dates cover: « 18 mois », « élaboration en 18 mois, puis mise en œuvre et
+        bilans » when the reviews end later, « élaboration en 18 mois, puis contrat de 60 mois »."""
+        months = self.planned_duration_months
+        if self.is_contract:
+            return f"élaboration en {months} mois, puis contrat de {self.contract_duration_months} mois"
+        if self.planned_end_date > add_months(self.start_date, months):
+            return f"élaboration en {months} mois, puis mise en œuvre et bilans"
+        return f"{months} mois"
+
+    @property
     def planned_end_date(self) -> dt.date:
+        """The end of the contract (CTSM); for a PTSM alone, its final review: at the end of its
+        commitments' year, or of its planned duration if that is later."""
         if self.is_contract:
             return add_months(self.planned_signature_date, self.contract_duration_months)
-        return add_months(self.start_date, self.planned_duration_months)
+        return max(
+            add_months(self.start_date, self.planned_duration_months),
+            add_months(self.planned_signature_date, COMMITMENT_YEAR_MONTHS),
+        )
 
+
+# The 6-month review comes six months after the signature of the commitments. A PTSM alone's
+# commitments run for a year from their signature (seed 001, « valable pour une durée de 1 an »):
+# its final review comes at their end, after the months of its elaboration (an 18-month
+# démarche signs at 14 months, reviews at 20 and assesses at 26).
+SIX_MONTH_REVIEW_DELAY = 6
+COMMITMENT_YEAR_MONTHS = 12
 
 # The ANAP method's reference: an 18-month démarche signs its commitments at 14 months.
 REFERENCE_DURATION_MONTHS = 18

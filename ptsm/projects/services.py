@@ -20,10 +20,12 @@ from ptsm.core.mail import header_text
 from ptsm.territories.models import Departement, Epci, Region, Territory
 from ptsm.territories.services import define_territory
 
-from . import events
+from . import durations, events
 from .models import (
+    COMMITMENT_YEAR_MONTHS,
     REFERENCE_DURATION_MONTHS,
     REFERENCE_SIGNATURE_MONTHS,
+    SIX_MONTH_REVIEW_DELAY,
     Milestone,
     MilestoneKey,
     Phase,
@@ -50,10 +52,8 @@ DEFAULT_MILESTONES = [
     (REFERENCE_SIGNATURE_MONTHS, Phase.COMMITMENT, MilestoneKey.COMMITMENTS_SIGNED),
     (REFERENCE_DURATION_MONTHS, Phase.EVALUATION, MilestoneKey.FINAL_REVIEW),
 ]
-# The 6-month review comes six months after the signature of the commitments (for a PTSM
-# alone, never after the project's end); a contract's annual reviews come every twelve months
-# after it, its final review at its end.
-SIX_MONTH_REVIEW_DELAY = 6
+# A contract's annual reviews come every twelve months after the signature, its final review
+# at its end (`models.SIX_MONTH_REVIEW_DELAY` for the 6-month review and a PTSM alone's end).
 
 
 def default_milestone_schedule(
@@ -93,11 +93,14 @@ def default_milestone_schedule(
             )
         end = add_months(signature_date, contract_months)
     else:
-        end = add_months(start_date, duration_months)
-        six_months = min(
-            add_months(signature_date, SIX_MONTH_REVIEW_DELAY), max(end, signature_date)
-        )
+        # A PTSM alone: its review at 6 months ends the implementation, and the final review
+        # (the démarche's assessment) comes at the end of the commitments' year, or later.
+        six_months = add_months(signature_date, SIX_MONTH_REVIEW_DELAY)
         schedule.append((MilestoneKey.SIX_MONTH_REVIEW, Phase.IMPLEMENTATION, six_months))
+        end = max(
+            add_months(start_date, duration_months),
+            add_months(signature_date, COMMITMENT_YEAR_MONTHS),
+        )
     schedule.append((MilestoneKey.FINAL_REVIEW, Phase.EVALUATION, max(end, signature_date)))
     return schedule
 
@@ -214,15 +217,38 @@ def edit_project(
     phase: str,
     phase_reason: str = "",
     reschedule_milestones: bool = False,
+    linked_durations: dict[str, int] | None = None,
     **fields,
 ) -> int:
-    """The project's form: its fields, its phase by hand (with a reason, see `set_phase`) and,
+    """The project's form: its fields, its phase by hand (with a reason, see `set_phase`), the
+    durations that belong with the project's (`durations.py`: framing letter, commitments) and,
     if asked, the method's milestones moved to its new dates. Returns how many moved."""
     if phase != Project.objects.values_list("phase", flat=True).get(pk=project.pk):
         set_phase(project=project, phase=phase, user=user, reason=phase_reason)
     project.phase = phase
     update_project(project=project, **fields)
+    save_linked_durations(project=project, months=linked_durations or {}, user=user)
     return reschedule_default_milestones(project=project) if reschedule_milestones else 0
+
+
+@transaction.atomic
+def save_linked_durations(*, project: Project, months: dict[str, int], user) -> int:
+    """Write each registered duration that changed, through its app's service; a frozen one
+    (a signed letter's) is refused. Returns how many changed."""
+    changed = 0
+    for duration in durations.linked_durations():
+        if duration.key not in months:
+            continue
+        current = duration.current(project)
+        if current is None or months[duration.key] == current:
+            continue
+        if reason := duration.frozen(project):
+            raise ValidationError({duration.key: reason})
+        if not durations.MIN_MONTHS <= months[duration.key] <= durations.MAX_MONTHS:
+            raise ValidationError({duration.key: "La durée doit être comprise entre 1 et 60 mois."})
+        duration.save(project=project, months=months[duration.key], user=user)
+        changed += 1
+    return changed
 
 
 @transaction.atomic

@@ -131,16 +131,25 @@ def project_edit(request, project):
     form = ProjectForm(request.POST or None, instance=project)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
+        durations = form.linked_duration_values()
+        for duration in form.linked_durations:
+            data.pop(duration.key, None)
         phase, reason = data.pop("phase"), data.pop("phase_reason")
         reschedule = data.pop("reschedule_milestones") and form.dates_changed()
-        moved = services.edit_project(
-            project=project,
-            user=request.user,
-            phase=phase,
-            phase_reason=reason,
-            reschedule_milestones=reschedule,
-            **data,
-        )
+        try:
+            moved = services.edit_project(
+                project=project,
+                user=request.user,
+                phase=phase,
+                phase_reason=reason,
+                reschedule_milestones=reschedule,
+                linked_durations=durations,
+                **data,
+            )
+        except ValidationError as exc:  # a letter signed meanwhile: nothing was saved
+            project.refresh_from_db()
+            form.add_error(None, exc)
+            return _edit_page(request, project, form, status=400)
         messages.success(
             request,
             "Le projet a été mis à jour."
@@ -149,6 +158,10 @@ def project_edit(request, project):
             ),
         )
         return redirect("projects:dashboard", slug=project.slug)
+    return _edit_page(request, project, form)
+
+
+def _edit_page(request, project, form, status=200):
     return render(
         request,
         "projects/project_edit.html",
@@ -157,6 +170,7 @@ def project_edit(request, project):
             "page_title": "Modifier le projet",
             "duration_warnings": duration_warnings(project),
         },
+        status=status,
     )
 
 

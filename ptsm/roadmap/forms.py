@@ -38,6 +38,14 @@ class ThemeForm(VersionedFormMixin, DsfrModelForm):
 
 
 class LevelsForm(DsfrModelForm):
+    attach_to_orientations = forms.BooleanField(
+        label="Rattacher les objectifs directement à leur orientation",
+        help_text="Pour retirer le niveau thématique d'une feuille de route qui en a : les "
+        "objectifs de chaque thématique passent sous leur orientation, dans le même ordre, et "
+        "les thématiques vidées sont archivées.",
+        required=False,
+    )
+
     class Meta(DsfrModelForm.Meta):
         model = RoadmapLevels
         fields = [

@@ -17,6 +17,9 @@ class Orientation(Versioned):
     title = models.CharField("orientation stratégique", max_length=255)
     description = models.TextField("description", blank=True)
     archived = models.BooleanField("archivée", default=False)
+    # Also touched when its tree changes: themes, objectives, fiches-actions' codes and titles
+    # (`roadmap.services.touch_orientations`; `?modifie_depuis=` of the API).
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
 
     class Meta:
         verbose_name = "orientation stratégique"

@@ -7,6 +7,7 @@ import json
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from ptsm.core.anap import EntryDoor
 from ptsm.diagnostic.models import Priority
@@ -25,6 +26,25 @@ from .models import (
 )
 
 PARENT = {Orientation: "project", Theme: "orientation", Objective: "theme", Action: "objective"}
+
+
+def touch_orientations(ids) -> None:
+    """An orientation is read with its tree (themes, objectives, fiches-actions' codes and
+    titles): a change in the tree is a change of the orientation (its `updated_at`, the API's
+    `?modifie_depuis=`)."""
+    ids = set(ids)
+    if ids:
+        Orientation.objects.filter(pk__in=ids).update(updated_at=timezone.now())
+
+
+def orientation_id(item) -> int:
+    if isinstance(item, Orientation):
+        return item.pk
+    if isinstance(item, Theme):
+        return item.orientation_id
+    if isinstance(item, Objective):
+        return item.theme.orientation_id
+    return item.objective.theme.orientation_id
 
 
 def _siblings(item):
@@ -77,6 +97,15 @@ def renumber(*, project) -> None:
     for model, items in changed.items():
         if items:
             model.objects.bulk_update(items, ["number"])
+    # The orientations whose codes changed somewhere in their tree.
+    theme_orientation = {t.pk: t.orientation_id for t in themes}
+    objective_orientation = {o.pk: theme_orientation[o.theme_id] for o in objectives}
+    touch_orientations(
+        [o.pk for o in changed[Orientation]]
+        + [t.orientation_id for t in changed[Theme]]
+        + [objective_orientation[o.pk] for o in changed[Objective]]
+        + [objective_orientation[a.objective_id] for a in changed[Action]]
+    )
 
 
 def project_of(item):
@@ -97,34 +126,65 @@ def save_item(*, item):
     item.full_clean()
     item.save()
     renumber(project=project_of(item))
+    touch_orientations([orientation_id(item)])
     return item
 
 
 @transaction.atomic
-def save_levels(*, project, uses_themes: bool, **names: str) -> RoadmapLevels:
+def save_levels(
+    *, project, uses_themes: bool, attach_to_orientations: bool = False, **names: str
+) -> RoadmapLevels:
     """Name the roadmap's levels for this project and choose whether it uses themes. Themes
     can be left out only while the roadmap has none (its objectives then hang on the
-    orientations, through one implicit theme each)."""
+    orientations, through one implicit theme each), or when asked to attach the themes'
+    objectives to their orientations (`attach_to_orientations`)."""
     levels = RoadmapLevels.objects.filter(project=project).first() or RoadmapLevels(project=project)
-    if (
-        not uses_themes
-        and Theme.objects.filter(orientation__project=project, implicit=False, archived=False)
-        .exclude(objectives=None)
-        .exists()
-    ):
-        raise ValidationError(
-            {
-                "uses_themes": "La feuille de route a des thématiques avec des objectifs : "
-                "rattachez ces objectifs autrement ou archivez ces thématiques avant de "
-                "retirer ce niveau."
-            }
-        )
+    carrying = Theme.objects.filter(
+        orientation__project=project, implicit=False, archived=False
+    ).exclude(objectives=None)
+    if not uses_themes and carrying.exists():
+        if not attach_to_orientations:
+            raise ValidationError(
+                {
+                    "uses_themes": "La feuille de route a des thématiques avec des objectifs : "
+                    "cochez « Rattacher les objectifs directement à leur orientation » (les "
+                    "thématiques sont alors archivées), ou archivez ces thématiques avant de "
+                    "retirer ce niveau."
+                }
+            )
+        _attach_objectives_to_orientations(project)
     for field, value in names.items():
         setattr(levels, field, " ".join((value or "").split()))
     levels.uses_themes = uses_themes
     levels.full_clean()
     levels.save()
     return levels
+
+
+def _attach_objectives_to_orientations(project) -> int:
+    """Each orientation's objectives, in the order of their themes, move under the orientation
+    itself (its implicit theme); the emptied themes are archived, so nothing is lost."""
+    moved = 0
+    themes = Theme.objects.filter(
+        orientation__project=project, implicit=False, archived=False
+    ).order_by("orientation__position", "position", "pk")
+    by_orientation: dict[int, list[Theme]] = {}
+    for theme in themes:
+        by_orientation.setdefault(theme.orientation_id, []).append(theme)
+    for orientation in Orientation.objects.filter(pk__in=by_orientation):
+        target = implicit_theme(orientation=orientation)
+        position = target.objectives.count()
+        for theme in by_orientation[orientation.pk]:
+            for objective in theme.objectives.order_by("archived", "position", "pk"):
+                position += 1
+                objective.theme = target
+                objective.position = position
+                objective.save(update_fields=["theme", "position"])
+                moved += 1
+            theme.archived = True
+            theme.save(update_fields=["archived"])
+    renumber(project=project)
+    return moved
 
 
 @transaction.atomic
@@ -150,6 +210,7 @@ def move(*, item, direction: int) -> None:
         sibling.position = position
     type(item).objects.bulk_update(siblings, ["position"])
     renumber(project=project_of(item))
+    touch_orientations([orientation_id(item)])
 
 
 @transaction.atomic
@@ -157,6 +218,7 @@ def set_archived(*, item, archived: bool) -> None:
     item.archived = archived
     item.save(update_fields=["archived"])
     renumber(project=project_of(item))
+    touch_orientations([orientation_id(item)])
 
 
 def _check_action(action: Action, project, organisations, contacts) -> None:
@@ -204,6 +266,7 @@ def save_action(*, action: Action, operators=None, partners=None, findings=None)
         action.findings.set(findings)
     if created:
         renumber(project=project)
+    touch_orientations([action.objective.theme.orientation_id])
     return action
 
 

@@ -15,94 +15,17 @@ from ptsm.accounts.models import Role
 from ptsm.api.models import ApiToken
 from ptsm.audit.models import AuditEntry
 from ptsm.commitments import services as commitments
-from ptsm.diagnostic import services as diagnostic
 from ptsm.diagnostic.models import Indicator, IndicatorValue
 from ptsm.documents.services import generate_document
-from ptsm.evaluation import services as evaluation
 from ptsm.evaluation.models import ActionIndicatorValue
-from ptsm.framing import services as framing
-from ptsm.governance import services as governance
-from ptsm.governance.models import Body, Meeting
+from ptsm.organisations.import_organisations import check_lines
 from ptsm.organisations.models import Contact, Organisation
-from ptsm.roadmap.models import Action, ActionIndicator, Objective, Orientation, Theme
 from tests.factories import make_project, member
 from tests.helpers import login
 
-from .conftest import api_client, token_for
+from .conftest import API, api_client, client_for, problem, results, token_for
 
 pytestmark = pytest.mark.django_db
-API = "/api/v1/"
-
-
-def build(project, tag: str) -> dict:
-    """A small project: one organisation with a contact, the default bodies and a meeting, the
-    framing letter, a fiche-action with an indicator and a measure, a masked diagnostic value,
-    a review and a commitment letter with its operator."""
-    organisation = Organisation.objects.create(
-        project=project, name=f"CH {tag}", category="sanitaire_public", finess_et=""
-    )
-    contact = Contact.objects.create(
-        project=project,
-        organisation=organisation,
-        first_name="Anne",
-        last_name=f"Durand {tag}",
-        email=f"anne@{tag}.fr",
-        phone="02 98 00 00 00",
-    )
-    governance.create_default_bodies(project=project)
-    body = Body.objects.filter(project=project).first()
-    start = timezone.now()
-    Meeting.objects.create(
-        body=body, title=f"COPIL {tag}", starts_at=start, ends_at=start + dt.timedelta(hours=1)
-    )
-    framing.ensure_letter(project=project)
-    orientation = Orientation.objects.create(project=project, title=f"Orientation {tag}", number=1)
-    theme = Theme.objects.create(orientation=orientation, title="Thème", number=1)
-    objective = Objective.objects.create(theme=theme, title="Objectif", number=1)
-    action = Action.objects.create(
-        objective=objective, title=f"Action {tag}", number=1, status="validee"
-    )
-    action.operators.set([organisation])
-    indicator = ActionIndicator.objects.create(action=action, name="Personnes accompagnées")
-    evaluation.record_indicator_value(indicator=indicator, measured_on=start.date(), value="12")
-    count = Indicator.objects.filter(is_count=True).order_by("pk").first()
-    diagnostic.set_value(project=project, indicator=count, level="territoire", year=2024, value=7)
-    evaluation.ensure_review(project=project, kind="six_mois")
-    letter = commitments.ensure_letter(project=project)
-    return {
-        "organisation": organisation,
-        "contact": contact,
-        "action": action,
-        "indicator": indicator,
-        "signatory": letter.signatories.get(),
-    }
-
-
-@pytest.fixture
-def small(db):
-    a = make_project(departement="29", name="Projet A")
-    b = make_project(departement="79", name="Projet B")
-    return {"a": a, "b": b, "A": build(a, "a"), "B": build(b, "b")}
-
-
-def client_for(project, role, **fields):
-    user = member(project, role, **fields)
-    client = api_client(user)
-    client.user = user
-    return client
-
-
-def results(response) -> list[dict]:
-    assert response.status_code == 200, response.content
-    return response.json()["results"]
-
-
-def problem(response, status: int) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == "application/problem+json"
-    body = response.json()
-    assert body["status"] == status and body["title"] and body["detail"]
-    return body
 
 
 # Tokens ------------------------------------------------------------------------------------------
@@ -339,8 +262,6 @@ def test_modifie_depuis_returns_only_what_changed(small):
     ] == [changed.pk]
     body = problem(lead.get(API + "organisations/", {"modifie_depuis": "hier"}), 400)
     assert "ISO 8601" in body["detail"]
-    body = problem(lead.get(API + "instances/", {"modifie_depuis": day}), 400)
-    assert "pas disponible" in body["detail"]
 
 
 def test_unknown_query_parameters_are_refused(small):
@@ -628,12 +549,19 @@ def test_bad_organisations_are_refused_and_nothing_is_written(small):
     lead = client_for(small["a"], Role.PROJECT_LEAD)
     base = {"projet": small["a"].slug, "finess_et": FINESS, "name": "X", "category": "social"}
     cases = [
-        ({**base, "finess_et": "29000001"}, "finess_et"),  # 8 characters
-        ({**base, "category": "hopital"}, "category"),
+        # 8 digits: the lost zero would make it a FINESS of the Aisne (02), not of its address
+        ({**base, "finess_et": "29000001", "postcode": "29200"}, "8 chiffres"),
+        ({**base, "finess_et": "2900001"}, "Numéro FINESS invalide"),
+        ({**base, "siret": "73282932000075"}, "clé de contrôle"),
+        ({**base, "category": "hopital"}, "Catégorie inconnue : « hopital »"),
+        ({**base, "sub_type": "etab_psy_public"}, "sous-type ne correspond pas"),
+        ({**base, "postcode": "292000"}, "Code postal invalide"),
+        ({**base, "commune": "99999"}, "Code commune inconnu : 99999"),
         ({k: v for k, v in base.items() if k != "finess_et"}, "FINESS ET ou le SIRET"),
-        ({k: v for k, v in base.items() if k != "name"}, "Obligatoire pour créer"),
+        ({k: v for k, v in base.items() if k != "name"}, "Nom manquant"),
         ({**base, "mental_health": "peut-être"}, "mental_health"),
-        ({**base, "email": "pas-une-adresse"}, "email"),
+        ({**base, "email": "pas-une-adresse"}, "adresse de courriel valide"),
+        ({**base, "name": "N" * 256}, "au plus 255 caractères"),
         ({**base, "archived": True}, "archived"),  # not writable here
         ({**base, "projet": small["b"].slug}, "introuvable"),
     ]
@@ -651,6 +579,69 @@ def test_bad_organisations_are_refused_and_nothing_is_written(small):
         400,
     )
     assert "ne change pas de projet" in body["detail"]
+
+
+def test_an_organisation_written_by_the_api_is_repaired_and_checked_as_an_import_line(small):
+    """The API's line and the same line in an imported file give the same organisation: lost
+    leading zeros (FINESS, SIRET, postcode, phone), phone format, a web address without its
+    scheme, a FINESS category read as the ANAP category and sub-type."""
+    line = {
+        "finess_et": "20000017",  # 020000017 once its zero is back (Aisne, as its postcode)
+        "siret": "1234567890003",  # 01234567890003
+        "name": "CH de Saint-Quentin",
+        "category": "292",  # FINESS category: établissement de santé mentale
+        "postcode": "2100",
+        "phone": "323 45 67 89",
+        "website": "www.ch-saint-quentin.fr",
+    }
+    expected = check_lines(small["a"], [line])[0]
+    assert expected.action == "création" and not expected.errors
+    lead = client_for(small["a"], Role.PROJECT_LEAD)
+    response = lead.post(API + "organisations/", {"projet": small["a"].slug, **line}, format="json")
+    assert response.status_code == 201, response.content
+    organisation = Organisation.objects.get(pk=response.json()["id"])
+    stored = {name: getattr(organisation, name) for name in expected.values}
+    assert stored == expected.values
+    assert (organisation.finess_et, organisation.siret, organisation.postcode) == (
+        "020000017",
+        "01234567890003",
+        "02100",
+    )
+    assert (organisation.phone, organisation.website) == (
+        "03 23 45 67 89",
+        "https://www.ch-saint-quentin.fr",
+    )
+    assert (organisation.category, organisation.sub_type, organisation.mental_health) == (
+        "sanitaire_public",
+        "etab_psy_public",
+        True,
+    )
+    # Found again by its FINESS as the import writes it; an empty value erases nothing, the
+    # same phone written otherwise is no change.
+    again = lead.post(
+        API + "organisations/",
+        {
+            "projet": small["a"].slug,
+            "finess_et": "020 000 017",
+            "website": "",
+            "phone": "03.23.45.67.89",
+            "email": "accueil@ch-sq.fr",
+        },
+        format="json",
+    )
+    assert again.status_code == 200, again.content
+    organisation.refresh_from_db()
+    assert organisation.website == "https://www.ch-saint-quentin.fr"
+    assert (organisation.phone, organisation.email) == ("03 23 45 67 89", "accueil@ch-sq.fr")
+    assert Organisation.objects.filter(project=small["a"], finess_et="020000017").count() == 1
+
+
+def test_the_api_writes_the_fields_the_import_reads_and_no_other(client):
+    from ptsm.organisations.imports import ORGANISATION_COLUMNS
+
+    schema = json.loads(client.get(reverse("api:schema"), {"format": "json"}).content)
+    written = set(schema["components"]["schemas"]["PatchedOrganisationInputRequest"]["properties"])
+    assert written == {name for name, _label in ORGANISATION_COLUMNS} | {"projet"}
 
 
 def test_only_roles_editing_the_directory_write_organisations(small):

@@ -13,7 +13,13 @@ from django.core.management import CommandError, call_command
 from ptsm.accounts.models import Membership, Role, User
 from ptsm.archives import services
 from ptsm.archives.manifest import ArchiveError
-from ptsm.archives.scope import GENERIC_REFERENCES, SHARED_KEYS, SKIPPED, exported_models
+from ptsm.archives.scope import (
+    GENERIC_REFERENCES,
+    OWNED_SHARED,
+    SHARED_KEYS,
+    SKIPPED,
+    exported_models,
+)
 from ptsm.archives.services import export_project, import_project
 from ptsm.audit.models import AuditEntry, Kind
 from ptsm.audit.services import record_event
@@ -35,7 +41,7 @@ def _closure_of_project_models() -> set[str]:
         changed = False
         for model in apps.get_models(include_auto_created=False):
             label = model._meta.label_lower
-            if label in found or label in SHARED_KEYS:
+            if label in found or (label in SHARED_KEYS and label not in OWNED_SHARED):
                 continue
             if any(
                 f.is_relation and f.related_model._meta.label_lower in found

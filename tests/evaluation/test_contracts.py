@@ -75,11 +75,11 @@ def test_an_18_month_ptsm_through_the_whole_method():
         K.DIAGNOSTIC_VALIDATED: (dt.date(2025, 3, 2), None),
         K.ROADMAP_VALIDATED: (dt.date(2025, 9, 2), None),
         K.COMMITMENTS_SIGNED: (dt.date(2025, 11, 2), None),
-        K.SIX_MONTH_REVIEW: (dt.date(2026, 3, 2), None),  # never after the project's end
-        K.FINAL_REVIEW: (dt.date(2026, 3, 2), None),
+        K.SIX_MONTH_REVIEW: (dt.date(2026, 5, 2), None),
+        K.FINAL_REVIEW: (dt.date(2026, 11, 2), None),  # the commitments' year ends
     }
     assert state(project) == (Phase.CADRAGE, milestones)
-    assert project.planned_end_date == dt.date(2026, 3, 2)
+    assert project.planned_end_date == dt.date(2026, 11, 2)
 
     def after(event_date, key, phase):
         milestones[key] = (milestones[key][0], event_date)
@@ -94,8 +94,9 @@ def test_an_18_month_ptsm_through_the_whole_method():
     sign(project, epsm, dt.date(2025, 10, 20))  # one operator of two: nothing moves
     assert state(project) == (Phase.COMMITMENT, milestones)
     sign(project, gem, dt.date(2025, 11, 14))
-    # The 6-month review follows the real signature, still not after the project's end.
-    milestones[K.SIX_MONTH_REVIEW] = (dt.date(2026, 3, 2), None)
+    # The reviews follow the real signature.
+    milestones[K.SIX_MONTH_REVIEW] = (dt.date(2026, 5, 14), None)
+    milestones[K.FINAL_REVIEW] = (dt.date(2026, 11, 14), None)
     after(dt.date(2025, 11, 14), K.COMMITMENTS_SIGNED, Phase.IMPLEMENTATION)
     assert review_schedule(project).annual == ()
     validate(project, ReviewKind.SIX_MONTHS, dt.date(2026, 5, 19))

@@ -214,3 +214,53 @@ def test_directory_pages_keep_a_bounded_number_of_queries(client, project):
     assert "2000 organisations" in page_text(
         client.get(reverse("organisations:list", kwargs={"slug": project.slug}))
     )
+
+
+def _rows(html: str) -> list[str]:
+    """The organisations' names in the order of the directory's table."""
+    import re
+
+    return re.findall(r'<td><a href="/projets/[^"]+/annuaire/\d+/">([^<]+)</a>', html)
+
+
+def test_the_directory_sorts_by_a_column_and_its_pages_keep_the_filters_and_the_order(
+    client, project
+):
+    login(client, member(project, Role.READER))
+    _org(project, name="Centre hospitalier de Quimper", sub_type="etab_psy_public")
+    for name in ("Association Kerlaz", "Bretagne Santé Mentale"):
+        Organisation.objects.create(project=project, name=name, category="social", sub_type="ccas")
+    url = reverse("organisations:list", kwargs={"slug": project.slug})
+    html = client.get(url).content.decode()
+    assert _rows(html) == [
+        "Association Kerlaz",
+        "Bretagne Santé Mentale",
+        "Centre hospitalier de Quimper",
+    ]
+    # The current column is announced; a click on it sorts the other way round.
+    assert '<th scope="col" aria-sort="ascending"><a class="ptsm-sort ptsm-sort--ascending"' in html
+    assert "?tri=nom&amp;ordre=desc" in html
+    html = client.get(url, {"tri": "nom", "ordre": "desc"}).content.decode()
+    assert _rows(html)[0] == "Centre hospitalier de Quimper"
+    assert 'aria-sort="descending"' in html
+    by_category = _rows(client.get(url, {"tri": "categorie"}).content.decode())
+    assert by_category[0] == "Centre hospitalier de Quimper"  # « Sanitaire… » before « Social »
+    # An unknown column is ignored, never an error.
+    assert client.get(url, {"tri": "id; DROP TABLE", "ordre": "desc"}).status_code == 200
+
+    # Past 50 rows the table is paginated; the next page keeps the filter and the order.
+    Organisation.objects.bulk_create(
+        Organisation(project=project, name=f"CCAS {i:03d}", category="social", sub_type="ccas")
+        for i in range(60)
+    )
+    html = client.get(url, {"category": "social", "tri": "nom", "ordre": "desc"}).content.decode()
+    assert "62 organisations — page 1 sur 2" in page_text_of(html)
+    assert "?category=social&amp;tri=nom&amp;ordre=desc&amp;page=2" in html
+    second = client.get(url, {"category": "social", "tri": "nom", "ordre": "desc", "page": 2})
+    assert _rows(second.content.decode())[-1] == "Association Kerlaz"
+
+
+def page_text_of(html: str) -> str:
+    import re
+
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())

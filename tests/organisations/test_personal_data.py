@@ -263,10 +263,24 @@ def test_a_pending_import_expires_after_seven_days(client, project, lead, settin
     PendingImport.objects.filter(pk=recent.pk).update(
         created_at=timezone.now() - dt.timedelta(days=6)
     )
+    # An indicator table uploaded and never mapped goes with the same retention.
+    from ptsm.diagnostic.imports import save_pending
+    from ptsm.diagnostic.models import PendingIndicatorImport
+
+    table = save_pending(
+        project=project, user=lead, file_name="odisse.csv", headers=["annee"], rows=[["2024"]]
+    )
+    PendingIndicatorImport.objects.filter(pk=table.pk).update(
+        created_at=timezone.now() - dt.timedelta(days=8)
+    )
     out = io.StringIO()
     call_command("purge_personal_data", stdout=out)
-    assert "1 import en attente expiré supprimé" in out.getvalue()
+    assert (
+        "2 imports en attente expirés supprimés (au-delà de 7 jours, dont 1 tableau d’indicateurs)"
+        in out.getvalue()
+    )
     assert list(PendingImport.objects.values_list("file_name", flat=True)) == ["recent.csv"]
+    assert not PendingIndicatorImport.objects.exists()
 
 
 def _age(*objects, days: int) -> None:
@@ -344,7 +358,7 @@ def test_contacts_of_organisations_no_longer_involved_are_purged_after_the_perio
     }
     assert Organisation.objects.filter(name="Association dissoute").exists()
     entry = AuditEntry.objects.get(kind=Kind.ERASURE, project=project)
-    assert "1 contact supprimé au terme" in entry.object_repr
+    assert entry.object_repr == "1 contact supprimé au terme de la durée de conservation"
     assert (
         not AuditEntry.objects.filter(object_repr__icontains="Inactif")
         .exclude(action=AuditEntry.Action.CREATE)

@@ -610,6 +610,7 @@ API_OBJECTS = {
     "reunion": "meeting",
     "lettre-de-cadrage": "framing_letter",
     "valeur-diagnostic": "indicator_value_diagnostic",
+    "indicateur": "own_indicator",
     "orientation": "orientation",
     "fiche-action": "action",
     "mesure-indicateur": "indicator_value",
@@ -636,8 +637,24 @@ def _api_objects(project, objects) -> dict:
         year=2024,
         value=50,
     )
+    from ptsm.diagnostic.models import Indicator as CatalogueIndicator
+    from ptsm.diagnostic.services import create_indicator
+
+    own = create_indicator(
+        project=project,
+        indicator=CatalogueIndicator(
+            label="File active du CMP",
+            definition="Personnes suivies dans l'année.",
+            unit="personnes",
+            source="CMP",
+            geographic_level="territoire",
+            grid="parcours",
+            is_count=True,
+        ),
+    )
     return {
         **objects,
+        "own_indicator": own.pk,
         "project": project.slug,
         "framing_letter": project.framing_letter.pk,
         "indicator_value_diagnostic": value.pk,
@@ -685,6 +702,16 @@ def _api_payloads(name: str, project, objects) -> dict:
     }.get(name)
 
 
+# The writes the API offers, and the method each is written with (the matrix sends it with each
+# role's token: allowed roles succeed, the others get 403, project B's records 404).
+API_WRITES = {
+    "api:organisation-list": "post",
+    "api:organisation-detail": "patch",
+    "api:mesure-indicateur-list": "post",
+    "api:valeur-diagnostic-lot": "post",
+}
+
+
 def _api_write_allowed(name: str, role) -> bool:
     return {
         "api:organisation-list": role_allows(role, Capability.EDIT_DIRECTORY),
@@ -716,6 +743,8 @@ def _api_read(client, role, name, url_a, url_b, a, b, sees_document) -> list[str
     elif name.endswith("-list"):
         rows = response.json()["results"]
         slugs = {row.get("projet", row.get("slug")) for row in rows}
+        if name == "api:indicateur-list":
+            slugs -= {None}  # the ANAP catalogue, shared by every project
         if slugs != {a.slug}:
             wrong.append(f"{role} GET {name}: projects {slugs}")
     response = client.get(url_b, {"projet": b.slug} if name.endswith("-list") else {})
@@ -771,7 +800,7 @@ def test_the_api_gives_each_role_exactly_what_the_interface_gives(projects):
             for method in METHODS:
                 if method == "get" and not name.endswith("-lot"):
                     wrong += _api_read(client, role, name, url_a, url_b, a, b, sees_document)
-                elif payload is not None and method == ("patch" if "-detail" in name else "post"):
+                elif API_WRITES.get(name) == method:
                     b_payload = _api_payloads(name, b, b_objects)
                     status = getattr(client, method)(url_b, b_payload, format="json").status_code
                     if status not in (400, 404):
@@ -788,3 +817,27 @@ def test_the_api_gives_each_role_exactly_what_the_interface_gives(projects):
     assert not wrong, "\n".join(wrong)
     b.refresh_from_db()
     assert _snapshot(b) == before
+
+
+def test_every_operation_of_the_api_schema_is_walked_by_the_matrix(client):
+    """Each documented (path, method) is one the matrix above sends with every role: reads
+    allowed to the project's roles and refused elsewhere (404, anonymous 401), writes allowed to
+    the roles whose capabilities permit them and refused (403) to the others."""
+    import json
+
+    from django.urls import resolve
+
+    schema = json.loads(client.get(reverse("api:schema"), {"format": "json"}).content)
+    routes = api_routes()
+    walked = {(name, "get") for name in routes if name not in API_PUBLIC}
+    walked -= {("api:valeur-diagnostic-lot", "get")}
+    walked |= set(API_WRITES.items())
+    documented = set()
+    for path, operations in schema["paths"].items():
+        url = path.replace("{id}", "1").replace("{slug}", "projet")
+        name = f"api:{resolve(url).url_name}"
+        assert name in routes and name not in API_PUBLIC, path
+        for method in operations:
+            if method in METHODS:
+                documented.add((name, method))
+    assert documented == walked, documented ^ walked

@@ -25,7 +25,7 @@ from ptsm.roadmap.services import validate_roadmap
 from tests.commitments.test_commitments import COPIL_DAY, setup_roadmap
 from tests.evaluation.test_evaluation import sign
 from tests.factories import make_project, member, ready_framing_letter
-from tests.helpers import login, visible_text
+from tests.helpers import login, page_text, visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -212,6 +212,9 @@ def test_a_manual_phase_change_needs_a_reason_and_is_kept_in_the_history(client)
         f"Cadrage → Feuille de route : changement manuel par Maëlle Guivarc'h, motif : « {reason} »"
         in page
     )
+    # The project's journal records the change, who made it and why.
+    journal = page_text(client.get(reverse("audit:journal", kwargs={"slug": project.slug})))
+    assert "changement de phase" in journal.lower() and reason in journal
 
     # Editing other fields leaves the phase and its history alone; the service asks the reason.
     response = client.post(url, {**data, "name": "PTSM repris (2026)"})
@@ -240,9 +243,13 @@ def test_default_milestones_follow_the_projects_own_duration():
         MilestoneKey.DIAGNOSTIC_VALIDATED: dt.date(2026, 7, 15),
         MilestoneKey.ROADMAP_VALIDATED: dt.date(2027, 1, 15),
         MilestoneKey.COMMITMENTS_SIGNED: dt.date(2027, 3, 15),
-        MilestoneKey.SIX_MONTH_REVIEW: dt.date(2027, 7, 15),  # never after the project's end
-        MilestoneKey.FINAL_REVIEW: dt.date(2027, 7, 15),
+        # Six months after the signature, after the 18 months of the elaboration; the final
+        # review at the end of the commitments' year, never on the same day.
+        MilestoneKey.SIX_MONTH_REVIEW: dt.date(2027, 9, 15),
+        MilestoneKey.FINAL_REVIEW: dt.date(2028, 3, 15),
     }
+    assert ptsm.planned_end_date == dt.date(2028, 3, 15)
+    assert ptsm.duration_label == "élaboration en 18 mois, puis mise en œuvre et bilans"
     assert _schedule(ctsm) == {
         MilestoneKey.FRAMING_SIGNED: dt.date(2026, 1, 15),
         MilestoneKey.LAUNCH_PLENARY: dt.date(2026, 4, 15),
@@ -308,7 +315,8 @@ def test_moving_the_projects_dates_moves_the_methods_milestones_not_done(client)
     schedule = _schedule(project)
     assert schedule[MilestoneKey.FRAMING_SIGNED] == START  # done: kept
     assert schedule[MilestoneKey.DIAGNOSTIC_VALIDATED] == dt.date(2027, 3, 15)  # 12 of 36 months
-    assert schedule[MilestoneKey.FINAL_REVIEW] == dt.date(2029, 3, 15)
+    # Signed at 28 months of 36: the final review at the end of the commitments' year (40).
+    assert schedule[MilestoneKey.FINAL_REVIEW] == dt.date(2029, 7, 15)
     own.refresh_from_db()
     assert own.due_date == START
     assert not PhaseChange.objects.filter(project=project, event="").exists()

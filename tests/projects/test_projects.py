@@ -38,7 +38,8 @@ def test_ars_admin_creates_a_project_with_its_territory_and_default_milestones(c
     assert response.url == reverse("projects:dashboard", kwargs={"slug": created.slug})
     assert created.slug == "ptsm-du-pays-de-brest"
     assert created.phase == Phase.CADRAGE
-    assert created.planned_end_date == dt.date(2027, 9, 1)
+    # Signed at 14 months, committed for a year: the final review at 26 months.
+    assert created.planned_end_date == dt.date(2028, 5, 1)
     assert sorted(created.territory.communes.values_list("code", flat=True)) == ["29019", "29075"]
     assert created.milestones.count() == 7
     assert created.milestones.first().title == "Signature de la lettre de cadrage"
@@ -179,7 +180,9 @@ def test_lead_edits_the_project_phase_and_duration(client, project):
     assert response.status_code == 302
     project.refresh_from_db()
     assert project.phase == Phase.ROADMAP
-    assert project.planned_end_date == dt.date(2028, 1, 15)
+    assert project.planned_duration_months == 24
+    # Signed at 19 months of 24, committed for a year: the final review at 31 months.
+    assert project.planned_end_date == dt.date(2028, 8, 15)
 
 
 def test_invalid_project_edit_is_refused_in_french(client, project):

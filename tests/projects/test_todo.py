@@ -113,6 +113,35 @@ def test_the_chef_de_projet_sees_the_phase_steps_and_late_milestones_with_workin
     assert "Confirmer l&#x27;import « annuaire.csv »" in todo_part(client, project)
 
 
+def test_in_the_diagnostic_the_chef_de_projet_is_asked_to_complete_the_identity_card(
+    client, project
+):
+    from ptsm.diagnostic.models import Grid, Indicator, Level
+    from ptsm.diagnostic.services import set_value
+
+    lead = member(project, Role.PROJECT_LEAD)
+    project.phase = Phase.DIAGNOSTIC
+    project.save(update_fields=["phase"])
+    login(client, lead)
+    todo = todo_part(client, project)
+    to_fill = list(Indicator.objects.for_project(project).filter(grid=Grid.TERRITORY, computed=""))
+    assert to_fill
+    assert "Compléter la carte d&#x27;identité du territoire" in todo
+    assert f"ANAP, fiche outil 2 : {len(to_fill)} indicateurs sans valeur pour le territoire" in (
+        todo
+    )
+    assert "Renseigner les indicateurs du parcours" in todo
+    assert_links_open(client, todo_links(client, project))
+
+    for indicator in to_fill[1:]:
+        set_value(project=project, indicator=indicator, level=Level.TERRITORY, year=2024, value=50)
+    assert "fiche outil 2 : 1 indicateur sans valeur pour le territoire" in todo_part(
+        client, project
+    )
+    set_value(project=project, indicator=to_fill[0], level=Level.TERRITORY, year=2024, value=50)
+    assert "Compléter la carte d&#x27;identité du territoire" not in todo_part(client, project)
+
+
 def test_a_pilot_sees_their_fiches_actions_with_the_indicator_due_and_records_a_measure(
     client, project
 ):
@@ -165,6 +194,54 @@ def test_a_pilot_sees_their_fiches_actions_with_the_indicator_due_and_records_a_
     assert response.status_code == 302
     todo = todo_part(client, project)
     assert "indicateur à renseigner" not in todo and "Enregistrer une mesure" in todo
+
+
+def test_in_implementation_the_chef_de_projet_is_told_which_pilots_to_chase(client, project):
+    lead = member(project, Role.PROJECT_LEAD)
+    pilot = member(project, Role.ACTION_PILOT, first_name="Yann", last_name="Kerhervé")
+    today = timezone.localdate()
+    objective = Objective.objects.create(
+        theme=Theme.objects.create(
+            orientation=Orientation.objects.create(project=project, title="Accès aux soins"),
+            title="Soins",
+        ),
+        title="Réduire les délais",
+    )
+    late_action = Action.objects.create(
+        objective=objective,
+        title="Plateforme d'orientation",
+        status=ActionStatus.IN_PROGRESS,
+        pilot_user=pilot,
+        start_date=today - dt.timedelta(days=120),
+    )
+    overdue = ActionIndicator.objects.create(
+        action=late_action, name="Appels reçus", frequency="Trimestrielle"
+    )
+    ActionIndicator.objects.create(  # yearly: not due yet after four months
+        action=late_action, name="Usagers orientés", frequency="Annuelle"
+    )
+    Action.objects.create(  # not carried out yet: nothing to measure
+        objective=objective, title="Équipe mobile", status=ActionStatus.VALIDATED
+    )
+    login(client, lead)
+    project.phase = Phase.COMMITMENT
+    project.save(update_fields=["phase"])
+    assert "Relancer les pilotes" not in todo_part(client, project)  # before the implementation
+
+    project.phase = Phase.IMPLEMENTATION
+    project.save(update_fields=["phase"])
+    todo = todo_part(client, project)
+    assert "Relancer les pilotes : 1 indicateur en retard sur 1 fiche-action" in todo
+    assert "Pilote : Yann Kerhervé" in todo
+    overview = reverse("evaluation:overview", kwargs={"slug": project.slug})
+    assert f'href="{overview}"' in todo
+    assert_links_open(client, todo_links(client, project))
+
+    # The pilot records the measure: nothing left to chase.
+    from ptsm.evaluation.services import record_indicator_value
+
+    record_indicator_value(indicator=overdue, measured_on=today, value="310", user=pilot)
+    assert "Relancer les pilotes" not in todo_part(client, project)
 
 
 def test_the_signataire_finds_their_engagement_and_uploads_their_signed_annex_only(client, project):

@@ -111,3 +111,46 @@ def test_the_theme_level_is_kept_while_themes_carry_objectives(client):
     text = words(docx_text(render(project, get_kind("feuille-de-route"), "", "docx", DAY)))
     assert "Axe 1 : Accès aux soins" in text and "Thématique 1.1 : Soins" in text
     assert "Objectif stratégique 1.1.1 : Réduire les délais" in text
+
+
+def test_dropping_the_theme_level_attaches_the_objectives_to_their_orientation(client):
+    project = make_project(departement="29", name="PTSM qui simplifie sa feuille de route")
+    lead = member(project, Role.PROJECT_LEAD)
+    orientation = services.save_item(item=Orientation(project=project, title="Accès aux soins"))
+    soins = services.save_item(item=Theme(orientation=orientation, title="Soins"))
+    crise = services.save_item(item=Theme(orientation=orientation, title="Crise"))
+    delais = services.save_item(item=Objective(theme=soins, title="Réduire les délais"))
+    urgences = services.save_item(item=Objective(theme=crise, title="Anticiper les crises"))
+    action = Action.objects.create(objective=urgences, title="Équipe mobile de crise")
+    services.renumber(project=project)
+    login(client, lead)
+    url = reverse("roadmap:levels", args=[project.slug])
+    names = {
+        "orientation_name": "Orientation stratégique",
+        "orientation_plural": "Orientations stratégiques",
+        "theme_name": "Thématique",
+        "theme_plural": "Thématiques",
+        "objective_name": "Objectif stratégique",
+        "objective_plural": "Objectifs stratégiques",
+    }
+    # Without the option the level is kept and the page says how to drop it.
+    page = visible_text(client.post(url, names, follow=True))
+    assert "cochez « Rattacher les objectifs directement à leur orientation »" in page
+    assert Theme.objects.filter(archived=False, implicit=False).count() == 2
+
+    page = visible_text(client.post(url, {**names, "attach_to_orientations": "on"}, follow=True))
+    assert "Les niveaux de la feuille de route ont été enregistrés." in page
+    delais.refresh_from_db()
+    urgences.refresh_from_db()
+    action.refresh_from_db()
+    # Under the orientation, in the order of their former themes; numbered 1.1 and 1.2.
+    assert delais.theme == urgences.theme and delais.theme.implicit
+    assert (delais.code, urgences.code) == ("1.1", "1.2")
+    assert action.objective == urgences and action.code == "1.2.1"
+    # The emptied themes are archived, not deleted.
+    assert set(Theme.objects.filter(archived=True).values_list("title", flat=True)) == {
+        "Soins",
+        "Crise",
+    }
+    text = words(docx_text(render(project, get_kind("feuille-de-route"), "", "docx", DAY)))
+    assert "Objectif stratégique 1.2 : Anticiper les crises" in text and "Thématique" not in text

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from ptsm.core.formatting import plural
+from ptsm.diagnostic.services import purge_expired_indicator_imports
 from ptsm.organisations.personal_data import (
     expired_imports,
     purge_personal_data,
@@ -11,9 +12,10 @@ from ptsm.organisations.personal_data import (
 
 class Command(BaseCommand):
     help = (
-        "Durées de conservation (RGPD) : supprime les imports en attente expirés "
-        "(PTSM_PENDING_IMPORT_RETENTION_DAYS) et les contacts des organisations qui ne sont plus "
-        "impliquées dans leur projet (PTSM_CONTACT_RETENTION_DAYS). À lancer chaque jour (cron)."
+        "Durées de conservation (RGPD) : supprime les imports en attente expirés (annuaire, "
+        "FINESS, indicateurs ; PTSM_PENDING_IMPORT_RETENTION_DAYS) et les contacts des "
+        "organisations qui ne sont plus impliquées dans leur projet "
+        "(PTSM_CONTACT_RETENTION_DAYS). À lancer chaque jour (cron)."
     )
 
     def add_arguments(self, parser):
@@ -26,16 +28,25 @@ class Command(BaseCommand):
     def handle(self, *args, dry_run=False, **options):
         if dry_run:
             imports, contacts = expired_imports().count(), len(purgeable_contacts())
-            done = ("à supprimer", "à supprimer")
+            indicators = purge_expired_indicator_imports(dry_run=True)
+            imports_verb, contacts_verb = ("à supprimer",) * 2
         else:
             report = purge_personal_data()
             imports, contacts = report.expired_imports, report.contacts
-            done = ("supprimé", "supprimés")
-        verb = {n: done[0] if n < 2 else done[1] for n in (imports, contacts)}
+            indicators = purge_expired_indicator_imports()
+            imports_verb = "supprimé" if imports + indicators == 1 else "supprimés"
+            contacts_verb = "supprimé" if contacts == 1 else "supprimés"
+        days = settings.PTSM_PENDING_IMPORT_RETENTION_DAYS
+        among = (
+            f", dont {plural(indicators, 'tableau d’indicateurs', 'tableaux d’indicateurs')}"
+            if indicators
+            else ""
+        )
+        expired = plural(
+            imports + indicators, "import en attente expiré", "imports en attente expirés"
+        )
         self.stdout.write(
-            f"{plural(imports, 'import en attente expiré', 'imports en attente expirés')} "
-            f"{verb[imports]} "
-            f"(au-delà de {settings.PTSM_PENDING_IMPORT_RETENTION_DAYS} jours) ; "
-            f"{plural(contacts, 'contact', 'contacts')} {verb[contacts]} "
+            f"{expired} {imports_verb} (au-delà de {days} jours{among}) ; "
+            f"{plural(contacts, 'contact', 'contacts')} {contacts_verb} "
             f"(inactifs depuis {settings.PTSM_CONTACT_RETENTION_DAYS} jours)."
         )
