@@ -403,6 +403,7 @@ class Snapshot:
 
     def __init__(self, project, only: Organisation | None = None):
         self.letter = current_letter(project)
+        self.only = only
         if only is None:
             self.actions = committed_actions(project)  # read once per "Tout générer"
             self.action_count = len(self.actions)
@@ -445,7 +446,10 @@ class Snapshot:
         """Each operator's signatory: the one chosen in the campaign, else its first contact."""
         contacts = dict(self.first_contact)
         if self.letter.pk:
-            for signatory in self.letter.signatories.select_related("contact"):
+            signatories = self.letter.signatories.select_related("contact")
+            if self.only is not None:  # one annex: its operator's signatory only
+                signatories = signatories.filter(organisation=self.only)
+            for signatory in signatories:
                 if signatory.contact is not None:
                     contacts[signatory.organisation_id] = signatory.contact
         return contacts

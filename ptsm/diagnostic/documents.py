@@ -1,5 +1,6 @@
 """Document kinds owned by the diagnostic app: the report (DOCX, PDF/A)."""
 
+from ptsm.core.formatting import french_date
 from ptsm.documents.registry import PUBLIC_BY_DEFAULT, DocumentKind, Freeze, register, template_path
 from ptsm.documents.rendering import docx_renderer, pdf_renderer
 from ptsm.territories.selectors import territory_map_svg
@@ -12,7 +13,7 @@ from .selectors import report_content
 def report_context(project, variant_key: str = "") -> dict:
     latest = DiagnosticVersion.objects.filter(project=project).order_by("-number").first()
     status = (
-        f"Version {latest.number} validée par le COPIL le {latest.validated_on:%d/%m/%Y}"
+        f"Version {latest.number} validée par le COPIL le {french_date(latest.validated_on)}"
         if latest
         else "Document de travail, non encore validé par le COPIL"
     )

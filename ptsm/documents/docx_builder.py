@@ -8,7 +8,7 @@ open in Word; they are produced by `manage.py build_docx_templates` from each ap
 from pathlib import Path
 
 from docx import Document
-from docx.enum.section import WD_ORIENT
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
@@ -17,16 +17,19 @@ from docx.shared import Cm, Pt, RGBColor
 
 from ptsm.core.formatting import french_typography
 
+from .docx_tables import TWIPS_PER_PT, mark_header_row, set_column_widths
 from .rendering import normalise_zip
 
 BLEU_FRANCE = RGBColor(0x00, 0x00, 0x91)
 GRIS = RGBColor(0x66, 0x66, 0x66)
 FONT = "Arial"
+TEXT_WIDTH_CM = 16.6  # A4 portrait less the margins
 
 
 def _field(paragraph, instruction: str) -> None:
-    """Insert a Word field (PAGE, NUMPAGES…) that Word and LibreOffice compute on display."""
-    run = paragraph.add_run()
+    """Insert a Word field (PAGE, NUMPAGES…) that Word and LibreOffice compute on display: one
+    run per part, as Word writes it, so that each carries the paragraph's font size (LibreOffice
+    ignores a one-run field's size)."""
     begin = OxmlElement("w:fldChar")
     begin.set(qn("w:fldCharType"), "begin")
     instr = OxmlElement("w:instrText")
@@ -39,7 +42,7 @@ def _field(paragraph, instruction: str) -> None:
     end = OxmlElement("w:fldChar")
     end.set(qn("w:fldCharType"), "end")
     for element in (begin, instr, separate, text, end):
-        run._r.append(element)
+        paragraph.add_run()._r.append(element)
 
 
 def _shade(cell, colour: str) -> None:
@@ -179,10 +182,14 @@ class DocxTemplateBuilder:
         for i, value in enumerate(cells):
             table.rows[2].cells[i].text = value
         table.rows[3].cells[0].text = "{%tr endfor %}"
-        if widths_cm:
-            for row in table.rows:
-                for cell, width in zip(row.cells, widths_cm, strict=True):
-                    cell.width = Cm(width)
+        if widths_cm is None:  # equal columns across the text's width
+            widths_cm = [TEXT_WIDTH_CM / len(header)] * len(header)
+        # The preferred widths; once rendered, a column narrower than its longest word is
+        # widened at the expense of the others (documents.docx_tables.finish_data_tables).
+        set_column_widths(table, [round(Cm(w).pt * TWIPS_PER_PT) for w in widths_cm])
+        mark_header_row(table)  # repeated on each page: what marks a data table
+        for row in (table.rows[0], table.rows[2]):  # a row is never split across two pages
+            row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
         self.document.add_paragraph()
         return self
 
@@ -264,6 +271,20 @@ class DocxTemplateBuilder:
                 paragraph.paragraph_format.keep_with_next = True
         table.rows[2].cells[0].text = "{%tr endfor %}"
         self.document.add_paragraph()
+        return self
+
+    def landscape_section(self, landscape: bool = True) -> "DocxTemplateBuilder":
+        """Start a new section on a new page, in landscape (or back in portrait); it keeps the
+        page header and footer. Between two block tags, the section exists only when the block
+        is rendered."""
+        section = self.document.add_section(WD_SECTION.NEW_PAGE)
+        long_side, short_side = Cm(29.7), Cm(21)
+        if landscape:
+            section.orientation = WD_ORIENT.LANDSCAPE
+            section.page_width, section.page_height = long_side, short_side
+        else:
+            section.orientation = WD_ORIENT.PORTRAIT
+            section.page_width, section.page_height = short_side, long_side
         return self
 
     def page_break(self) -> "DocxTemplateBuilder":

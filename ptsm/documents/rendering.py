@@ -21,6 +21,7 @@ from docxtpl import DocxTemplate, InlineImage
 
 from ptsm.core.formatting import french_typography
 
+from .docx_tables import finish_data_tables
 from .registry import Renderer
 
 TYPST_ROOT = (
@@ -28,6 +29,8 @@ TYPST_ROOT = (
 )  # the `ptsm` package: templates import /documents/typst/…
 FIXED_ZIP_DATE = (2000, 1, 1, 0, 0, 0)
 IMAGE_KEY = "images"
+# Optional: an image's printed width in millimetres, by name (default MAP_WIDTH_MM).
+IMAGE_WIDTHS_KEY = "image_widths_mm"
 # Letters: raster logos, {"data": base64, "width": px, "height": px, "mime": …} by key.
 LOGO_KEY = "logos"
 LOGO_HEIGHT_MM = 19
@@ -125,8 +128,13 @@ _DOCX_JINJA = _CompiledOnceEnvironment()
 def render_docx(template: Path, context: dict) -> bytes:
     document = DocxTemplate(str(template))
     prepared = with_french_typography(context)
+    widths = context.get(IMAGE_WIDTHS_KEY, {})
     prepared[IMAGE_KEY] = {
-        name: InlineImage(document, io.BytesIO(svg_to_png(svg)), width=Mm(MAP_WIDTH_MM))
+        name: InlineImage(
+            document,
+            io.BytesIO(svg_to_png(svg, width_mm=widths.get(name, MAP_WIDTH_MM))),
+            width=Mm(widths.get(name, MAP_WIDTH_MM)),
+        )
         for name, svg in context.get(IMAGE_KEY, {}).items()
     }
     prepared[LOGO_KEY] = {
@@ -136,6 +144,7 @@ def render_docx(template: Path, context: dict) -> bytes:
         for name, logo in context.get(LOGO_KEY, {}).items()
     }
     document.render(prepared, jinja_env=_DOCX_JINJA, autoescape=True)
+    finish_data_tables(document.docx)
     buffer = io.BytesIO()
     document.save(buffer)
     return normalise_zip(buffer.getvalue())

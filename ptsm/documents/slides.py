@@ -20,6 +20,8 @@ from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
 from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE
+from pptx.oxml.ns import qn
+from pptx.oxml.xmlchemy import OxmlElement
 from pptx.util import Cm, Emu, Pt
 
 from ptsm.core.formatting import french_typography
@@ -49,6 +51,12 @@ FRAME_MARGIN = Cm(0.254)  # python-pptx text frames: 0.05 in above and below
 CELL_MARGIN = Cm(0.254)
 
 
+# « 1 250 000 € » whatever the viewer's locale: the thousands are grouped by the format itself
+# (no-break spaces, one section per order of magnitude) instead of the locale's separator, which
+# an English PowerPoint or LibreOffice shows as « 1,250,000 € ».
+FRENCH_EUROS = '[>=1000000]#"\u00a0"###"\u00a0"##0" €";[>=1000]#"\u00a0"##0" €";0" €"'
+
+
 @dataclass
 class Chart:
     """A native (editable) bar chart: one group of bars per category, one bar per series."""
@@ -56,7 +64,7 @@ class Chart:
     title: str
     categories: list[str]
     series: list[tuple[str, list[float]]]
-    number_format: str = '#,##0 "€"'
+    number_format: str = FRENCH_EUROS
 
 
 @dataclass
@@ -70,6 +78,8 @@ class Slide:
     chart: Chart | None = None
     logos: list[bytes] = field(default_factory=list)  # PNG or JPEG images, side by side
     notes: str = ""
+    # The text introduces the table: drawn above it (by default the text follows the table).
+    text_first: bool = False
 
 
 # Measuring -----------------------------------------------------------------------------------
@@ -128,9 +138,10 @@ def paginate(slide: Slide) -> list[Slide]:
     width = _content_width(slide)
     available = BODY_BOTTOM - BODY_TOP - FRAME_MARGIN
     header_height = row_height(slide.table_header, width) if slide.table_header else 0
-    blocks: list[tuple[str, object, int]] = []
-    for row in slide.table:
-        blocks.append(("row", row, row_height(row, width)))
+    rows: list[tuple[str, object, int]] = [
+        ("row", row, row_height(row, width)) for row in slide.table
+    ]
+    blocks: list[tuple[str, object, int]] = [] if slide.text_first else rows
     for kind, texts, size, space in (
         ("paragraph", slide.paragraphs, PARAGRAPH_SIZE, 10),
         ("bullet", slide.bullets, BULLET_SIZE, 6),
@@ -144,6 +155,8 @@ def paginate(slide: Slide) -> list[Slide]:
             for piece in pieces:
                 shown = bullet_text(piece) if kind == "bullet" else piece
                 blocks.append((kind, piece, paragraph_height(shown, size, width, space)))
+    if slide.text_first:
+        blocks += rows
     pages = [replace(slide, table=[], paragraphs=[], bullets=[])]
     used = 0
     for kind, value, height in blocks:
@@ -151,7 +164,10 @@ def paginate(slide: Slide) -> list[Slide]:
         extra = height
         if kind == "row" and not page.table:
             extra += header_height
-        if kind != "row" and page.table and not (page.paragraphs or page.bullets):
+        has_text = bool(page.paragraphs or page.bullets)
+        if (kind != "row" and page.table and not has_text) or (
+            kind == "row" and has_text and not page.table
+        ):
             extra += Cm(0.3)  # the gap between the table and the text
         if used + extra > available and (page.table or page.paragraphs or page.bullets):
             page = Slide(title=f"{slide.title} (suite)", table_header=slide.table_header)
@@ -207,6 +223,14 @@ def _title_bar(slide, text: str) -> None:
     accent.fill.solid()
     accent.fill.fore_color.rgb = ROUGE_MARIANNE
     accent.line.fill.background()
+
+
+def text_height(slide_data: Slide, width: int) -> int:
+    """The height the slide's paragraphs and bullets take (as `paginate` measures them)."""
+    return FRAME_MARGIN + sum(
+        [paragraph_height(text, PARAGRAPH_SIZE, width, 10) for text in slide_data.paragraphs]
+        + [paragraph_height(bullet_text(t), BULLET_SIZE, width, 6) for t in slide_data.bullets]
+    )
 
 
 def _text_box(slide, left, top, width, height, slide_data: Slide) -> None:
@@ -284,11 +308,25 @@ def _chart(slide, left, top, width, height, chart: Chart) -> None:
     native.value_axis.tick_labels.number_format = chart.number_format
     native.value_axis.tick_labels.number_format_is_linked = False
     native.value_axis.has_major_gridlines = True
+    _french_chart(native)
     for series, colour in zip(
         native.plots[0].series, (BLEU_CLAIR, BLEU_FRANCE, ROUGE_MARIANNE), strict=False
     ):
         series.format.fill.solid()
         series.format.fill.fore_color.rgb = colour
+
+
+def _french_chart(chart) -> None:
+    """The chart's text is French (spelling, and the editor's defaults when it is edited)."""
+    space = chart._chartSpace
+    if space.find(qn("c:lang")) is None:
+        lang = OxmlElement("c:lang")
+        lang.set("val", "fr-FR")
+        date1904 = space.find(qn("c:date1904"))
+        if date1904 is not None:
+            date1904.addnext(lang)
+        else:
+            space.insert(0, lang)
 
 
 def _logos(slide, logos: list[bytes]) -> None:
@@ -331,12 +369,18 @@ def build_deck(slides: list[Slide], *, footer: str) -> bytes:
             _chart(slide, side_left, top, SIDE_WIDTH, BODY_BOTTOM - top, slide_data.chart)
         if slide_data.logos:
             _logos(slide, slide_data.logos)
+        has_text = bool(slide_data.paragraphs or slide_data.bullets)
+        if has_text and slide_data.text_first and slide_data.table:
+            height = text_height(slide_data, content_width)
+            _text_box(slide, MARGIN, top, content_width, height, slide_data)
+            top += height + Cm(0.3)
+            has_text = False
         if slide_data.table:
             top += _table(
                 slide, MARGIN, top, content_width, slide_data.table, slide_data.table_header
             )
             top += Cm(0.3)
-        if slide_data.paragraphs or slide_data.bullets:
+        if has_text:
             _text_box(slide, MARGIN, top, content_width, BODY_BOTTOM - top, slide_data)
         footer_box = slide.shapes.add_textbox(MARGIN, FOOTER_TOP, WIDTH - 2 * MARGIN, Cm(0.8))
         footer_box.name = "Pied de page"

@@ -17,17 +17,32 @@ from decimal import Decimal
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.writer.excel import ExcelWriter
 
 from .rendering import normalise_zip
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FILL = PatternFill("solid", fgColor="E3E3FD")
+# The workbook's own font, named: a bare Font(bold=True) has no name, and LibreOffice then shows
+# the header in its default serif font.
+BOLD = Font(name="Calibri", size=11, bold=True)
 DATE_FORMAT = "dd/mm/yyyy"
 # "# ##0 €": Excel stores the grouping separator as "," and shows the reader's own (a space in
 # French); cents are shown only for amounts that have some, the rule of every page and document.
 EURO_FORMAT = '#,##0 "€"'
 EURO_CENTS_FORMAT = '#,##0.00 "€"'
+
+
+@dataclass(frozen=True)
+class PrintLayout:
+    """A wide table printed at a readable scale with set column widths (instead of shrunk to
+    one page's width): when it needs pages side by side, each row's pages follow each other,
+    the header row and the first column repeated on every page."""
+
+    widths: Sequence[float]  # each column's width, in characters
+    breaks_after: Sequence[int]  # 0-based columns after which the next page starts
+    scale: int = 90
 
 
 @dataclass
@@ -38,6 +53,7 @@ class Sheet:
     # Columns (0-based) summed on a last "Total" row, as formulas with their value cached.
     totals: Sequence[int] = ()
     total_label: str = "Total"
+    print_layout: PrintLayout | None = None
 
 
 def safe_csv_value(value) -> str:
@@ -109,7 +125,7 @@ def _fill_sheet(sheet, spec: Sheet) -> dict[str, Decimal]:
                 cell.number_format = euro_format(cell.value)
             cell.alignment = Alignment(vertical="top", wrap_text=isinstance(cell.value, str))
     for cell in sheet[1]:
-        cell.font = Font(bold=True)
+        cell.font = BOLD
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(vertical="top", wrap_text=True)
     last_column = get_column_letter(max(1, len(spec.headers)))
@@ -117,28 +133,34 @@ def _fill_sheet(sheet, spec: Sheet) -> dict[str, Decimal]:
     if spec.totals:
         total_row = count + 2
         label_column = min(set(range(len(spec.headers))) - set(spec.totals), default=0)
-        sheet.cell(row=total_row, column=label_column + 1, value=spec.total_label).font = Font(
-            bold=True
-        )
+        sheet.cell(row=total_row, column=label_column + 1, value=spec.total_label).font = BOLD
         for column, value in sums.items():
             letter = get_column_letter(column + 1)
             cell = sheet.cell(row=total_row, column=column + 1)
             cell.value = f"=SUM({letter}2:{letter}{max(2, count + 1)})"
             cell.number_format = euro_format(value)
-            cell.font = Font(bold=True)
+            cell.font = BOLD
             formulas[cell.coordinate] = value
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{last_column}{count + 1}"
     sheet.print_title_rows = "1:1"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0  # as many pages as needed down, one page across
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    layout = spec.print_layout
+    if layout is None:
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0  # as many pages as needed down, one page across
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    else:
+        _print_across_pages(sheet, layout)
     widths = {}
     for column in sheet.columns:
-        widths[column[0].column] = min(50, max(10, *(_width(c.value) for c in column[:200])))
-        sheet.column_dimensions[column[0].column_letter].width = widths[column[0].column]
+        index = column[0].column
+        if layout is not None:
+            widths[index] = layout.widths[index - 1]
+        else:
+            widths[index] = min(50, max(10, *(_width(c.value) for c in column[:200])))
+        sheet.column_dimensions[column[0].column_letter].width = widths[index]
     # Wrapped text needs its rows' height: viewers do not all recompute it on opening.
     for row in sheet.iter_rows():
         lines = max(
@@ -152,6 +174,16 @@ def _fill_sheet(sheet, spec: Sheet) -> dict[str, Decimal]:
         if lines > 1:
             sheet.row_dimensions[row[0].row].height = 15 * min(lines, 10)
     return formulas
+
+
+def _print_across_pages(sheet, layout: PrintLayout) -> None:
+    sheet.sheet_properties.pageSetUpPr.fitToPage = False  # a fixed scale, manual breaks
+    sheet.page_setup.scale = layout.scale
+    sheet.page_setup.pageOrder = "overThenDown"  # a row's pages one after the other
+    sheet.print_title_cols = "A:A"
+    sheet.page_margins.left = sheet.page_margins.right = 0.4  # inches
+    for column in layout.breaks_after:
+        sheet.col_breaks.append(Break(id=column + 1))
 
 
 def _width(value) -> int:

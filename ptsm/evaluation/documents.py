@@ -14,7 +14,7 @@ from ptsm.documents.registry import (
 )
 from ptsm.documents.rendering import docx_renderer, pdf_renderer
 from ptsm.documents.slides import Slide, pptx_renderer
-from ptsm.documents.spreadsheets import Sheet, workbook_bytes
+from ptsm.documents.spreadsheets import PrintLayout, Sheet, workbook_bytes
 from ptsm.projects.models import MAX_ANNUAL_REVIEWS
 
 from .docx_templates import REVIEW_DOCX
@@ -151,6 +151,11 @@ def review_slides(context: dict) -> list[Slide]:
             title="Crédits mobilisés",
             table=[tuple(row) for row in context["credits"]],
             table_header=("Nature et statut", "Montant"),
+        )
+        if context.get("credits_recorded", True)
+        else Slide(
+            title="Crédits mobilisés",
+            paragraphs=["Aucun crédit n'est inscrit sur les fiches-actions."],
         ),
     ]
     # A part the COPIL did not write is left out, never shown as a placeholder.
@@ -261,8 +266,33 @@ def _measure(value):
 def _indicators_xlsx(context: dict) -> bytes:
     from .selectors import INDICATOR_COLUMNS
 
-    rows = [row[:-2] + [_measure(row[-2]), row[-1]] for row in context["rows"]]
-    return workbook_bytes([Sheet("Suivi des indicateurs", INDICATOR_COLUMNS, rows)])
+    # The baseline, the target and the measure: numbers when they are plain numbers.
+    baseline, target = INDICATOR_COLUMNS.index("Valeur de départ"), INDICATOR_COLUMNS.index("Cible")
+    rows = [
+        [
+            _measure(value) if index in (baseline, target) else value
+            for index, value in enumerate(row[:-2])
+        ]
+        + [_measure(row[-2]), row[-1]]
+        for row in context["rows"]
+    ]
+    return workbook_bytes(
+        [
+            Sheet(
+                "Suivi des indicateurs",
+                INDICATOR_COLUMNS,
+                rows,
+                print_layout=INDICATORS_PRINT_LAYOUT,
+            )
+        ]
+    )
+
+
+# 12 columns on one A4 landscape page at 75 % (8-point type) with wrapped text, rather than
+# columns up to 50 characters wide shrunk to fit.
+INDICATORS_PRINT_LAYOUT = PrintLayout(
+    widths=[9, 26, 18, 10, 26, 10, 8, 16, 12, 12, 10, 24], breaks_after=[], scale=75
+)
 
 
 register(

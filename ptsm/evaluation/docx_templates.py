@@ -64,9 +64,13 @@ def build_review(path: Path = REVIEW_DOCX) -> Path:
         [1.4, 5, 2, 2, 3.2, 3],
     )
     b.heading("Crédits mobilisés")
+    b.tag("{%p if credits_recorded is not defined or credits_recorded %}")
     b.table(
         ["Nature et statut", "Montant"], ["{{ r[0] }}", "{{ r[1] }}"], "r in credits", [10, 6.6]
     )
+    b.tag("{%p else %}")
+    b.paragraph("Aucun crédit n'est inscrit sur les fiches-actions.")
+    b.tag("{%p endif %}")
     b.heading("Avenants aux engagements")
     b.bullets_for(
         "a in amendments",

@@ -293,6 +293,8 @@ def review_context(project, review: Review, today: dt.date) -> dict:
             for row in state.indicators
         ],
         "credits": [[label, euros(amount)] for label, amount in state.credits.items()],
+        # No funding line at all: the documents say so rather than print a table of zeros.
+        "credits_recorded": any(state.credits.values()),
         "amendments": [
             {
                 "operator": version.organisation.name,

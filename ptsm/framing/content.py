@@ -5,7 +5,7 @@ from django.db.models import Count
 from ptsm.core.formatting import french_date
 from ptsm.core.guards import counted
 from ptsm.documents.letters import letter_frame
-from ptsm.governance.models import BodyKind
+from ptsm.governance.models import ROLE_IN_DOCUMENTS, BodyKind
 from ptsm.governance.selectors import project_bodies
 from ptsm.organisations.categories import Category
 from ptsm.organisations.models import Organisation
@@ -39,19 +39,12 @@ def _split(text: str) -> list[str]:
 
 
 # A member's place in a body as the letter writes it (no "(e)": the function, not the person).
-ROLE_IN_LETTER = {
-    "president": "présidence",
-    "co_president": "coprésidence",
-    "member": "membre",
-    "guest": "invitation",
-    "facilitator": "animation",
-}
 
 
 def _members(body) -> str:
     names = [
         f"{m.contact.full_name} ({m.contact.organisation.name}, "
-        f"{ROLE_IN_LETTER.get(m.role, m.get_role_display().lower())})"
+        f"{ROLE_IN_DOCUMENTS.get(m.role, m.get_role_display().lower())})"
         for m in body.members.all()
     ]
     return "; ".join(names) or "aucun membre désigné à ce jour"

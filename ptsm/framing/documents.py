@@ -53,6 +53,7 @@ def annex_slides(context: dict) -> list[Slide]:
             paragraphs=sections["perimetre_geographique"]["paragraphs"],
             table=rows("perimetre_geographique"),
             image_svg=context["images"]["map"],
+            text_first=True,  # « rappelés ci-dessous »
         ),
         Slide(
             title="Partage d'informations et de données",
@@ -64,6 +65,7 @@ def annex_slides(context: dict) -> list[Slide]:
             paragraphs=sections["gouvernance"]["paragraphs"],
             table=rows("gouvernance"),
             table_header=tuple(sections["gouvernance"]["header"]),
+            text_first=True,  # the text presents the instances of the table
         ),
         Slide(
             title="Calendrier prévisionnel de mise en œuvre",

@@ -8,7 +8,7 @@ from ptsm.documents.registry import DocumentKind, register
 from ptsm.documents.slides import Slide, pptx_renderer
 from ptsm.territories.selectors import territory_card, territory_map_svg
 
-from .models import BodyKind
+from .models import ROLE_IN_DOCUMENTS, BodyKind
 from .selectors import project_bodies, project_meetings
 
 # The framing letter's main objectives (seed 000, « Objectifs principaux »).
@@ -36,7 +36,8 @@ METHOD_STEPS = [
 
 def _member_names(body) -> str:
     names = [
-        f"{m.contact.full_name} ({m.contact.organisation.name}, {m.get_role_display().lower()})"
+        f"{m.contact.full_name} ({m.contact.organisation.name}, "
+        f"{ROLE_IN_DOCUMENTS.get(m.role, m.get_role_display().lower())})"
         for m in body.members.all()
     ]
     return "; ".join(names) if names else "aucun membre désigné à ce jour"
@@ -134,7 +135,7 @@ def plenary_slides(context: dict) -> list[Slide]:
             bullets=[
                 f"Chef de projet : {lead['name']} — {lead['email']}" for lead in context["leads"]
             ]
-            + [f"{m['when']} : {m['title']} ({m['body']})" for m in context["next_meetings"]],
+            + [f"{m['when']} : {m['title']} — {m['body']}" for m in context["next_meetings"]],
         ),
     ]
 

@@ -54,6 +54,17 @@ class MemberRole(models.TextChoices):
     FACILITATOR = "facilitator", "Animateur / animatrice"
 
 
+# A member's part in a body as documents write it after their name: a function, never a
+# « (e) » or « / » label (« Thierry Gourmelen (EPSM Finistère Sud, animation) »).
+ROLE_IN_DOCUMENTS = {
+    MemberRole.PRESIDENT: "présidence",
+    MemberRole.CO_PRESIDENT: "coprésidence",
+    MemberRole.MEMBER: "membre",
+    MemberRole.GUEST: "invitation",
+    MemberRole.FACILITATOR: "animation",
+}
+
+
 class BodyMember(models.Model):
     body = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="members")
     contact = models.ForeignKey(

@@ -19,12 +19,12 @@ from ptsm.documents.registry import (
 )
 from ptsm.documents.rendering import docx_renderer, pdf_renderer
 from ptsm.documents.slides import Chart, Slide, pptx_renderer
-from ptsm.documents.spreadsheets import Sheet, workbook_bytes
+from ptsm.documents.spreadsheets import PrintLayout, Sheet, workbook_bytes
 
 from . import selectors
 from .content import action_data, roadmap_context
 from .docx_templates import ROADMAP_DOCX
-from .gantt import gantt_svg, rows_from_context
+from .gantt import gantt_pages, rows_from_context
 
 
 def _roadmap_context(project, variant_key: str = "") -> dict:
@@ -34,14 +34,33 @@ def _roadmap_context(project, variant_key: str = "") -> dict:
 _roadmap_pdf = pdf_renderer(template_path(__file__, "doc_templates", "feuille-de-route.typ"))
 
 
+# The calendar is printed on landscape pages: 1000 px across 25.3 cm of text (11 px labels in
+# about 8 pt), 18 fiches-actions a page.
+GANTT_WIDTH_PX, GANTT_WIDTH_MM, GANTT_ROWS_PER_PAGE = 1000, 253, 18
+
+
 def _with_calendar(context: dict) -> dict:
     """The calendar is drawn for the document's date: its "aujourd'hui" line is that day."""
     date = context["meta"]["document_date"]
     today = dt.date(date["year"], date["month"], date["day"])
-    svg = gantt_svg(rows_from_context(context["timeline"]), today, width=1000)
-    if not svg:  # no dated fiche-action: no calendar
+    pages = gantt_pages(
+        rows_from_context(context["timeline"]),
+        today,
+        width=GANTT_WIDTH_PX,
+        rows_per_page=GANTT_ROWS_PER_PAGE,
+    )
+    if not pages:  # no dated fiche-action: no calendar
         return context
-    return {**context, "images": {**context.get("images", {}), "gantt": svg}}
+    names = [f"gantt_{n}" for n in range(1, len(pages) + 1)]
+    return {
+        **context,
+        "images": {**context.get("images", {}), **dict(zip(names, pages, strict=True))},
+        "image_widths_mm": {
+            **context.get("image_widths_mm", {}),
+            **dict.fromkeys(names, GANTT_WIDTH_MM),
+        },
+        "gantt_images": names,
+    }
 
 
 def _roadmap_pdf_with_calendar(context: dict) -> bytes:
@@ -89,6 +108,15 @@ def _plan_context(project, variant_key: str = "") -> dict:
     }
 
 
+# The plan's 15 columns printed on two A4 landscape pages per band of rows, at 90 %: the action
+# and who carries it (N° to Opérateurs), then when, how it is measured and funded (the N°
+# repeated); on one page they would be printed in 5-point type.
+PLAN_PRINT_LAYOUT = PrintLayout(
+    widths=[9, 26, 26, 30, 9, 22, 28, 22, 11, 11, 30, 11, 22, 15, 13],
+    breaks_after=[6],
+)
+
+
 def _plan_xlsx(context: dict) -> bytes:
     columns = selectors.ACTION_PLAN_COLUMNS + selectors.ACTION_PLAN_AMOUNT_COLUMNS
     return workbook_bytes(
@@ -98,6 +126,7 @@ def _plan_xlsx(context: dict) -> bytes:
                 columns,
                 context["rows"],
                 totals=(len(columns) - 2, len(columns) - 1),
+                print_layout=PLAN_PRINT_LAYOUT,
             )
         ]
     )
@@ -146,6 +175,11 @@ def _copil_context(project, variant_key: str = "") -> dict:
         else None
     )
     context["logos"] = institution_logos(project)
+    context["validation"] = (
+        {"date": french_date(version.validated_on), "decision": version.decision}
+        if version
+        else None
+    )
     return context
 
 
@@ -240,6 +274,19 @@ def copil_slides(context: dict) -> list[Slide]:
             paragraphs=[f"Total : {context['credits_total']}"],
         )
     )
+    validation = context.get("validation")
+    if validation:  # the deck of the COPIL that validated the roadmap says what it decided
+        slides.append(
+            Slide(
+                title=f"Décision du COPIL du {validation['date']}",
+                paragraphs=[validation["decision"]],
+                bullets=[
+                    "Prochaine étape : la signature des lettres d'engagement "
+                    "(séance collective ou bilatérale)"
+                ],
+            )
+        )
+        return slides
     slides.append(
         Slide(
             title="Décision attendue du COPIL",

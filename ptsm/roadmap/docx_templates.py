@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from docx.oxml import OxmlElement
-from docx.shared import Cm, Pt
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Pt
 
 from ptsm.documents.docx_builder import DocxTemplateBuilder
 
@@ -14,16 +14,9 @@ ROADMAP_DOCX = TEMPLATE_DIR / "feuille-de-route.docx"
 PLAN_WIDTHS_CM = [1.5, 3.9, 1.5, 2.6, 2.9, 2.6, 1.6]
 
 
-def _wide_table_with_repeated_header(table, widths_cm: list[float]) -> None:
-    """Word and LibreOffice size columns from the table grid (not from the cells' widths), and
-    repeat a header row only when it says so; text in 9 pt so that words fit their column."""
-    table.autofit = False
-    for column, width in zip(table.columns, widths_cm, strict=True):
-        column.width = Cm(width)
-    header = table.rows[0]._tr.get_or_add_trPr()
-    header.append(OxmlElement("w:tblHeader"))
+def _small_text(table) -> None:
+    """A wide table in 9 pt, so that its words fit their columns."""
     for row in table.rows:
-        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
         for cell in row.cells:
             for paragraph in cell.paragraphs:
                 for run in paragraph.runs:
@@ -77,15 +70,20 @@ def build_roadmap(path: Path = ROADMAP_DOCX) -> Path:
         "r in plan",
         PLAN_WIDTHS_CM,
     )
-    _wide_table_with_repeated_header(b.document.tables[-1], PLAN_WIDTHS_CM)
+    _small_text(b.document.tables[-1])
     b.paragraph("Crédits mobilisés : {{ credits_total }}")
     b.table(
         ["Financeur", "Montant"], ["{{ r[0] }}", "{{ r[1] }}"], "r in credits_by_funder", [10, 6.6]
     )
     # The calendar, as in the PDF (the renderer draws it for the document's date).
-    b.tag("{%p if images.gantt %}")
+    # On landscape pages, as in the PDF: one image per page of 18 fiches-actions.
+    b.tag("{%p if gantt_images %}")
+    b.landscape_section()
     b.heading("Calendrier des fiches-actions")
-    b.image("gantt")
+    b.tag("{%p for name in gantt_images %}")
+    b.document.add_paragraph("{{ images[name] }}").alignment = WD_ALIGN_PARAGRAPH.CENTER
+    b.tag("{%p endfor %}")
+    b.landscape_section(landscape=False)
     b.tag("{%p endif %}")
     b.heading("Fiches-actions")
     b.tag("{%p for a in actions %}")

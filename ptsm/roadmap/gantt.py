@@ -97,11 +97,22 @@ def _period(row: GanttRow) -> str:
     return "non daté"
 
 
-def gantt_svg(rows: list[GanttRow], today: dt.date | None = None, *, width: int = 1100) -> str:
-    dates = [d for r in rows for d in (r.start, r.end, *(m[1] for m in r.milestones)) if d]
+def _dates(rows: list[GanttRow]) -> list[dt.date]:
+    return [d for r in rows for d in (r.start, r.end, *(m[1] for m in r.milestones)) if d]
+
+
+def gantt_svg(
+    rows: list[GanttRow],
+    today: dt.date | None = None,
+    *,
+    width: int = 1100,
+    span: tuple[dt.date, dt.date] | None = None,
+) -> str:
+    """`span`: the first and last days shown (by default, those of the rows)."""
+    dates = _dates(rows)
     if not dates:
         return ""
-    start, end = min(dates), max(dates)
+    start, end = span or (min(dates), max(dates))
     months = _months(start, end)
     first, last = months[0], dt.date(end.year + end.month // 12, end.month % 12 + 1, 1)
     days = (last - first).days or 1
@@ -167,6 +178,21 @@ def gantt_svg(rows: list[GanttRow], today: dt.date | None = None, *, width: int 
         '<title id="gantt-title">Calendrier des fiches-actions et de leurs jalons</title>'
         f"{''.join(parts)}</svg>"
     )
+
+
+def gantt_pages(
+    rows: list[GanttRow], today: dt.date | None, *, width: int, rows_per_page: int
+) -> list[str]:
+    """The chart cut into pages of at most `rows_per_page` fiches-actions, on one time scale (a
+    printed calendar of 300 fiches-actions continues on the next pages instead of shrinking)."""
+    dates = _dates(rows)
+    if not dates:
+        return []
+    span = (min(dates), max(dates))
+    return [
+        gantt_svg(rows[i : i + rows_per_page], today, width=width, span=span)
+        for i in range(0, len(rows), rows_per_page)
+    ]
 
 
 def _legend(rows: list[GanttRow], shows_today: bool) -> str:

@@ -110,6 +110,7 @@ def test_a_small_count_never_appears_in_a_page_an_export_or_a_document(client, p
     row = page[page.index("Orientations vers une MAS") :][:400]
     assert "< 11" in row and "7" not in row.replace("2025", "")
     assert f"1{NARROW_NBSP}234" in page
+    assert "0 constat" in page and "(s)" not in page  # the doors' tiles: real plurals
     for fmt in ("docx", "pdf"):
         data = render(project, get_kind("diagnostic"), "", fmt, DAY)
         text = docx_text(data) if fmt == "docx" else pdf_text(data)
@@ -290,6 +291,12 @@ def test_copil_validation_freezes_the_content_and_changes_make_a_new_version(pro
         content=report_content(project),
     )
     assert (first.number, second.number) == (1, 2) and first.sha256 != second.sha256
+    # The report says when, as every other document does (« 24 novembre 2026 », not 24/11/2026).
+    from ptsm.diagnostic.documents import report_context
+
+    assert report_context(project)["status"] == (
+        "Version 2 validée par le COPIL le 24 novembre 2026"
+    )
     first.decision = "modifiée"
     with pytest.raises(ValidationError, match="figée"):
         first.save()

@@ -274,3 +274,44 @@ def test_every_docx_is_written_in_french_for_word_and_libreoffice(project):
             styles = zipfile.ZipFile(io.BytesIO(data)).read("word/styles.xml").decode()
             assert '<w:lang w:val="fr-FR"' in styles, kind.slug
             assert "en-US" not in styles, kind.slug
+
+
+def test_no_docx_table_cuts_a_word_or_leaves_a_row_alone(project):
+    """In every DOCX of a project, each column of a data table is at least as wide as its
+    longest unbreakable word (measured with Arial's widths, padding included), in a type
+    reduced to 8 pt at most; the header row is repeated and kept with the first rows, and the
+    last two rows are kept together."""
+    from docx.oxml.ns import qn
+
+    from ptsm.documents.docx_tables import longest_word_twips
+    from tests.roadmap.test_roadmap import build
+
+    build(project, orientations=2, actions_per_objective=2)
+    checked = 0
+    for kind in all_kinds():
+        if "docx" not in kind.renderers:
+            continue
+        for variant in kind.variants_for(project):
+            data = render(project, kind, variant.key, "docx", DAY)
+            for table in Document(io.BytesIO(data)).tables:
+                rows = table.rows
+                if rows[0]._tr.trPr is None or rows[0]._tr.trPr.find(qn("w:tblHeader")) is None:
+                    continue  # the letterhead, the signature blocks
+                grid = [int(c.get(qn("w:w"))) for c in table._tbl.tblGrid.findall(qn("w:gridCol"))]
+                for row in rows:
+                    for cell, width in zip(row.cells, grid, strict=True):
+                        assert longest_word_twips(cell) <= width, (kind.slug, cell.text)
+                        for paragraph in cell.paragraphs:
+                            for run in paragraph.runs:
+                                assert run.font.size is None or run.font.size.pt >= 8
+
+                def kept(row):
+                    return all(
+                        p.paragraph_format.keep_with_next for c in row.cells for p in c.paragraphs
+                    )
+
+                if len(rows) >= 2:
+                    assert kept(rows[0]) and kept(rows[-2]), kind.slug
+                    assert not kept(rows[-1])
+                checked += 1
+    assert checked >= 10

@@ -337,8 +337,13 @@ def test_the_indicator_follow_up_table_lists_every_measure_and_resists_formulas(
     assert formula_like.value == "=1+1" and formula_like.data_type == "s"  # text, not a formula
     assert sheet.cell(row=2, column=12).data_type == "s"
     assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:L3"
-    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
-    assert sheet.print_title_rows == "$1:$1"
+    # Printed on one A4 landscape page at 75 %, wrapped in set widths (not shrunk to fit).
+    setup = sheet.page_setup
+    assert setup.orientation == "landscape" and setup.scale == 75
+    assert not sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.column_dimensions["B"].width == 26 and sheet.print_title_rows == "$1:$1"
+    # A baseline and a target that are plain numbers are numbers.
+    assert [(r[5], r[6]) for r in rows] == [(0, 300)] * 2  # stored as "0" and "300"
 
 
 @pytest.mark.parametrize("fmt", ["docx", "pdf"])
@@ -495,3 +500,26 @@ def test_a_pilots_campaign_resumed_after_an_interruption_writes_to_no_one_twice(
     assert job.state == JobState.DONE
     assert job.message == "1 pilote sollicité par courriel."
     assert smtp_server.messages == []
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "docx", "pptx"])
+def test_a_review_without_any_funding_says_so_instead_of_a_table_of_zeros(project, fmt):
+    import io
+
+    from pptx import Presentation
+
+    from ptsm.roadmap.models import FundingLine
+
+    plan(project)
+    FundingLine.objects.all().delete()
+    review = services.ensure_review(project=project, kind=ReviewKind.SIX_MONTHS)
+    services.save_review_texts(review=review, texts={"summary": "Bilan"})
+    data = render(project, get_kind("bilan-6-mois"), "", fmt, DAY)
+    if fmt == "pptx":
+        slides = Presentation(io.BytesIO(data)).slides
+        text = "\n".join(s.text_frame.text for sl in slides for s in sl.shapes if s.has_text_frame)
+    else:
+        text = docx_text(data) if fmt == "docx" else pdf_text(data)
+    text = " ".join(text.replace("\u202f", " ").replace("\u00a0", " ").split())
+    assert "Aucun crédit n'est inscrit sur les fiches-actions." in text
+    assert "0 €" not in text

@@ -244,6 +244,15 @@ def test_annex_slideshow_has_the_annex_sections(project):
         "Calendrier prévisionnel de mise en œuvre",
         "Constitution des groupes de travail",
     ]
+    # Text that presents a table (« rappelés ci-dessous », « Présentation des instances… ») is
+    # above it, on the same slide.
+    for slide in Presentation(io.BytesIO(data)).slides:
+        title = slide.shapes[0].text_frame.text
+        if title.startswith(("Périmètre", "Gouvernance")) and not title.endswith("(suite)"):
+            text = next(s for s in slide.shapes if s.name == "Texte")
+            table = next(s for s in slide.shapes if s.has_table)
+            assert text.top + text.height <= table.top, title
+            assert text.text_frame.text.startswith(("Le périmètre", "Présentation des instances"))
 
 
 def test_export_documents_writes_the_letter_and_its_annex(project, tmp_path):

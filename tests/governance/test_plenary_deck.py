@@ -67,7 +67,9 @@ def test_plenary_deck_presents_the_project_from_its_data(project):
     assert f"{population:,}".replace(",", NARROW_NBSP) in slides[4]
     assert "Comité de pilotage (COPIL)" in slides[5]
     assert "Signature de la lettre de cadrage" in slides[6] and "15 janvier 2026" in slides[6]
-    assert "Loïc Tanguy (UNAFAM Finistère, animateur / animatrice)" in slides[7]
+    # A member's part written as a function, as in the framing letter: no « / », no « (e) ».
+    assert "Loïc Tanguy (UNAFAM Finistère, animation)" in slides[7]
+    assert not any(" / " in slide or "(e)" in slide for slide in slides)
     assert "Groupe de travail 5" in slides[7]
     assert "article 69" in slides[1]
     territory_slide = Presentation(io.BytesIO(data)).slides[4]

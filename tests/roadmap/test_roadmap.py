@@ -352,13 +352,45 @@ def test_synthesis_xlsx_are_typed_totalled_filtered_and_printable(project):
     assert total.value.startswith("=SUM(") and "€" in total.number_format
     assert cached.cell(row=6, column=requested).value == 4002
     assert cached.cell(row=6, column=requested + 1).value == 2000
-    for workbook in (formulas,):
+    credits, _ = _sheets(project, "credits-mobilises")
+    for workbook in (formulas, credits):
         for sheet in workbook.worksheets:
             assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:")
             assert sheet.page_setup.orientation == "landscape"
-            assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0
-            assert sheet.sheet_properties.pageSetUpPr.fitToPage
             assert sheet.print_title_rows == "$1:$1"
+            assert sheet["A1"].font.name == "Calibri" and sheet["A1"].font.b  # not a serif
+    for sheet in credits.worksheets:  # a few columns: one page across
+        assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+
+
+def _printed_cm(sheet, first: int, last: int) -> float:
+    """Printed width of columns first..last (1-based) at the sheet's scale: a column of w
+    characters is 7 w + 5 pixels of Calibri 11 at 96 dpi."""
+    from openpyxl.utils import get_column_letter
+
+    pixels = sum(
+        7 * sheet.column_dimensions[get_column_letter(c)].width + 5 for c in range(first, last + 1)
+    )
+    return pixels / 96 * 2.54 * sheet.page_setup.scale / 100
+
+
+def test_the_action_plan_prints_readable_on_two_a4_pages_across(project):
+    """15 columns on one A4 page would print in 5-point type: the plan prints at 90 % on two
+    landscape pages per band of rows, cut after « Opérateurs », the N° and the header repeated,
+    each page's columns within the printable width."""
+    build(project, orientations=2, actions_per_objective=2)
+    sheet = _sheets(project, "plan-actions")[0].active
+    setup = sheet.page_setup
+    assert setup.orientation == "landscape" and str(setup.paperSize) == sheet.PAPERSIZE_A4
+    assert not sheet.sheet_properties.pageSetUpPr.fitToPage and setup.scale == 90
+    assert setup.pageOrder == "overThenDown"
+    assert [b.id for b in sheet.col_breaks.brk] == [7]
+    assert sheet["G1"].value == "Opérateurs" and sheet["H1"].value == "Partenaires"
+    assert sheet.print_title_cols == "$A:$A" and sheet.print_title_rows == "$1:$1"
+    printable = 29.7 - 2 * 0.4 * 2.54
+    assert _printed_cm(sheet, 1, 7) <= printable
+    assert _printed_cm(sheet, 1, 1) + _printed_cm(sheet, 8, 15) <= printable
 
 
 def test_amounts_keep_their_cents_on_pages_and_in_documents(client, project):
@@ -707,3 +739,133 @@ def test_the_roadmap_docx_carries_the_calendar_like_the_pdf(project):
     assert "Calendrier des fiches-actions" in docx_text(data)
     media = [n for n in zipfile.ZipFile(io.BytesIO(data)).namelist() if n.startswith("word/media/")]
     assert any(name.endswith(".png") for name in media)
+
+
+def _cm(twips) -> float:
+    return int(twips) / 20 / 72 * 2.54
+
+
+def test_no_word_of_a_docx_table_is_cut_by_its_column(project):
+    """« Autofinancement » is 2.8 cm wide in Arial 10.5 pt: its column in the fiche-action's
+    funding table (2.2 cm as designed) is widened so that Word and LibreOffice never split it,
+    the others narrowed, the table as wide as before."""
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    build(project, orientations=1, actions_per_objective=1)
+    data = render(project, get_kind("feuille-de-route"), "", "docx", DAY)
+    funding = next(t for t in Document(io.BytesIO(data)).tables if t.cell(0, 1).text == "Nature")
+    grid = [_cm(c.get(qn("w:w"))) for c in funding._tbl.tblGrid.findall(qn("w:gridCol"))]
+    nature = [row.cells[1].text for row in funding.rows]
+    assert "Autofinancement" in nature
+    assert grid[1] >= 2.8 + 0.38  # the word, and the cell's margins
+    assert sum(grid) == pytest.approx(15.6, abs=0.05)  # the designed width
+    for row in funding.rows:  # Word reads the cells' widths: they agree with the grid
+        assert [round(c.width.cm, 1) for c in row.cells] == [round(w, 1) for w in grid]
+    assert funding._tbl.tblPr.find(qn("w:tblLayout")).get(qn("w:type")) == "fixed"
+
+
+def test_the_roadmap_calendar_is_printed_on_landscape_pages(project):
+    """The DOCX puts the calendar in its own landscape section, as wide as the page allows, and
+    both formats continue a long calendar on the next pages (18 fiches-actions a page)."""
+    from docx import Document
+    from docx.enum.section import WD_ORIENT
+    from docx.oxml.ns import qn
+    from pypdf import PdfReader
+
+    build(project, orientations=2, actions_per_objective=10)  # 20 dated fiches-actions
+    data = render(project, get_kind("feuille-de-route"), "", "docx", DAY)
+    document = Document(io.BytesIO(data))
+    orientations = [s.orientation for s in document.sections]
+    assert orientations == [WD_ORIENT.PORTRAIT, WD_ORIENT.LANDSCAPE, WD_ORIENT.PORTRAIT]
+    landscape = document.sections[1]
+    assert round(landscape.page_width.cm, 1) == 29.7 and round(landscape.page_height.cm) == 21
+    # The landscape section: from the paragraph ending the first section to the one ending it.
+    body = list(document.element.body)
+    ends = [i for i, e in enumerate(body) if e.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None]
+    calendar = body[ends[0] + 1 : ends[1] + 1]
+    text = "".join(t.text or "" for e in calendar for t in e.iter(qn("w:t")))
+    assert text.startswith("Calendrier des fiches-actions")
+    drawing = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}extent"
+    pictures = [extent for e in calendar for extent in e.iter(drawing)]
+    assert len(pictures) == 2  # 20 fiches-actions: 18, then 2
+    for extent in pictures:
+        assert int(extent.get("cx")) / 360000 >= 25  # centimetres across the landscape page
+    pdf = PdfReader(io.BytesIO(render(project, get_kind("feuille-de-route"), "", "pdf", DAY)))
+    wide = [p.extract_text() for p in pdf.pages if p.mediabox.width > p.mediabox.height]
+    assert len(wide) == 2
+    assert "Calendrier des fiches-actions" in wide[0]
+    assert "Calendrier des fiches-actions (suite)" in wide[1]
+
+
+def test_the_copil_charts_show_french_euros_whatever_the_viewer_locale(project):
+    """A '#,##0' format is shown with the viewer's separator (« 120,000 € » in an English
+    PowerPoint or LibreOffice): the axis groups thousands itself, with no-break spaces, one
+    section per order of magnitude, and the chart is declared French."""
+    from pptx.oxml.ns import qn
+
+    build(project, orientations=1, actions_per_objective=2)
+    charts = [
+        shape.chart for s in _copil_deck(project).slides for shape in s.shapes if shape.has_chart
+    ]
+    assert charts
+    for chart in charts:
+        axis = chart.value_axis.tick_labels
+        assert not axis.number_format_is_linked
+        sections = axis.number_format.split(";")
+        assert sections == [
+            '[>=1000000]#"\u00a0"###"\u00a0"##0" €"',
+            '[>=1000]#"\u00a0"##0" €"',
+            '0" €"',
+        ]
+        assert "," not in axis.number_format
+        assert chart._chartSpace.find(qn("c:lang")).get("val") == "fr-FR"
+        assert [s.name for s in chart.plots[0].series] == ["Sollicités", "Acquis"]
+
+
+def test_a_pdf_table_of_two_or_three_rows_is_never_split(project):
+    """Wherever the page ends, a fiche-action's funding table of three lines stays whole: its
+    rows are never shared out between two pages (one row alone at the foot of a page)."""
+    from pypdf import PdfReader
+
+    build(project, orientations=1, actions_per_objective=1)
+    action = Action.objects.get()
+    FundingLine.objects.filter(action=action).delete()
+    for index in (1, 2, 3):
+        FundingLine.objects.create(
+            action=action, funder="cd", amount=Decimal(f"{index}00{index}"), year=2027
+        )
+    splits = set()
+    for lines in range(10, 30):  # the table moves down to the foot of the page, then over
+        Action.objects.filter(pk=action.pk).update(
+            description="\n".join(f"Étape {n} de la mise en œuvre." for n in range(lines))
+        )
+        data = render(project, get_kind("fiche-action"), str(action.pk), "pdf", DAY)
+        pages = [
+            " ".join(p.extract_text().replace("\u202f", " ").split())
+            for p in PdfReader(io.BytesIO(data)).pages
+        ]
+        rows = [sum(f"{i} 00{i} €" in page for i in (1, 2, 3)) for page in pages]
+        assert sorted(r for r in rows if r) == [3], (lines, rows)
+        splits.add(len(pages))
+    assert splits == {1, 2}  # the table did reach a page's foot
+
+
+def test_the_copil_deck_asks_for_the_decision_then_states_it(project):
+    """Before the validation the last slide says what the COPIL is asked; the deck of the COPIL
+    that validated the roadmap (the one frozen then) says what it decided, and when."""
+    build(project, orientations=1, actions_per_objective=1)
+    last = _copil_deck(project).slides[-1]
+    assert last.shapes[0].text_frame.text == "Décision attendue du COPIL"
+    validate_roadmap(
+        project=project,
+        meeting=None,
+        decision="Feuille de route validée à l'unanimité",
+        validated_on=DAY,
+        user=member(project, Role.PROJECT_LEAD),
+        lines=roadmap_lines(project),
+    )
+    last = _copil_deck(project).slides[-1]
+    text = " ".join(s.text_frame.text for s in last.shapes if s.has_text_frame)
+    assert last.shapes[0].text_frame.text == "Décision du COPIL du 24 novembre 2026"
+    assert "Feuille de route validée à l'unanimité" in text and "attendue" not in text
