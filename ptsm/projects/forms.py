@@ -221,7 +221,9 @@ class ProjectForm(DsfrModelForm):
                 help_text=frozen or duration.help_text,
             )
             added.append(duration)
-        self.order_fields([*self.field_order, *(d.key for d in added)])
+        # Beside the project's own durations, before the milestones' rescheduling.
+        order = [name for name in self.field_order if name != "reschedule_milestones"]
+        self.order_fields([*order, *(d.key for d in added), "reschedule_milestones"])
         return added
 
     def linked_duration_values(self) -> dict[str, int]:
