@@ -1,9 +1,12 @@
 from decimal import Decimal
 
+import pytest
 from playwright.sync_api import expect
 
 from ptsm.demo.loader import DEMO_SLUG
 from tests.browser.test_journeys import log_in
+
+pytestmark = pytest.mark.browser
 
 
 def test_fill_a_fiche_actions_funding_lines_adding_three_rows_in_place(
