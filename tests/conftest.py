@@ -36,7 +36,13 @@ def _flushes_the_database(item) -> bool:
     return bool(marker and marker.kwargs.get("transaction"))
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
+    # Everything under tests/browser drives Chromium: marked so, even when a file forgets it,
+    # so that `-m "not browser"` (make test-fast) never runs it.
+    for item in items:
+        if "browser" in item.path.parent.parts[-1:]:
+            item.add_marker(pytest.mark.browser)
     # Browser tests and transactional tests (real concurrent writers) need committed data and
     # flush the database afterwards: run them last so that the referential loaded once for the
     # session stays available to all other tests.
