@@ -1,7 +1,9 @@
 from urllib.parse import urlencode
 
 from django import forms
+from django.http import QueryDict
 
+from ptsm.core.tables import Column, SortableTable
 from ptsm.projects.models import Phase
 
 from .selectors import DEFAULT_SORT, SORTS, CockpitFilters
@@ -75,20 +77,9 @@ class CockpitFilterForm(forms.Form):
 
     def sort_links(self) -> dict[str, dict]:
         """Column → link sorting by it (again: the other way round), and the current state for
-        `aria-sort`."""
-        filters = self.filters()
-        links = {}
-        for key, label in SORT_LABELS.items():
-            current = filters.sort == key
-            descending = current and not filters.descending
-            links[key] = {
-                "label": label,
-                "url": "?" + self.query_string(tri=key, ordre="desc" if descending else "asc"),
-                "aria": (
-                    ("descending" if filters.descending else "ascending") if current else "none"
-                ),
-            }
-        return links
+        `aria-sort` (the long tables' mechanism, `core.tables`)."""
+        columns = [Column(key, label, ()) for key, label in SORT_LABELS.items()]
+        return SortableTable(QueryDict(self.query_string()), columns, DEFAULT_SORT).headers
 
 
 class PublicPageForm(forms.Form):

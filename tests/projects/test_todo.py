@@ -69,6 +69,17 @@ def assert_links_open(client, links: list[str]) -> None:
         assert response.status_code == 200, link
 
 
+def an_objective(project) -> Objective:
+    """Orientation « Accès aux soins » › thématique « Soins » › objectif « Réduire les délais »."""
+    return Objective.objects.create(
+        theme=Theme.objects.create(
+            orientation=Orientation.objects.create(project=project, title="Accès aux soins"),
+            title="Soins",
+        ),
+        title="Réduire les délais",
+    )
+
+
 @pytest.fixture
 def project():
     project = make_project(
@@ -147,13 +158,7 @@ def test_a_pilot_sees_their_fiches_actions_with_the_indicator_due_and_records_a_
 ):
     pilot = member(project, Role.ACTION_PILOT)
     today = timezone.localdate()
-    objective = Objective.objects.create(
-        theme=Theme.objects.create(
-            orientation=Orientation.objects.create(project=project, title="Accès aux soins"),
-            title="Soins",
-        ),
-        title="Réduire les délais",
-    )
+    objective = an_objective(project)
     mine = Action.objects.create(
         objective=objective,
         title="Plateforme d'orientation",
@@ -200,13 +205,7 @@ def test_in_implementation_the_chef_de_projet_is_told_which_pilots_to_chase(clie
     lead = member(project, Role.PROJECT_LEAD)
     pilot = member(project, Role.ACTION_PILOT, first_name="Yann", last_name="Kerhervé")
     today = timezone.localdate()
-    objective = Objective.objects.create(
-        theme=Theme.objects.create(
-            orientation=Orientation.objects.create(project=project, title="Accès aux soins"),
-            title="Soins",
-        ),
-        title="Réduire les délais",
-    )
+    objective = an_objective(project)
     late_action = Action.objects.create(
         objective=objective,
         title="Plateforme d'orientation",
