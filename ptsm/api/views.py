@@ -58,6 +58,7 @@ from ptsm.roadmap.models import (
     Theme,
 )
 from ptsm.roadmap.selectors import may_edit_action
+from ptsm.territories.models import Departement
 from ptsm.territories.selectors import territory_communes
 
 from . import serializers as api
@@ -241,8 +242,9 @@ class ProjectViewSet(ReadOnlyViewSet):
     project_path = "pk"
 
     def base_queryset(self):
+        # The départements' codes only: their outlines weigh hundreds of kilobytes each.
         return Project.objects.select_related("region", "territory").prefetch_related(
-            "territory__departements"
+            Prefetch("territory__departements", queryset=Departement.objects.only("code"))
         )
 
 

@@ -3,11 +3,12 @@
 from decimal import Decimal
 from functools import cached_property
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils.text import slugify
 
 from ptsm.core.formatting import french_date, french_euros
 from ptsm.core.guards import counted
+from ptsm.core.prefetch import choice_label, prefetched
 from ptsm.diagnostic.selectors import report_content
 from ptsm.documents.letters import letter_frame
 from ptsm.governance.models import Body, BodyKind
@@ -46,9 +47,11 @@ def committed_actions(project) -> list:
     return [a for a in project_actions(project) if a.status in COMMITTED_STATUSES]
 
 
-def operators(project) -> list[Organisation]:
-    """Organisations that carry at least one validated action, in name order."""
-    found = {o.pk: o for action in committed_actions(project) for o in action.operators.all()}
+def operators(project, actions: list | None = None) -> list[Organisation]:
+    """Organisations that carry at least one validated action, in name order (`actions`: the
+    committed actions when the caller has already read them)."""
+    actions = committed_actions(project) if actions is None else actions
+    found = {o.pk: o for action in actions for o in prefetched(action, "operators")}
     return sorted(found.values(), key=lambda o: (o.name.lower(), o.pk))
 
 
@@ -201,11 +204,13 @@ def _operator_lines(actions, organisation) -> tuple[list, Decimal, Decimal]:
     return lines, self_total, aid_total
 
 
-def collective_context(project) -> dict:
+def collective_context(project, actions: list | None = None) -> dict:
+    """The collective letter's data (`actions`: the committed actions, when the bundle has
+    already read them for the annexes)."""
     letter = current_letter(project)
-    actions = committed_actions(project)
+    actions = committed_actions(project) if actions is None else actions
     tree = [o for o in roadmap_tree(project) if not o.archived]
-    carriers = operators(project)
+    carriers = operators(project, actions)
     diagnostic = report_content(project)
     credits = credits_table(actions)
     validated_on = roadmap_validated_on(project)
@@ -410,35 +415,54 @@ class Snapshot:
         else:
             committed = project_actions(project).filter(status__in=COMMITTED_STATUSES)
             self.actions = list(committed.filter(operators=only))
-            self.action_count = committed.count()
-        # The orientations' count and the roadmap's level names, in one query.
+        # The counts, the roadmap's level names and whether the CD co-pilots, in one query (one
+        # annex alone costs a query per fact).
         counted_project = (
             type(project)
             .objects.filter(pk=project.pk)
             .select_related("roadmap_levels")
             .annotate(
-                active_orientations=Count("orientations", filter=Q(orientations__archived=False))
+                active_orientations=Count("orientations", filter=Q(orientations__archived=False)),
+                cd_co_pilots=Exists(
+                    Body.objects.filter(
+                        project=OuterRef("pk"), kind=BodyKind.COPIL, co_piloted=True
+                    )
+                ),
             )
-            .get()
         )
+        if only is not None:
+            counted_project = counted_project.annotate(
+                committed_actions=Subquery(
+                    committed.order_by()
+                    .values("objective__theme__orientation__project")
+                    .annotate(count=Count("pk"))
+                    .values("count")[:1]
+                )
+            )
+        counted_project = counted_project.get()
+        if only is not None:
+            self.action_count = counted_project.committed_actions or 0
+        self.__dict__["co_pilots"] = counted_project.cd_co_pilots  # the cached property's value
         self.orientation_count = counted_project.active_orientations
         self.levels = levels_of(getattr(counted_project, "roadmap_levels", None))
         self.project = project
         self.validated_on = roadmap_validated_on(project)
         self._actions_by_operator: dict[int, list] = {}
         for action in self.actions:
-            for operator in action.operators.all():
+            for operator in prefetched(action, "operators"):
                 self._actions_by_operator.setdefault(operator.pk, []).append(action)
-        # The operators' contacts only (a directory may hold thousands of organisations).
-        operator_ids = [only.pk] if only is not None else list(self._actions_by_operator)
-        contacts = {}
-        for organisation in Organisation.objects.filter(
-            project=project, pk__in=operator_ids
-        ).prefetch_related("contacts"):
-            contacts[organisation.pk] = min(
-                organisation.contacts.all(), key=lambda c: c.pk, default=None
-            )
-        self.first_contact = contacts
+        # The operators' first contacts only (a directory may hold thousands of organisations).
+        if only is not None:
+            self.first_contact = {only.pk: only.contacts.order_by("pk").first()}
+        else:
+            contacts = {}
+            for organisation in Organisation.objects.filter(
+                project=project, pk__in=list(self._actions_by_operator)
+            ).prefetch_related("contacts"):
+                contacts[organisation.pk] = min(
+                    organisation.contacts.all(), key=lambda c: c.pk, default=None
+                )
+            self.first_contact = contacts
 
     # The letter's layout, read once for every annex, and only when documents are composed.
     @cached_property
@@ -453,6 +477,10 @@ class Snapshot:
                 if signatory.contact is not None:
                     contacts[signatory.organisation_id] = signatory.contact
         return contacts
+
+    @cached_property
+    def of_territory(self) -> str:
+        return territory_of(self.project.territory)  # "du Finistère", once for every annex
 
     @cached_property
     def co_pilots(self) -> bool:
@@ -477,7 +505,7 @@ class Snapshot:
 
     def operators(self) -> list[Organisation]:
         """Organisations that carry at least one validated action, in name order."""
-        found = {o.pk: o for action in self.actions for o in action.operators.all()}
+        found = {o.pk: o for action in self.actions for o in prefetched(action, "operators")}
         return sorted(found.values(), key=lambda o: (o.name.lower(), o.pk))
 
 
@@ -525,8 +553,8 @@ def annex_context(
         ),
         "operator": {
             "name": organisation.name,
-            "category": organisation.get_category_display(),
-            "legal_status": organisation.get_legal_status_display()
+            "category": choice_label(organisation, "category"),
+            "legal_status": choice_label(organisation, "legal_status")
             if organisation.legal_status
             else "—",
             "finess": organisation.finess_et or "—",
@@ -540,11 +568,11 @@ def annex_context(
         "resources": [
             {
                 "action": next(a.code for a in actions if a.pk == line.action_id),
-                "funder": line.get_funder_display(),
+                "funder": choice_label(line, "funder"),
                 "nature": line.get_nature_display(),
                 "year": str(line.year),
                 "amount": euros(line.amount),
-                "status": line.get_status_display(),
+                "status": choice_label(line, "status"),
             }
             for line in lines
         ],
@@ -567,7 +595,7 @@ def annex_context(
             **frame["letter"],
             "object": "annexe à la lettre d'engagement collective — engagement de l'opérateur "
             f"« {organisation.name} » dans la mise en œuvre de la feuille de route du PTSM "
-            f"{territory_of(project.territory)}",
+            f"{snapshot.of_territory}",
             "addressees": [organisation.name, *([address] if address else [])],
             "salutation": "",  # articles of a bilateral commitment, not a letter's prose
             "closing": "",

@@ -14,7 +14,6 @@ from ptsm.documents.letters import Missing
 from ptsm.documents.registry import get_kind
 from ptsm.documents.rendering import ConcurrentRenderer
 from ptsm.documents.services import (
-    build_context,
     document_meta,
     frozen_document,
     frozen_states,
@@ -29,6 +28,7 @@ from .content import (
     annex_context,
     annex_lines,
     annex_signature_context,
+    collective_context,
     current_letter,
     operator_slugs,
 )
@@ -263,14 +263,16 @@ def _validated_roadmap(project) -> tuple[bytes, str] | None:
     return _read(document.content), f"validée par le COPIL le {french_date(freeze.on)}"
 
 
-def _collective_part(project, renderer, today) -> bytes | Future:
+def _collective_part(project, renderer, snapshot, meta) -> bytes | Future:
     kind = get_kind(COLLECTIVE_KIND)
     freeze = frozen_states(project, kind).get("")
     if freeze is not None:  # frozen at the first signature
         document = frozen_document(project, kind, "", "pdf", freeze)
         if document is not None:
             return _read(document.content)
-    return renderer.submit(kind.renderers["pdf"], build_context(project, kind, "", today))
+    # The same context as the document kind's, from the actions the annexes already read.
+    context = collective_context(project, actions=snapshot.actions)
+    return renderer.submit(kind.renderers["pdf"], {**context, "meta": meta})
 
 
 def bundle_parts(project) -> BundleContents:
@@ -289,7 +291,7 @@ def bundle_parts(project) -> BundleContents:
     annexes = []  # (title, file name, PDF or its future, note), in operator order
     signed_dates = []
     with ConcurrentRenderer() as renderer:
-        collective = _collective_part(project, renderer, today)
+        collective = _collective_part(project, renderer, snapshot, meta)
         slugs = operator_slugs(project)
         for organisation in snapshot.operators():
             signatory = by_operator.get(organisation.pk)
@@ -305,12 +307,13 @@ def bundle_parts(project) -> BundleContents:
                     data = _read(signatory.annex_version.pdf.content)
                     annexes.append((title, f"{stem}.pdf", data, note))
                 continue
-            context = annex_context(project, organisation, snapshot)
+            # Compared without the letter's layout (the stored lines hold only the text).
+            text = annex_context(project, organisation, snapshot, document=False)
             latest = versions.get(organisation.pk)
-            if latest is not None and latest.lines == annex_lines(context):
+            if latest is not None and latest.lines == annex_lines(text):
                 data = _read(latest.pdf.content)
             else:
-                context = annex_signature_context(context)
+                context = annex_signature_context(annex_context(project, organisation, snapshot))
                 data = renderer.submit(annex.renderers["pdf"], {**context, "meta": meta})
             annexes.append((title, f"{stem}.pdf", data, PENDING))
     expected = len(annexes)

@@ -16,7 +16,7 @@ class TerritoryFieldsMixin(forms.Form):
     territory_name = forms.CharField(label="Nom du territoire", max_length=200)
     departements = forms.ModelMultipleChoiceField(
         label="Départements",
-        queryset=Departement.objects.all(),
+        queryset=Departement.objects.defer("outline"),  # outlines weigh megabytes
         required=False,
         help_text="Toutes les communes des départements choisis font partie du territoire.",
         widget=forms.SelectMultiple(attrs={"size": 8}),

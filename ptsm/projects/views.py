@@ -215,7 +215,7 @@ def territory_detail(request, project):
             "card": territory_card(territory),
             "map_svg": territory_map_svg(territory),
             "page_obj": page,
-            "departements": territory.departements.all(),
+            "departements": territory.departements.defer("outline"),
             "epcis": territory.epcis.all(),
             "can_edit": _can(request, Capability.EDIT_PROJECT),
         },
@@ -227,7 +227,7 @@ def territory_edit(request, project):
     territory = project.territory
     initial = {
         "territory_name": territory.name,
-        "departements": territory.departements.all(),
+        "departements": territory.departements.defer("outline"),
         "epci_codes": ", ".join(territory.epcis.values_list("code", flat=True)),
         "commune_codes": ", ".join(territory.communes.values_list("code", flat=True)),
     }

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from ptsm.core.formatting import french_date
+from ptsm.core.prefetch import choice_label, prefetched
 from ptsm.diagnostic.selectors import identity_card_rows, report_content
 
 from . import selectors
@@ -29,7 +30,8 @@ def credits_summary(credits) -> str:
 
 
 def action_data(action) -> dict:
-    lines = list(action.funding_lines.all())
+    lines = list(prefetched(action, "funding_lines"))
+    operators = list(prefetched(action, "operators"))
     self_total = sum(
         (line.amount for line in lines if line.nature == FundingNature.SELF), Decimal(0)
     )
@@ -60,26 +62,26 @@ def action_data(action) -> dict:
         ),
         "doors": selectors.doors_label(action),
         "priorities": ", ".join(action.decree_priorities) or "—",
-        "findings": [f.text for f in action.findings.all()],
+        "findings": [f.text for f in prefetched(action, "findings")],
         "context": action.context or "—",
         "operational_objectives": action.operational_objectives or "—",
         "description": action.description or "—",
         "target_public": action.target_public or "—",
         "pilot": pilot,
-        "operators": ", ".join(o.name for o in action.operators.all()) or "—",
-        "operator_ids": [o.pk for o in action.operators.all()],
-        "partners": ", ".join(o.name for o in action.partners.all()) or "—",
+        "operators": ", ".join(o.name for o in operators) or "—",
+        "operator_ids": [o.pk for o in operators],
+        "partners": ", ".join(o.name for o in prefetched(action, "partners")) or "—",
         "territory": action.territory_concerned or "—",
         "period": selectors.period(action),
         "milestones": [
-            {"date": french_date(m.due_date), "title": m.title, "status": m.get_status_display()}
-            for m in action.milestones.all()
+            {"date": french_date(m.due_date), "title": m.title, "status": choice_label(m, "status")}
+            for m in prefetched(action, "milestones")
         ],
         "human_resources": action.human_resources or "—",
         "material_resources": action.material_resources or "—",
         "funding": [
             {
-                "funder": line.get_funder_display()
+                "funder": choice_label(line, "funder")
                 + (f" ({line.funder_details})" if line.funder_details else ""),
                 "nature": line.get_nature_display(),
                 "operator": line.operator.name if line.operator else "—",
@@ -87,7 +89,7 @@ def action_data(action) -> dict:
                 "year": str(line.year),
                 "amount": euros(line.amount),
                 "amount_value": str(line.amount),
-                "status": line.get_status_display(),
+                "status": choice_label(line, "status"),
                 "recurring": "oui" if line.recurring else "non",
             }
             for line in lines
@@ -105,11 +107,11 @@ def action_data(action) -> dict:
                 "source": i.source or "—",
                 "frequency": i.frequency or "—",
             }
-            for i in action.indicators.all()
+            for i in prefetched(action, "indicators")
         ],
         "risks": action.risks or "—",
-        "priority": action.get_priority_display(),
-        "status": action.get_status_display(),
+        "priority": choice_label(action, "priority"),
+        "status": choice_label(action, "status"),
         "quick_win": "oui" if action.quick_win else "non",
     }
 
@@ -195,7 +197,7 @@ def roadmap_context(project) -> dict:
                 a.pilot_organisation.name if a.pilot_organisation else "—",
                 ", ".join(o.name for o in a.operators.all()) or "—",
                 selectors.period(a),
-                a.get_status_display(),
+                choice_label(a, "status"),
             ]
             for a in actions
         ],
@@ -204,7 +206,7 @@ def roadmap_context(project) -> dict:
             {
                 "label": f"{a.code} {a.title}",
                 "status": a.status,
-                "status_label": a.get_status_display(),
+                "status_label": choice_label(a, "status"),
                 "start": a.start_date.isoformat() if a.start_date else "",
                 "end": a.end_date.isoformat() if a.end_date else "",
                 "milestones": [
