@@ -109,6 +109,11 @@ if CACHE_URL:
 # fails with a message.
 PTSM_JOB_STALL_SECONDS = int(os.environ.get("PTSM_JOB_STALL_SECONDS", "120"))
 PTSM_JOB_MAX_ATTEMPTS = int(os.environ.get("PTSM_JOB_MAX_ATTEMPTS", "3"))
+# A directory table (CSV, XLSX) larger than this is read and checked by a worker, and one with
+# more lines than this is written by a worker: the page shows the job's progress instead of
+# holding the request for seconds.
+PTSM_IMPORT_JOB_BYTES = int(os.environ.get("PTSM_IMPORT_JOB_BYTES", str(64 * 1024)))
+PTSM_IMPORT_JOB_LINES = int(os.environ.get("PTSM_IMPORT_JOB_LINES", "1000"))
 # --- End of background jobs ----------------------------------------------------------------------
 
 # --- Audit log and personal data (RGPD) -------------------------------------------------------

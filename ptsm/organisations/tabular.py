@@ -32,20 +32,22 @@ class TableError(ValueError):
     """A file that cannot be read as a table; the message is shown to the user as is."""
 
 
-def read_table(uploaded) -> tuple[list[str], list[list[str]]]:
-    """Headers and rows (as strings) of an uploaded .csv or .xlsx file, size- and type-checked."""
-    name = (uploaded.name or "").lower()
+def check_upload(uploaded) -> None:
+    """What can be refused before reading the file: its size and its type."""
     if uploaded.size > MAX_UPLOAD_BYTES:
         raise TableError(
             f"Fichier trop volumineux ({uploaded.size // 1024} Ko) : {MAX_UPLOAD_BYTES // 1024 // 1024} Mo au plus."
         )
-    data = uploaded.read()
-    if name.endswith(".xlsx"):
-        rows = _read_xlsx(data)
-    elif name.endswith(".csv"):
-        rows = _read_csv(data)
-    else:
+    if not (uploaded.name or "").lower().endswith((".xlsx", ".csv")):
         raise TableError("Format non pris en charge : déposez un fichier .csv ou .xlsx.")
+
+
+def read_table(uploaded) -> tuple[list[str], list[list[str]]]:
+    """Headers and rows (as strings) of an uploaded .csv or .xlsx file, size- and type-checked."""
+    check_upload(uploaded)
+    data = uploaded.read()
+    is_xlsx = (uploaded.name or "").lower().endswith(".xlsx")
+    rows = _read_xlsx(data) if is_xlsx else _read_csv(data)
     rows = [row for row in rows if any(cell.strip() for cell in row)]
     if not rows:
         raise TableError("Le fichier est vide.")

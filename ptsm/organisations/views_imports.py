@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -36,9 +37,10 @@ from .imports import (
     save_mapping,
     start_import,
 )
+from .jobs import start_table_analysis, start_table_import
 from .models import ImportKind, PendingImport
 from .personal_data import pending_import_expired
-from .tabular import TableError, read_table
+from .tabular import TableError, check_upload, read_table
 
 LINES_PER_PAGE = 50
 CONTENT_TYPES = {
@@ -55,6 +57,16 @@ def import_upload(request, project):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
+            check_upload(upload)
+            if upload.size > settings.PTSM_IMPORT_JOB_BYTES:  # read by a worker, with progress
+                job = start_table_analysis(
+                    project=project,
+                    user=request.user,
+                    upload=upload,
+                    kind=form.cleaned_data["kind"],
+                    saved_mapping=form.cleaned_data.get("saved_mapping"),
+                )
+                return redirect("jobs:detail", slug=project.slug, pk=job.pk)
             headers, rows = read_table(upload)
         except TableError as exc:
             form.add_error("file", str(exc))
@@ -214,12 +226,16 @@ def import_confirm(request, project, pk):
         return redirect("organisations:list", slug=project.slug)
     form = ConfirmImportForm(request.POST)
     form.is_valid()
+    mode = form.cleaned_data.get("mode") or ALL_OR_NOTHING
+    keep_outside = form.cleaned_data.get("keep_outside", False)
+    if len(pending.rows) > settings.PTSM_IMPORT_JOB_LINES:  # written by a worker, with progress
+        job = start_table_import(
+            pending=pending, user=request.user, mode=mode, keep_outside=keep_outside
+        )
+        return redirect("jobs:detail", slug=project.slug, pk=job.pk)
     try:
         outcome = commit_import(
-            pending=pending,
-            mode=form.cleaned_data.get("mode") or ALL_OR_NOTHING,
-            keep_outside=form.cleaned_data.get("keep_outside", False),
-            user=request.user,
+            pending=pending, mode=mode, keep_outside=keep_outside, user=request.user
         )
     except AlreadyDone as done:
         messages.info(request, done.messages[0])

@@ -499,3 +499,85 @@ def test_a_pending_import_from_before_the_mapping_step_asks_for_the_file_again(
     response = lead.post(pending_url(project, old, "import_confirm"), follow=True)
     assert "préparé par une version précédente de ptsm" in page_text(response)
     assert not Organisation.objects.filter(project=project).exists()
+
+
+# Large tables: read and written by a worker, the page showing the job -------------------------
+
+
+@pytest.fixture
+def large_tables(settings):
+    """Every table counts as large: the upload and the confirmation go through the job queue."""
+    settings.PTSM_IMPORT_JOB_BYTES = 100
+    settings.PTSM_IMPORT_JOB_LINES = 0
+
+
+def test_a_large_table_is_checked_and_written_by_a_worker(lead, project, chu, large_tables):
+    from django.core.files.storage import default_storage
+
+    from ptsm.jobs.models import Job, JobState
+
+    page = page_text(upload(lead, project, "etablissements-sante.xlsx", hospital_list_xlsx()))
+    analysis = Job.objects.get(project=project, kind="analyse-tableau")
+    assert analysis.state == JobState.DONE
+    assert "Fichier lu : 5 lignes vérifiées" in page
+    assert "Vérifier la correspondance et les lignes" in page
+    pending = PendingImport.objects.get(project=project)
+    assert pending.mapping[0] == "finess_et" and len(pending.rows) == 5
+    # The uploaded file is not kept once its table is in the pending import.
+    assert not default_storage.exists(analysis.params["path"])
+    preview = visible_text(lead.get(pending_url(project, pending)))
+    assert "3 créations, dont 1 hors du territoire du projet" in " ".join(preview.split())
+
+    done = page_text(confirm(lead, project, mode="valides"))
+    assert Job.objects.get(project=project, kind="import-tableau").state == JobState.DONE
+    assert (
+        "Import terminé : 2 organisations ajoutées, 1 mise à jour, 1 ligne refusée ignorée, "
+        "1 ligne hors territoire ignorée." in done
+    )
+    chu.refresh_from_db()
+    assert chu.address == "2 AVENUE FOCH"
+    assert Organisation.objects.filter(project=project, finess_et="290000975").exists()
+    assert not PendingImport.objects.filter(project=project).exists()
+
+
+def test_a_large_import_refused_by_the_worker_says_why_and_writes_nothing(
+    lead, project, chu, large_tables
+):
+    upload(lead, project, "etablissements-sante.xlsx", hospital_list_xlsx())
+    before = Organisation.objects.filter(project=project).count()
+    page = page_text(confirm(lead, project, mode="tout"))  # one line is refused
+    assert "Import annulé, rien n'a été enregistré : 1 ligne est refusée" in page
+    assert Organisation.objects.filter(project=project).count() == before
+    chu.refresh_from_db()
+    assert chu.address == "5 avenue Foch"
+    # The pending import is still there: the user can choose « les lignes valides ».
+    assert PendingImport.objects.filter(project=project).exists()
+
+
+def test_a_large_file_that_is_not_a_table_fails_in_french_on_the_job_page(
+    lead, project, large_tables
+):
+    page = page_text(upload(lead, project, "liste.xlsx", b"PK\x03\x04 pas un classeur" * 20))
+    assert "Échec" in page
+    assert "Ce fichier n'est pas un classeur Excel (.xlsx) valide." in page
+    assert not PendingImport.objects.filter(project=project).exists()
+
+
+def test_a_large_upload_of_the_wrong_type_is_refused_at_once(lead, project, large_tables):
+    from ptsm.jobs.models import Job
+
+    page = page_text(upload(lead, project, "liste.pdf", b"%PDF-1.7" * 50))
+    assert "Format non pris en charge : déposez un fichier .csv ou .xlsx." in page
+    assert not Job.objects.filter(project=project).exists()
+
+
+def test_a_confirmation_run_twice_by_the_worker_writes_once(lead, project, large_tables):
+    from ptsm.jobs.models import Job
+    from ptsm.organisations.jobs import run_table_import
+
+    upload(lead, project, "etablissements-sante.xlsx", hospital_list_xlsx(HOSPITAL_ROWS[1:2]))
+    confirm(lead, project, mode="tout")
+    job = Job.objects.get(project=project, kind="import-tableau")
+    again = run_table_import(job, lambda *args: None)  # a worker taking over a finished run
+    assert again.message == "Cet import a déjà été enregistré."
+    assert Organisation.objects.filter(project=project, finess_et="290000975").count() == 1
