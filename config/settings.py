@@ -458,6 +458,12 @@ PTSM_BASE_URL = os.environ.get("PTSM_BASE_URL", "http://127.0.0.1:8000").rstrip(
 PTSM_LETTERHEAD = os.environ.get("PTSM_LETTERHEAD", "institutions")
 if PTSM_LETTERHEAD not in ("institutions", "etat"):
     raise ImproperlyConfigured("PTSM_LETTERHEAD doit valoir « institutions » ou « etat ».")
+# The pages' « République française » block (header and footer) is the State's: shown only when
+# the publisher is a State service (an ARS); a conseil départemental or a GIP publishes under its
+# own name. Follows PTSM_LETTERHEAD unless set.
+PTSM_STATE_SERVICE = os.environ.get(
+    "PTSM_STATE_SERVICE", "1" if PTSM_LETTERHEAD == "etat" else "0"
+).lower() in ("1", "true", "oui", "yes")
 
 
 # --- REST API (issue 18) -------------------------------------------------------------------------

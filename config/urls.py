@@ -12,7 +12,6 @@ urlpatterns = [
     path("", include("ptsm.pilotage.urls")),
     path("comptes/", include("ptsm.accounts.urls")),
     path("comptes/mon-compte/jetons/", include("ptsm.api.account_urls")),
-    path("referentiel/", include("ptsm.territories.urls")),
     path("projets/<slug:slug>/documents/", include("ptsm.documents.urls")),
     path("projets/<slug:slug>/annuaire/", include("ptsm.organisations.urls")),
     path("projets/<slug:slug>/gouvernance/", include("ptsm.governance.urls")),

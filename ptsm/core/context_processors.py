@@ -19,5 +19,6 @@ def site(request):
             "notice_description": "",
         },
         "PTSM_PUBLISHER": settings.PTSM_PUBLISHER,
+        "PTSM_STATE_SERVICE": settings.PTSM_STATE_SERVICE,
         "PTSM_ACCESSIBILITY_STATUS": settings.PTSM_ACCESSIBILITY_STATUS,
     }

@@ -129,6 +129,9 @@ class ProjectCreateForm(DsfrFormMixin, TerritoryFieldsMixin):
     def __init__(self, *args, regions, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = regions
+        only = list(regions[:2])
+        if len(only) == 1:  # an ARS administrator creates projects in their région
+            self.fields["region"].initial = only[0].pk
 
     def clean_kind(self):
         return self.cleaned_data.get("kind") or ProjectKind.PTSM

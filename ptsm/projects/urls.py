@@ -1,12 +1,20 @@
 from django.urls import path
 
-from . import views
+from . import territory_picker, views
 
 app_name = "projects"
 
 urlpatterns = [
     path("", views.project_list, name="list"),
     path("projets/nouveau/", views.project_create, name="create"),
+    path(
+        "projets/territoire/recherche/",
+        territory_picker.territory_search,
+        name="territory_search",
+    ),
+    path(
+        "projets/territoire/apercu/", territory_picker.territory_preview, name="territory_preview"
+    ),
     path("projets/<slug:slug>/", views.dashboard, name="dashboard"),
     path("projets/<slug:slug>/modifier/", views.project_edit, name="edit"),
     path("projets/<slug:slug>/supprimer/", views.project_delete, name="delete"),

@@ -1,5 +1,6 @@
 from django import forms
 from django.forms import inlineformset_factory
+from django.urls import reverse
 
 from ptsm.core.anap import EntryDoor
 from ptsm.core.concurrency import VersionedFormMixin
@@ -165,8 +166,19 @@ class ActionForm(VersionedFormMixin, DsfrModelForm):
         for name in ("operators", "partners"):
             self.fields[name].queryset = organisations
         self.fields["pilot_organisation"].queryset = organisations
-        self.fields["pilot_contact"].queryset = Contact.objects.filter(project=project).order_by(
-            "last_name"
+        # A pilot's contact is one of the pilot organisation's: the list follows the choice of
+        # organisation (htmx swaps its options in place; without JavaScript, after saving).
+        self.fields["pilot_contact"].queryset = pilot_contacts(project, self._pilot_id())
+        self.fields["pilot_contact"].error_messages["invalid_choice"] = (
+            "choisissez l'un des contacts de l'organisation pilote."
+        )
+        self.fields["pilot_organisation"].widget.attrs.update(
+            {
+                "hx-get": reverse("roadmap:pilot_contacts", kwargs={"slug": project.slug}),
+                "hx-target": "#id_pilot_contact",
+                "hx-trigger": "change",
+                "hx-include": "this",
+            }
         )
         self.fields["findings"].queryset = Finding.objects.filter(project=project)
         from ptsm.accounts.models import User
@@ -187,6 +199,32 @@ class ActionForm(VersionedFormMixin, DsfrModelForm):
                 del self.fields[name]
             if self.instance.pk:
                 self.fields["loaded_values"].initial = self._fingerprints(self.instance)
+
+    def _pilot_id(self) -> str | None:
+        """The pilot organisation chosen: posted, else the sheet's."""
+        field = self.add_prefix("pilot_organisation")
+        if self.is_bound and field in self.data and not self.fields["pilot_organisation"].disabled:
+            return self.data.get(field) or None
+        return self.instance.pilot_organisation_id if self.instance.pk else None
+
+    def clean(self):
+        cleaned = super().clean()
+        contact, pilot = cleaned.get("pilot_contact"), cleaned.get("pilot_organisation")
+        if contact is not None and pilot is not None and contact.organisation_id != pilot.pk:
+            self.add_error(
+                "pilot_contact",
+                f"{contact.full_name} ne fait pas partie de l'organisation pilote « {pilot.name} ».",
+            )
+        return cleaned
+
+
+def pilot_contacts(project, organisation_id):
+    """The contacts a fiche-action's pilot may be: the pilot organisation's, or every contact
+    of the project while no organisation is chosen."""
+    contacts = Contact.objects.filter(project=project).order_by("last_name", "first_name")
+    if organisation_id and str(organisation_id).isdigit():
+        contacts = contacts.filter(organisation_id=organisation_id)
+    return contacts
 
 
 class ActionSection:

@@ -17,6 +17,7 @@ urlpatterns = [
         name="action_section",
     ),
     path("fiches-actions/<int:pk>/lignes/<slug:prefix>/", views.action_row, name="action_row"),
+    path("fiches-actions/contacts-pilote/", views.pilot_contact_options, name="pilot_contacts"),
     path("calendrier/", views.gantt, name="gantt"),
     path("synthese/", views.synthesis, name="synthesis"),
     path("operateurs/<int:pk>/", views.operator, name="operator"),

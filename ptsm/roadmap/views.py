@@ -20,6 +20,7 @@ from ptsm.core.concurrency import (
     parse_bases,
 )
 from ptsm.core.formatting import french_date
+from ptsm.core.forms import EMPTY_CHOICE
 from ptsm.core.views import form_view
 from ptsm.organisations.models import Organisation
 from ptsm.projects.access import project_view
@@ -38,6 +39,7 @@ from .forms import (
     OrientationForm,
     ThemeForm,
     ValidationForm,
+    pilot_contacts,
 )
 from .gantt import gantt_svg, rows_from_timeline
 from .levels import levels_of, project_levels
@@ -463,6 +465,17 @@ def action_row(request, project, pk, prefix):
 
 
 action_row.object_level_check = True
+
+
+@project_view(Capability.EDIT_ACTIONS)
+@require_safe
+def pilot_contact_options(request, project):
+    """The options of a fiche-action's « Contact pilote » for the pilot organisation chosen
+    (swapped into the select by htmx when the organisation changes)."""
+    contacts = pilot_contacts(project, request.GET.get("pilot_organisation"))
+    options = [format_html('<option value="">{}</option>', EMPTY_CHOICE)]
+    options += [format_html('<option value="{}">{}</option>', c.pk, str(c)) for c in contacts]
+    return HttpResponse("".join(options))
 
 
 @project_view(Capability.VIEW_PROJECT)

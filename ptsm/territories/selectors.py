@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.utils.html import escape
 
-from ptsm.core.formatting import french_number
+from ptsm.core.formatting import french_number, plural
 
 from .geometry import UNITS_PER_DEGREE, dissolve, parse_svg_path, snapped_path
 from .models import Commune, Departement, Epci, ReferentialVersion, Territory
@@ -124,7 +124,31 @@ def territory_map_svg(
     stored in (longitude, -latitude) degrees; a horizontal scale by cos(latitude) gives a faithful
     local aspect ratio without any tile server.
     """
-    communes = territory_communes(territory)
+    return communes_map_svg(
+        territory_communes(territory),
+        f"Carte du territoire {territory.name}",
+        width=width,
+        values=values,
+        unit=unit,
+        points=points,
+        legend_points=legend_points,
+        no_data_label=no_data_label,
+    )
+
+
+def communes_map_svg(
+    communes: QuerySet[Commune],
+    title: str,
+    *,
+    width: int = 640,
+    values: dict[str, float] | None = None,
+    unit: str = "hab./km²",
+    points: list[MapPoint] = (),
+    legend_points: list[tuple[str, str]] = (),
+    no_data_label: str = "",
+) -> str:
+    """The map of any set of communes (a territory, a selection being made), as
+    `territory_map_svg` describes."""
     bounds = communes.aggregate(
         min_x=Min("min_x"), min_y=Min("min_y"), max_x=Max("max_x"), max_y=Max("max_y")
     )
@@ -201,7 +225,7 @@ def territory_map_svg(
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" '
         f'height="{height + legend_height}" viewBox="0 0 {width} {height + legend_height}">'
-        f"<title>Carte du territoire {escape(territory.name)} : {len(rows)} communes, "
+        f"<title>{escape(title)} : {plural(len(rows), 'commune', 'communes')}, "
         f"teintées selon {'la densité de population' if values is None else escape(unit)}</title>"
         f'<g transform="scale({scale_x} {scale_y}) '
         f'translate({-bounds["min_x"]} {-bounds["min_y"]})" stroke="#ffffff" '
@@ -216,6 +240,7 @@ def territory_map_svg(
 class SearchResults:
     communes: list[Commune]
     epcis: list[Epci]
+    departements: list[Departement] = ()
 
 
 SEARCH_LIMIT = 15
@@ -228,13 +253,32 @@ def search_referential(query: str) -> SearchResults:
         .order_by("-population")[:SEARCH_LIMIT]
     )
     epcis = Epci.objects.filter(Q(name__icontains=query) | Q(code__startswith=query))[:SEARCH_LIMIT]
-    return SearchResults(communes=list(communes), epcis=list(epcis))
+    departements = (
+        Departement.objects.filter(Q(name__icontains=query) | Q(code__iexact=query))
+        .only("code", "name")
+        .order_by("code")[:SEARCH_LIMIT]
+    )
+    return SearchResults(
+        communes=list(communes), epcis=list(epcis), departements=list(departements)
+    )
+
+
+def selection_communes(
+    departement_codes: list[str], epci_codes: list[str], commune_codes: list[str]
+) -> QuerySet[Commune]:
+    """The communes a territory being defined would cover (as `territory_communes` for a saved
+    one): every commune of its départements and EPCI, and the communes listed."""
+    return Commune.objects.filter(
+        Q(departement_id__in=departement_codes)
+        | Q(epci_id__in=epci_codes)
+        | Q(code__in=commune_codes)
+    )
 
 
 def default_place(territory: Territory) -> str:
     """Where a letter about the territory is signed by default: the chef-lieu of its (first)
     département, or of the département of its first commune; "" when the referential has none."""
-    departement = territory.departements.order_by("code").first()
+    departement = territory.departements.defer("outline").order_by("code").first()
     if departement is None:
         commune = (
             territory_communes(territory).select_related("departement").order_by("code").first()
@@ -246,7 +290,8 @@ def default_place(territory: Territory) -> str:
 def territory_of(territory: Territory) -> str:
     """The territory's name after "de", with its article: "du Finistère", "des Deux-Sèvres";
     the INSEE article when the territory is exactly one département of that name."""
-    departements = list(territory.departements.all()[:2])
+    # Name and article only: a département's outline weighs hundreds of kilobytes.
+    departements = list(territory.departements.only("code", "name", "name_type")[:2])
     if len(departements) == 1 and departements[0].name == territory.name:
         return of_name(territory.name, departements[0].name_type)
     return of_name(territory.name)

@@ -123,3 +123,15 @@ def test_the_help_page_describes_the_five_steps_and_every_role(client):
 def test_the_public_pages_refuse_writes(client):
     for name in ["accessibility", "legal_notice", "cookies", "help"]:
         assert client.post(reverse(name)).status_code == 405
+
+
+def test_the_state_block_is_shown_only_when_the_publisher_is_a_state_service(client, settings):
+    settings.PTSM_PUBLISHER = "Conseil départemental du Finistère"
+    settings.PTSM_STATE_SERVICE = False
+    page = client.get(reverse("accessibility")).content.decode()
+    assert "République<br>Française" not in page and "fr-logo" not in page
+    assert "Conseil départemental du Finistère" in visible_text(client.get(reverse("help")))
+    settings.PTSM_PUBLISHER = "Agence régionale de santé Bretagne"
+    settings.PTSM_STATE_SERVICE = True
+    page = client.get(reverse("accessibility")).content.decode()
+    assert page.count('<p class="fr-logo">République<br>Française</p>') == 2  # header, footer

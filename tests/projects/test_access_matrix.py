@@ -42,7 +42,8 @@ LOGIN_ONLY = {
     "api_tokens:create",
     "api_tokens:revoke",
     "projects:list",
-    "territories:search",
+    "projects:territory_search",
+    "projects:territory_preview",
     "accounts:account",
     "accounts:password_change",
     "accounts:otp_verify",
@@ -61,7 +62,12 @@ ARS_ADMIN_ONLY = {
 # Views whose object asks more than the view's capability: a job page needs the capability of
 # its kind (the matrix's job is a FINESS import, which needs the directory's).
 FINER_CAPABILITY = {"jobs:detail": Capability.EDIT_DIRECTORY}
-SHOW_ONLY = {"projects:list", "territories:search", "accounts:account"}  # no form: POST is 405
+SHOW_ONLY = {
+    "projects:list",
+    "projects:territory_search",
+    "projects:territory_preview",
+    "accounts:account",
+}  # no form: POST is 405
 ALL_ROLES = list(Role)
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.urls import reverse
 from ptsm.accounts.models import Role
 from ptsm.roadmap.models import Action, Objective, Orientation, Theme
 from tests.factories import make_project, member
-from tests.helpers import form_data, login, page_text
+from tests.helpers import form_data, login, page_text, visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -258,3 +258,58 @@ def test_a_pilot_edits_only_the_sections_of_their_own_action(client, project, ac
     action.pilot_user = pilot
     action.save()
     assert client.get(section_url(project, action, "financement")).status_code == 200
+
+
+# The pilot's contact is one of the pilot organisation's ------------------------------------
+
+
+@pytest.fixture
+def pilots(project):
+    from ptsm.organisations.models import Contact, Organisation
+
+    epsm = Organisation.objects.create(project=project, name="EPSM Finistère Sud", category="x")
+    unafam = Organisation.objects.create(project=project, name="UNAFAM 29", category="x")
+    return {
+        "epsm": epsm,
+        "unafam": unafam,
+        "doctor": Contact.objects.create(
+            project=project, organisation=epsm, first_name="Anne", last_name="Le Goff"
+        ),
+        "volunteer": Contact.objects.create(
+            project=project, organisation=unafam, first_name="Yann", last_name="Kerbrat"
+        ),
+    }
+
+
+def test_the_pilot_contacts_follow_the_pilot_organisation(client, project, action, pilots):
+    login(client, member(project, Role.PROJECT_LEAD))
+    action.pilot_organisation = pilots["epsm"]
+    action.save()
+    page = client.get(section_url(project, action, "pilotage")).content.decode()
+    contact_select = page.split('id="id_pilot_contact"')[1].split("</select>")[0]
+    assert "Anne Le Goff" in contact_select and "Yann Kerbrat" not in contact_select
+    # Choosing another organisation swaps the contacts in place (htmx).
+    options_url = reverse("roadmap:pilot_contacts", kwargs={"slug": project.slug})
+    assert options_url in page
+    options = client.get(options_url, {"pilot_organisation": pilots["unafam"].pk})
+    assert "Yann Kerbrat" in options.content.decode()
+    assert "Anne Le Goff" not in options.content.decode()
+    assert "Sélectionner une option" in options.content.decode()
+
+
+def test_a_contact_of_another_organisation_is_refused_in_french(client, project, action, pilots):
+    login(client, member(project, Role.PROJECT_LEAD))
+    url = section_url(project, action, "pilotage")
+    data = form_data(client.get(url), action=url)
+    data["pilot_organisation"] = str(pilots["epsm"].pk)
+    data["pilot_contact"] = str(pilots["volunteer"].pk)
+    page = visible_text(client.post(url, data))
+    assert "Personne pilote : choisissez l'un des contacts de l'organisation pilote." in page
+    action.refresh_from_db()
+    assert action.pilot_contact is None and action.pilot_organisation is None
+
+
+def test_the_pilot_contacts_list_is_for_the_roadmap_editors_only(client, project, pilots):
+    login(client, member(project, Role.READER))
+    options_url = reverse("roadmap:pilot_contacts", kwargs={"slug": project.slug})
+    assert client.get(options_url, {"pilot_organisation": pilots["epsm"].pk}).status_code == 403
