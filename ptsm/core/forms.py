@@ -32,6 +32,10 @@ class DsfrFormMixin:
         name_empty_choices(self)
         for visible in self.visible_fields():
             dsfr_input_class_attr(visible)
+            if isinstance(visible.field, forms.ModelChoiceField):
+                # Lists drawn from the data (organisations, contacts, départements…) can be
+                # long: core/select-filter.js gives those over 15 options a search box.
+                visible.field.widget.attrs.setdefault("data-ptsm-filter", "")
 
     @property
     def error_summary(self) -> list[tuple[str, str]]:

@@ -21,6 +21,7 @@ from ptsm.core.concurrency import (
 )
 from ptsm.core.formatting import french_date
 from ptsm.core.forms import EMPTY_CHOICE
+from ptsm.core.tables import Column, SortableTable
 from ptsm.core.views import form_view
 from ptsm.organisations.models import Organisation
 from ptsm.projects.access import project_view
@@ -508,9 +509,11 @@ def action_table(request, project):
             operator=data["operator"].pk if data["operator"] else None,
             status=data["status"],
         )
+    table = SortableTable(request.GET, ACTION_SORTS, default="numero")
     actions = selectors.door_filter(
-        selectors.filtered_actions(project, filters), filters.entry_door
+        table.order(selectors.filtered_actions(project, filters)), filters.entry_door
     )
+    headers = table.headers
     return render(
         request,
         "roadmap/action_table.html",
@@ -520,8 +523,34 @@ def action_table(request, project):
             "actions": actions,
             "rows": selectors.action_plan_rows(actions, commitment_statuses(project)),
             "columns": selectors.ACTION_PLAN_COLUMNS,
+            # Each column's sort link, where the column can be sorted.
+            "sort_headers": [
+                headers.get(ACTION_SORT_BY_COLUMN.get(label, "")) or {"label": label}
+                for label in selectors.ACTION_PLAN_COLUMNS
+            ],
         },
     )
+
+
+# The fiches-actions table's sortable columns (`?tri=`), by the plan's column they sort.
+ACTION_SORTS = [
+    Column(
+        "numero",
+        "N°",
+        (
+            "objective__theme__orientation__position",
+            "objective__theme__position",
+            "objective__position",
+            "position",
+        ),
+    ),
+    Column("titre", "Fiche-action", ("title",)),
+    Column("pilote", "Pilote", ("pilot_organisation__name",)),
+    Column("debut", "Début", ("start_date",)),
+    Column("fin", "Fin", ("end_date",)),
+    Column("statut", "Statut", ("status",)),
+]
+ACTION_SORT_BY_COLUMN = {column.label: column.key for column in ACTION_SORTS}
 
 
 @project_view(Capability.VIEW_PROJECT)

@@ -37,6 +37,11 @@ def test_the_ars_creates_a_project_by_searching_its_territory(
     page.get_by_role("button", name="Ajouter la commune Brest", exact=True).click()
     preview.locator("p", has_text="2 communes,").wait_for()
     assert page.locator("#id_commune_codes").input_value() == "29232, 29019"
+    # The long list of départements has a search box of its own (accents and case ignored).
+    page.get_by_role("searchbox", name="Filtrer « Départements »").fill("finis")
+    visible = page.locator("#id_departements option:not([hidden])")
+    assert [t.strip() for t in visible.all_inner_texts()] == ["Finistère (29)"]
+    page.get_by_role("searchbox", name="Filtrer « Départements »").fill("")
     assert axe(page) == []
     page.screenshot(
         path=str(output_dir / f"creation-projet-territoire-{width}.png"), full_page=True

@@ -268,6 +268,26 @@ def test_table_filters_by_door_pilot_operator_and_status(client, project):
     assert "Action 2-1" in page_text(client.get(url, {"status": "en_cours"}))
 
 
+def test_the_table_sorts_by_a_click_on_a_column_keeping_its_filters(client, project):
+    build(project, orientations=2, actions_per_objective=2)
+    Action.objects.filter(title="Action 1-1").update(title="Zénith de l'accueil")
+    Action.objects.filter(title="Action 2-2").update(title="Accueil de crise")
+    login(client, member(project, Role.READER))
+    url = reverse("roadmap:actions", kwargs={"slug": project.slug})
+    page = client.get(url).content.decode()
+    assert 'aria-sort="ascending"' in page  # by number, by default
+    assert "?tri=titre&amp;ordre=asc" in page
+    by_title = visible_text(client.get(url, {"tri": "titre"}))
+    assert by_title.index("Accueil de crise") < by_title.index("Zénith de l'accueil")
+    reverse_title = visible_text(client.get(url, {"tri": "titre", "ordre": "desc"}))
+    assert reverse_title.index("Zénith de l'accueil") < reverse_title.index("Accueil de crise")
+    # A filter stays in the sort links; an unknown column keeps the default order.
+    filtered = client.get(url, {"status": "brouillon", "tri": "titre"}).content.decode()
+    assert "status=brouillon&amp;tri=fin&amp;ordre=asc" in filtered
+    default = visible_text(client.get(url, {"tri": "inconnu"}))
+    assert default.index("Zénith de l'accueil") < default.index("Accueil de crise")
+
+
 def _queries(client, url) -> int:
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
