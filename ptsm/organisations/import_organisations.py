@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from ptsm.territories.models import Commune
 from ptsm.territories.selectors import territory_communes
 
-from .categories import SUB_TYPE_CHOICES, Category, category_of
+from .categories import SUB_TYPE_CHOICES, Category, Represents, category_of, default_represents
 from .mapping import (
     departement_of_commune,
     departement_of_postcode,
@@ -52,6 +52,7 @@ WRITABLE = [
     "email",
     "mental_health",
     "finess_category",
+    "represents",
 ]
 LABELS = {
     "name": "Nom",
@@ -69,6 +70,7 @@ LABELS = {
     "email": "Courriel",
     "mental_health": "Santé mentale",
     "finess_category": "Catégorie FINESS",
+    "represents": "Représente",
 }
 CODE_COMMUNE = re.compile(r"^(?:[0-9]{5}|2[AB][0-9]{3})$")
 
@@ -88,6 +90,7 @@ DISPLAY = {
     "category": dict(Category.choices),
     "sub_type": dict(SUB_TYPE_CHOICES),
     "legal_status": dict(LegalStatus.choices),
+    "represents": dict(Represents.choices),
 }
 
 
@@ -391,6 +394,8 @@ def _check_line(
     line = Line(line=number, name=new.get("name") or (existing.name if existing else ""))
     if existing is None:
         merged = CREATION_DEFAULTS | new
+        # A GEM, the UNAFAM…: whom it represents, as the organisation form would pre-fill it.
+        merged["represents"] = default_represents(merged["category"] or "", merged["sub_type"])
         if not new.get("name"):
             errors.append("Nom manquant : il est nécessaire pour ajouter une organisation.")
         if not new.get("category"):
