@@ -31,7 +31,8 @@ def _breakdown(bodies: list[BodyParticipation]) -> tuple[tuple[str, int], ...]:
 
 
 def _totals(project, bodies: list[BodyParticipation]) -> list[ParticipationFigure]:
-    """The project's totals over its bodies: what the cockpit shows."""
+    """The project's totals over its bodies that have members: what the cockpit shows."""
+    bodies = [b for b in bodies if b.members]
     members = sum(b.members for b in bodies)
     if not members:
         return []
@@ -86,8 +87,8 @@ def project_figures(project) -> list[ParticipationFigure]:
 
 
 def projects_figures(projects) -> dict[int, list[ParticipationFigure]]:
-    """Each project's totals (the cockpit's columns): three queries for any number."""
-    by_project = participation_by_body([p.pk for p in projects])
+    """Each project's totals (the cockpit's columns): two queries for any number."""
+    by_project = participation_by_body([p.pk for p in projects], every_body=False)
     return {p.pk: _totals(p, by_project[p.pk]) for p in projects}
 
 

@@ -163,28 +163,37 @@ def _represented(override, organisation_field: str):
     )
 
 
-def participation_by_body(project_ids) -> dict[int, list[BodyParticipation]]:
+def participation_by_body(
+    project_ids, *, every_body: bool = True
+) -> dict[int, list[BodyParticipation]]:
     """{project id: its bodies' participation figures, in the bodies' order}: three queries
     whatever the number of projects (bodies, members grouped by whom they represent,
-    invitations to the meetings held grouped by body)."""
+    invitations to the meetings held grouped by body). Without `every_body` (the totals of the
+    cockpit), only the bodies that have members, unnamed and in no order, in two queries."""
     bodies: dict[int, BodyParticipation] = {}
     result: dict[int, list[BodyParticipation]] = {pk: [] for pk in project_ids}
-    for row in (
-        Body.objects.filter(project_id__in=project_ids)
-        .order_by("order", "pk")
-        .values("pk", "project_id", "name", "kind")
-    ):
-        bodies[row["pk"]] = body = BodyParticipation(**row)
-        result[row["project_id"]].append(body)
+    if every_body:
+        for row in (
+            Body.objects.filter(project_id__in=project_ids)
+            .order_by("order", "pk")
+            .values("pk", "project_id", "name", "kind")
+        ):
+            bodies[row["pk"]] = body = BodyParticipation(**row)
+            result[row["project_id"]].append(body)
     members = (
         BodyMember.objects.filter(body__project_id__in=project_ids)
         .annotate(represented=_represented("represents", "contact__organisation__represents"))
-        .values("body_id", "represented")
+        .values("body_id", "body__project_id", "represented")
         .annotate(count=Count("pk"))
         .order_by()
     )
     for row in members:
-        body = bodies[row["body_id"]]
+        body = bodies.get(row["body_id"])
+        if body is None:  # only the bodies with members were asked for
+            body = bodies[row["body_id"]] = BodyParticipation(
+                pk=row["body_id"], project_id=row["body__project_id"], name="", kind=""
+            )
+            result[body.project_id].append(body)
         body.members += row["count"]
         if row["represented"]:
             body.representing[row["represented"]] = (
@@ -207,6 +216,7 @@ def participation_by_body(project_ids) -> dict[int, list[BodyParticipation]]:
         .order_by()
     )
     for row in attendance:
-        body = bodies[row["meeting__body_id"]]
-        body.invited, body.present = row["invited"], row["present"]
+        body = bodies.get(row["meeting__body_id"])
+        if body is not None:  # a body without members has no member to count
+            body.invited, body.present = row["invited"], row["present"]
     return result
