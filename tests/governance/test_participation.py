@@ -151,3 +151,22 @@ def test_a_member_is_added_with_whom_they_represent(client, project):
         {"contact": newcomer.pk, "role": "member", "represents": "personnes_concernees_proches"},
     )
     assert BodyMember.objects.get(contact=newcomer).represents == MemberRepresents.BOTH
+
+
+def test_one_projects_figures_cost_three_queries_whatever_its_bodies(project):
+    copil = build_copil_participation(project)
+    with CaptureQueriesContext(connection) as one_body:
+        project_figures(project)
+    from ptsm.governance.models import Body
+    from ptsm.governance.services import add_body_member
+
+    for group in Body.objects.filter(project=project).exclude(pk=copil.pk):
+        for membership in copil.members.select_related("contact")[:3]:
+            add_body_member(body=group, contact=membership.contact, role="member")
+    with CaptureQueriesContext(connection) as every_body:
+        figures = project_figures(project)
+    assert len(one_body) == len(every_body) == 3
+    assert (
+        len([f for f in figures if f.key == BODY_KEY])
+        == Body.objects.filter(project=project).count()
+    )
