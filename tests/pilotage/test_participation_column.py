@@ -39,6 +39,23 @@ def test_the_cockpit_shows_each_projects_participation(admin):
     assert "Comité de pilotage (COPIL) : 2 sur 8" not in text
 
 
+def test_the_export_carries_the_same_figures(admin):
+    import io
+
+    from openpyxl import load_workbook
+
+    build_copil_participation(make_project(departement="29", name="PTSM du Finistère"))
+    sheet = load_workbook(io.BytesIO(admin.get(reverse("pilotage:export")).content)).active
+    headers = [c.value for c in sheet[1]]
+    column = headers.index("Participation des personnes concernées et des proches")
+    (row,) = [r for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] != "Total"]
+    assert row[column].splitlines() == [
+        "Membres des instances représentant les personnes concernées ou les proches : "
+        "2 sur 8 membres, dans 1 instance sur 1",
+        "Leur présence aux séances tenues : 3 présences sur 4 invitations aux séances tenues",
+    ]
+
+
 def _queries(client) -> int:
     cache.clear()
     with CaptureQueriesContext(connection) as queries:
