@@ -86,6 +86,10 @@ def _choice_lookup(choices) -> dict[str, str]:
 CATEGORY_LOOKUP = _choice_lookup(Category.choices)
 SUB_TYPE_LOOKUP = _choice_lookup(SUB_TYPE_CHOICES)
 LEGAL_STATUS_LOOKUP = _choice_lookup(LegalStatus.choices)
+# « non » (or « aucun ») says the organisation represents nobody: it clears the flag.
+REPRESENTS_LOOKUP = _choice_lookup(Represents.choices) | dict.fromkeys(
+    ("non", "aucun", "aucune", "no"), ""
+)
 DISPLAY = {
     "category": dict(Category.choices),
     "sub_type": dict(SUB_TYPE_CHOICES),
@@ -302,6 +306,15 @@ def _parse(values: dict, context: _Context, errors: list[str]) -> tuple[dict, se
             errors.append(f"Santé mentale : « {values['mental_health']} » (oui ou non attendu).")
         else:
             new["mental_health"] = answer in YES
+    if values.get("represents"):
+        represents = REPRESENTS_LOOKUP.get(header_key(values["represents"]))
+        if represents is None:
+            errors.append(
+                f"Représente : « {values['represents']} » (personnes concernées, proches et "
+                "familles, personnes concernées et proches, ou non attendu)."
+            )
+        else:
+            new["represents"] = represents
     _category(values, new, errors)
     if values.get("sub_type"):
         sub_type = SUB_TYPE_LOOKUP.get(header_key(values["sub_type"]))
@@ -394,8 +407,8 @@ def _check_line(
     line = Line(line=number, name=new.get("name") or (existing.name if existing else ""))
     if existing is None:
         merged = CREATION_DEFAULTS | new
-        # A GEM, the UNAFAM…: whom it represents, as the organisation form would pre-fill it.
-        merged["represents"] = default_represents(merged["category"] or "", merged["sub_type"])
+        if "represents" not in new:  # a GEM, the UNAFAM…: whom it represents, by default
+            merged["represents"] = default_represents(merged["category"] or "", merged["sub_type"])
         if not new.get("name"):
             errors.append("Nom manquant : il est nécessaire pour ajouter une organisation.")
         if not new.get("category"):

@@ -106,3 +106,36 @@ def test_an_unknown_value_is_refused_in_french(lead, project):
     assert response.status_code == 200
     assert "Sélectionnez un choix valide" in page_text(response)
     assert not Organisation.objects.filter(project=project).exists()
+
+
+def test_a_file_may_say_whom_an_organisation_represents_and_the_export_says_it_back(lead, project):
+    content = (
+        "Nom;Catégorie;Sous-type;Représente\n"
+        "GEM L'Escale;;GEM (groupe d'entraide mutuelle);Personnes concernées et proches\n"
+        "Association Pairs 29;usagers_familles;;non\n"
+    )
+    upload(lead, project, "acteurs.csv", content.encode("utf-8"))
+    confirm(lead, project)
+    represents = dict(
+        Organisation.objects.filter(project=project).values_list("name", "represents")
+    )
+    assert represents == {
+        "GEM L'Escale": "personnes_concernees_proches",  # the file's choice, not the default
+        "Association Pairs 29": "",  # « non »: nobody
+    }
+    export = lead.get(
+        reverse(
+            "organisations:export",
+            kwargs={"slug": project.slug, "what": "organisations", "fmt": "csv"},
+        )
+    )
+    text = export.content.decode("utf-8-sig")
+    assert text.splitlines()[0].endswith(";Représente")
+    assert "Personnes concernées et proches" in text
+
+
+def test_an_unknown_represents_cell_is_refused_in_french(lead, project):
+    content = "Nom;Catégorie;Représente\nGEM;usagers_familles;tout le monde\n"
+    page = page_text(upload(lead, project, "acteurs.csv", content.encode("utf-8")))
+    assert "Représente : « tout le monde »" in page
+    assert not Organisation.objects.filter(project=project).exists()
