@@ -61,3 +61,33 @@ def test_the_review_documents_carry_the_participation(project, fmt):
     assert "Instances et groupes de travail" in section
     assert MEMBERS in section
     assert ATTENDANCE in section
+
+
+def test_the_review_deck_has_a_participation_slide(project):
+    import io
+
+    from pptx import Presentation
+
+    build_copil_participation(project)
+    deck = Presentation(io.BytesIO(render(project, get_kind("bilan-6-mois"), "", "pptx", DAY)))
+    texts = [
+        words(" ".join(s.text_frame.text for s in slide.shapes if s.has_text_frame))
+        for slide in deck.slides
+    ]
+    (slide,) = [t for t in texts if t.startswith("Participation des personnes concernées")]
+    assert "Instances et groupes de travail — " + MEMBERS in slide
+    assert ATTENDANCE in slide
+
+
+def test_the_review_deck_has_no_participation_slide_without_figures(project):
+    import io
+
+    from pptx import Presentation
+
+    deck = Presentation(io.BytesIO(render(project, get_kind("bilan-6-mois"), "", "pptx", DAY)))
+    assert not any(
+        "Participation des personnes concernées" in s.text_frame.text
+        for slide in deck.slides
+        for s in slide.shapes
+        if s.has_text_frame
+    )
