@@ -139,6 +139,7 @@ class OrganisationSerializer(ProjectLinkMixin, serializers.ModelSerializer):
             "phone",
             "email",
             "mental_health",
+            "represents",
             "archived",
             "version",
             "updated_at",

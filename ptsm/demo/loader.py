@@ -17,8 +17,10 @@ from django.utils import timezone
 
 from ptsm.accounts.models import ArsAdministration, Membership, Role, User
 from ptsm.accounts.services import ensure_confirmed_totp_device
+from ptsm.governance.demo_participation import build_participation_demo
 from ptsm.projects.models import Milestone, MilestoneKey, Project, add_months
 from ptsm.projects.services import create_project, save_milestone
+from ptsm.roadmap.demo_plain_language import write_plain_summaries
 from ptsm.territories.models import Departement
 from ptsm.territories.naming import of_name
 
@@ -816,11 +818,13 @@ def load_finistere(*, today: dt.date) -> Project:
     _users(project)
     lead = User.objects.get(email="chef.projet@demo.ptsm.fr")
     contacts = _directory(project, today)
+    build_participation_demo(project)  # issue 19: who represents people, a pair-aidante
     meetings = _governance(project, contacts, story)
     _framing(project, lead, meetings["launch"])
     _plenary_milestone(project, meetings["plenary"])
     _diagnostic(project, lead, meetings["diagnostic"], story)
     _roadmap(project, lead, meetings["roadmap"], story)
+    write_plain_summaries(project)  # issue 19: the roadmap in plain language
     _commitments(project, lead, story)
     # The demo signataire d'opérateur signs for the SAMSAH they run: they see only its annex.
     Membership.objects.filter(project=project, role=Role.OPERATOR_SIGNATORY).update(

@@ -90,6 +90,9 @@ class DocumentKind:
     frozen: Callable[..., dict[str, Freeze]] | None = None
     # (project) -> why nothing can be generated yet (in French), or None when it can.
     unavailable_reason: Callable[..., str | None] | None = None
+    # (project) -> a remark the Documents page shows under the kind (in French: what the
+    # document leaves out, e.g. the fiches-actions without a plain-language summary), or None.
+    notice: Callable[..., str | None] | None = None
     # Whether the chef de projet may offer its frozen PDF on the project's public page:
     # NOT_PUBLIC (the default: drafts, files listing contacts), PUBLIC_OPTIONAL, or
     # PUBLIC_BY_DEFAULT (ticked until the chef de projet says otherwise).

@@ -59,6 +59,7 @@ class DocumentRow:
     variant: Variant
     formats: list[FormatRow]
     unavailable: str | None = None  # why it cannot be generated yet
+    notice: str | None = None  # what the document leaves out (`DocumentKind.notice`)
 
     @property
     def generable(self) -> list[FormatRow]:
@@ -127,6 +128,11 @@ def _catalogue(project, viewer: Viewer | None) -> list[DocumentRow]:
         if viewer is None or _kind_allowed(kind, project, viewer, drafts)
     ]
     unavailable_by_kind = {kind.slug: unavailable_reason(project, kind) for kind in kinds}
+    notices = {
+        kind.slug: kind.notice(project)
+        for kind in kinds
+        if kind.notice and not unavailable_by_kind[kind.slug]
+    }
     memo: dict = {}
     states_by_kind = {
         kind.slug: {} if unavailable_by_kind[kind.slug] else frozen_states(project, kind, memo)
@@ -156,7 +162,7 @@ def _catalogue(project, viewer: Viewer | None) -> list[DocumentRow]:
                         frozen=freeze,
                     )
                 )
-            rows.append(DocumentRow(kind, variant, formats, unavailable))
+            rows.append(DocumentRow(kind, variant, formats, unavailable, notices.get(kind.slug)))
     return rows
 
 

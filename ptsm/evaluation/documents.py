@@ -158,6 +158,17 @@ def review_slides(context: dict) -> list[Slide]:
             paragraphs=["Aucun crédit n'est inscrit sur les fiches-actions."],
         ),
     ]
+    if context.get("participation"):
+        slides.append(
+            Slide(
+                title="Participation des personnes concernées et des proches",
+                bullets=[
+                    f"{section['heading']} — {line}"
+                    for section in context["participation"]
+                    for line in section["lines"]
+                ],
+            )
+        )
     # A part the COPIL did not write is left out, never shown as a placeholder.
     for key in ("achievements", "difficulties", "users_view", "follow_up"):
         if sections[key]["paragraphs"]:

@@ -31,6 +31,13 @@ def build_review(path: Path = REVIEW_DOCX) -> Path:
     b.tag("{%p for s in sections if s.paragraphs %}").heading("{{ s.heading }}")
     b.tag("{%p for line in s.paragraphs %}").paragraph("{{ line }}").tag("{%p endfor %}")
     b.tag("{%p endfor %}")
+    b.heading("Participation des personnes concernées et des proches")
+    b.tag("{%p for section in participation %}").heading("{{ section.heading }}", level=2)
+    b.bullets_for("line in section.lines", "{{ line }}")
+    b.tag("{%p endfor %}")
+    b.tag("{%p if not participation %}")
+    b.paragraph("Aucune donnée de participation n'est encore enregistrée dans le projet.")
+    b.tag("{%p endif %}")
     b.heading("Avancement du plan d'actions")
     b.table(
         ["Statut", "Fiches-actions"], ["{{ r[0] }}", "{{ r[1] }}"], "r in status_rows", [10, 6.6]

@@ -11,6 +11,7 @@ from django.utils import timezone
 from ptsm.commitments.selectors import amendments, engagement_period
 from ptsm.core.formatting import french_date, plural
 from ptsm.projects.models import add_months
+from ptsm.projects.participation_panel import participation_sections
 from ptsm.roadmap.models import (
     Action,
     ActionStatus,
@@ -261,6 +262,11 @@ def review_context(project, review: Review, today: dt.date) -> dict:
             }
             for s in review_sections(review.kind)
         ],
+        # Filled from the data of every app that measures it (governance, consultations…).
+        "participation": [
+            {"heading": section["heading"], "lines": [line["text"] for line in section["lines"]]}
+            for section in participation_sections(project)
+        ],
         "status_rows": [[label, str(count)] for label, count in state.by_status],
         "milestones": {
             "reached": str(state.milestones["reached"]),
@@ -323,6 +329,11 @@ def review_lines(context: dict) -> list[str]:
     for section in context["sections"]:
         lines.append(f"## {section['heading']}")
         lines += section["paragraphs"]
+    lines += [
+        f"{section['heading']} : {line}"
+        for section in context["participation"]
+        for line in section["lines"]
+    ]
     lines += [f"{label} : {count}" for label, count in context["status_rows"]]
     lines += [
         f"{a['code']} {a['title']} — {a['status']} — jalons : {a['milestones']}"

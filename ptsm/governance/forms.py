@@ -8,10 +8,12 @@ from .models import (
     Attendance,
     Body,
     BodyKind,
+    BodyMember,
     CommunicationAction,
     FollowUpTask,
     LocalInitiative,
     Meeting,
+    MemberRepresents,
     MemberRole,
 )
 
@@ -50,6 +52,18 @@ class BodyForm(VersionedFormMixin, DsfrModelForm):
         }
 
 
+REPRESENTS_FIELD = BodyMember._meta.get_field("represents")
+
+
+def _represents_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label="Représente",
+        choices=[("", "Comme son organisation")] + MemberRepresents.choices,
+        required=False,
+        help_text=REPRESENTS_FIELD.help_text,
+    )
+
+
 class BodyMemberForm(DsfrForm):
     contact = ContactChoiceField(label="Personne (annuaire)", queryset=Contact.objects.none())
     role = forms.ChoiceField(label="Rôle", choices=MemberRole.choices, initial=MemberRole.MEMBER)
@@ -57,6 +71,15 @@ class BodyMemberForm(DsfrForm):
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["contact"].queryset = _contacts(project)
+        self.fields["represents"] = _represents_field()
+
+
+class BodyMemberEditForm(DsfrForm):
+    role = forms.ChoiceField(label="Rôle", choices=MemberRole.choices)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["represents"] = _represents_field()
 
 
 class MeetingForm(VersionedFormMixin, DsfrModelForm):

@@ -65,6 +65,16 @@ ROLE_IN_DOCUMENTS = {
 }
 
 
+class MemberRepresents(models.TextChoices):
+    """Whom a member speaks for, when it is not what their organisation says (a pair-aidant
+    employed by a hospital, a family member sitting for a CLSM). "" follows the organisation."""
+
+    LIVED_EXPERIENCE = "personnes_concernees", "Personnes concernées"
+    FAMILIES = "proches", "Proches et familles"
+    BOTH = "personnes_concernees_proches", "Personnes concernées et proches"
+    NONE = "aucune", "Ni les personnes concernées ni les proches"
+
+
 class BodyMember(models.Model):
     body = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="members")
     contact = models.ForeignKey(
@@ -72,6 +82,16 @@ class BodyMember(models.Model):
     )
     role = models.CharField(
         "rôle", max_length=20, choices=MemberRole.choices, default=MemberRole.MEMBER
+    )
+    represents = models.CharField(
+        "représente",
+        max_length=30,
+        choices=MemberRepresents.choices,
+        blank=True,
+        help_text="À renseigner seulement quand la personne ne représente pas les mêmes "
+        "personnes que son organisation : par exemple une pair-aidante salariée d'un hôpital "
+        "représente les personnes concernées. Laissé vide, c'est ce que l'organisation "
+        "représente qui compte.",
     )
 
     class Meta:
@@ -87,6 +107,19 @@ class BodyMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contact} — {self.get_role_display()}"
+
+    @property
+    def represented(self) -> str:
+        """Whom the member represents: their own choice, else their organisation's ("" for
+        nobody). Read with `contact__organisation`."""
+        if self.represents == MemberRepresents.NONE:
+            return ""
+        return self.represents or self.contact.organisation.represents
+
+    @property
+    def represented_label(self) -> str:
+        represented = self.represented
+        return MemberRepresents(represented).label if represented else ""
 
 
 class MeetingStatus(models.TextChoices):

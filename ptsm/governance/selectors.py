@@ -1,12 +1,26 @@
 """Reads of the governance app."""
 
 import datetime as dt
+from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 
 from ptsm.core.formatting import MONTHS
 
 from .models import (
+    Attendance,
     Body,
     BodyKind,
     BodyMember,
@@ -16,6 +30,7 @@ from .models import (
     LocalInitiative,
     Meeting,
     MeetingStatus,
+    MemberRepresents,
 )
 
 
@@ -112,3 +127,96 @@ def body_institutions(project) -> list[tuple[Body, list[str]]]:
         )
         for body in bodies
     ]
+
+
+# Participation of people with lived experience and their families (issue 19) ----------------
+
+
+@dataclass
+class BodyParticipation:
+    """One body's members who represent people with lived experience or their families, and
+    their attendance at the body's meetings held."""
+
+    pk: int
+    project_id: int
+    name: str
+    kind: str
+    members: int = 0
+    # whom they represent (`MemberRepresents` value) -> members
+    representing: dict[str, int] = field(default_factory=dict)
+    invited: int = 0  # their invitations to the meetings held
+    present: int = 0
+
+    @property
+    def representing_total(self) -> int:
+        return sum(self.representing.values())
+
+
+def _represented(override, organisation_field: str):
+    """Whom a person represents in a body: the member's own choice (« aucune »: nobody), else
+    their organisation's flag ("" for nobody)."""
+    return Case(
+        When(**{override: MemberRepresents.NONE}, then=Value("")),
+        When(Q(**{f"{override}__isnull": False}) & ~Q(**{override: ""}), then=F(override)),
+        default=F(organisation_field),
+        output_field=CharField(),
+    )
+
+
+def participation_by_body(
+    project_ids, *, every_body: bool = True
+) -> dict[int, list[BodyParticipation]]:
+    """{project id: its bodies' participation figures, in the bodies' order}: three queries
+    whatever the number of projects (bodies, members grouped by whom they represent,
+    invitations to the meetings held grouped by body). Without `every_body` (the totals of the
+    cockpit), only the bodies that have members, unnamed and in no order, in two queries."""
+    bodies: dict[int, BodyParticipation] = {}
+    result: dict[int, list[BodyParticipation]] = {pk: [] for pk in project_ids}
+    if every_body:
+        for row in (
+            Body.objects.filter(project_id__in=project_ids)
+            .order_by("order", "pk")
+            .values("pk", "project_id", "name", "kind")
+        ):
+            bodies[row["pk"]] = body = BodyParticipation(**row)
+            result[row["project_id"]].append(body)
+    members = (
+        BodyMember.objects.filter(body__project_id__in=project_ids)
+        .annotate(represented=_represented("represents", "contact__organisation__represents"))
+        .values("body_id", "body__project_id", "represented")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    for row in members:
+        body = bodies.get(row["body_id"])
+        if body is None:  # only the bodies with members were asked for
+            body = bodies[row["body_id"]] = BodyParticipation(
+                pk=row["body_id"], project_id=row["body__project_id"], name="", kind=""
+            )
+            result[body.project_id].append(body)
+        body.members += row["count"]
+        if row["represented"]:
+            body.representing[row["represented"]] = (
+                body.representing.get(row["represented"], 0) + row["count"]
+            )
+    override = BodyMember.objects.filter(
+        body_id=OuterRef("meeting__body_id"), contact_id=OuterRef("contact_id")
+    ).values("represents")[:1]
+    attendance = (
+        Invitation.objects.filter(
+            meeting__body__project_id__in=project_ids, meeting__status=MeetingStatus.HELD
+        )
+        .annotate(
+            override=Subquery(override),
+            represented=_represented("override", "contact__organisation__represents"),
+        )
+        .exclude(represented="")
+        .values("meeting__body_id")
+        .annotate(invited=Count("pk"), present=Count("pk", filter=Q(attendance=Attendance.PRESENT)))
+        .order_by()
+    )
+    for row in attendance:
+        body = bodies.get(row["meeting__body_id"])
+        if body is not None:  # a body without members has no member to count
+            body.invited, body.present = row["invited"], row["present"]
+    return result

@@ -108,14 +108,24 @@ def delete_body(*, body: Body) -> None:
 
 
 @transaction.atomic
-def add_body_member(*, body: Body, contact, role: str) -> BodyMember:
+def add_body_member(*, body: Body, contact, role: str, represents: str = "") -> BodyMember:
     _check_same_project(body, contact)
     if BodyMember.objects.filter(body=body, contact=contact).exists():
         raise ValidationError("Cette personne est déjà membre de l'instance.")
-    member = BodyMember(body=body, contact=contact, role=role)
+    member = BodyMember(body=body, contact=contact, role=role, represents=represents)
     member.full_clean()
     member.save()
     _touch(Body, body.pk)
+    return member
+
+
+@transaction.atomic
+def update_body_member(*, member: BodyMember, role: str, represents: str) -> BodyMember:
+    """A member's role, and whom they represent when it differs from their organisation."""
+    member.role, member.represents = role, represents
+    member.full_clean()
+    member.save(update_fields=["role", "represents"])
+    _touch(Body, member.body_id)
     return member
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("instances/nouvelle/", views.body_create, name="body_create"),
     path("instances/<int:pk>/", views.body_detail, name="body"),
     path("instances/<int:pk>/modifier/", views.body_edit, name="body_edit"),
+    path("membres/<int:pk>/modifier/", views.body_member_edit, name="body_member_edit"),
     path("membres/<int:pk>/retirer/", views.body_member_remove, name="body_member_remove"),
     path("seances/", views.meeting_list, name="meetings"),
     path("seances/calendrier.ics", views.calendar_ics, name="calendar_ics"),

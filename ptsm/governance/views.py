@@ -16,6 +16,7 @@ from . import selectors, services
 from .forms import (
     AttendanceForm,
     BodyForm,
+    BodyMemberEditForm,
     BodyMemberForm,
     CommunicationActionForm,
     DecisionForm,
@@ -94,7 +95,10 @@ def body_detail(request, project, pk):
         if form.is_valid():
             try:
                 services.add_body_member(
-                    body=body, contact=form.cleaned_data["contact"], role=form.cleaned_data["role"]
+                    body=body,
+                    contact=form.cleaned_data["contact"],
+                    role=form.cleaned_data["role"],
+                    represents=form.cleaned_data["represents"],
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
@@ -135,6 +139,38 @@ def body_create(request, project):
 def body_edit(request, project, pk):
     body = get_object_or_404(Body, project=project, pk=pk)
     return _body_form(request, project, body, f"Modifier — {body.name}")
+
+
+@project_view(Capability.MANAGE_GOVERNANCE)
+def body_member_edit(request, project, pk):
+    member = get_object_or_404(
+        BodyMember.objects.select_related("body", "contact__organisation"),
+        body__project=project,
+        pk=pk,
+    )
+    form = BodyMemberEditForm(
+        request.POST or None, initial={"role": member.role, "represents": member.represents}
+    )
+    return form_view(
+        request,
+        form=form,
+        save=lambda f: services.update_body_member(
+            member=member, role=f.cleaned_data["role"], represents=f.cleaned_data["represents"]
+        ),
+        success_message="Le membre a été enregistré.",
+        success_url=lambda: reverse("governance:body", args=[project.slug, member.body_id]),
+        template="governance/member_form.html",
+        context={
+            "member": member,
+            "page_title": f"{member.contact} — {member.body.name}",
+            "intro": f"{member.contact.organisation.name}"
+            + (
+                f" représente : {member.contact.organisation.get_represents_display().lower()}."
+                if member.contact.organisation.represents
+                else " ne représente ni les personnes concernées ni les proches."
+            ),
+        },
+    )
 
 
 @project_view(Capability.MANAGE_GOVERNANCE)

@@ -171,6 +171,36 @@ KEY_ACTORS = [
 ]
 
 
+class Represents(models.TextChoices):
+    """Whom an organisation speaks for in the project (issue 19: the participation of people
+    with lived experience of psychic disorders and of their families, measured)."""
+
+    LIVED_EXPERIENCE = "personnes_concernees", "Personnes concernées"
+    FAMILIES = "proches", "Proches et familles"
+    BOTH = "personnes_concernees_proches", "Personnes concernées et proches"
+
+
+# The ANAP « usagers et familles » organisations that obviously represent them (a data
+# migration and the imports pre-fill the flag from these; the user may change it).
+REPRESENTS_BY_SUB_TYPE = {
+    "unafam": Represents.FAMILIES,
+    "gem": Represents.LIVED_EXPERIENCE,
+    "pair_aidance": Represents.LIVED_EXPERIENCE,
+    "representant_usagers": Represents.BOTH,
+}
+
+
+def default_represents(category: str, sub_type: str) -> str:
+    """Whom an organisation of this category and sub-type represents by default ("" for none):
+    a GEM its members, the UNAFAM the families, any other « usagers et familles » organisation
+    both."""
+    if sub_type in REPRESENTS_BY_SUB_TYPE:
+        return REPRESENTS_BY_SUB_TYPE[sub_type]
+    if category == Category.USERS_FAMILIES:
+        return Represents.BOTH
+    return ""
+
+
 def category_of(sub_type: str) -> str | None:
     entry = SUB_TYPES.get(sub_type)
     return entry[1] if entry else None

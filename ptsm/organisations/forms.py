@@ -61,6 +61,7 @@ class OrganisationForm(VersionedFormMixin, DsfrModelForm):
             "phone",
             "email",
             "mental_health",
+            "represents",
         ]
 
     def __init__(self, *args, **kwargs):

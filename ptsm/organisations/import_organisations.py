@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from ptsm.territories.models import Commune
 from ptsm.territories.selectors import territory_communes
 
-from .categories import SUB_TYPE_CHOICES, Category, category_of
+from .categories import SUB_TYPE_CHOICES, Category, Represents, category_of, default_represents
 from .mapping import (
     departement_of_commune,
     departement_of_postcode,
@@ -52,6 +52,7 @@ WRITABLE = [
     "email",
     "mental_health",
     "finess_category",
+    "represents",
 ]
 LABELS = {
     "name": "Nom",
@@ -69,6 +70,7 @@ LABELS = {
     "email": "Courriel",
     "mental_health": "Santé mentale",
     "finess_category": "Catégorie FINESS",
+    "represents": "Représente",
 }
 CODE_COMMUNE = re.compile(r"^(?:[0-9]{5}|2[AB][0-9]{3})$")
 
@@ -84,10 +86,15 @@ def _choice_lookup(choices) -> dict[str, str]:
 CATEGORY_LOOKUP = _choice_lookup(Category.choices)
 SUB_TYPE_LOOKUP = _choice_lookup(SUB_TYPE_CHOICES)
 LEGAL_STATUS_LOOKUP = _choice_lookup(LegalStatus.choices)
+# « non » (or « aucun ») says the organisation represents nobody: it clears the flag.
+REPRESENTS_LOOKUP = _choice_lookup(Represents.choices) | dict.fromkeys(
+    ("non", "aucun", "aucune", "no"), ""
+)
 DISPLAY = {
     "category": dict(Category.choices),
     "sub_type": dict(SUB_TYPE_CHOICES),
     "legal_status": dict(LegalStatus.choices),
+    "represents": dict(Represents.choices),
 }
 
 
@@ -299,6 +306,15 @@ def _parse(values: dict, context: _Context, errors: list[str]) -> tuple[dict, se
             errors.append(f"Santé mentale : « {values['mental_health']} » (oui ou non attendu).")
         else:
             new["mental_health"] = answer in YES
+    if values.get("represents"):
+        represents = REPRESENTS_LOOKUP.get(header_key(values["represents"]))
+        if represents is None:
+            errors.append(
+                f"Représente : « {values['represents']} » (personnes concernées, proches et "
+                "familles, personnes concernées et proches, ou non attendu)."
+            )
+        else:
+            new["represents"] = represents
     _category(values, new, errors)
     if values.get("sub_type"):
         sub_type = SUB_TYPE_LOOKUP.get(header_key(values["sub_type"]))
@@ -391,6 +407,8 @@ def _check_line(
     line = Line(line=number, name=new.get("name") or (existing.name if existing else ""))
     if existing is None:
         merged = CREATION_DEFAULTS | new
+        if "represents" not in new:  # a GEM, the UNAFAM…: whom it represents, by default
+            merged["represents"] = default_represents(merged["category"] or "", merged["sub_type"])
         if not new.get("name"):
             errors.append("Nom manquant : il est nécessaire pour ajouter une organisation.")
         if not new.get("category"):

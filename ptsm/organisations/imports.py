@@ -57,6 +57,7 @@ ORGANISATION_COLUMNS = [
     ("phone", "Téléphone"),
     ("email", "Courriel"),
     ("mental_health", "Santé mentale"),
+    ("represents", "Représente"),
 ]
 CONTACT_COLUMNS = [
     ("organisation", "Organisation"),
@@ -671,6 +672,7 @@ def export_rows(*, project, kind: str) -> tuple[list[str], list[list]]:
                 o.phone,
                 o.email,
                 "oui" if o.mental_health else "non",
+                o.get_represents_display() if o.represents else "",
             ]
             for o in Organisation.objects.filter(project=project).order_by("name")
         ]

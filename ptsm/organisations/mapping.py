@@ -122,6 +122,12 @@ SYNONYMS: dict[str, dict[str, list[str]]] = {
             "adresse mail",
         ],
         "mental_health": ["sante mentale", "psychiatrie", "mental_health"],
+        "represents": [
+            "represente",
+            "personnes representees",
+            "representation des usagers",
+            "represents",
+        ],
     },
     ImportKind.CONTACTS: {
         "organisation": ["organisation", "structure", "etablissement", "employeur"],

@@ -5,7 +5,7 @@ from django.db.models.functions import Lower
 
 from ptsm.core.concurrency import Versioned
 
-from .categories import SUB_TYPE_CHOICES, Category
+from .categories import SUB_TYPE_CHOICES, Category, Represents
 
 
 class LegalStatus(models.TextChoices):
@@ -53,6 +53,15 @@ class Organisation(Versioned):
         "psychiatrie / santé mentale",
         default=False,
         help_text="Structure de psychiatrie ou de santé mentale (catégories FINESS dédiées).",
+    )
+    represents = models.CharField(
+        "représente",
+        max_length=30,
+        choices=Represents.choices,
+        blank=True,
+        help_text="Pour une association d'usagers ou de familles, un GEM, l'UNAFAM… : les "
+        "personnes qu'elle représente dans le projet. Ses membres dans les instances comptent "
+        "dans la participation des personnes concernées et des proches.",
     )
     finess_category = models.CharField("catégorie FINESS", max_length=3, blank=True)
     finess_category_label = models.CharField(

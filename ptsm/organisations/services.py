@@ -9,7 +9,7 @@ from django.db import transaction
 from ptsm.core.files import atomic_with_files, store_file
 from ptsm.core.guards import deletion_obstacles
 
-from .categories import category_of
+from .categories import category_of, default_represents
 from .models import Contact, Organisation
 from .validators import normalise_identifier, validate_finess, validate_siret
 
@@ -57,6 +57,22 @@ def save_organisation(*, organisation: Organisation) -> Organisation:
     clean_organisation(organisation)
     organisation.save()
     return organisation
+
+
+@transaction.atomic
+def prefill_represents(*, project) -> int:
+    """Say whom the project's « usagers et familles » organisations represent where nobody has
+    said it yet (a GEM: people with lived experience; the UNAFAM: families; others: both), as
+    imports do. Returns how many organisations were changed."""
+    changed = 0
+    for organisation in Organisation.objects.filter(
+        project=project, represents="", category="usagers_familles"
+    ):
+        organisation.represents = default_represents(organisation.category, organisation.sub_type)
+        if organisation.represents:
+            save_organisation(organisation=organisation)
+            changed += 1
+    return changed
 
 
 def _refuse_if_kept(record, what: str) -> None:

@@ -14,6 +14,7 @@ from ptsm.commitments.models import CommitmentLetter, Signatory, SignatoryStatus
 from ptsm.diagnostic.models import DiagnosticVersion, Indicator, IndicatorValue, Level
 from ptsm.documents.selectors import public_files
 from ptsm.documents.services import generate_document
+from ptsm.organisations.categories import default_represents
 from ptsm.organisations.models import Organisation
 from ptsm.projects.models import Milestone, Phase, PhaseChange, Project
 from ptsm.projects.services import create_project
@@ -91,6 +92,10 @@ def populate_project(
             name=name,
             category=category,
             finess_et=finess if finess else "",
+            # The UNAFAM speaks for families, the GEM for people with lived experience.
+            represents=default_represents(
+                category, "unafam" if "UNAFAM" in name else "gem" if "entraide" in name else ""
+            ),
         )
         for name, category, finess in ORGANISATIONS
     )

@@ -34,6 +34,7 @@ def cockpit_headers() -> list[str]:
         "Prochain bilan",
         "Prochain bilan le",
         "Jalons en retard",
+        "Participation des personnes concernées et des proches",
     ]
     return headers
 
@@ -68,6 +69,7 @@ def cockpit_row(line) -> list:
         line.next_review[0] if line.next_review else None,
         line.next_review[1] if line.next_review else None,
         line.late_milestones,
+        "\n".join(f"{f.label} : {f.detail or f.value}" for f in line.participation),
     ]
     return row
 

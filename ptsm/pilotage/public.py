@@ -58,6 +58,9 @@ class PublicContent:
     signed: int = 0
     expected: int = 0
     files: list = field(default_factory=list)  # (resource name, title) of the open data
+    # The roadmap in plain language: (orientation title, its summary's paragraphs,
+    # [(fiche-action title, its summary's paragraphs)]) — only what has been written.
+    plain: list = field(default_factory=list)
     documents: list = field(default_factory=list)  # PublicFile: frozen PDF, stored
 
 
@@ -70,6 +73,23 @@ def _public_actions(project) -> list:
 def _doors(action) -> str:
     labels = dict(EntryDoor.choices)
     return ", ".join(labels[d] for d in action.entry_doors if d in labels)
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def plain_language(actions) -> list:
+    """The plain-language summaries of the validated fiches-actions, under their orientation
+    (with its own summary): an orientation is shown when something about it was written."""
+    groups: dict[int, tuple] = {}
+    for action in actions:
+        orientation = action.objective.theme.orientation
+        if orientation.pk not in groups:
+            groups[orientation.pk] = (orientation.title, _paragraphs(orientation.plain_summary), [])
+        if action.plain_summary.strip():
+            groups[orientation.pk][2].append((action.title, _paragraphs(action.plain_summary)))
+    return [group for group in groups.values() if group[1] or group[2]]
 
 
 def public_content(project) -> PublicContent:
@@ -90,10 +110,12 @@ def public_content(project) -> PublicContent:
         expected=period.expected,
     )
     if versions:
+        public_actions = _public_actions(project)
         content.actions = [
             (a, _doors(a), a.get_status_display(), milestone_summary(a, today))
-            for a in _public_actions(project)
+            for a in public_actions
         ]
+        content.plain = plain_language(public_actions)
     chosen = set(page.indicator_codes)
     content.indicators = [r for r in indicator_rows(project) if r.indicator.code in chosen]
     content.validations = feed_events(project)

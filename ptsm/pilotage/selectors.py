@@ -24,6 +24,10 @@ from ptsm.diagnostic.selectors import (
 from ptsm.evaluation.selectors import next_reviews
 from ptsm.framing.selectors import framing_summaries
 from ptsm.projects.models import Phase, Project
+from ptsm.projects.participation import (
+    ParticipationFigure,
+    participation_figures_for_projects,
+)
 from ptsm.projects.selectors import projects_with_progress
 from ptsm.roadmap.models import ActionStatus, Funder, FundingStatus
 from ptsm.roadmap.selectors import (
@@ -87,6 +91,9 @@ class CockpitLine:
     signed: int = 0
     expected: int = 0
     next_review: tuple[str, dt.date] | None = None
+    # Participation of people with lived experience and their families (every registered
+    # source's figures: governance's members and attendance, consultations…).
+    participation: list[ParticipationFigure] = field(default_factory=list)
     # Figure → the page it comes from (see `drill_down`); a figure without one is not linked.
     links: dict[str, str] = field(default_factory=dict)
 
@@ -164,7 +171,8 @@ def filtered_projects(scope: CockpitScope, filters: CockpitFilters) -> QuerySet[
 def cockpit_lines(
     projects: QuerySet[Project], filters: CockpitFilters, *, today: dt.date
 ) -> list[CockpitLine]:
-    """One line per project, sorted as asked: nine queries whatever the number of projects."""
+    """One line per project, sorted as asked: the same queries whatever the number of projects
+    (nine, plus those of each participation source)."""
     rows = list(projects_with_progress(projects, today=today))
     ids = [p.pk for p in rows]
     framing = framing_summaries(ids)
@@ -174,6 +182,7 @@ def cockpit_lines(
     funding = funding_totals(ids)
     periods = engagement_periods(ids)
     reviews = next_reviews(ids, periods)
+    participation = participation_figures_for_projects(rows)
     lines = []
     for project in rows:
         line = CockpitLine(
@@ -185,6 +194,7 @@ def cockpit_lines(
             actions=actions.get(project.pk, {}),
             funding=funding.get(project.pk, {}),
             next_review=reviews.get(project.pk),
+            participation=participation.get(project.pk, []),
         )
         if summary := framing.get(project.pk):
             line.framing_label = summary.label

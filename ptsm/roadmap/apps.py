@@ -16,7 +16,9 @@ class RoadmapConfig(AppConfig):
         from . import (
             documents,  # noqa: F401  (registers the roadmap documents)
             events,  # noqa: F401  (registers its method event)
+            plain_language,
             todo,
         )
 
         todo.register_todo()  # its « À faire » lines
+        plain_language.register_kind()  # feuille-de-route-facile.pdf

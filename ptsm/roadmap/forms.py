@@ -28,8 +28,11 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class OrientationForm(VersionedFormMixin, DsfrModelForm):
     class Meta(DsfrModelForm.Meta):
         model = Orientation
-        fields = ["title", "description"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        fields = ["title", "description", "plain_summary"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "plain_summary": forms.Textarea(attrs={"rows": 4}),
+        }
 
 
 class ThemeForm(VersionedFormMixin, DsfrModelForm):
@@ -115,6 +118,7 @@ class ActionForm(VersionedFormMixin, DsfrModelForm):
         model = Action
         fields = [
             "title",
+            "plain_summary",
             "entry_doors",
             "decree_priorities",
             "findings",
@@ -146,6 +150,7 @@ class ActionForm(VersionedFormMixin, DsfrModelForm):
             **{
                 name: forms.Textarea(attrs={"rows": 3})
                 for name in (
+                    "plain_summary",
                     "context",
                     "operational_objectives",
                     "description",
@@ -240,6 +245,7 @@ ACTION_SECTIONS = [
         "Description",
         (
             "title",
+            "plain_summary",
             "entry_doors",
             "decree_priorities",
             "findings",

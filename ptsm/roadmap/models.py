@@ -2,10 +2,32 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 
 from ptsm.core.concurrency import Versioned
 from ptsm.governance.validation import CopilValidation
+
+# « Facile à lire et à comprendre » (issue 19): a short summary for the people the project is
+# for, shown on the public page and in `feuille-de-route-facile.pdf`.
+PLAIN_SUMMARY_MAX = 600
+PLAIN_SUMMARY_HELP = (
+    f"{PLAIN_SUMMARY_MAX} caractères au plus. Pour les personnes concernées et leurs proches : "
+    "des phrases courtes, des mots de tous les jours, aucun sigle ; écrivez « vous » "
+    "(« Vous pourrez appeler un numéro unique »). Dites ce qui change pour les personnes, "
+    "où et quand. Il est publié sur la page publique du projet et dans la feuille de route "
+    "en langage facile."
+)
+
+
+def plain_summary_field(what: str) -> models.TextField:
+    return models.TextField(
+        f"résumé en langage facile de {what}",
+        max_length=PLAIN_SUMMARY_MAX,
+        validators=[MaxLengthValidator(PLAIN_SUMMARY_MAX)],
+        blank=True,
+        help_text=PLAIN_SUMMARY_HELP,
+    )
 
 
 class Orientation(Versioned):
@@ -16,6 +38,7 @@ class Orientation(Versioned):
     number = models.PositiveIntegerField(default=0)
     title = models.CharField("orientation stratégique", max_length=255)
     description = models.TextField("description", blank=True)
+    plain_summary = plain_summary_field("l'orientation")
     archived = models.BooleanField("archivée", default=False)
     # Also touched when its tree changes: themes, objectives, fiches-actions' codes and titles
     # (`roadmap.services.touch_orientations`; `?modifie_depuis=` of the API).
@@ -159,6 +182,7 @@ class Action(Versioned):
     context = models.TextField("contexte et constats", blank=True)
     operational_objectives = models.TextField("objectifs opérationnels", blank=True)
     description = models.TextField("description et étapes", blank=True)
+    plain_summary = plain_summary_field("la fiche-action")
     target_public = models.TextField("public cible", blank=True)
     pilot_organisation = models.ForeignKey(
         "organisations.Organisation",

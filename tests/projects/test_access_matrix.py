@@ -297,6 +297,7 @@ URL_OBJECTS = {
     "governance:body": {"pk": "body"},
     "governance:body_edit": {"pk": "body"},
     "governance:meeting_create": {"body_pk": "body"},
+    "governance:body_member_edit": {"pk": "body_member"},
     "governance:body_member_remove": {"pk": "body_member"},
     "governance:meeting_attendance": {"pk": "meeting", "invitation_pk": "invitation"},
     "governance:decision_delete": {"pk": "decision"},
