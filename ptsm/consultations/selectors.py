@@ -107,8 +107,16 @@ def results(consultation: Consultation, questions_: list[Question] | None = None
 
 
 def responses_for_moderation(consultation: Consultation) -> list[Response]:
-    """Every answer, hidden ones included, with its texts (two queries)."""
-    return list(consultation.responses.prefetch_related("answers__question").order_by("-pk"))
+    """Every answer, hidden ones included, with its texts (three queries); each answer gets
+    `display`: its text, or the options chosen."""
+    responses = list(consultation.responses.prefetch_related("answers__question").order_by("-pk"))
+    for response in responses:
+        for answer in response.answers.all():
+            options = answer.question.options
+            answer.display = answer.text or " ; ".join(
+                options[i] for i in answer.choices if 0 <= i < len(options)
+            )
+    return responses
 
 
 # Participation figures -------------------------------------------------------------------------

@@ -59,7 +59,14 @@ def make_consultation(
 
 
 def answer(
-    consultation, category="personne_concernee", *, scale=3, single=0, multiple=(0,), text=""
+    consultation,
+    category="personne_concernee",
+    *,
+    scale=3,
+    single=0,
+    multiple=(0,),
+    text="",
+    today=None,
 ):
     q = list(consultation.questions.all())
     answers = {q[0].pk: {"choices": [scale]}, q[1].pk: {"choices": [single]}}
@@ -67,6 +74,10 @@ def answer(
         answers[q[2].pk] = {"choices": list(multiple)}
     if text:
         answers[q[3].pk] = {"text": text}
+    # Answered on its first day unless told otherwise.
     return services.submit_response(
-        consultation=consultation, category=category, answers=answers, today=TODAY
+        consultation=consultation,
+        category=category,
+        answers=answers,
+        today=today or consultation.opens_on,
     )

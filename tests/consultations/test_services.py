@@ -80,24 +80,24 @@ def test_an_answer_stores_the_category_and_the_date_only(project):
         "choices",
     }
     row = Response.objects.values().get(pk=response.pk)
-    assert row["category"] == "proche" and row["submitted_on"] == TODAY
+    assert row["category"] == "proche" and row["submitted_on"] == consultation.opens_on
 
 
 def test_answers_are_refused_before_opening_after_closing_and_once_closed(project):
     draft = make_consultation(project, open_=False)
     with pytest.raises(ValidationError, match="pas encore ouverte"):
-        answer(draft)
+        answer(draft, today=TODAY)
     later = make_consultation(project, opens_on=dt.date(2026, 4, 1), closes_on=dt.date(2026, 4, 30))
     with pytest.raises(ValidationError, match="à partir du 01/04/2026"):
-        answer(later)
+        answer(later, today=TODAY)
     past = make_consultation(project, opens_on=dt.date(2026, 2, 1), closes_on=dt.date(2026, 3, 1))
     with pytest.raises(ValidationError, match="close"):
-        answer(past)
+        answer(past, today=TODAY)
     consultation = make_consultation(project)
-    answer(consultation)
+    answer(consultation, today=TODAY)
     services.close_consultation(consultation=consultation)
     with pytest.raises(ValidationError, match="close"):
-        answer(consultation)
+        answer(consultation, today=TODAY)
     assert Response.objects.filter(consultation=consultation).count() == 1
 
 
