@@ -4,6 +4,8 @@ report for an entry door's findings, a review's document) and on the page of the
 meeting they were presented at — through `documents.recalls`, so that those apps do not
 import this one."""
 
+from django.urls import reverse
+
 from ptsm.core.formatting import french_date, plural
 from ptsm.documents.recalls import RecallItem, RecallSection, RecallSource, register
 
@@ -82,6 +84,9 @@ def recall(project, step: str, ref: str) -> RecallSection | None:
             RecallItem(
                 title=f"Consultation n° {c.number} : {c.title}",
                 paragraphs=tuple(figures_paragraphs(results(c, list(c.questions.all())))),
+                url=reverse(
+                    "consultations:results", kwargs={"slug": project.slug, "number": c.number}
+                ),
             )
         )
     return RecallSection(HEADING, tuple(items))

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 class RecallItem:
     title: str
     paragraphs: tuple[str, ...]
+    url: str = ""  # a page showing it in full (pages link to it; documents leave it out)
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ class RecallSection:
     def as_context(self) -> dict:
         return {
             "heading": self.heading,
-            "items": [{"title": i.title, "paragraphs": list(i.paragraphs)} for i in self.items],
+            "entries": [{"title": i.title, "paragraphs": list(i.paragraphs)} for i in self.items],
         }
 
 
