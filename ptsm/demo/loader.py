@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from ptsm.accounts.models import ArsAdministration, Membership, Role, User
 from ptsm.accounts.services import ensure_confirmed_totp_device
+from ptsm.consultations.demo import load_consultations_demo
 from ptsm.projects.models import Milestone, MilestoneKey, Project, add_months
 from ptsm.projects.services import create_project, save_milestone
 from ptsm.territories.models import Departement
@@ -820,6 +821,7 @@ def load_finistere(*, today: dt.date) -> Project:
     _framing(project, lead, meetings["launch"])
     _plenary_milestone(project, meetings["plenary"])
     _diagnostic(project, lead, meetings["diagnostic"], story)
+    load_consultations_demo(project=project, meeting=meetings["roadmap"], today=today)
     _roadmap(project, lead, meetings["roadmap"], story)
     _commitments(project, lead, story)
     # The demo signataire d'opérateur signs for the SAMSAH they run: they see only its annex.
