@@ -113,6 +113,13 @@ class Consultation(models.Model):
     def file_stem(self) -> str:
         return f"consultation-{self.number}"
 
+    def rekey_for_project(self) -> None:
+        """Restored from an archive: the answer link is kept (a backup restored elsewhere keeps
+        its links working), unless it is taken here — a copy of a project that still exists
+        gets links of its own, the original's keep leading to the original."""
+        if Consultation.objects.filter(token=self.token).exists():
+            self.token = new_token()
+
 
 class QuestionKind(models.TextChoices):
     TEXT = "texte", "Texte libre"

@@ -4,7 +4,7 @@ import secrets
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST, require_safe
 from ptsm.accounts.permissions import Capability, role_allows
 from ptsm.accounts.security import client_ip
 from ptsm.core.concurrency import AlreadyDone
+from ptsm.documents.registry import CONTENT_TYPES
 from ptsm.documents.services import generate_document
 from ptsm.governance import selectors as governance
 from ptsm.projects.access import project_view
@@ -369,7 +370,12 @@ def consultation_export(request, project, number, fmt):
     document = generate_document(
         project=project, kind_slug=SLUG, fmt=fmt, variant_key=str(number), user=request.user
     )
-    return redirect("documents:download", slug=project.slug, pk=document.pk)
+    return FileResponse(
+        document.content.open("rb"),
+        as_attachment=True,
+        filename=document.file_name,
+        content_type=CONTENT_TYPES[fmt],
+    )
 
 
 # The participant's side: no account -------------------------------------------------------------

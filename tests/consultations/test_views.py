@@ -239,7 +239,7 @@ def test_exports_are_read_back(client, project, lead, today_open):
     services.close_consultation(consultation=consultation)
     services.save_summary(consultation=consultation, summary="Demande d'horaires élargis.")
     login(client, lead)
-    response = client.get(url("export_pdf", consultation), follow=True)
+    response = client.get(url("export_pdf", consultation))
     assert response.status_code == 200
     assert 'filename="consultation-1.pdf"' in response["Content-Disposition"]
     pdf = b"".join(response.streaming_content)
@@ -248,7 +248,7 @@ def test_exports_are_read_back(client, project, lead, today_open):
     assert "Tout à fait d'accord" in text
     assert "Des horaires du soir au CMP." in text
     assert "Demande d'horaires élargis." in text
-    response = client.get(url("export_xlsx", consultation), follow=True)
+    response = client.get(url("export_xlsx", consultation))
     assert 'filename="consultation-1.xlsx"' in response["Content-Disposition"]
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     assert book.sheetnames == ["Décomptes", "Réponses libres"]
