@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from auditlog.context import disable_auditlog
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -264,7 +265,10 @@ def submit_response(
             rows.append(Answer(question=question, text=text, choices=choices))
     if not rows:
         raise ValidationError("Répondez à au moins une question.")
-    response.save()
+    # Not journalled: the journal's entry would keep the participant's IP address beside their
+    # answer. Only the moderation (the chef de projet's act) is.
+    with disable_auditlog():
+        response.save()
     for row in rows:
         row.response = response
     Answer.objects.bulk_create(rows)

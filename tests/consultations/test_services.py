@@ -81,6 +81,12 @@ def test_an_answer_stores_the_category_and_the_date_only(project):
     }
     row = Response.objects.values().get(pk=response.pk)
     assert row["category"] == "proche" and row["submitted_on"] == consultation.opens_on
+    # Nor does the journal keep anything of the participant (its entries carry an IP address).
+    from ptsm.audit.models import AuditEntry
+
+    assert not AuditEntry.objects.filter(
+        object_pk=str(response.pk), object_repr__contains="Réponse"
+    )
 
 
 def test_answers_are_refused_before_opening_after_closing_and_once_closed(project):

@@ -89,6 +89,9 @@ def test_a_participant_answers_without_an_account(client, project, today_open):
     assert "N'écrivez rien qui permette de vous reconnaître" in html
     assert 'name="nom"' not in html and 'type="email"' not in html
     q = list(consultation.questions.all())
+    from ptsm.audit.models import AuditEntry
+
+    journal = AuditEntry.objects.count()
     response = client.post(
         link,
         {
@@ -103,12 +106,14 @@ def test_a_participant_answers_without_an_account(client, project, today_open):
     assert "Merci pour votre réponse" in page_text(client.get(response.url))
     stored = Response.objects.get(consultation=consultation)
     assert stored.category == "proche"
-    assert sorted(stored.answers.values_list("choices", flat=True), key=str)[0] in (
-        [],
-        [0, 2],
-        [1],
-        [3],
-    )
+    # The journal, whose entries keep an IP address, records nothing of the participant.
+    assert AuditEntry.objects.count() == journal
+    assert list(stored.answers.order_by("question__position").values_list("choices", "text")) == [
+        ([3], ""),
+        ([1], ""),
+        ([0, 2], ""),
+        ([], "Des groupes de parole pour les familles."),
+    ]
 
 
 def test_a_second_answer_within_a_minute_from_the_same_browser_gets_429(
