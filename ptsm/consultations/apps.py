@@ -11,4 +11,7 @@ class ConsultationsConfig(AppConfig):
             documents,  # noqa: F401  (registers consultation-<n>.pdf/.xlsx)
             participation,  # noqa: F401  (registers « Consultations » figures)
             recalls,  # noqa: F401  (recalls consultations in the documents of their step)
+            todo,
         )
+
+        todo.register_todo()  # close and summarise (chef de projet)

@@ -327,3 +327,22 @@ def test_list_and_results_pages_cost_a_bounded_number_of_queries(
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(list_url)
         client.get(url("results", many))
+
+
+def test_the_leads_todo_asks_to_close_then_to_summarise(client, project, lead):
+    import datetime as dt
+
+    today = timezone.localdate()
+    consultation = make_consultation(
+        project, opens_on=today - dt.timedelta(days=30), closes_on=today - dt.timedelta(days=1)
+    )
+    login(client, lead)
+    dashboard = reverse("projects:dashboard", kwargs={"slug": project.slug})
+    page = visible_text(client.get(dashboard))
+    assert "Clore la consultation n° 1" in page
+    services.close_consultation(consultation=consultation)
+    page = visible_text(client.get(dashboard))
+    assert "Clore la consultation n° 1" not in page
+    assert "Rédiger la synthèse de la consultation n° 1" in page
+    services.save_summary(consultation=consultation, summary="Retenu : la pair-aidance.")
+    assert "consultation n° 1" not in visible_text(client.get(dashboard))
