@@ -54,7 +54,7 @@ def consultation_context(project, variant_key: str = "") -> dict:
             *(
                 [
                     [
-                        "Séance du COPIL",
+                        "Présentée à la séance",
                         f"{consultation.meeting.title} du {french_date(consultation.meeting.starts_at.date())}",
                     ]
                 ]

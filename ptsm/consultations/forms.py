@@ -37,7 +37,8 @@ class ConsultationForm(DsfrForm):
     opens_on = forms.DateField(label="Ouverture des réponses", widget=DATE_WIDGET)
     closes_on = forms.DateField(label="Clôture des réponses", widget=DATE_WIDGET)
     meeting = forms.TypedChoiceField(
-        label="Séance du COPIL où les résultats sont présentés",
+        label="Séance où les résultats sont présentés",
+        help_text="Par exemple la séance du COPIL qui valide l'étape concernée.",
         required=False,
         coerce=int,
         empty_value=None,

@@ -88,7 +88,7 @@ class Consultation(models.Model):
         null=True,
         blank=True,
         related_name="consultations",
-        verbose_name="séance du COPIL",
+        verbose_name="séance où les résultats sont présentés",
     )
     summary = models.TextField("synthèse", blank=True, max_length=SUMMARY_MAX)
     opened_at = models.DateTimeField("ouverte le", null=True, blank=True)

@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
                 ('summarised_at', models.DateTimeField(blank=True, null=True, verbose_name='synthèse rédigée le')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
-                ('meeting', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='consultations', to='governance.meeting', verbose_name='séance du COPIL')),
+                ('meeting', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='consultations', to='governance.meeting', verbose_name='séance où les résultats sont présentés')),
                 ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consultations', to='projects.project')),
             ],
             options={
