@@ -9,6 +9,7 @@ class ConsultationsConfig(AppConfig):
     def ready(self) -> None:
         from . import (
             documents,  # noqa: F401  (registers consultation-<n>.pdf/.xlsx)
+            jobs,  # noqa: F401  (registers the answer link's sending)
             participation,  # noqa: F401  (registers « Consultations » figures)
             recalls,  # noqa: F401  (recalls consultations in the documents of their step)
             todo,

@@ -201,7 +201,10 @@ class InvitationSending(models.Model):
         Consultation, on_delete=models.CASCADE, related_name="invitation_sendings"
     )
     body_name = models.CharField("instance", max_length=200)
+    body_id = models.PositiveIntegerField(null=True, blank=True)  # the members read when sending
     recipients = models.PositiveIntegerField("destinataires")
+    # How many e-mails left: work resumed after an interruption sends only the others.
+    sent = models.PositiveIntegerField("courriels envoyés", default=0)
     sent_at = models.DateTimeField("envoyée le", auto_now_add=True)
 
     class Meta:

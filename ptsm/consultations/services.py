@@ -301,17 +301,15 @@ def show_response(*, response: Response) -> Response:
 
 
 @transaction.atomic
-def send_link_to_body(
-    *, consultation: Consultation, body_name: str, emails: list[str], answer_url: str
+def claim_link_sending(
+    *, consultation: Consultation, body_id: int, body_name: str, emails: list[str]
 ) -> InvitationSending:
-    """E-mail the consultation's answer link to a body's members. Every member gets the same
-    public link: an answer cannot be traced back to an invitation. Only the body's name and
-    the number of recipients are kept."""
+    """Record that the answer link is being sent to a body's members, under the consultation's
+    lock: a second click within minutes raises AlreadyDone instead of sending it twice."""
     locked = _locked(consultation)
     if locked.status != ConsultationStatus.OPEN:
         raise ValidationError("Ouvrez la consultation avant d'en envoyer le lien.")
-    emails = sorted({e.strip() for e in emails if e and e.strip()})
-    if not emails:
+    if not recipients_of(emails):
         raise ValidationError("Aucun membre de cette instance n'a d'adresse électronique.")
     last = locked.invitation_sendings.filter(body_name=body_name).order_by("-sent_at").first()
     if last is not None and timezone.now() - last.sent_at < RESEND_INTERVAL:
@@ -319,14 +317,38 @@ def send_link_to_body(
             f"Le lien vient d'être envoyé aux membres de « {body_name} » : aucun courriel "
             "n'est envoyé une seconde fois."
         )
+    return InvitationSending.objects.create(
+        consultation=locked,
+        body_id=body_id,
+        body_name=body_name,
+        recipients=len(recipients_of(emails)),
+    )
+
+
+def recipients_of(emails: list[str]) -> list[str]:
+    """Each address once, in a stable order (a resumed sending skips those already sent)."""
+    return sorted({e.strip().lower() for e in emails if e and e.strip()})
+
+
+def send_link(
+    *, sending: InvitationSending, emails: list[str], answer_url: str, progress=None
+) -> int:
+    """E-mail the answer link to each address. Every member gets the same public link: an
+    answer cannot be traced back to an invitation; which addresses is not kept. Returns how
+    many e-mails left."""
+    consultation = sending.consultation
     body = render_to_string(
         "consultations/emails/invitation.txt",
-        {"consultation": locked, "project": locked.project, "answer_url": answer_url},
+        {"consultation": consultation, "project": consultation.project, "answer_url": answer_url},
     )
-    for email in emails:
-        EmailMessage(
-            subject=header_text(f"[ptsm] Votre avis : {locked.title}"), body=body, to=[email]
-        ).send()
-    return InvitationSending.objects.create(
-        consultation=locked, body_name=body_name, recipients=len(emails)
-    )
+    subject = header_text(f"[ptsm] Votre avis : {consultation.title}")
+    addresses = recipients_of(emails)
+    for index, email in enumerate(addresses):
+        if progress is not None:
+            progress(index, len(addresses), "Envoi du lien de la consultation")
+        if index < sending.sent:
+            continue  # sent before an interruption
+        EmailMessage(subject=subject, body=body, to=[email]).send()
+        sending.sent = index + 1
+        sending.save(update_fields=["sent"])
+    return sending.sent

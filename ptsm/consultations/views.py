@@ -28,6 +28,7 @@ from .forms import (
     SendLinkForm,
     SummaryForm,
 )
+from .jobs import start_link_sending
 from .models import TEXT_ANSWER_MAX, Consultation, ConsultationStatus, Question, Response
 
 # The participant's browser: set by the answer form, it keys the rate limit with the address.
@@ -281,19 +282,20 @@ def consultation_send(request, project, number):
     if not form.is_valid():
         messages.error(request, "Choisissez une instance du projet.")
         return _detail(consultation)
-    body = form.cleaned_data["body"]
-    emails = [m.contact.email for m in body.members.all()]
-    _run(
-        request,
-        lambda: services.send_link_to_body(
+    try:
+        job = start_link_sending(
             consultation=consultation,
-            body_name=body.name,
-            emails=emails,
+            body=form.cleaned_data["body"],
             answer_url=_answer_url(request, consultation),
-        ),
-        f"Le lien de réponse est envoyé par courriel aux membres de « {body.name} ».",
-    )
-    return _detail(consultation)
+            user=request.user,
+        )
+    except AlreadyDone as done:
+        messages.info(request, done.messages[0])
+        return _detail(consultation)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return _detail(consultation)
+    return redirect("jobs:detail", slug=project.slug, pk=job.pk)
 
 
 @project_view(Capability.VIEW_PROJECT)

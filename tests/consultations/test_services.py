@@ -195,3 +195,20 @@ def test_participation_figures_count_consultations_held_and_answers_by_category(
         many = figures_for_projects([project, *others])
     assert [f.value for f in many[others[0].pk]] == [1, 1]
     assert many[project.pk][1].value == 3
+
+
+def test_a_resumed_link_sending_sends_only_what_is_left(project, mailoutbox):
+    consultation = make_consultation(project)
+    emails = ["b@gem.fr", "A@gem.fr ", "a@gem.fr", ""]
+    sending = services.claim_link_sending(
+        consultation=consultation, body_id=None, body_name="GEM", emails=emails
+    )
+    assert sending.recipients == 2  # each address once
+    sending.sent = 1  # the worker died after the first e-mail
+    sending.save()
+    assert services.send_link(sending=sending, emails=emails, answer_url="https://x/c/") == 2
+    assert [m.to for m in mailoutbox] == [["b@gem.fr"]]
+    with pytest.raises(ValidationError, match="déjà|vient d'être envoyé"):
+        services.claim_link_sending(
+            consultation=consultation, body_id=None, body_name="GEM", emails=emails
+        )
