@@ -201,7 +201,10 @@ class InvitationSending(models.Model):
         Consultation, on_delete=models.CASCADE, related_name="invitation_sendings"
     )
     body_name = models.CharField("instance", max_length=200)
-    body_id = models.PositiveIntegerField(null=True, blank=True)  # the members read when sending
+    # The body whose members are read when sending (its name above stays if it is deleted).
+    body = models.ForeignKey(
+        "governance.Body", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     recipients = models.PositiveIntegerField("destinataires")
     # How many e-mails left: work resumed after an interruption sends only the others.
     sent = models.PositiveIntegerField("courriels envoyés", default=0)
