@@ -45,7 +45,12 @@ def test_a_consultation_opened_answered_on_a_phone_moderated_and_closed(
     row = page.get_by_role("row").filter(has_text="Votre avis sur la pair-aidance")
     expect(row).to_contain_text("Ouverte")
     expect(row.get_by_role("button", name="Copier le lien")).to_be_visible()
+    assert axe(page) == []
     link = row.locator("code").inner_text()
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    row.get_by_role("button", name="Copier le lien").click()
+    expect(page.locator("#copy-status")).to_have_text("Lien copié.")
+    assert page.evaluate("navigator.clipboard.readText()") == link
     assert link.endswith(f"/consultation/{consultation.token}/")
 
     phone = browser.new_context(
@@ -98,6 +103,7 @@ def test_a_consultation_opened_answered_on_a_phone_moderated_and_closed(
     page.goto(f"{base}/{number}/resultats/")
     expect(page.get_by_text("1 réponse masquée par la modération")).to_be_visible()
     expect(page.locator("main")).not_to_contain_text("Jean D.")
+    assert axe(page) == []
 
     participant.goto(link)
     expect(participant.get_by_text("Cette consultation est close")).to_be_visible()
