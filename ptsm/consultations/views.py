@@ -243,9 +243,19 @@ def consultation_archive(request, project, number):
 
 
 @project_view(Capability.MANAGE_CONSULTATIONS)
-@require_POST
 def consultation_delete(request, project, number):
+    """A confirmation page, then the deletion (refused once answers arrived: archive it)."""
     consultation = _consultation(project, number)
+    if request.method != "POST":
+        return render(
+            request,
+            "consultations/confirm_delete.html",
+            {
+                "page_title": f"Supprimer la consultation n° {consultation.number}",
+                "consultation": consultation,
+                "has_answers": consultation.responses.exists(),
+            },
+        )
     if _run(
         request,
         lambda: services.delete_consultation(consultation=consultation),

@@ -190,6 +190,8 @@ def test_a_consultation_with_answers_is_archived_not_deleted(client, project, le
     login(client, lead)
     detail = page_text(client.get(url("detail", consultation)))
     assert "Supprimer" not in detail
+    confirm = page_text(client.get(url("delete", consultation)))
+    assert "Suppression impossible" in confirm and "Supprimer définitivement" not in confirm
     response = client.post(url("delete", consultation), follow=True)
     assert "ne peut pas être supprimée" in page_text(response)
     assert Consultation.objects.filter(pk=consultation.pk).exists()
@@ -349,3 +351,14 @@ def test_the_leads_todo_asks_to_close_then_to_summarise(client, project, lead):
     assert "Rédiger la synthèse de la consultation n° 1" in page
     services.save_summary(consultation=consultation, summary="Retenu : la pair-aidance.")
     assert "consultation n° 1" not in visible_text(client.get(dashboard))
+
+
+def test_a_consultation_without_answers_is_deleted_after_confirmation(client, project, lead):
+    consultation = make_consultation(project, open_=False)
+    login(client, lead)
+    confirm = page_text(client.get(url("delete", consultation)))
+    assert "Cette suppression est définitive" in confirm
+    assert Consultation.objects.filter(pk=consultation.pk).exists()
+    response = client.post(url("delete", consultation))
+    assert response.status_code == 302
+    assert not Consultation.objects.filter(pk=consultation.pk).exists()
