@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "ptsm.search",
     "ptsm.demo",
     "ptsm.pilotage",
+    "ptsm.consultations",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",

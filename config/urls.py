@@ -10,6 +10,7 @@ admin.site.site_title = "ptsm"
 urlpatterns = [
     path("", include("ptsm.projects.urls")),
     path("", include("ptsm.pilotage.urls")),
+    path("", include("ptsm.consultations.urls")),
     path("comptes/", include("ptsm.accounts.urls")),
     path("comptes/mon-compte/jetons/", include("ptsm.api.account_urls")),
     path("projets/<slug:slug>/documents/", include("ptsm.documents.urls")),

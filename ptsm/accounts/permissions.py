@@ -27,6 +27,7 @@ class Capability(StrEnum):
     VIEW_CONTACT_DETAILS = "view_contact_details"
     EXPORT_CONTACTS = "export_contacts"
     VIEW_DRAFTS = "view_drafts"
+    MANAGE_CONSULTATIONS = "manage_consultations"
 
 
 ALL_ROLES = set(Role)
@@ -66,6 +67,9 @@ ROLE_CAPABILITIES: dict[Capability, set[Role]] = {
     # Documents not validated yet (framing letter, diagnostic, roadmap, reviews) are drafts: the
     # lecteur and the signataire d'opérateur get the validated ones only.
     Capability.VIEW_DRAFTS: ALL_ROLES - {Role.READER, Role.OPERATOR_SIGNATORY},
+    # Consulting people with lived experience and their families is the COPIL's business: its
+    # members open, moderate and summarise consultations with the project lead.
+    Capability.MANAGE_CONSULTATIONS: {Role.ARS_ADMIN, Role.PROJECT_LEAD, Role.COPIL_MEMBER},
 }
 # Roles that see only the part of the commitments of the organisation their membership names.
 OPERATOR_SCOPED_ROLES = {Role.OPERATOR_SIGNATORY}

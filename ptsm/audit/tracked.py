@@ -47,6 +47,13 @@ TRACKED_MODELS: dict[str, tuple[str, tuple[str, ...]]] = {
     "evaluation.ReviewValidation": ("project_id", ("lines",)),
     "evaluation.ActionIndicatorValue": (f"indicator.action.{ACTION}", ()),
     "pilotage.PublicPage": ("project_id", ()),
+    # A consultation's answers: the category and the moderation (hidden, with its reason) —
+    # never the free texts (`Answer` is not tracked: a hidden text must not live on in the
+    # journal), nor the answer link's token.
+    "consultations.Consultation": ("project_id", ("token",)),
+    "consultations.Question": ("consultation.project_id", ()),
+    "consultations.Response": ("consultation.project_id", ()),
+    "consultations.InvitationSending": ("consultation.project_id", ()),
 }
 
 _PATHS: dict[type, str] = {}

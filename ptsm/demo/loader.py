@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from ptsm.accounts.models import ArsAdministration, Membership, Role, User
 from ptsm.accounts.services import ensure_confirmed_totp_device
+from ptsm.consultations.demo import load_consultations_demo
 from ptsm.governance.demo_participation import build_participation_demo
 from ptsm.projects.models import Milestone, MilestoneKey, Project, add_months
 from ptsm.projects.services import create_project, save_milestone
@@ -823,6 +824,7 @@ def load_finistere(*, today: dt.date) -> Project:
     _framing(project, lead, meetings["launch"])
     _plenary_milestone(project, meetings["plenary"])
     _diagnostic(project, lead, meetings["diagnostic"], story)
+    load_consultations_demo(project=project, meeting=meetings["roadmap"], today=today)
     _roadmap(project, lead, meetings["roadmap"], story)
     write_plain_summaries(project)  # issue 19: the roadmap in plain language
     _commitments(project, lead, story)

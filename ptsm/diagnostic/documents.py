@@ -1,6 +1,7 @@
 """Document kinds owned by the diagnostic app: the report (DOCX, PDF/A)."""
 
 from ptsm.core.formatting import french_date
+from ptsm.documents.recalls import recalls_context
 from ptsm.documents.registry import PUBLIC_BY_DEFAULT, DocumentKind, Freeze, register, template_path
 from ptsm.documents.rendering import docx_renderer, pdf_renderer
 from ptsm.territories.selectors import territory_map_svg
@@ -22,6 +23,8 @@ def report_context(project, variant_key: str = "") -> dict:
         "territory": {"name": project.territory.name},
         "status": status,
         "images": {"map": territory_map_svg(project.territory)},
+        # What other apps recall in the report (the consultations on an entry door's findings).
+        "recalls": recalls_context(project, "diagnostic"),
     }
 
 

@@ -47,6 +47,7 @@ def build_report(path: Path = REPORT_DOCX) -> Path:
     builder.paragraph("Aucun constat enregistré.", italic=True)
     builder.tag("{%p endif %}")
     builder.tag("{%p endfor %}")
+    builder.recalls()
     builder.save(path)
     return path
 

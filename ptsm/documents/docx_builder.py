@@ -160,6 +160,14 @@ class DocxTemplateBuilder:
         self.document.add_paragraph(tag)
         return self
 
+    def recalls(self, key: str = "recalls") -> "DocxTemplateBuilder":
+        """What other apps recall in the document (`documents/recalls.py`), as in the PDF's
+        `recalls`: a heading per section, a second-level heading per item, its paragraphs."""
+        self.tag(f"{{%p for section in {key} %}}").heading("{{ section.heading }}")
+        self.tag("{%p for item in section.entries %}").heading("{{ item.title }}", level=2)
+        self.tag("{%p for line in item.paragraphs %}").paragraph("{{ line }}")
+        return self.tag("{%p endfor %}").tag("{%p endfor %}").tag("{%p endfor %}")
+
     def bullets_for(self, loop: str, text: str) -> "DocxTemplateBuilder":
         return self.tag(f"{{%p for {loop} %}}").bullet(text).tag("{%p endfor %}")
 

@@ -4,6 +4,7 @@ import re
 
 from django.utils import timezone
 
+from ptsm.documents.recalls import recalls_context
 from ptsm.documents.registry import (
     PUBLIC_BY_DEFAULT,
     DocumentKind,
@@ -26,7 +27,12 @@ def _review_context(kind: str, number: int = 0):
     def build(project, variant_key: str = "") -> dict:
         from .selectors import review_context, review_of
 
-        return review_context(project, review_of(project, kind, number), timezone.localdate())
+        context = review_context(project, review_of(project, kind, number), timezone.localdate())
+        # What other apps recall in this review (the consultations held on it).
+        return {
+            **context,
+            "recalls": recalls_context(project, "bilan", document_stem(kind, number)),
+        }
 
     return build
 

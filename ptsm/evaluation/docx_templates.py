@@ -84,6 +84,7 @@ def build_review(path: Path = REVIEW_DOCX) -> Path:
         "{{ a.operator }} — version {{ a.number }} du {{ a.date }} ({{ a.state }}) : {{ a.reason }}",
     )
     b.tag("{%p if not amendments %}").paragraph("Aucun avenant.").tag("{%p endif %}")
+    b.recalls()
     b.save(path)
     return path
 

@@ -10,6 +10,7 @@ from ptsm.accounts.permissions import Capability, role_allows
 from ptsm.core.concurrency import AlreadyDone
 from ptsm.core.formatting import plural
 from ptsm.core.views import form_view
+from ptsm.documents.recalls import recalls_for
 from ptsm.projects.access import project_view
 
 from . import selectors, services
@@ -252,6 +253,8 @@ def meeting_detail(request, project, pk):
             "task_form": TaskForm(project=project) if can_manage else None,
             "attendance_choices": Attendance.choices,
             "task_status_choices": TaskStatus.choices,
+            # What other apps recall at this meeting (the consultations presented there).
+            "recalls": recalls_for(project, "seance", str(meeting.pk)),
         },
     )
 

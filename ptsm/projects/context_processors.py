@@ -22,6 +22,13 @@ PROJECT_MENU = [
     ("organisations:list", "Annuaire", Capability.VIEW_PROJECT, ("organisations:",), PARTNERS),
     ("governance:bodies", "Gouvernance", Capability.VIEW_PROJECT, ("governance:",), PARTNERS),
     ("projects:members", "Membres", Capability.VIEW_PROJECT, ("projects:member",), PARTNERS),
+    (
+        "consultations:list",
+        "Consultations",
+        Capability.VIEW_PROJECT,
+        ("consultations:",),
+        PARTNERS,
+    ),
     ("documents:list", "Documents", Capability.VIEW_PROJECT, ("documents:",), None),
     ("audit:journal", "Journal", Capability.VIEW_AUDIT_LOG, ("audit:",), None),
 ]

@@ -5,6 +5,7 @@ from decimal import Decimal
 from ptsm.core.formatting import french_date
 from ptsm.core.prefetch import choice_label, prefetched
 from ptsm.diagnostic.selectors import identity_card_rows, report_content
+from ptsm.documents.recalls import recalls_context
 
 from . import selectors
 from .levels import project_levels
@@ -180,6 +181,8 @@ def roadmap_context(project) -> dict:
             for door in diagnostic["doors"]
         ],
         "orientations": tree,
+        # What other apps recall in the roadmap (the consultations held on it, with their figures).
+        "recalls": recalls_context(project, "feuille-de-route"),
         "plan_columns": [
             "N°",
             "Fiche-action",

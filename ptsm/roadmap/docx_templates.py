@@ -75,6 +75,7 @@ def build_roadmap(path: Path = ROADMAP_DOCX) -> Path:
     b.table(
         ["Financeur", "Montant"], ["{{ r[0] }}", "{{ r[1] }}"], "r in credits_by_funder", [10, 6.6]
     )
+    b.recalls()
     # The calendar, as in the PDF (the renderer draws it for the document's date).
     # On landscape pages, as in the PDF: one image per page of 18 fiches-actions.
     b.tag("{%p if gantt_images %}")

@@ -6,6 +6,8 @@ What legitimately differs, and only that (anything else is a difference):
 - `projects.Project.slug` when restored under a new one;
 - stored file names (`documents/<project id>/…`, a suffix when the name is taken): the bytes
   are compared instead;
+- a consultation's answer-link token when the project is restored as a copy beside its original
+  (`Consultation.rekey_for_project`: the original keeps its link);
 - journal entries (`audit.AuditEntry`): `object_pk` / `object_id` and the ids inside `changes`,
   compared through the same translation; plus the one entry the restoration adds (kind
   « import »).
@@ -79,6 +81,17 @@ def differences(before: dict, after: dict, *, refs: dict, ids: dict, new_slug=No
                     expected = new_slug
                 if label in GENERIC_REFERENCES:
                     expected = _generic_expected(f.name, values, new_pk)
+                # A consultation's own link, unless the original (still here) holds it.
+                if (
+                    label == "consultations.consultation"
+                    and f.name == "token"
+                    and restored[f.name]
+                    and (
+                        restored[f.name] == expected
+                        or model.objects.filter(token=expected).exists()
+                    )
+                ):
+                    continue
                 if restored[f.name] != expected:
                     found.append(
                         f"{label} {pk}.{f.name}: {expected!r:.80} != {restored[f.name]!r:.80}"

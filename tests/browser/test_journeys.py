@@ -31,6 +31,7 @@ MAIN_PAGES = [
     ("Feuille de route", f"/projets/{DEMO_SLUG}/feuille-de-route/"),
     ("Évaluation", f"/projets/{DEMO_SLUG}/evaluation/"),
     ("Membres", f"/projets/{DEMO_SLUG}/membres/"),
+    ("Consultations", f"/projets/{DEMO_SLUG}/consultations/"),
     ("Documents", f"/projets/{DEMO_SLUG}/documents/"),
 ]
 NAVIGATION = [
@@ -108,7 +109,7 @@ def test_project_lead_walks_the_main_pages_without_accessibility_violations(
     page.goto(f"{live_server.url}/projets/{DEMO_SLUG}/")
     menu = page.get_by_role("navigation", name="Menu principal")
     for label, path in NAVIGATION:
-        if label in {"Annuaire", "Gouvernance", "Membres"}:
+        if label in {"Annuaire", "Gouvernance", "Membres", "Consultations"}:
             menu.get_by_role("button", name="Partenaires").click()
         menu.get_by_role("link", name=label).click()
         page.wait_for_url(f"{live_server.url}{path}")

@@ -37,6 +37,9 @@ PUBLIC = {
     "pilotage:public_feed",
     "pilotage:open_data",
     "pilotage:public_document",
+    # A consultation's answer form and its thanks page: the unguessable token is the key.
+    "consultations:answer",
+    "consultations:thanks",
 }
 LOGIN_ONLY = {
     "api_tokens:create",
@@ -191,7 +194,11 @@ def populate(project) -> dict:
         review=evaluation.ensure_review(project=project, kind="six_mois"),
         texts={"summary": "Bilan"},
     )
+    consultation = _consultation(project)
     return {
+        "consultation": consultation.number,
+        "response": consultation.responses.get().pk,
+        "question": consultation.questions.get().pk,
         "indicator": indicator.pk,
         "indicator_value": indicator_value.pk,
         "orientation": orientation.pk,
@@ -242,6 +249,35 @@ def populate(project) -> dict:
             date=dt.date(2026, 5, 1),
         ).pk,
     }
+
+
+def _consultation(project):
+    """An open consultation with one question and one answer (its results can be exported)."""
+    import datetime as dt
+
+    from ptsm.consultations import services as consultations
+    from ptsm.consultations.models import QuestionKind
+    from ptsm.consultations.targets import find_target
+
+    consultation = consultations.create_consultation(
+        project=project,
+        title="Votre avis",
+        introduction="Sur le projet de feuille de route.",
+        target=find_target(project, "feuille-de-route:"),
+        opens_on=dt.date(2026, 3, 1),
+        closes_on=dt.date(2026, 3, 31),
+    )
+    question = consultations.add_question(
+        consultation=consultation, kind=QuestionKind.TEXT, text="Qu'en pensez-vous ?"
+    )
+    consultations.open_consultation(consultation=consultation)
+    consultations.submit_response(
+        consultation=consultation,
+        category="proche",
+        answers={question.pk: {"text": "Bien."}},
+        today=dt.date(2026, 3, 2),
+    )
+    return consultation
 
 
 def _signed_letter_version(project, lead):
@@ -334,6 +370,9 @@ URL_OBJECTS = {
     "commitments:annex_diff": {"pk": "annex"},
     "evaluation:indicator": {"pk": "indicator"},
     "evaluation:value_delete": {"pk": "indicator_value"},
+    "consultations:question_delete": {"pk": "question"},
+    "consultations:response_hide": {"pk": "response"},
+    "consultations:response_show": {"pk": "response"},
 }
 URL_VALUES = {
     "what": "organisations",
@@ -372,6 +411,8 @@ def _url_for(name: str, route, project_and_objects) -> str:
             kwargs["pk"] = objects["meeting"]
         elif name.startswith("roadmap:") and argument == "number":
             kwargs["number"] = objects["roadmap_version"]
+        elif name.startswith("consultations:") and argument == "number":
+            kwargs["number"] = objects["consultation"]
         elif name.startswith("diagnostic:") and argument == "number":
             kwargs["number"] = 1  # entry door
         elif argument == "number":
@@ -437,6 +478,10 @@ def _snapshot(project):
             )
         ),
         project.generated_documents.count(),
+        list(project.consultations.values_list("pk", "status", "title", "summary")),
+        list(
+            project.consultations.values_list("questions__pk", "responses__pk", "responses__hidden")
+        ),
     )
 
 
