@@ -10,7 +10,12 @@
     if (select.dataset.ptsmFiltered || select.options.length <= 15) return;
     select.dataset.ptsmFiltered = "1";
     var label = document.querySelector('label[for="' + select.id + '"]');
-    var name = label ? label.textContent.replace(/\s+/g, " ").trim() : "la liste";
+    var name = "la liste";
+    if (label) {
+      var bare = label.cloneNode(true); // the field's name, without its hint or required mark
+      Array.prototype.forEach.call(bare.querySelectorAll(".fr-hint-text, .fr-sr-only"), function (n) { n.remove(); });
+      name = bare.textContent.replace(/\s+/g, " ").replace(/\s*\*$/, "").trim();
+    }
     var previous = select.previousElementSibling;
     if (previous && previous.classList.contains("ptsm-select-filter")) {
       previous.remove(); // the list was swapped in place (htmx): its new box replaces the old
@@ -57,5 +62,6 @@
     );
   }
   document.addEventListener("DOMContentLoaded", function () { enhanceAll(document); });
-  document.addEventListener("htmx:afterSettle", function (event) { enhanceAll(event.target); });
+  // After an htmx swap (out-of-band ones included: their elements are not the event's target).
+  document.addEventListener("htmx:afterSettle", function () { enhanceAll(document); });
 })();
