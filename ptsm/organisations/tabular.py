@@ -33,13 +33,21 @@ class TableError(ValueError):
 
 
 def check_upload(uploaded) -> None:
-    """What can be refused before reading the file: its size and its type."""
+    """What can be refused at once, before a worker reads the file: its size, its type, and for
+    a workbook its archive (not a workbook, damaged, a decompression bomb)."""
     if uploaded.size > MAX_UPLOAD_BYTES:
         raise TableError(
             f"Fichier trop volumineux ({uploaded.size // 1024} Ko) : {MAX_UPLOAD_BYTES // 1024 // 1024} Mo au plus."
         )
-    if not (uploaded.name or "").lower().endswith((".xlsx", ".csv")):
+    name = (uploaded.name or "").lower()
+    if not name.endswith((".xlsx", ".csv")):
         raise TableError("Format non pris en charge : déposez un fichier .csv ou .xlsx.")
+    if name.endswith(".xlsx"):
+        data = uploaded.read()
+        uploaded.seek(0)
+        if not zipfile.is_zipfile(io.BytesIO(data)):
+            raise TableError("Ce fichier n'est pas un classeur Excel (.xlsx) valide.")
+        _check_xlsx_archive(data)
 
 
 def read_table(uploaded) -> tuple[list[str], list[list[str]]]:
@@ -185,9 +193,7 @@ def _check_xlsx_archive(data: bytes) -> None:
 
 
 def _read_xlsx(data: bytes) -> list[list[str]]:
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise TableError("Ce fichier n'est pas un classeur Excel (.xlsx) valide.")
-    _check_xlsx_archive(data)
+    """The rows of a workbook whose archive `check_upload` has checked."""
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]

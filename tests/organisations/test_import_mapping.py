@@ -554,13 +554,24 @@ def test_a_large_import_refused_by_the_worker_says_why_and_writes_nothing(
     assert PendingImport.objects.filter(project=project).exists()
 
 
-def test_a_large_file_that_is_not_a_table_fails_in_french_on_the_job_page(
+def test_a_large_table_refused_while_read_fails_in_french_on_the_job_page(
     lead, project, large_tables
 ):
-    page = page_text(upload(lead, project, "liste.xlsx", b"PK\x03\x04 pas un classeur" * 20))
+    from ptsm.organisations.tabular import MAX_CELL_CHARS
+
+    content = f"Nom;Catégorie\nGEM;social\n{'N' * (MAX_CELL_CHARS + 1)};social\n".encode()
+    page = visible_text(upload(lead, project, "liste.csv", content))
     assert "Échec" in page
-    assert "Ce fichier n'est pas un classeur Excel (.xlsx) valide." in page
+    assert f"Ligne 3, colonne A : texte trop long ({MAX_CELL_CHARS + 1} caractères" in page
     assert not PendingImport.objects.filter(project=project).exists()
+
+
+def test_a_large_file_that_is_not_a_workbook_is_refused_at_once(lead, project, large_tables):
+    from ptsm.jobs.models import Job
+
+    page = page_text(upload(lead, project, "liste.xlsx", b"PK\x03\x04 pas un classeur" * 20))
+    assert "Ce fichier n'est pas un classeur Excel (.xlsx) valide." in page
+    assert not Job.objects.filter(project=project).exists()
 
 
 def test_a_large_upload_of_the_wrong_type_is_refused_at_once(lead, project, large_tables):
