@@ -266,6 +266,7 @@ def save_action(*, action: Action, operators=None, partners=None, findings=None)
         action.findings.set(findings)
     if created:
         renumber(project=project)
+        action.refresh_from_db(fields=["number", "version"])  # its code, as numbered now
     touch_orientations([action.objective.theme.orientation_id])
     return action
 

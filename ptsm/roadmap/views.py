@@ -307,6 +307,7 @@ def _with_added_row(data, prefix: str):
 
 def _action_page(request, project, action: Action, title: str, section=None):
     can_manage = _can_manage(request)
+    creating = action.pk is None
     data = request.POST if request.method == "POST" else None
     adding = data is not None and data.get("ajouter_ligne") in FORMSET_BY_PREFIX
     if adding:
@@ -355,6 +356,17 @@ def _action_page(request, project, action: Action, title: str, section=None):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
+            if creating and section is not None:  # created from its description: go on
+                following = ACTION_SECTIONS[1]
+                messages.success(
+                    request,
+                    f"Fiche-action {saved.code} créée. Complétez maintenant sa section "
+                    f"« {following.title} », puis son calendrier, son financement et ses "
+                    "indicateurs.",
+                )
+                return redirect(
+                    "roadmap:action_section", slug=project.slug, pk=saved.pk, section=following.key
+                )
             if section is not None:
                 messages.success(
                     request, f"Fiche-action {saved.code} : section « {section.title} » enregistrée."
@@ -380,9 +392,16 @@ def _action_page(request, project, action: Action, title: str, section=None):
 
 @project_view(Capability.EDIT_ROADMAP)
 def action_create(request, project, pk):
+    """A new fiche-action starts with its description (a short page); the next sections open
+    once it is saved. `?fiche=complete` gives the whole sheet on one page."""
     objective = _item(project, "objectif", pk)
+    whole = request.GET.get("fiche") == "complete"
     return _action_page(
-        request, project, Action(objective=objective), f"Nouvelle fiche-action — {objective}"
+        request,
+        project,
+        Action(objective=objective),
+        f"Nouvelle fiche-action — {objective}",
+        None if whole else SECTIONS_BY_KEY["description"],
     )
 
 

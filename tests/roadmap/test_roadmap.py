@@ -159,7 +159,10 @@ def test_action_sheet_with_milestones_funding_and_indicators(client, project):
     objective = Objective.objects.get()
     epsm = Organisation.objects.get(project=project)
     login(client, member(project, Role.PROJECT_LEAD))
-    url = reverse("roadmap:action_create", kwargs={"slug": project.slug, "pk": objective.pk})
+    url = (
+        reverse("roadmap:action_create", kwargs={"slug": project.slug, "pk": objective.pk})
+        + "?fiche=complete"
+    )
     response = client.post(
         url,
         _action_post(
@@ -188,6 +191,34 @@ def test_action_sheet_with_milestones_funding_and_indicators(client, project):
     assert "Équipe mobile de crise" in detail and "Interventions à domicile" in detail
 
 
+def test_a_new_fiche_action_starts_with_its_description_then_its_sections(client, project):
+    build(project, orientations=1, actions_per_objective=0)
+    objective = Objective.objects.get()
+    login(client, member(project, Role.PROJECT_LEAD))
+    url = reverse("roadmap:action_create", kwargs={"slug": project.slug, "pk": objective.pk})
+    page = visible_text(client.get(url))
+    assert "Créer la fiche-action" in page and "Saisir toute la fiche sur une page" in page
+    assert "Intitulé" in page and "Lignes de financement" not in page and "Risques" not in page
+    response = client.post(
+        url,
+        {"title": "Équipe mobile de crise", "priority": "haute", "status": "projet"},
+        follow=True,
+    )
+    action = Action.objects.get()
+    assert response.redirect_chain[-1][0] == reverse(
+        "roadmap:action_section",
+        kwargs={"slug": project.slug, "pk": action.pk, "section": "pilotage"},
+    )
+    text = " ".join(visible_text(response).split())
+    assert (
+        f"Fiche-action {action.code} créée. Complétez maintenant sa section « Pilotage et " in text
+    )
+    assert "Pilotage et partenaires" in text and "Organisation pilote" in text
+    bad = visible_text(client.post(url, {"title": "", "priority": "haute", "status": "projet"}))
+    assert "Intitulé : ce champ est obligatoire." in bad
+    assert Action.objects.count() == 1
+
+
 @pytest.mark.parametrize(
     "overrides, message",
     [
@@ -202,8 +233,11 @@ def test_bad_action_input_is_refused_in_french_and_nothing_is_saved(
 ):
     build(project, orientations=1, actions_per_objective=0)
     login(client, member(project, Role.PROJECT_LEAD))
-    url = reverse(
-        "roadmap:action_create", kwargs={"slug": project.slug, "pk": Objective.objects.get().pk}
+    url = (
+        reverse(
+            "roadmap:action_create", kwargs={"slug": project.slug, "pk": Objective.objects.get().pk}
+        )
+        + "?fiche=complete"
     )
     assert message in page_text(client.post(url, _action_post(None, **overrides)))
     assert not Action.objects.exists() and not FundingLine.objects.exists()
@@ -213,8 +247,11 @@ def test_an_operator_from_another_project_is_refused(client, project):
     build(project, orientations=1, actions_per_objective=0)
     foreign = org(make_project(departement="79", name="Autre"), "Ailleurs")
     login(client, member(project, Role.PROJECT_LEAD))
-    url = reverse(
-        "roadmap:action_create", kwargs={"slug": project.slug, "pk": Objective.objects.get().pk}
+    url = (
+        reverse(
+            "roadmap:action_create", kwargs={"slug": project.slug, "pk": Objective.objects.get().pk}
+        )
+        + "?fiche=complete"
     )
     assert "Sélectionnez un choix valide" in page_text(
         client.post(url, _action_post(None, operators=[foreign.pk]))
