@@ -667,6 +667,16 @@ DEMO_ACTIONS = [
 ]
 
 
+# What the diagnostic found that a fiche-action answers (its « Contexte »).
+DEMO_CONTEXTS = {
+    "Équipe mobile de crise 24 h sur 24": (
+        "Le diagnostic partagé a relevé qu'aucune intervention de crise à domicile n'est possible "
+        "la nuit en dehors de Brest ; les urgences du CHU de Brest et du CH de Quimper reçoivent "
+        "des situations qui auraient pu être prises en charge sur place."
+    ),
+}
+
+
 def _roadmap(project: Project, lead: User, meeting, story: Story) -> None:
     """Drafted by the working groups (« En projet »), validated by the COPIL, then each
     fiche-action marked « Validée » by the chef de projet."""
@@ -720,6 +730,7 @@ def _roadmap(project: Project, lead: User, meeting, story: Story) -> None:
             expected_results="Amélioration mesurable du parcours des personnes concernées.",
             conditions=["convention"],
             territory_concerned=project.territory.name,
+            context=DEMO_CONTEXTS.get(title, ""),
         )
         actions.append(action)
         action.operators.set([organisations[s] for s in operators if s in organisations])
