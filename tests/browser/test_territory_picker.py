@@ -17,9 +17,9 @@ def test_the_ars_creates_a_project_by_searching_its_territory(
     page.goto(f"{live_server.url}/projets/nouveau/")
     # The administrator's région is chosen already.
     assert page.locator("#id_region option:checked").inner_text() == "Bretagne"
-    assert (
-        "Aucune commune choisie pour l'instant." in page.locator("#territory-preview").inner_text()
-    )
+    # The preview comes in once the page has loaded (htmx).
+    preview = page.locator("#territory-preview")
+    preview.get_by_text("Aucune commune choisie pour l'instant.").wait_for()
 
     page.get_by_role("searchbox", name="Rechercher un département, un EPCI ou une commune").fill(
         "Quimper"
@@ -27,7 +27,6 @@ def test_the_ars_creates_a_project_by_searching_its_territory(
     page.get_by_role("button", name="Ajouter la commune Quimper", exact=True).click()
     page.wait_for_function("document.querySelector('#id_commune_codes').value.includes('29232')")
     assert page.locator("#id_territory_name").input_value() == "Quimper"
-    preview = page.locator("#territory-preview")
     preview.locator("p", has_text="1 commune,").wait_for()
     assert preview.locator("svg path").count() == 1
 
