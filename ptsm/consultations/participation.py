@@ -35,7 +35,8 @@ def _figures(project, data: ProjectParticipation | None) -> list[ParticipationFi
             key="consultations.answers",
             label="Réponses aux consultations",
             value=data.answers,
-            detail=", ".join(f"{label} : {n}" for label, n in breakdown),
+            # The categories come in the breakdown, shown after the detail.
+            detail=plural(data.answers, "réponse", "réponses"),
             url=url,
             breakdown=breakdown,
         ),
