@@ -23,6 +23,8 @@ NOTHING_IDENTIFYING = (
 
 
 class ConsultationForm(DsfrForm):
+    # The version the form was loaded from: a save over someone else's is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     title = forms.CharField(label="Titre", max_length=200)
     introduction = forms.CharField(
         label="Introduction",

@@ -6,6 +6,8 @@ import secrets
 
 from django.db import models
 
+from ptsm.core.concurrency import Versioned
+
 # Answers are short: the limit is said next to each free-text field.
 TEXT_ANSWER_MAX = 1500
 INTRODUCTION_MAX = 2000
@@ -61,7 +63,7 @@ CATEGORY_PLURALS = {
 }
 
 
-class Consultation(models.Model):
+class Consultation(Versioned):
     project = models.ForeignKey(
         "projects.Project", on_delete=models.CASCADE, related_name="consultations"
     )

@@ -79,11 +79,17 @@ def _check_dates(consultation: Consultation) -> None:
 
 @transaction.atomic
 def update_consultation(
-    *, consultation: Consultation, target: Target | None = None, **fields
+    *,
+    consultation: Consultation,
+    target: Target | None = None,
+    expected_version: int | None = None,
+    **fields,
 ) -> Consultation:
     """Change the title, introduction, dates, step or meeting. The questions and the step are
-    fixed once answers arrived (the answers were given to those questions)."""
+    fixed once answers arrived (the answers were given to those questions). With
+    `expected_version` (the form's), a change saved meanwhile by someone else is not overwritten."""
     locked = _locked(consultation)
+    locked.expect_version(expected_version)
     if target is not None and (target.kind, target.ref) != (locked.target_kind, locked.target_ref):
         if locked.responses.exists():
             raise ValidationError("L'étape concernée ne change plus une fois des réponses reçues.")

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from ptsm.accounts.permissions import Capability, role_allows
 from ptsm.accounts.security import client_ip
-from ptsm.core.concurrency import AlreadyDone
+from ptsm.core.concurrency import AlreadyDone, EditConflict
 from ptsm.documents.registry import CONTENT_TYPES
 from ptsm.documents.services import generate_document
 from ptsm.governance import selectors as governance
@@ -126,6 +126,7 @@ def consultation_edit(request, project, number):
         "opens_on": consultation.opens_on,
         "closes_on": consultation.closes_on,
         "meeting": consultation.meeting_id,
+        "version": consultation.version,
     }
     form = ConsultationForm(
         request.POST or None, initial=initial, project=project, meetings=_meetings(project)
@@ -141,7 +142,14 @@ def consultation_edit(request, project, number):
                 opens_on=data["opens_on"],
                 closes_on=data["closes_on"],
                 meeting=data["meeting"],
+                expected_version=data["version"],
             )
+        except EditConflict as conflict:
+            # The user's input stays; the next save goes over the version they have now seen.
+            rebased = form.data.copy()
+            rebased["version"] = conflict.current.version
+            form.data = rebased
+            form.add_error(None, conflict)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

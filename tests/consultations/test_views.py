@@ -362,3 +362,33 @@ def test_a_consultation_without_answers_is_deleted_after_confirmation(client, pr
     response = client.post(url("delete", consultation))
     assert response.status_code == 302
     assert not Consultation.objects.filter(pk=consultation.pk).exists()
+
+
+def test_two_people_editing_a_consultation_do_not_overwrite_each_other(client, project, lead):
+    from tests.helpers import form_data
+
+    consultation = make_consultation(project)
+    edit = url("edit", consultation)
+    login(client, lead)
+    first = form_data(client.get(edit), action=edit)
+    second = dict(first)  # a colleague loaded the same version
+    first["title"] = "Votre avis sur la pair-aidance"
+    assert client.post(edit, first).status_code == 302
+    second["introduction"] = "Une introduction réécrite en même temps."
+    conflict = client.post(edit, second)
+    assert "Quelqu'un d'autre a enregistré une modification pendant que vous éditiez" in (
+        visible_text(conflict)
+    )
+    consultation.refresh_from_db()
+    assert consultation.title == "Votre avis sur la pair-aidance"  # the first save is kept
+    assert consultation.introduction != "Une introduction réécrite en même temps."
+    # The form kept the second person's text and now carries the saved version: once they have
+    # merged (here, with the first person's title), their save goes through.
+    second = form_data(conflict, action=edit)
+    assert second["version"] == str(consultation.version)
+    assert second["introduction"] == "Une introduction réécrite en même temps."
+    second["title"] = "Votre avis sur la pair-aidance"
+    assert client.post(edit, second).status_code == 302
+    consultation.refresh_from_db()
+    assert consultation.title == "Votre avis sur la pair-aidance"
+    assert consultation.introduction == "Une introduction réécrite en même temps."
