@@ -4,7 +4,7 @@ fields, and the map previews the communes chosen so far. Public referential data
 signed-in user may search; nothing is written until the form is saved."""
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
@@ -70,8 +70,8 @@ def territory_preview(request):
         for field in ("territory_name", "departements", "epci_codes", "commune_codes"):
             form.fields[field].widget.attrs["hx-swap-oob"] = "true"
     chosen = selection_communes(departements, epcis, communes)
-    totals = chosen.aggregate(population=Sum("population"))
-    count = chosen.count()
+    totals = chosen.aggregate(population=Sum("population"), count=Count("pk"))
+    count = totals["count"]
     return render(
         request,
         "projects/_territory_preview.html",
