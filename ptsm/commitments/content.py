@@ -13,10 +13,16 @@ from ptsm.diagnostic.selectors import report_content
 from ptsm.documents.letters import letter_frame
 from ptsm.governance.models import Body, BodyKind
 from ptsm.organisations.models import Organisation
-from ptsm.roadmap.content import action_data
+from ptsm.roadmap.content import commitment_data
 from ptsm.roadmap.levels import levels_of, project_levels
 from ptsm.roadmap.models import COMMITTED_STATUSES, FundingNature
-from ptsm.roadmap.selectors import credits_table, project_actions, roadmap_tree, roadmap_versions
+from ptsm.roadmap.selectors import (
+    annexed_actions,
+    credits_table,
+    project_actions,
+    roadmap_tree,
+    roadmap_versions,
+)
 from ptsm.territories.selectors import (
     default_place,
     territory_card,
@@ -414,7 +420,7 @@ class Snapshot:
             self.action_count = len(self.actions)
         else:
             committed = project_actions(project).filter(status__in=COMMITTED_STATUSES)
-            self.actions = list(committed.filter(operators=only))
+            self.actions = list(annexed_actions(project, only))
         # The counts, the roadmap's level names and whether the CD co-pilots, in one query (one
         # annex alone costs a query per fact).
         counted_project = (
@@ -564,7 +570,7 @@ def annex_context(
             if contact
             else "—",
         },
-        "actions": [action_data(a) for a in actions],
+        "actions": [commitment_data(a) for a in actions],
         "resources": [
             {
                 "action": next(a.code for a in actions if a.pk == line.action_id),

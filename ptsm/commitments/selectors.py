@@ -307,10 +307,12 @@ def bundle_parts(project) -> BundleContents:
                     data = _read(signatory.annex_version.pdf.content)
                     annexes.append((title, f"{stem}.pdf", data, note))
                 continue
-            # Compared without the letter's layout (the stored lines hold only the text).
-            text = annex_context(project, organisation, snapshot, document=False)
+            # Compared without the letter's layout (the stored lines hold only the text); an
+            # operator without a stored version has nothing to compare.
             latest = versions.get(organisation.pk)
-            if latest is not None and latest.lines == annex_lines(text):
+            if latest is not None and latest.lines == annex_lines(
+                annex_context(project, organisation, snapshot, document=False)
+            ):
                 data = _read(latest.pdf.content)
             else:
                 context = annex_signature_context(annex_context(project, organisation, snapshot))

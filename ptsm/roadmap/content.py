@@ -117,6 +117,22 @@ def action_data(action) -> dict:
     }
 
 
+def commitment_data(action) -> dict:
+    """What an operator's annex says of a fiche-action (`action_data`'s values, not the whole
+    sheet): read from `selectors.annexed_actions`, which prefetches only these."""
+    return {
+        "code": action.code,
+        "title": action.title,
+        "description": action.description or "—",
+        "conditions": ", ".join(CONDITION_LABELS.get(c, c) for c in action.conditions) or "aucune",
+        "period": selectors.period(action),
+        "milestones": [
+            {"date": french_date(m.due_date), "title": m.title, "status": choice_label(m, "status")}
+            for m in prefetched(action, "milestones")
+        ],
+    }
+
+
 def roadmap_context(project) -> dict:
     actions = list(selectors.project_actions(project))
     by_pk = {a.pk: a for a in actions}

@@ -15,6 +15,7 @@ from ptsm.core.anap import EntryDoor
 from ptsm.core.formatting import french_date, french_euros, plural
 
 from .models import (
+    COMMITTED_STATUSES,
     Action,
     ActionMilestone,
     FundingLine,
@@ -41,6 +42,35 @@ def may_edit_action(role, user, action: Action) -> bool:
     if role_allows(role, Capability.EDIT_ROADMAP):
         return True
     return role == Role.ACTION_PILOT and action.pilot_user_id == user.pk
+
+
+def annexed_actions(project, organisation) -> QuerySet[Action]:
+    """The committed fiches-actions one operator carries, with only what its annex reads (its
+    operators, milestones and funding lines): one annex alone costs 6 queries, not 9."""
+    return (
+        Action.objects.filter(
+            objective__theme__orientation__project=project,
+            status__in=COMMITTED_STATUSES,
+            operators=organisation,
+            archived=False,
+            objective__archived=False,
+            objective__theme__archived=False,
+            objective__theme__orientation__archived=False,
+        )
+        .select_related(*ACTION_RELATED)
+        .prefetch_related(
+            "operators",
+            "milestones",
+            Prefetch("funding_lines", queryset=FundingLine.objects.select_related("operator")),
+        )
+        .order_by(
+            "objective__theme__orientation__position",
+            "objective__theme__position",
+            "objective__position",
+            "position",
+            "pk",
+        )
+    )
 
 
 def project_actions(project, *, include_archived: bool = False) -> QuerySet[Action]:

@@ -725,3 +725,28 @@ def test_the_signatory_lists_offer_the_signing_institutions_contacts_only(client
     assert "Contact 1" not in regulator and "Aucun signataire choisi" in regulator
     cd = re.search(r'name="cd_signatory".*?</select>', page, re.S).group(0)
     assert "Contact 1" not in cd
+
+
+def test_one_annex_reads_only_its_operator_and_says_what_the_bundle_says(
+    project, django_assert_max_num_queries
+):
+    """An annex alone (download, sending) reads its operator's fiches-actions only, in a fixed
+    number of queries whatever the roadmap's size, and its text is the one the bundle composes
+    from the whole roadmap (the stored version is compared with it)."""
+    from ptsm.commitments.content import Snapshot, annex_context, annex_lines
+
+    epsm, gem = setup_roadmap(project)
+    objective = Objective.objects.get(title="Réduire les délais")
+    for index in range(12):  # the GEM's other commitments: not read for the EPSM's annex
+        action = Action.objects.create(
+            objective=objective, title=f"Action {index}", status=ActionStatus.VALIDATED
+        )
+        action.operators.set([gem])
+    renumber(project=project)
+    with django_assert_max_num_queries(10):
+        alone = annex_context(project, epsm)
+    assert [a["title"] for a in alone["actions"]] == ["Plateforme d'orientation"]
+    assert alone["actions"][0]["conditions"] == "Autorisation"
+    assert "comprend 13 fiches-actions" in alone["article1"]
+    from_bundle = annex_context(project, epsm, Snapshot(project))
+    assert annex_lines(alone) == annex_lines(from_bundle)
