@@ -17,7 +17,7 @@ from ptsm.core.files import atomic_with_files, store_file
 from ptsm.core.mail import header_text
 from ptsm.documents.letters import not_ready_message
 from ptsm.documents.registry import get_kind
-from ptsm.documents.rendering import ConcurrentRenderer
+from ptsm.documents.rendering import ConcurrentRenderer, RenderingError
 from ptsm.documents.services import document_meta, freeze_documents, store_document
 from ptsm.documents.uploads import check_signed_upload, upload_sha256
 from ptsm.governance.models import Attendance
@@ -460,6 +460,12 @@ def _campaign(
             action(signatory=signatory, base_url=base_url)
         except ValidationError as refused:  # AlreadyDone included
             report.skip(signatory.organisation.name, " ".join(refused.messages))
+            continue
+        except RenderingError as failed:  # an annex composed as it is sent
+            report.skip(
+                signatory.organisation.name,
+                f"L'annexe de {signatory.organisation.name} n'a pas pu être composée : {failed}",
+            )
             continue
         report.sent += 1
         if on_sent is not None:

@@ -173,3 +173,23 @@ def test_only_those_who_manage_the_commitments_start_a_campaign(client, project,
         assert client.post(_url(project, name)).status_code == 403
     assert not Job.objects.filter(project=project).exists()
     assert smtp_server.messages == []
+
+
+def test_an_annex_that_cannot_be_composed_leaves_its_operator_aside_and_says_why(
+    client, project, smtp_server, monkeypatch
+):
+    from ptsm.commitments import services
+    from ptsm.documents.rendering import RenderingError
+
+    setup_roadmap(project)
+
+    def broken(**kwargs):
+        raise RenderingError("police introuvable")
+
+    monkeypatch.setattr(services, "generate_annex", broken)
+    login(client, member(project, Role.PROJECT_LEAD))
+    text = " ".join(visible_text(client.post(_url(project, "send_all"), follow=True)).split())
+    assert "Aucune annexe envoyée pour signature. 2 opérateurs laissés de côté :" in text
+    assert "L'annexe de EPSM Finistère Sud n'a pas pu être composée : police introuvable" in text
+    assert Job.objects.get(project=project).state == JobState.DONE
+    assert smtp_server.messages == []
