@@ -3,7 +3,7 @@ campaign (sending, reminders, signed PDFs, refusals, collective session)."""
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
@@ -17,7 +17,7 @@ from ptsm.core.files import atomic_with_files, store_file
 from ptsm.core.mail import header_text
 from ptsm.documents.letters import not_ready_message
 from ptsm.documents.registry import get_kind
-from ptsm.documents.rendering import ConcurrentRenderer
+from ptsm.documents.rendering import ConcurrentRenderer, RenderingError
 from ptsm.documents.services import document_meta, freeze_documents, store_document
 from ptsm.documents.uploads import check_signed_upload, upload_sha256
 from ptsm.governance.models import Attendance
@@ -413,6 +413,121 @@ def remind(*, signatory: Signatory, base_url: str) -> Signatory:
 
 # Two reminders within this interval are one double click, not two reminders.
 REMINDER_INTERVAL = dt.timedelta(minutes=5)
+
+
+@dataclass
+class CampaignReport:
+    """What a campaign did: how many operators it mailed, and those it left aside, grouped by
+    reason (the reason as the single-operator action words it)."""
+
+    candidates: int = 0
+    sent: int = 0
+    skipped: dict[str, list[str]] = field(default_factory=dict)
+
+    def skip(self, organisation_name: str, reason: str) -> None:
+        self.skipped.setdefault(reason, []).append(organisation_name)
+
+    @property
+    def skipped_count(self) -> int:
+        return sum(len(names) for names in self.skipped.values())
+
+    def skipped_lines(self) -> list[str]:
+        """One line per reason; the operators are named unless the reason already names it."""
+        lines = []
+        for reason, names in self.skipped.items():
+            if len(names) == 1 and names[0] in reason:
+                lines.append(reason)
+            else:
+                lines.append(f"{', '.join(names)} — {reason}")
+        return lines
+
+
+def _campaign(
+    *, signatories, action, base_url: str, label: str, already_sent, on_sent, progress
+) -> CampaignReport:
+    """Run `action` (send or remind) for each signatory, one transaction and one e-mail each. A
+    refusal (not ready, outdated annex, no address, already done) leaves that operator aside and
+    the campaign goes on. `already_sent` (signatory ids a resumed campaign reads back) are
+    counted, never written to again; each e-mail is reported to `on_sent` once it left."""
+    report = CampaignReport(candidates=len(signatories))
+    for index, signatory in enumerate(signatories):
+        if progress is not None:
+            progress(index, len(signatories), label)
+        if signatory.pk in already_sent:
+            report.sent += 1
+            continue
+        try:
+            action(signatory=signatory, base_url=base_url)
+        except ValidationError as refused:  # AlreadyDone included
+            report.skip(signatory.organisation.name, " ".join(refused.messages))
+            continue
+        except RenderingError as failed:  # an annex composed as it is sent
+            report.skip(
+                signatory.organisation.name,
+                f"L'annexe de {signatory.organisation.name} n'a pas pu être composée : {failed}",
+            )
+            continue
+        report.sent += 1
+        if on_sent is not None:
+            on_sent(signatory.pk)
+    if progress is not None:
+        progress(len(signatories), len(signatories), label)
+    return report
+
+
+def send_all_for_signature(
+    *, letter: CommitmentLetter, base_url: str, already_sent=(), on_sent=None, progress=None
+) -> CampaignReport:
+    """Send every annex not sent yet (operators neither sent, signed nor refused), each through
+    `send_for_signature` and its rules."""
+    from .selectors import signatories
+
+    already_sent = set(already_sent)
+    candidates = [
+        s
+        for s in signatories(letter)
+        if s.status == SignatoryStatus.TO_PREPARE or s.pk in already_sent
+    ]
+    return _campaign(
+        signatories=candidates,
+        action=send_for_signature,
+        base_url=base_url,
+        label="Envoi des annexes pour signature",
+        already_sent=already_sent,
+        on_sent=on_sent,
+        progress=progress,
+    )
+
+
+def remind_all(
+    *, letter: CommitmentLetter, base_url: str, already_sent=(), on_sent=None, progress=None
+) -> CampaignReport:
+    """Remind every operator whose annex was sent and is not signed yet, or whose amendment was
+    sent and awaits its signature, each through `remind` and its rules."""
+    from .selectors import is_amendment_pending, latest_annex_versions, signatories
+
+    already_sent = set(already_sent)
+    latest = latest_annex_versions(letter)
+
+    def waiting(signatory: Signatory) -> bool:
+        if signatory.status == SignatoryStatus.SENT:
+            return True
+        version = latest.get(signatory.organisation_id)
+        return (
+            is_amendment_pending(signatory, version)
+            and signatory.sent_version_id == version.pk  # the amendment itself was sent
+        )
+
+    candidates = [s for s in signatories(letter) if waiting(s) or s.pk in already_sent]
+    return _campaign(
+        signatories=candidates,
+        action=remind,
+        base_url=base_url,
+        label="Relance des opérateurs",
+        already_sent=already_sent,
+        on_sent=on_sent,
+        progress=progress,
+    )
 
 
 @atomic_with_files

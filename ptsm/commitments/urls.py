@@ -19,4 +19,6 @@ urlpatterns = [
     path("seance/", views.session_signatures, name="session"),
     path("annexes/<int:pk>/modifications/", views.annex_diff, name="annex_diff"),
     path("liasse/", views.bundle, name="bundle"),
+    path("envoyer-tout/", views.send_all, name="send_all"),
+    path("relancer-tout/", views.remind_all, name="remind_all"),
 ]

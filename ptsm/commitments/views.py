@@ -15,7 +15,7 @@ from ptsm.projects.access import project_view
 from . import selectors, services
 from .content import current_letter, letter_place
 from .forms import AmendmentForm, RefusalForm, SettingsForm, SignedPdfForm, TextForm
-from .jobs import BUNDLE_JOB
+from .jobs import BUNDLE_JOB, REMIND_ALL_JOB, SEND_ALL_JOB
 from .models import AnnexVersion, Signatory
 from .sections import COLLECTIVE_SECTIONS, SECTION_BY_KEY
 
@@ -348,3 +348,28 @@ def bundle(request, project):
     shows its progress and the download link."""
     job = start_job(project=project, kind=BUNDLE_JOB, user=request.user, once=True)
     return redirect("jobs:detail", slug=project.slug, pk=job.pk)
+
+
+def _campaign_job(request, project, kind: str):
+    job = start_job(
+        project=project,
+        kind=kind,
+        user=request.user,
+        once=True,
+        params={"base_url": _base_url(request)},
+    )
+    return redirect("jobs:detail", slug=project.slug, pk=job.pk)
+
+
+@project_view(Capability.MANAGE_COMMITMENTS)
+@require_POST
+def send_all(request, project):
+    """Every annex not sent yet, one e-mail per operator, in the background."""
+    return _campaign_job(request, project, SEND_ALL_JOB)
+
+
+@project_view(Capability.MANAGE_COMMITMENTS)
+@require_POST
+def remind_all(request, project):
+    """Every operator whose annex awaits its signature, reminded in the background."""
+    return _campaign_job(request, project, REMIND_ALL_JOB)

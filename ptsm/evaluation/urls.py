@@ -13,4 +13,5 @@ urlpatterns = [
     path("bilans/<slug:kind>/textes/", views.review_texts, name="review_texts"),
     path("bilans/<slug:kind>/fiches-actions/", views.review_assessments, name="review_assessments"),
     path("bilans/<slug:kind>/validation/", views.review_validate, name="review_validate"),
+    path("bilans/<slug:kind>/documents/", views.review_documents, name="review_documents"),
 ]

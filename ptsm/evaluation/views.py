@@ -8,6 +8,8 @@ from django.views.decorators.http import require_POST, require_safe
 from ptsm.accounts.permissions import Capability, role_allows
 from ptsm.core.concurrency import AlreadyDone, SectionConflict, parse_bases
 from ptsm.core.formatting import plural
+from ptsm.documents.registry import get_kind
+from ptsm.documents.services import unavailable_reason
 from ptsm.jobs.services import start_job
 from ptsm.projects.access import project_view
 from ptsm.roadmap.models import ActionIndicator
@@ -15,7 +17,7 @@ from ptsm.roadmap.selectors import may_edit_action
 
 from . import selectors, services
 from .forms import AssessmentsForm, CopilValidationForm, IndicatorValueForm, ReviewTextsForm
-from .jobs import PILOTS_JOB
+from .jobs import PILOTS_JOB, start_review_documents
 from .models import ActionIndicatorValue, Review
 from .sections import ReviewSlot, document_stem, review_slots, slot_from_slug
 
@@ -152,6 +154,7 @@ def _review_page(request, project, kind, texts_form=None):
             "document_stem": document_stem(review.kind, review.number),
             "validations": selectors.review_validations(review),
             "can_edit": can_edit,
+            "can_generate": role_allows(request.project_role, Capability.GENERATE_DOCUMENTS),
             "texts_form": (texts_form or ReviewTextsForm(review=review)) if can_edit else None,
             "assessments_form": AssessmentsForm(
                 actions=context["actions"],
@@ -248,5 +251,23 @@ def remind_pilots(request, project):
         user=request.user,
         once=True,
         params={"base_url": request.build_absolute_uri("/").rstrip("/")},
+    )
+    return redirect("jobs:detail", slug=project.slug, pk=job.pk)
+
+
+@project_view(Capability.GENERATE_DOCUMENTS)
+@require_POST
+def review_documents(request, project, kind):
+    """The review's documents in every format, generated in the background (the job page follows
+    each format). A review that says nothing yet has no documents: it is said at once."""
+    review = _review(project, kind)
+    stem = document_stem(review.kind, review.number)
+    if reason := unavailable_reason(project, get_kind(stem)):
+        messages.error(
+            request, f"Les documents du bilan ne peuvent pas encore être générés : {reason}"
+        )
+        return redirect("evaluation:review", slug=project.slug, kind=kind)
+    job = start_review_documents(
+        project=project, review_label=review.label, stem=stem, user=request.user
     )
     return redirect("jobs:detail", slug=project.slug, pk=job.pk)

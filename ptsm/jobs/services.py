@@ -61,9 +61,11 @@ def start_job(
     params: dict | None = None,
     title: str = "",
     once: bool = False,
+    once_for: dict | None = None,
 ) -> Job:
     """Queue a job. With `once`, a job of that kind already waiting or running for the project
-    is returned instead (a double click builds one bundle, sends one campaign)."""
+    is returned instead (a double click builds one bundle, sends one campaign); `once_for`
+    narrows that to the jobs whose params hold these values (one job per review, say)."""
     job_kind = get_kind(kind)
     if once:
         # The project's row is locked: two simultaneous clicks cannot both find no job.
@@ -71,6 +73,7 @@ def start_job(
         list(project_model.objects.select_for_update().filter(pk=project.pk).values_list("pk"))
         unfinished = (
             Job.objects.filter(project=project, kind=kind)
+            .filter(**{f"params__{key}": value for key, value in (once_for or {}).items()})
             .exclude(state__in=[JobState.DONE, JobState.FAILED])
             .first()
         )
