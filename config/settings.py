@@ -97,14 +97,28 @@ RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 1800}}
 # environment: Redis, through Django's RedisCache, shared by every process and machine. Neither:
 # each process keeps its own counters in memory (fine for `make run`, not for several workers).
 CACHE_URL = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL", "")
+# "pages": a project's main pages, whole, keyed on the project's data version
+# (`projects/freshness.py`); local memory holds at most PTSM_PAGE_CACHE_ENTRIES of them.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "ptsm-pages",
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PTSM_PAGE_CACHE_ENTRIES", "500"))},
+    },
+}
 if CACHE_URL:
     CACHES = {
-        "default": {
+        alias: {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": CACHE_URL,
-            "KEY_PREFIX": "ptsm",
+            "KEY_PREFIX": f"ptsm-{alias}",
         }
+        for alias in ("default", "pages")
     }
+PTSM_PAGE_CACHE_ALIAS = "pages"
+# PTSM_PAGE_CACHE=0 turns the pages' cache off (every page computed on each request).
+PTSM_PAGE_CACHE = os.environ.get("PTSM_PAGE_CACHE", "1") == "1"
 # A running job that gave no sign of life (progress) for this long is taken over by another
 # worker (`manage.py requeue_stalled_jobs`, cron, or the job page); after this many attempts it
 # fails with a message.
@@ -156,6 +170,9 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Audit log: the actor and address of every entry come from the request (after authentication).
     "auditlog.middleware.AuditlogMiddleware",
+    # A writing request raises its project's data version: the pages cached before are not
+    # served again (`projects/freshness.py`).
+    "ptsm.projects.freshness.DataVersionMiddleware",
     # Last, as django-axes requires: it turns a lockout raised during login into its response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -337,7 +354,9 @@ PASSWORD_RESET_LIMIT_PER_IP = 10
 # Sessions end after 30 minutes without a request, and 12 hours after login whatever happens
 # (ptsm.accounts.middleware.SessionLifetimeMiddleware).
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# The session (and its cookie's age) is renewed at most once a minute, not on every request: a
+# page served from the cache writes nothing to the database.
+SESSION_TOUCH_SECONDS = 60
 SESSION_MAX_LIFETIME = 12 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 

@@ -27,6 +27,14 @@ def immediate_tasks(settings):
 
 
 @pytest.fixture(autouse=True)
+def no_page_cache(settings):
+    """Tests write through services and the ORM between two pages, where the application only
+    writes through requests, jobs and commands (which outdate the cached pages): the pages'
+    cache is tested on its own in tests/projects/test_freshness.py."""
+    settings.PTSM_PAGE_CACHE = False
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

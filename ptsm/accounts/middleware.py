@@ -31,8 +31,9 @@ def htmx_redirect(url: str) -> HttpResponse:
 class SessionLifetimeMiddleware:
     """Ends a session 30 minutes after its last request and 12 hours after login.
 
-    The idle limit is also the session cookie's age (renewed on each request); it is checked here
-    as well so that it holds whatever the session backend. The absolute limit counts from the
+    The idle limit is also the session cookie's age (renewed with the session, at most once a
+    minute: a session idle for 29 to 30 minutes ends); it is checked here as well so that it holds
+    whatever the session backend. The absolute limit counts from the
     first request seen for the login."""
 
     def __init__(self, get_response):
@@ -57,8 +58,14 @@ class SessionLifetimeMiddleware:
                 if request.headers.get("HX-Request"):
                     return htmx_redirect(login_url)
                 return redirect(f"{login_url}?{urlencode({'next': request.get_full_path()})}")
-            session[LOGIN_AT_SESSION_KEY] = login_at
-            session[LAST_SEEN_SESSION_KEY] = current
+            if LOGIN_AT_SESSION_KEY not in session:
+                session[LOGIN_AT_SESSION_KEY] = login_at
+            # Written (and the session saved, its cookie renewed) once a minute at most.
+            if (
+                LAST_SEEN_SESSION_KEY not in session
+                or current - last_seen >= settings.SESSION_TOUCH_SECONDS
+            ):
+                session[LAST_SEEN_SESSION_KEY] = current
         response = self.get_response(request)
         # The login request itself: start counting from now.
         if request.user.is_authenticated and LOGIN_AT_SESSION_KEY not in request.session:

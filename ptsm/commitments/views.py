@@ -11,6 +11,7 @@ from ptsm.core.concurrency import AlreadyDone, SectionConflict, fingerprint, sho
 from ptsm.core.guards import counted
 from ptsm.jobs.services import start_job
 from ptsm.projects.access import project_view
+from ptsm.projects.freshness import cached_page
 
 from . import selectors, services
 from .content import current_letter, letter_place
@@ -39,6 +40,7 @@ def _back(project):
 
 
 @project_view(Capability.VIEW_PROJECT)
+@cached_page
 @require_safe
 def letter(request, project):
     letter = current_letter(project)

@@ -17,6 +17,7 @@ from ptsm.organisations.categories import Category
 from ptsm.organisations.models import Organisation
 from ptsm.organisations.tabular import TableError, read_table
 from ptsm.projects.access import project_view
+from ptsm.projects.freshness import cached_page
 from ptsm.territories.selectors import MapPoint, territory_communes, territory_map_svg
 
 from . import selectors, services
@@ -71,6 +72,7 @@ def _doors_with_counts(project) -> list[dict]:
 
 
 @project_view(Capability.VIEW_PROJECT)
+@cached_page
 @require_safe
 def overview(request, project):
     return render(

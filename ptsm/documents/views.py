@@ -7,6 +7,7 @@ from ptsm.accounts.permissions import Capability, role_allows
 from ptsm.audit.services import record_download, record_export
 from ptsm.jobs.services import start_job
 from ptsm.projects.access import project_view
+from ptsm.projects.freshness import cached_page
 
 from . import selectors, services
 from .jobs import GENERATE_ALL_JOB
@@ -31,6 +32,7 @@ def _document(request, project, pk) -> GeneratedDocument:
 
 
 @project_view(Capability.VIEW_PROJECT)
+@cached_page
 @require_safe
 def document_list(request, project):
     rows = selectors.document_catalogue(project, _viewer(request))

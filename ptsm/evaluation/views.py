@@ -12,6 +12,7 @@ from ptsm.documents.registry import get_kind
 from ptsm.documents.services import unavailable_reason
 from ptsm.jobs.services import start_job
 from ptsm.projects.access import project_view
+from ptsm.projects.freshness import cached_page
 from ptsm.roadmap.models import ActionIndicator
 from ptsm.roadmap.selectors import may_edit_action
 
@@ -51,6 +52,7 @@ def _ensure(project, kind_slug: str) -> Review:
 
 
 @project_view(Capability.VIEW_PROJECT)
+@cached_page
 @require_safe
 def overview(request, project):
     today = timezone.localdate()

@@ -12,6 +12,7 @@ from ptsm.core.formatting import plural
 from ptsm.core.views import form_view
 from ptsm.documents.recalls import recalls_for
 from ptsm.projects.access import project_view
+from ptsm.projects.freshness import cached_page
 
 from . import selectors, services
 from .forms import (
@@ -64,6 +65,7 @@ def _flash_errors(request, exc: ValidationError) -> None:
 
 
 @project_view(Capability.VIEW_PROJECT)
+@cached_page
 @require_safe
 def body_list(request, project):
     return render(

@@ -10,6 +10,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from ptsm.projects.freshness import bump
+
 from .models import Job, JobState
 from .registry import JobResult, get_kind
 
@@ -104,6 +106,7 @@ class Progress:
         )
         if not updated:
             raise Superseded(str(self.job.pk))
+        _project_changed(self.job)
         self.job.done, self.job.total, self.job.step_label = done, total, label
 
     def remember(self, **values) -> None:
@@ -115,6 +118,7 @@ class Progress:
         )
         if not updated:
             raise Superseded(str(self.job.pk))
+        _project_changed(self.job)
         self.job.params = params
 
 
@@ -131,13 +135,22 @@ def _claim(job_id) -> tuple[Job, str] | None:
         job.started_at = job.started_at or timezone.now()
         job.heartbeat_at = timezone.now()
         job.save(update_fields=["state", "runner", "attempts", "started_at", "heartbeat_at"])
+        _project_changed(job)
         return job, runner
+
+
+def _project_changed(job: Job) -> None:
+    """A job writes outside any request: at each of its steps its project's pages cached until
+    then are outdated (its progress and what it wrote show on them)."""
+    if job.project_id:
+        bump(project_id=job.project_id)
 
 
 def _finish(job: Job, runner: str, **fields) -> None:
     Job.objects.filter(pk=job.pk, runner=runner).update(
         finished_at=timezone.now(), heartbeat_at=timezone.now(), **fields
     )
+    _project_changed(job)
 
 
 def run_job(*, job_id) -> None:
@@ -199,9 +212,11 @@ def requeue_stalled_jobs(*, now=None) -> int:
                 job.state, job.finished_at = JobState.FAILED, now
                 job.message = TOO_MANY_INTERRUPTIONS.format(attempts=job.attempts, reference=job.pk)
                 job.save(update_fields=["state", "finished_at", "message"])
+                _project_changed(job)
                 continue
             job.state, job.runner = JobState.PENDING, ""
             job.save(update_fields=["state", "runner"])
+            _project_changed(job)
             _enqueue(job)
             requeued += 1
     return requeued

@@ -16,6 +16,7 @@ from ptsm.core.views import form_view
 from ptsm.documents.spreadsheets import to_csv
 from ptsm.governance.selectors import memberships_of_organisation
 from ptsm.projects.access import project_view
+from ptsm.projects.freshness import cached_page
 from ptsm.roadmap.selectors import operator_actions
 
 from . import personal_data, selectors, services
@@ -55,6 +56,7 @@ def _filters(form: DirectoryFilterForm) -> selectors.DirectoryFilters:
 
 
 @project_view(Capability.VIEW_PROJECT)
+@cached_page
 @require_safe
 def organisation_list(request, project):
     form = DirectoryFilterForm(request.GET or None)

@@ -72,6 +72,9 @@ class Project(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Raised by every write to the project's data: its cached pages are keyed on it
+    # (`freshness.py`).
+    data_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = "projet"

@@ -29,6 +29,7 @@ from .forms import (
     ProjectForm,
     TerritoryForm,
 )
+from .freshness import cached_page
 from .models import Milestone
 
 COMMUNES_PER_PAGE = 50
@@ -95,6 +96,8 @@ def project_create(request):
 
 
 @project_view(Capability.VIEW_PROJECT)
+# An administrateur ARS's « À faire » lists the région's other projects.
+@cached_page(unless_roles={Role.ARS_ADMIN})
 @require_safe
 def dashboard(request, project):
     with todo.read_once():

@@ -25,6 +25,7 @@ from ptsm.core.tables import Column, SortableTable
 from ptsm.core.views import form_view
 from ptsm.organisations.models import Organisation
 from ptsm.projects.access import project_view
+from ptsm.projects.freshness import cached_page
 
 from . import selectors, services
 from .forms import (
@@ -78,6 +79,7 @@ def _item(project, level: str, pk: int):
 
 
 @project_view(Capability.VIEW_PROJECT)
+@cached_page
 @require_safe
 def roadmap(request, project):
     levels_row = RoadmapLevels.objects.filter(project=project).first()

@@ -1,10 +1,11 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from ptsm.accounts.services import grant_ars_administration
+from ptsm.core.management.base import DataCommand
 from ptsm.territories.models import Region
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = "Nomme une personne administrateur ARS d'une région (crée son compte au besoin)."
 
     def add_arguments(self, parser):

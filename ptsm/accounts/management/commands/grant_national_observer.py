@@ -1,9 +1,8 @@
-from django.core.management.base import BaseCommand
-
 from ptsm.accounts.services import grant_national_observer
+from ptsm.core.management.base import DataCommand
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = (
         "Nomme une personne observateur national : elle consulte le pilotage de toutes les "
         "régions, sans donnée personnelle (crée son compte au besoin)."

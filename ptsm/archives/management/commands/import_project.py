@@ -1,13 +1,14 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from ptsm.archives.manifest import ArchiveError
 from ptsm.archives.services import import_project
 from ptsm.core.formatting import plural
+from ptsm.core.management.base import DataCommand
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = (
         "Restaure une démarche depuis une archive d'export_project (sous le même identifiant "
         "ou sous --slug). Rien n'est écrit si l'archive ne correspond pas à son manifeste."

@@ -1,11 +1,11 @@
 from django.conf import settings
-from django.core.management.base import BaseCommand
 
 from ptsm.audit.services import purge_entries
 from ptsm.core.formatting import plural
+from ptsm.core.management.base import DataCommand
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = (
         "Supprime les entrées du journal plus anciennes que PTSM_AUDIT_RETENTION_DAYS "
         "(365 jours par défaut). À lancer chaque jour (cron)."

@@ -1,15 +1,15 @@
 from base64 import b32encode
 
-from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from ptsm.accounts.models import Role
+from ptsm.core.management.base import DataCommand
 from ptsm.demo.loader import DEMO_SLUG, demo_totp_device, load_demo
 from ptsm.territories.models import Commune
 from ptsm.territories.services import load_referential
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = "Crée le projet de démonstration « demo » (Finistère) et un utilisateur par rôle."
 
     def handle(self, *args, **options):

@@ -1,14 +1,15 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from ptsm.core.formatting import plural
+from ptsm.core.management.base import DataCommand
 from ptsm.documents.registry import all_kinds
 from ptsm.documents.services import export_documents, unavailable_reason
 from ptsm.projects.models import Project
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = "Génère tous les documents d'un projet et les écrit dans un dossier."
 
     def add_arguments(self, parser):

@@ -1,7 +1,7 @@
 from django.conf import settings
-from django.core.management.base import BaseCommand
 
 from ptsm.core.formatting import plural
+from ptsm.core.management.base import DataCommand
 from ptsm.diagnostic.services import purge_expired_indicator_imports
 from ptsm.organisations.personal_data import (
     expired_imports,
@@ -10,7 +10,7 @@ from ptsm.organisations.personal_data import (
 )
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = (
         "Durées de conservation (RGPD) : supprime les imports en attente expirés (annuaire, "
         "FINESS, indicateurs ; PTSM_PENDING_IMPORT_RETENTION_DAYS) et les contacts des "

