@@ -40,7 +40,10 @@ class _SearchChoices:
         finally:
             self.choices = iterator
         context["widget"].update(
-            searching=True, search_url=self.search_url, search_label=self.search_label
+            searching=True,
+            # A field the user may not change (a pilot's view of who pilots) has no search.
+            search_url="" if context["widget"]["attrs"].get("disabled") else self.search_url,
+            search_label=self.search_label,
         )
         return context
 

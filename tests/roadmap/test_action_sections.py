@@ -344,6 +344,7 @@ def test_a_large_directory_is_searched_not_sent_and_a_choice_is_saved(client, pr
     assert response.status_code == 302
     action.refresh_from_db()
     assert action.pilot_organisation == morlaix
+
     assert set(action.partners.all()) == {gem, morlaix}
     # Read back: the chosen ones are the page's options, selected.
     page = client.get(url).content.decode()
@@ -359,3 +360,14 @@ def test_a_large_directory_is_searched_not_sent_and_a_choice_is_saved(client, pr
     assert "Sélectionnez un choix valide" in visible_text(refused)
     action.refresh_from_db()
     assert action.pilot_organisation == morlaix
+
+    # A pilot sees who pilots without changing it: the chosen organisation, no search.
+    pilot = member(project, Role.ACTION_PILOT)
+    action.pilot_user = pilot
+    action.save()
+    login(client, pilot)
+    page = client.get(url).content.decode()
+    pilot_select = page.split('id="id_pilot_organisation"')[1].split("</select>")[0]
+    assert "Hôpital de Morlaix" in pilot_select
+    assert "Organisation pilote : rechercher une organisation" not in visible_text(client.get(url))
+    assert page.count("<option") < 30

@@ -9,7 +9,7 @@
   function drawTags(box) {
     var select = box.querySelector("select");
     var list = box.querySelector("[data-ptsm-chosen]");
-    if (!select.multiple || !list) return;
+    if (!select.multiple || select.disabled || !list) return;
     select.hidden = true; // the tags show the choices and remove them
     list.textContent = "";
     Array.prototype.forEach.call(select.options, function (option) {
