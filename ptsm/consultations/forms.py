@@ -2,7 +2,7 @@ from django import forms
 from dsfr.utils import dsfr_input_class_attr
 
 from ptsm.core.formatting import french_number
-from ptsm.core.forms import DsfrForm
+from ptsm.core.forms import DsfrCheckboxSelectMultiple, DsfrForm, DsfrRadioSelect
 
 from .models import (
     HIDDEN_REASON_MAX,
@@ -145,11 +145,11 @@ def _answer_field(question) -> forms.Field:
         return forms.MultipleChoiceField(
             **common,
             choices=choices,
-            widget=forms.CheckboxSelectMultiple,
+            widget=DsfrCheckboxSelectMultiple,
             help_text=question.help_text or "Vous pouvez cocher plusieurs réponses.",
         )
     return forms.ChoiceField(
-        **common, choices=choices, widget=forms.RadioSelect, help_text=question.help_text
+        **common, choices=choices, widget=DsfrRadioSelect, help_text=question.help_text
     )
 
 
@@ -159,7 +159,7 @@ class AnswerForm(DsfrForm):
     category = forms.ChoiceField(
         label="Vous répondez en tant que",
         choices=ParticipantCategory.choices,
-        widget=forms.RadioSelect,
+        widget=DsfrRadioSelect,
         help_text="C'est la seule chose que nous vous demandons sur vous.",
     )
 

@@ -19,12 +19,45 @@ DJANGO_EMPTY_CHOICE = "---------"
 NO_PATIENT_DATA = "Ne saisissez aucune donnée permettant d'identifier un patient ou un usager."
 
 
+class _DsfrChoices:
+    """Radios or checkboxes in the DSFR's markup: each option an input followed by its
+    `fr-label` in an `fr-radio-group` / `fr-checkbox-group`, the field a `fr-fieldset` whose
+    legend is the question (`core/fields/choices.html`). Django's own option markup (a label
+    wrapping the input) is what `django.forms`' templates, found before django-dsfr's, give."""
+
+    option_template_name = "core/widgets/choice_option.html"
+    # Not `group_class`, which django-dsfr sets to « fr-radio-group » on checkboxes too.
+    option_group_class = ""
+
+    def create_option(self, *args, **kwargs):
+        option = super().create_option(*args, **kwargs)
+        option["attrs"].pop("dsfr", None)  # django-dsfr's marker, not an HTML attribute
+        option["group_class"] = self.option_group_class
+        return option
+
+
+class DsfrRadioSelect(_DsfrChoices, forms.RadioSelect):
+    option_group_class = "fr-radio-group"
+
+
+class DsfrCheckboxSelectMultiple(_DsfrChoices, forms.CheckboxSelectMultiple):
+    option_group_class = "fr-checkbox-group"
+
+
+class BoundField(DsfrBoundField):
+    @property
+    def template_name(self):
+        if isinstance(self.field.widget, _DsfrChoices) and not self.field.template_name:
+            return "core/fields/choices.html"
+        return super().template_name
+
+
 class DsfrFormMixin:
     """DSFR rendering for any form; optional fields are marked, as the DSFR now recommends."""
 
     # django-dsfr's fields, after an error summary that names each field and links to it.
     template_name = "core/form.html"
-    bound_field_class = DsfrBoundField
+    bound_field_class = BoundField
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -43,8 +76,10 @@ class DsfrFormMixin:
         champ est obligatoire. »"""
         lines = [("", str(error)) for error in self.non_field_errors()]
         for bound in self:
+            # A group of radios or checkboxes has no one input: its fieldset bears the field's id.
+            anchor = bound.id_for_label or bound.auto_id
             for error in bound.errors:
-                lines.append((f"#{bound.id_for_label}", f"{bound.label} : {_lower_first(error)}"))
+                lines.append((f"#{anchor}", f"{bound.label} : {_lower_first(error)}"))
         return lines
 
     @property

@@ -20,12 +20,22 @@ class Column:
 
 
 class SortableTable:
-    def __init__(self, params: QueryDict, columns: list[Column], default: str):
+    def __init__(
+        self,
+        params: QueryDict,
+        columns: list[Column],
+        default: str,
+        *,
+        default_descending: bool = False,
+    ):
+        """`default_descending`: the default column is read the other way round (the newest
+        first) until the user picks a column."""
         self.columns = {column.key: column for column in columns}
         self.params = params
         requested = params.get(SORT, "")
-        self.sort = requested if requested in self.columns else default
-        self.descending = params.get(ORDER) == "desc" and requested in self.columns
+        self.chosen = requested in self.columns
+        self.sort = requested if self.chosen else default
+        self.descending = params.get(ORDER) == "desc" if self.chosen else default_descending
 
     def order(self, queryset):
         fields = self.columns[self.sort].ordering

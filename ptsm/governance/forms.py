@@ -2,7 +2,8 @@ from django import forms
 
 from ptsm.core.concurrency import VersionedFormMixin
 from ptsm.core.forms import NO_PATIENT_DATA, DsfrForm, DsfrModelForm
-from ptsm.organisations.models import Contact, Organisation
+from ptsm.organisations.models import Contact
+from ptsm.organisations.widgets import search_organisations
 
 from .models import (
     Attendance,
@@ -145,7 +146,7 @@ class LocalInitiativeForm(DsfrModelForm):
 
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["carrier"].queryset = Organisation.objects.filter(project=project)
+        search_organisations(self.fields["carrier"], project)
 
 
 class CommunicationActionForm(DsfrModelForm):

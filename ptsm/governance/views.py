@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST, require_safe
 from ptsm.accounts.permissions import Capability, role_allows
 from ptsm.core.concurrency import AlreadyDone
 from ptsm.core.formatting import plural
+from ptsm.core.tables import Column, SortableTable
 from ptsm.core.views import form_view
 from ptsm.documents.recalls import recalls_for
 from ptsm.projects.access import project_view
@@ -189,19 +190,35 @@ def body_member_remove(request, project, pk):
 
 # Meetings -------------------------------------------------------------------------------------
 
+MEETING_COLUMNS = [
+    Column("seance", "Séance", ("title", "starts_at")),
+    Column("instance", "Instance", ("body__name", "starts_at")),
+    Column("date", "Date", ("starts_at",)),
+    Column("invites", "Invités", ("invited", "starts_at")),
+    Column("statut", "Statut", ("status", "starts_at")),
+]
+
 
 @project_view(Capability.VIEW_PROJECT)
 @require_safe
 def meeting_list(request, project):
-    meetings = list(selectors.project_meetings(project))
+    # Both tables follow the column the user picks; until then, the next meeting comes first
+    # among those to come and the latest first among those held.
+    upcoming_table = SortableTable(request.GET, MEETING_COLUMNS, default="date")
+    past_table = SortableTable(
+        request.GET, MEETING_COLUMNS, default="date", default_descending=True
+    )
+    meetings = selectors.project_meetings(project)
     now = timezone.now()
     return render(
         request,
         "governance/meeting_list.html",
         {
             "page_title": "Séances",
-            "upcoming": [m for m in meetings if m.ends_at >= now],
-            "past": [m for m in meetings if m.ends_at < now][::-1],
+            "upcoming": upcoming_table.order(meetings.filter(ends_at__gte=now)),
+            "upcoming_columns": upcoming_table.headers,
+            "past": past_table.order(meetings.filter(ends_at__lt=now)),
+            "past_columns": past_table.headers,
             "bodies": Body.objects.filter(project=project),
             "can_manage": _can_manage(request),
         },

@@ -10,6 +10,7 @@ from .categories import SUB_TYPE_CHOICES, Category
 from .models import ColumnMapping, Contact, Organisation
 from .selectors import signing_contacts
 from .validators import normalise_identifier
+from .widgets import search_organisations
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -111,7 +112,7 @@ class ContactForm(VersionedFormMixin, DsfrModelForm):
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.project = project
-        self.fields["organisation"].queryset = Organisation.objects.filter(project=project)
+        search_organisations(self.fields["organisation"], project)
 
 
 class ImportForm(DsfrForm):

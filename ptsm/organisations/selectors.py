@@ -4,6 +4,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
+from ptsm.core.folding import Folded, fold
+
 from .categories import KEY_ACTORS, KeyActor
 from .models import Contact, Organisation
 
@@ -45,6 +47,29 @@ def directory(project, filters: DirectoryFilters = DirectoryFilters()) -> QueryS
     if filters.commune:
         organisations = organisations.filter(commune_id=filters.commune)
     return organisations
+
+
+SEARCH_LIMIT = 20
+
+
+def organisation_matches(project, query: str, limit: int = SEARCH_LIMIT) -> list[Organisation]:
+    """The project's organisations (archived ones left out) whose name, FINESS number or
+    commune holds every word typed, accents and case ignored: at most `limit`, by name."""
+    words = fold(query).split()[:8]
+    if not words:
+        return []
+    organisations = (
+        Organisation.objects.filter(project=project, archived=False)
+        .select_related("commune")
+        .annotate(folded_name=Folded("name"), folded_commune=Folded("commune__name"))
+    )
+    for word in words:
+        organisations = organisations.filter(
+            Q(folded_name__contains=word)
+            | Q(folded_commune__contains=word)
+            | Q(finess_et__startswith=word.upper())
+        )
+    return list(organisations.order_by("name", "pk")[:limit])
 
 
 def contacts(

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/logo/", views.organisation_logo, name="logo"),
     path("<int:pk>/supprimer/", views.organisation_delete, name="delete"),
     path("<int:pk>/archiver/", views.organisation_archive, name="archive"),
+    path("recherche/", views.organisation_search, name="search"),
     path("acteurs-incontournables/", views.checklist, name="checklist"),
     path("contacts/", views.contact_list, name="contacts"),
     path("contacts/nouveau/", views.contact_create, name="contact_create"),

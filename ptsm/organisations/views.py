@@ -365,6 +365,20 @@ def contact_archive(request, project, pk):
 
 @project_view(Capability.VIEW_PROJECT)
 @require_safe
+def organisation_search(request, project):
+    """The organisations matching what is typed in a form's organisation field (an htmx
+    fragment of at most 20 choices, see `widgets.py`)."""
+    query = request.GET.get("q", "")[:200]
+    matches = selectors.organisation_matches(project, query) if query.strip() else None
+    return render(
+        request,
+        "organisations/_search_matches.html",
+        {"matches": matches, "limit": selectors.SEARCH_LIMIT},
+    )
+
+
+@project_view(Capability.VIEW_PROJECT)
+@require_safe
 def checklist(request, project):
     return render(
         request,

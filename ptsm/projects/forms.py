@@ -1,8 +1,10 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from ptsm.accounts.models import PROJECT_ROLES
 from ptsm.core.forms import NO_PATIENT_DATA, DsfrFormMixin, DsfrModelForm
+from ptsm.core.widgets import use_search
 from ptsm.territories.models import Departement, Epci, Region
 from ptsm.territories.services import parse_commune_codes
 
@@ -289,6 +291,12 @@ class MemberOrganisationMixin(forms.Form):
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
         # Only the project's own organisations can be chosen: another project's is "not a choice".
+        # Searched in the directory (`projects` names the view, imports no domain app).
+        use_search(
+            self.fields["organisation"],
+            search_url=reverse("organisations:search", kwargs={"slug": project.slug}),
+            search_label="Organisation représentée : rechercher une organisation",
+        )
         self.fields["organisation"].queryset = project.organisations.order_by("name")
 
 

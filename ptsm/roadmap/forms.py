@@ -8,6 +8,7 @@ from ptsm.core.forms import NO_PATIENT_DATA, DsfrForm, DsfrModelForm
 from ptsm.diagnostic.models import Finding, Priority
 from ptsm.governance.forms import CopilValidationForm
 from ptsm.organisations.models import Contact, Organisation
+from ptsm.organisations.widgets import search_organisations
 
 from .models import (
     Action,
@@ -167,10 +168,8 @@ class ActionForm(VersionedFormMixin, DsfrModelForm):
 
     def __init__(self, *args, project, can_manage: bool, section=None, **kwargs):
         super().__init__(*args, **kwargs)
-        organisations = Organisation.objects.filter(project=project).order_by("name")
-        for name in ("operators", "partners"):
-            self.fields[name].queryset = organisations
-        self.fields["pilot_organisation"].queryset = organisations
+        for name in ("operators", "partners", "pilot_organisation"):
+            search_organisations(self.fields[name], project)
         # A pilot's contact is one of the pilot organisation's: the list follows the choice of
         # organisation (htmx swaps its options in place; without JavaScript, after saving).
         self.fields["pilot_contact"].queryset = pilot_contacts(project, self._pilot_id())

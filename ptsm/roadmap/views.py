@@ -24,6 +24,7 @@ from ptsm.core.forms import EMPTY_CHOICE
 from ptsm.core.tables import Column, SortableTable
 from ptsm.core.views import form_view
 from ptsm.organisations.models import Organisation
+from ptsm.organisations.widgets import search_organisations
 from ptsm.projects.access import project_view
 from ptsm.projects.freshness import cached_page
 
@@ -270,7 +271,7 @@ def _limit_operators(subform, project) -> None:
     if "DELETE" in subform.fields:
         subform.fields["DELETE"].label = "Retirer cette ligne (à l'enregistrement)"
     if "operator" in subform.fields:
-        subform.fields["operator"].queryset = Organisation.objects.filter(project=project)
+        search_organisations(subform.fields["operator"], project)
 
 
 def _rebased_formsets(formsets, action: Action, project, loaded: dict, section=None) -> list:

@@ -273,3 +273,40 @@ def test_deleting_a_project_keeps_its_journal_until_the_retention_purge(project)
     connection.check_constraints()  # what the commit would check: no dangling reference fails
     deleted = AuditEntry.objects.filter(project_id=project_pk, action=AuditEntry.Action.DELETE)
     assert {e.object_repr for e in deleted} >= {"CH", "A B", "PTSM du Finistère"}
+
+
+def _objects(html: str) -> list[str]:
+    """The organisations named in the journal's « Objet » cells, in the table's order."""
+    import re
+
+    return re.findall(r"<td>Organisation : ([^<]+)</td>", html)
+
+
+def test_the_journal_sorts_by_a_column_and_its_pages_keep_the_filter_and_the_order(
+    client, project, lead
+):
+    login(client, lead)
+    for name in ("Bretagne", "Armor", "Cornouaille"):
+        Organisation.objects.create(project=project, name=name, category="social")
+    html = _journal(client, project, type="modifications").content.decode()
+    assert _objects(html) == ["Cornouaille", "Armor", "Bretagne"]  # newest first
+    assert (
+        '<th scope="col" aria-sort="descending"><a class="ptsm-sort ptsm-sort--descending"' in html
+    )
+    assert "?type=modifications&amp;tri=date&amp;ordre=asc" in html
+    html = _journal(client, project, type="modifications", tri="objet").content.decode()
+    assert _objects(html) == ["Armor", "Bretagne", "Cornouaille"]
+    assert 'aria-sort="ascending"' in html
+    html = _journal(client, project, type="modifications", tri="objet", ordre="desc")
+    assert _objects(html.content.decode()) == ["Cornouaille", "Bretagne", "Armor"]
+    # An unknown column is ignored, never an error.
+    response = _journal(client, project, type="modifications", tri="id; DROP", ordre="asc")
+    assert _objects(response.content.decode()) == ["Cornouaille", "Armor", "Bretagne"]
+
+    # Past 50 rows the journal is paginated; the next page keeps the filter and the order.
+    for i in range(60):
+        Organisation.objects.create(project=project, name=f"Z {i:03d}", category="social")
+    html = _journal(client, project, type="modifications", tri="objet").content.decode()
+    assert "?type=modifications&amp;tri=objet&amp;page=2" in html
+    second = _journal(client, project, type="modifications", tri="objet", page=2)
+    assert _objects(second.content.decode())[-1] == "Z 059"

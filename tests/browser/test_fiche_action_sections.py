@@ -65,3 +65,65 @@ def test_fill_a_fiche_actions_funding_lines_adding_three_rows_in_place(
         )
     assert {(f, Decimal(a), y) for f, a, y in lines} <= shown
     assert axe(page) == []
+
+
+def test_pick_a_fiche_actions_pilot_and_partner_by_searching_the_directory(
+    page, live_server, demo, axe
+):
+    from ptsm.organisations.models import Organisation
+    from ptsm.projects.models import Project
+    from ptsm.roadmap.models import Action
+
+    project = Project.objects.get(slug=DEMO_SLUG)
+    # A directory too long to send whole: the page offers a search instead of every option.
+    Organisation.objects.bulk_create(
+        Organisation(project=project, name=f"Structure {i:03d}", category="social")
+        for i in range(150)
+    )
+    mda = Organisation.objects.create(
+        project=project, name="Maison des adolescents de Quimper", category="social"
+    )
+    action = Action.objects.filter(objective__theme__orientation__project=project).first()
+    log_in(page, live_server, "chef.projet@demo.ptsm.fr")
+    url = (
+        f"{live_server.url}/projets/{DEMO_SLUG}/feuille-de-route/fiches-actions/"
+        f"{action.pk}/modifier/pilotage/"
+    )
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(url)
+        assert page.locator("#id_pilot_organisation option").count() <= 2
+        assert axe(page) == []
+
+    page.get_by_label("Organisation pilote : rechercher une organisation").fill(
+        "maison adolescents"
+    )
+    choice = page.get_by_role("button", name="Maison des adolescents de Quimper")
+    expect(choice).to_be_visible()
+    assert axe(page) == []
+    choice.click()
+    expect(page.locator("#id_pilot_organisation")).to_have_value(str(mda.pk))
+    # A partner, by the keyboard: the tag that shows it removes it.
+    search = page.get_by_label("Partenaires : rechercher une organisation")
+    search.fill("MAISON des ado")
+    expect(
+        page.locator("#id_partners-resultats").get_by_role("button", name="Maison des adolescents")
+    ).to_be_visible()
+    expect(page.get_by_text("1 organisation trouvée.").first).to_be_attached()
+    search.press("Tab")
+    page.keyboard.press("Enter")
+    expect(
+        page.get_by_role("button", name="Retirer Maison des adolescents de Quimper")
+    ).to_be_visible()
+    assert axe(page) == []
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    expect(page.get_by_text("section « Pilotage et partenaires » enregistrée")).to_be_visible()
+    action.refresh_from_db()
+    assert action.pilot_organisation == mda
+    assert mda in action.partners.all()
+    # Read back: the page, reloaded, shows the choices.
+    expect(page.locator("#id_pilot_organisation")).to_have_value(str(mda.pk))
+    expect(
+        page.get_by_role("button", name="Retirer Maison des adolescents de Quimper")
+    ).to_be_visible()
+    assert axe(page) == []

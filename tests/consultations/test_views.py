@@ -145,6 +145,41 @@ def test_a_closed_consultation_shows_no_form_and_refuses_answers(client, project
     assert client.get(reverse("consultations:answer", args=["inconnu"])).status_code == 404
 
 
+def test_the_answer_form_uses_the_dsfr_radio_and_checkbox_groups(client, project, today_open):
+    import re
+
+    consultation = make_consultation(project, **today_open)
+    link = reverse("consultations:answer", args=[consultation.token])
+    html = client.get(link).content.decode()
+    scale, single, multiple, _text = consultation.questions.order_by("position")
+    # Each question is a fieldset whose legend is the question; each option an input
+    # followed by its own label, in the DSFR's groups.
+    legend = re.search(
+        rf'<fieldset class="fr-fieldset" id="id_q{multiple.pk}".*?</legend>', html, re.S
+    )
+    assert "Par quels moyens voulez-vous être informé ?" in legend.group()
+    assert "Vous pouvez cocher plusieurs réponses." in legend.group()
+    form = html[html.index('<form method="post" novalidate>') :]
+    form = form[: form.index("</form>")]
+    assert form.count('<div class="fr-radio-group">') == 5 + 5 + 3  # category, scale, single
+    assert form.count('<div class="fr-checkbox-group">') == 3
+    assert re.search(
+        rf'<input type="checkbox" name="q{multiple.pk}" value="1" id="id_q{multiple.pk}_1">\s*'
+        rf'<label class="fr-label" for="id_q{multiple.pk}_1">Affiches</label>',
+        html,
+    )
+    assert 'dsfr="dsfr"' not in html
+    # A wrong answer: the group in its error state, with the message, the choice kept.
+    refused = client.post(link, {"category": "inconnue", f"q{single.pk}": "2"})
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    assert '<fieldset class="fr-fieldset fr-fieldset--error" id="id_category"' in html
+    assert '<p class="fr-message fr-message--error">Sélectionnez un choix valide.' in html
+    assert 'href="#id_category"' in html  # the error summary leads to the group
+    assert f'value="2" id="id_q{single.pk}_2" checked>' in html
+    assert not Response.objects.exists()
+
+
 def test_oversize_text_is_refused_with_the_limit(client, project, today_open):
     consultation = make_consultation(project, **today_open)
     link = reverse("consultations:answer", args=[consultation.token])

@@ -144,7 +144,7 @@ def _meeting(project, **fields) -> Meeting:
         "place": "ARS, Quimper",
         "agenda": "1. Diagnostic, priorités; suites",
     }
-    return Meeting.objects.create(body=copil(project), **(defaults | fields))
+    return Meeting.objects.create(**({"body": copil(project)} | defaults | fields))
 
 
 def test_meeting_end_must_follow_its_start(lead, project):
@@ -409,3 +409,42 @@ def test_invitations_resumed_after_an_interruption_are_not_sent_twice(project, s
     )
     assert (sent, without_email) == (2, [])
     assert [m["To"] for m in smtp_server.messages] == ["a.rivoal@cd29.fr"]
+
+
+def _meeting_titles(html: str) -> list[str]:
+    """The meetings' titles in the order of the page's tables (upcoming, then past)."""
+    import re
+
+    return re.findall(r'<td><a href="/projets/[^"]+/seances/\d+/">([^<]+)</a>', html)
+
+
+def test_the_meetings_sort_by_a_column_in_both_tables(lead, project):
+    now = timezone.now()
+    plenary = Body.objects.get(project=project, kind=BodyKind.PLENARY)
+    for title, days, body in (
+        ("Bilan", 30, copil(project)),
+        ("Atelier", 10, plenary),
+        ("Ancien COPIL", -40, copil(project)),
+        ("Lancement", -10, plenary),
+    ):
+        start = now + dt.timedelta(days=days)
+        _meeting(
+            project, title=title, starts_at=start, ends_at=start + dt.timedelta(hours=2), body=body
+        )
+    page_url = url("governance:meetings", project)
+    html = lead.get(page_url).content.decode()
+    # By default: the next meeting first, then the latest one held first.
+    assert _meeting_titles(html) == ["Atelier", "Bilan", "Lancement", "Ancien COPIL"]
+    assert '<th scope="col" aria-sort="ascending"><a class="ptsm-sort ptsm-sort--ascending"' in html
+    assert 'aria-sort="descending"' in html  # the past meetings' date column
+    html = lead.get(page_url, {"tri": "seance"}).content.decode()
+    assert _meeting_titles(html) == ["Atelier", "Bilan", "Ancien COPIL", "Lancement"]
+    assert "?tri=seance&amp;ordre=desc" in html
+    html = lead.get(page_url, {"tri": "seance", "ordre": "desc"}).content.decode()
+    assert _meeting_titles(html) == ["Bilan", "Atelier", "Lancement", "Ancien COPIL"]
+    html = lead.get(page_url, {"tri": "instance"}).content.decode()
+    assert _meeting_titles(html)[0] == "Bilan"  # « Comité de pilotage » before « Plénière »
+    # An unknown column is ignored, never an error.
+    response = lead.get(page_url, {"tri": "id; DROP TABLE", "ordre": "asc"})
+    assert response.status_code == 200
+    assert _meeting_titles(response.content.decode())[2] == "Lancement"

@@ -264,3 +264,35 @@ def page_text_of(html: str) -> str:
     import re
 
     return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def _matches(response) -> list[str]:
+    import re
+
+    return re.findall(r'data-ptsm-label="([^"]+)"', response.content.decode())
+
+
+def test_the_organisation_search_ignores_accents_keeps_to_the_project_and_to_20(client, project):
+    login(client, member(project, Role.READER))
+    _org(project, name="Hôpital de Morlaix", finess_et="290000017")
+    _org(project, name="Centre médico-psychologique", archived=True)
+    Organisation.objects.bulk_create(
+        Organisation(project=project, name=f"Élan {i:02d}", category="social") for i in range(30)
+    )
+    neighbour = make_project(name="PTSM voisin")
+    _org(neighbour, name="Hôpital voisin")
+    search = reverse("organisations:search", kwargs={"slug": project.slug})
+    assert _matches(client.get(search, {"q": "HOPITAL"})) == ["Hôpital de Morlaix"]
+    assert _matches(client.get(search, {"q": "hôpital morl"})) == ["Hôpital de Morlaix"]
+    assert _matches(client.get(search, {"q": "2900000"})) == ["Hôpital de Morlaix"]  # FINESS
+    assert _matches(client.get(search, {"q": "medico"})) == []  # archived
+    many = client.get(search, {"q": "elan"})
+    assert len(_matches(many)) == 20 and _matches(many)[0] == "Élan 00"
+    assert "Les 20 premières organisations sont proposées" in page_text(many)
+    assert "Aucune organisation ne correspond" in page_text(client.get(search, {"q": "zzz"}))
+    assert _matches(client.get(search, {"q": ""})) == []
+    # Members of other projects learn nothing of this one; anonymous users go to the login page.
+    login(client, member(neighbour, Role.PROJECT_LEAD))
+    assert client.get(search, {"q": "hopital"}).status_code == 404
+    client.logout()
+    assert client.get(search, {"q": "hopital"}).status_code == 302

@@ -313,3 +313,61 @@ def test_the_pilot_contacts_list_is_for_the_roadmap_editors_only(client, project
     login(client, member(project, Role.READER))
     options_url = reverse("roadmap:pilot_contacts", kwargs={"slug": project.slug})
     assert client.get(options_url, {"pilot_organisation": pilots["epsm"].pk}).status_code == 403
+
+
+def test_a_large_directory_is_searched_not_sent_and_a_choice_is_saved(client, project, action):
+    from ptsm.organisations.models import Organisation
+
+    login(client, member(project, Role.PROJECT_LEAD))
+    Organisation.objects.bulk_create(
+        Organisation(project=project, name=f"Structure {i:04d}", category="social")
+        for i in range(2000)
+    )
+    morlaix = Organisation.objects.create(
+        project=project, name="Hôpital de Morlaix", category="sanitaire_public"
+    )
+    gem = Organisation.objects.create(project=project, name="GEM Brest", category="social")
+    elsewhere = Organisation.objects.create(
+        project=make_project(name="PTSM voisin"), name="Clinique voisine", category="social"
+    )
+    url = section_url(project, action, "pilotage")
+    page = client.get(url).content.decode()
+    # The page carries the chosen organisations only (none yet), and a search of the directory.
+    assert page.count("<option") < 30
+    assert "Structure 0001" not in page
+    assert reverse("organisations:search", kwargs={"slug": project.slug}) in page
+    assert "Organisation pilote : rechercher une organisation" in visible_text(client.get(url))
+
+    data = form_data(client.get(url), action=url)
+    data |= {"pilot_organisation": str(morlaix.pk), "partners": [str(gem.pk), str(morlaix.pk)]}
+    response = client.post(url, data)
+    assert response.status_code == 302
+    action.refresh_from_db()
+    assert action.pilot_organisation == morlaix
+
+    assert set(action.partners.all()) == {gem, morlaix}
+    # Read back: the chosen ones are the page's options, selected.
+    page = client.get(url).content.decode()
+    assert f'<option value="{morlaix.pk}" selected>Hôpital de Morlaix</option>' in page
+    assert f'<option value="{gem.pk}" selected>GEM Brest</option>' in page
+    assert page.count("<option") < 30
+
+    # Another project's organisation is still refused, in French, and nothing changes.
+    data = form_data(client.get(url), action=url)
+    data["pilot_organisation"] = str(elsewhere.pk)
+    refused = client.post(url, data)
+    assert refused.status_code == 200
+    assert "Sélectionnez un choix valide" in visible_text(refused)
+    action.refresh_from_db()
+    assert action.pilot_organisation == morlaix
+
+    # A pilot sees who pilots without changing it: the chosen organisation, no search.
+    pilot = member(project, Role.ACTION_PILOT)
+    action.pilot_user = pilot
+    action.save()
+    login(client, pilot)
+    page = client.get(url).content.decode()
+    pilot_select = page.split('id="id_pilot_organisation"')[1].split("</select>")[0]
+    assert "Hôpital de Morlaix" in pilot_select
+    assert "Organisation pilote : rechercher une organisation" not in visible_text(client.get(url))
+    assert page.count("<option") < 30
