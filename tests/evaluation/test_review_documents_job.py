@@ -157,6 +157,7 @@ def test_the_documents_page_queues_the_reviews_job_instead_of_composing_it(
     login(client, member(project, Role.PROJECT_LEAD))
     page = visible_text(client.get(reverse("documents:list", args=[project.slug])))
     assert "Générer bilan-6-mois.docx" in page
+    assert page.count("« Générer » compose tous ses formats ensemble, en arrière-plan.") == 1
     response = _generate(client, project)
     job = Job.objects.get(project=project)
     assert response["Location"] == reverse("jobs:detail", args=[project.slug, job.pk])
