@@ -99,6 +99,11 @@ class DocumentKind:
     publication: str = ""
     # What the chef de projet should know before publishing it (who it names, and how).
     publication_note: str = ""
+    # Optional: (project=, variant_key=, user=) -> the job that generates the variant's files
+    # in the background. Set by the app that registers the kind (it owns the job), so that the
+    # Documents page starts that same job instead of composing a long file in the request,
+    # without this app importing the domain app (the reviews: one job per review, all formats).
+    background_job: Callable[..., object] | None = None
 
     def variants_for(self, project) -> list[Variant]:
         if self.variants is None:

@@ -62,6 +62,12 @@ class DocumentRow:
     notice: str | None = None  # what the document leaves out (`DocumentKind.notice`)
 
     @property
+    def in_background(self) -> bool:
+        """Whether « Générer » starts the kind's job (every format at once) rather than
+        composing one file in the request (`DocumentKind.background_job`)."""
+        return self.kind.background_job is not None
+
+    @property
     def generable(self) -> list[FormatRow]:
         """The formats that may be generated: none while the kind is not available yet, and not
         a frozen file — unless it was never stored (validated before files were frozen)."""

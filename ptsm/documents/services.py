@@ -191,6 +191,22 @@ def generate_document(
     )
 
 
+def start_generation_job(*, project, kind_slug: str, fmt: str, variant_key: str = "", user=None):
+    """The background job generating this file when its kind has one (`DocumentKind.
+    background_job`), None when the file is composed in the request. Checked first, as
+    `generate_document` would: an unknown format or variant (KeyError), nothing to say yet
+    (DocumentUnavailable). A frozen variant's job reuses its frozen files."""
+    kind = get_kind(kind_slug)
+    if kind.background_job is None:
+        return None
+    if fmt not in kind.renderers:
+        raise KeyError(f"Format {fmt!r} indisponible pour {kind_slug}")
+    _find_variant(project, kind, variant_key)
+    if reason := unavailable_reason(project, kind):
+        raise DocumentUnavailable(reason)
+    return kind.background_job(project=project, variant_key=variant_key, user=user)
+
+
 def freeze_documents(
     *, project, kind_slugs: list[str], freeze: Freeze, user=None, today=None
 ) -> int:

@@ -83,6 +83,11 @@ def document_generate(request, project):
     variant = request.POST.get("variant", "")
     try:
         kind = get_kind(kind_slug)
+        job = services.start_generation_job(
+            project=project, kind_slug=kind.slug, fmt=fmt, variant_key=variant, user=request.user
+        )
+        if job is not None:
+            return redirect("jobs:detail", slug=project.slug, pk=job.pk)
         document = services.generate_document(
             project=project, kind_slug=kind.slug, fmt=fmt, variant_key=variant, user=request.user
         )

@@ -105,6 +105,21 @@ def _review_unavailable(kind: str, number: int = 0):
     return unavailable_reason
 
 
+def _review_job(kind: str, number: int = 0):
+    def start(*, project, variant_key: str = "", user=None):
+        """The review's own job (the one its page starts): one per review, every format."""
+        from .jobs import start_review_documents
+
+        return start_review_documents(
+            project=project,
+            review_label=review_label(kind, number),
+            stem=document_stem(kind, number),
+            user=user,
+        )
+
+    return start
+
+
 def _review_is_draft(kind: str, number: int = 0):
     def is_draft(project) -> bool:
         return not project.review_validations.filter(
@@ -227,6 +242,7 @@ for order, kind, description in [
             frozen=_review_frozen(kind),
             publication=PUBLIC_BY_DEFAULT,
             unavailable_reason=_review_unavailable(kind),
+            background_job=_review_job(kind),
             renderers={
                 "docx": docx_renderer(REVIEW_DOCX),
                 "pdf": pdf_renderer(template_path(__file__, "doc_templates", "bilan.typ")),
@@ -255,6 +271,7 @@ for number in range(1, MAX_ANNUAL_REVIEWS + 1):
             frozen=_review_frozen(ReviewKind.ANNUAL, number),
             publication=PUBLIC_BY_DEFAULT,
             unavailable_reason=_review_unavailable(ReviewKind.ANNUAL, number),
+            background_job=_review_job(ReviewKind.ANNUAL, number),
             renderers={
                 "docx": docx_renderer(REVIEW_DOCX),
                 "pdf": pdf_renderer(template_path(__file__, "doc_templates", "bilan.typ")),

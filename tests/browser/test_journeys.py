@@ -357,6 +357,40 @@ def test_a_bilateral_campaign_reaches_signed_for_one_operator(
     assert axe(page) == []
 
 
+def test_the_whole_signature_campaign_is_sent_then_reminded_from_two_buttons(
+    page, live_server, demo, axe, smtp_server
+):
+    """The campaign's two buttons: each starts a job (run inline here) whose page says what was
+    sent, one e-mail per operator, and leads back to the campaign."""
+    log_in(page, live_server, "chef.projet@demo.ptsm.fr")
+    page.goto(f"{live_server.url}/projets/{DEMO_SLUG}/engagements/")
+    page.get_by_role("button", name="Envoyer pour signature toutes les annexes prêtes").click()
+    expect(
+        page.get_by_role("heading", name="Envoi pour signature des annexes prêtes")
+    ).to_be_visible()
+    # The demo's seven operators: Fondation Ildys signed, the SAMSAH was sent its annex, the
+    # five others are sent theirs now.
+    status = page.locator("#job-status")
+    expect(status.get_by_role("heading", name="Terminé")).to_be_visible()
+    expect(status.get_by_text("5 annexes envoyées pour signature.")).to_be_visible()
+    sent = [m["To"] for m in smtp_server.messages]
+    assert len(sent) == len(set(sent)) == 5
+    assert axe(page) == []
+    status.get_by_role("link", name="Retour à la campagne de signature").click()
+    row = page.locator("tr", has_text="EPSM Finistère Sud")
+    expect(row.get_by_text("Envoyé", exact=True)).to_be_visible()
+    page.get_by_role("button", name="Relancer tous les opérateurs en attente").click()
+    expect(
+        page.get_by_role("heading", name="Relance des opérateurs en attente de signature")
+    ).to_be_visible()
+    expect(status.get_by_role("heading", name="Terminé")).to_be_visible()
+    expect(status.get_by_text("6 opérateurs relancés.")).to_be_visible()
+    reminded = [m["To"] for m in smtp_server.messages][5:]
+    assert len(reminded) == len(set(reminded)) == 6 and set(sent) < set(reminded)
+    assert axe(page) == []
+    expect(status.get_by_role("link", name="Retour à la campagne de signature")).to_be_visible()
+
+
 def test_the_bundle_is_built_with_visible_progress_and_downloaded(
     page, live_server, demo, axe, settings
 ):
