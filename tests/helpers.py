@@ -82,16 +82,20 @@ def login(client, user) -> None:
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
+    from ptsm.accounts.middleware import LAST_SEEN_SESSION_KEY, LOGIN_AT_SESSION_KEY, now
     from ptsm.accounts.security import second_factor_required
 
     client.force_login(user)
+    session = client.session
+    # As the login request records them: the next pages do not write the session again (it is
+    # renewed once a minute), so that two pages in a row cost the same queries.
+    session[LOGIN_AT_SESSION_KEY] = session[LAST_SEEN_SESSION_KEY] = now()
     if second_factor_required(user):
         device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
         if device is None:
             device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
-        session = client.session
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
+    session.save()
 
 
 def totp_code(device) -> str:
