@@ -3,7 +3,9 @@
 from dataclasses import dataclass
 from enum import StrEnum
 
-from .models import ArsAdministration, Membership, NationalObserver, Role
+from django.db.models import Exists, Subquery
+
+from .models import ArsAdministration, Membership, NationalObserver, Role, User
 
 
 class Capability(StrEnum):
@@ -91,17 +93,22 @@ def project_access(user, project) -> ProjectAccess:
     """
     if not user.is_authenticated or not user.is_active:
         return ProjectAccess(None)
-    if (
-        user.is_superuser
-        or ArsAdministration.objects.filter(user=user, region_id=project.region_id).exists()
-    ):
+    if user.is_superuser:
         return ProjectAccess(Role.ARS_ADMIN)
-    row = (
-        Membership.objects.filter(user=user, project=project)
-        .values_list("role", "organisation_id")
-        .first()
+    # One query on every project page: the administration of the région and the membership.
+    membership = Membership.objects.filter(user=user, project=project)
+    ars_admin, role, organisation_id = (
+        User.objects.filter(pk=user.pk)
+        .values_list(
+            Exists(ArsAdministration.objects.filter(user=user, region_id=project.region_id)),
+            Subquery(membership.values("role")[:1]),
+            Subquery(membership.values("organisation_id")[:1]),
+        )
+        .get()
     )
-    return ProjectAccess(Role(row[0]), row[1]) if row else ProjectAccess(None)
+    if ars_admin:
+        return ProjectAccess(Role.ARS_ADMIN)
+    return ProjectAccess(Role(role), organisation_id) if role else ProjectAccess(None)
 
 
 def project_role(user, project) -> Role | None:
