@@ -122,7 +122,6 @@ def _key(request, project) -> str | None:
             request.project_organisation_id,
             csrf_secret,
             timezone.localdate().isoformat(),
-            request.method,
             request.get_full_path(),
         )
     )
