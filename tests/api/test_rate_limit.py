@@ -16,12 +16,13 @@ from ptsm.accounts.models import Role
 from ptsm.api.models import ApiToken
 from ptsm.api.throttling import TokenRateThrottle
 from tests.factories import member
+from tests.redis_db import redis_test_url
 
 from .conftest import API, api_client, problem
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
-TEST_CACHE_URL = "redis://127.0.0.1:6379/14"
+TEST_CACHE_URL = redis_test_url(14)
 REDIS_CACHE = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",

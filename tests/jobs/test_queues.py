@@ -17,10 +17,11 @@ from ptsm.jobs.models import Job, JobState
 from ptsm.organisations.models import Organisation, PendingFinessImport
 from tests.factories import make_project, member
 from tests.helpers import login, page_text
+from tests.redis_db import redis_test_url
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "tests" / "organisations" / "data" / "finess-sample-latin1.csv"
-TEST_REDIS_URL = "redis://127.0.0.1:6379/15"
+TEST_REDIS_URL = redis_test_url(15)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
