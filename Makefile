@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 HOST ?= 127.0.0.1:8000
+# Test processes (pytest-xdist): one per core by default; TEST_WORKERS=0 runs them in this process.
+TEST_WORKERS ?= auto
 
 .PHONY: install run serve worker test test-fast lint format bench screenshots system-deps clean-db
 
@@ -43,10 +45,10 @@ serve: install
 	@bash scripts/serve.sh
 
 test: system-deps install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 test-fast: install
-	$(BIN)/python -m pytest -m "not browser"
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not browser"
 
 lint: install
 	$(BIN)/ruff check .
