@@ -7,6 +7,8 @@ NODE_STAMP := node_modules/.installed
 HOST ?= 127.0.0.1:8000
 # Test processes (pytest-xdist): one per core by default; TEST_WORKERS=0 runs them in this process.
 TEST_WORKERS ?= auto
+# More pytest options, e.g. TEST_ARGS='-m "not browser or postgresql"' (CI on PostgreSQL).
+TEST_ARGS ?=
 
 .PHONY: install run serve worker test test-fast lint format bench screenshots system-deps clean-db
 
@@ -45,7 +47,7 @@ serve: install
 	@bash scripts/serve.sh
 
 test: system-deps install
-	$(BIN)/python -m pytest -n $(TEST_WORKERS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(TEST_ARGS)
 
 test-fast: install
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not browser"

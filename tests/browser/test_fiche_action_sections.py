@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from ptsm.demo.loader import DEMO_SLUG
 from tests.browser.test_journeys import log_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.postgresql]
 
 
 def test_fill_a_fiche_actions_funding_lines_adding_three_rows_in_place(

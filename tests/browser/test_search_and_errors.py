@@ -6,7 +6,11 @@ import pytest
 from ptsm.demo.loader import DEMO_SLUG
 from tests.browser.test_journeys import log_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.postgresql,
+    pytest.mark.django_db(transaction=True),
+]
 
 
 def test_search_brest_then_a_404_and_a_403_in_french(page, live_server, demo, axe, settings):

@@ -5,7 +5,11 @@ import pytest
 from ptsm.projects.models import Project
 from tests.browser.test_cockpit import log_in_as_ars
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.postgresql,
+    pytest.mark.django_db(transaction=True),
+]
 
 
 @pytest.mark.parametrize("width", [1280, 390])
